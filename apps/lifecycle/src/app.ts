@@ -1,0 +1,21 @@
+import { lifecycleCatalog } from '@mlops/events';
+import { createDomainService } from '@mlops/platform';
+import { ExperimentsController } from './experiments/experiments.controller';
+import { experimentsProjection } from './experiments/experiments.projection';
+import { ExperimentsService } from './experiments/experiments.service';
+
+/** Model Lifecycle: experiments, runs, model versions, deployments, drift events. */
+export const createLifecycleApp = (env: Record<string, string | undefined> = process.env) =>
+  createDomainService(
+    {
+      service: 'lifecycle',
+      defaultPort: 3002,
+      title: 'Model Lifecycle',
+      description: 'Experiments, runs, model versions, deployments and drift events.',
+      catalog: lifecycleCatalog,
+      projections: [experimentsProjection],
+      controllers: [ExperimentsController],
+      providers: [ExperimentsService],
+    },
+    env,
+  );

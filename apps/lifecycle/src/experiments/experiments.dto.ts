@@ -1,0 +1,102 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ListQueryDto } from '@mlops/platform';
+import type { ExperimentStatus } from './experiment.decider';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const TAG = /^[^$\s][^\s]{0,127}$/;
+const STATUSES: ExperimentStatus[] = ['active', 'archived'];
+
+export class CreateExperimentDto {
+  @ApiProperty({ example: 'churn-prediction', pattern: NAME.source })
+  @IsString()
+  @Matches(NAME, { message: 'name must start with a letter or digit and use letters, digits, ., _ or - (max 128)' })
+  name!: string;
+
+  @ApiPropertyOptional({ maxLength: 10000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10000)
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'Defaults to the caller' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  owner?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['tabular'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(TAG, { each: true, message: 'tags must be 1-128 characters without spaces, not starting with $' })
+  tags?: string[];
+}
+
+export class UpdateExperimentDto {
+  @ApiPropertyOptional({ maxLength: 10000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10000)
+  description?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(TAG, { each: true, message: 'tags must be 1-128 characters without spaces, not starting with $' })
+  tags?: string[];
+
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: ExperimentStatus;
+}
+
+export class ListExperimentsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  owner?: string;
+
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: ExperimentStatus;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  tag?: string;
+}
+
+export class ExperimentDto {
+  @ApiProperty() name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty() owner!: string;
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ enum: STATUSES }) status!: ExperimentStatus;
+  @ApiProperty({ description: 'Stream version; the ETag' }) version!: number;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty() created_by!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+  @ApiProperty() updated_by!: string;
+}
+
+export class ExperimentPageDto {
+  @ApiProperty({ type: [ExperimentDto] }) items!: ExperimentDto[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
+}
+
+export class AcceptedDto {
+  @ApiProperty({ example: 'accepted' }) status!: 'accepted';
+  @ApiProperty() version!: number;
+  @ApiProperty() location!: string;
+}

@@ -1,0 +1,46 @@
+import { CloudEvent, lifecycleCatalog, Topics } from '@mlops/events';
+import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import type { ExperimentStatus } from './experiment.decider';
+
+export interface ExperimentDocument extends ReadModelDocument {
+  name: string;
+  description: string;
+  owner: string;
+  tags: string[];
+  status: ExperimentStatus;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** Read model of experiments: everything comes from the events, so a replay rebuilds it exactly. */
+export const experimentsProjection: Projection<ExperimentDocument> = {
+  name: 'experiments',
+  topic: Topics.lifecycle,
+  streamType: 'experiment',
+  evolve(current, event: CloudEvent<any>) {
+    const touched = { updated_at: event.time, updated_by: event.actor };
+    switch (lifecycleCatalog.nameOf(event.type)) {
+      case 'ExperimentCreated':
+        return {
+          name: event.data.name,
+          description: event.data.description,
+          owner: event.data.owner,
+          tags: event.data.tags,
+          status: 'active',
+          created_at: event.time,
+          created_by: event.actor,
+          ...touched,
+        };
+      case 'ExperimentUpdated':
+        return { ...current!, ...event.data, ...touched };
+      case 'ExperimentArchived':
+        return { ...current!, status: 'archived', ...touched };
+      case 'ExperimentRestored':
+        return { ...current!, status: 'active', ...touched };
+      default:
+        return { ...current!, ...touched };
+    }
+  },
+};

@@ -1,0 +1,35 @@
+// One config, three layers chosen by file name: *.unit.spec.ts (pure), *.int.spec.ts (real broker
+// and store), *.e2e.spec.ts (through the gateway).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const shared = {
+  testEnvironment: 'node',
+  // NestJS ships ES modules; transform them so jest's CommonJS runtime can load them.
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|file-type|strtok3|token-types|peek-readable)/)'],
+  moduleNameMapper: {
+    '^@mlops/(events|event-sourcing|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
+  },
+  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
+    { ...shared, displayName: 'int', testMatch: ['**/*.int.spec.ts'], testTimeout: 120_000 },
+    { ...shared, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'], testTimeout: 120_000 },
+  ],
+};
+

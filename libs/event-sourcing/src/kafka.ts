@@ -1,0 +1,53 @@
+import { Admin, Kafka, logLevel, LogEntry } from 'kafkajs';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** Prepended to every topic and consumer group: isolates tests and tenants on one cluster. */
+  topicPrefix: string;
+  partitions: number;
+  /** -1 lets the broker choose (default.replication.factor). */
+  replicationFactor: number;
+}
+
+export interface LogSink {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug?(obj: object, msg?: string): void;
+}
+
+export function createKafka(settings: KafkaSettings, logger: LogSink): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 100, retries: 8 },
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        const entry = { kafka: rest };
+        if (level <= logLevel.ERROR) logger.error(entry, message);
+        else if (level === logLevel.WARN) logger.warn(entry, message);
+        else logger.info(entry, message);
+      },
+  });
+}
+
+export async function ensureTopic(admin: Admin, topic: string, settings: KafkaSettings): Promise<void> {
+  const existing = await admin.listTopics();
+  if (existing.includes(topic)) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic,
+        numPartitions: settings.partitions,
+        replicationFactor: settings.replicationFactor,
+        // The topic is the audit trail and the source of every rebuild: keep it forever.
+        configEntries: [{ name: 'retention.ms', value: '-1' }],
+      },
+    ],
+  });
+}

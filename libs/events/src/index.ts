@@ -1,0 +1,5 @@
+export * from './cloud-event';
+export * from './topics';
+export * from './catalog';
+export * from './validation';
+export * from './lifecycle.events';

@@ -1,0 +1,69 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { Express, Request, Response } from 'express';
+import pinoHttp from 'pino-http';
+import type { Logger } from 'pino';
+import { jsonBody } from './http';
+import { PinoNestLogger } from './logging';
+import { enableDefaultMetrics, httpMetricsMiddleware, metricsHandler } from './metrics';
+import { ProblemDetailsFilter } from './problem-details';
+import { currentContext, requestContextMiddleware } from './request-context';
+import { createValidationPipe } from './validation';
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  /** Services parse JSON bodies; the gateway streams them through untouched. */
+  parseJsonBody: boolean;
+  bodyLimit?: string;
+  openApi?: { title: string; description: string; version: string };
+}
+
+/** Everything every process's HTTP layer shares, in one place. */
+export async function createHttpApp(module: unknown, options: HttpAppOptions): Promise<NestExpressApplication> {
+  const { logger } = options;
+  const app = await NestFactory.create<NestExpressApplication>(module as never, {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+  });
+  enableDefaultMetrics(options.service);
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestContextMiddleware);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: () => currentContext()?.correlationId ?? '',
+      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req) => ({ method: req.method, url: req.url }),
+        res: (res) => ({ status: res.statusCode }),
+      },
+    }),
+  );
+  app.use(httpMetricsMiddleware);
+  const http = app.getHttpAdapter().getInstance() as Express;
+  http.get('/metrics', metricsHandler);
+  if (options.parseJsonBody) app.use(...jsonBody(options.bodyLimit ?? '1mb'));
+  app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  if (options.openApi) {
+    const document = buildOpenApi(app, options.openApi);
+    http.get('/openapi.json', (_req: Request, res: Response) => res.json(document));
+  }
+  return app;
+}
+
+export function buildOpenApi(app: INestApplication, info: { title: string; description: string; version: string }): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle(info.title)
+    .setDescription(info.description)
+    .setVersion(info.version)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Actor' }, 'actor')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}

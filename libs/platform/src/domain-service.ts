@@ -1,0 +1,77 @@
+import { Module, Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { EventCatalog } from '@mlops/events';
+import { EventSourcingModule, Projection } from '@mlops/event-sourcing';
+import { createHttpApp } from './bootstrap';
+import { loadConfig, serviceConfigSchema, ServiceConfig, withDefaults } from './config';
+import { createLogger } from './logging';
+import { PlatformModule } from './platform.module';
+
+export interface DomainServiceDefinition {
+  /** kebab-case service name: logs, metrics, consumer groups. */
+  service: string;
+  defaultPort: number;
+  title: string;
+  description: string;
+  catalog: EventCatalog;
+  projections: Projection<any>[];
+  controllers: Type<unknown>[];
+  providers: Type<unknown>[];
+}
+
+export interface DomainServiceApp {
+  app: NestExpressApplication;
+  config: ServiceConfig;
+}
+
+/**
+ * Wires a domain service the same way every time: validated config, JSON logs, health, metrics,
+ * problem+json, validation, OpenAPI, and the event-sourcing machinery with its projections.
+ */
+export async function createDomainService(
+  definition: DomainServiceDefinition,
+  env: Record<string, string | undefined>,
+): Promise<DomainServiceApp> {
+  const config = loadConfig(
+    serviceConfigSchema,
+    withDefaults({ PORT: String(definition.defaultPort), MONGO_DB: `mlops_${definition.service.replace(/-/g, '_')}` }, env),
+    definition.service,
+  );
+  const logger = createLogger(definition.service, config.LOG_LEVEL);
+
+  @Module({
+    imports: [
+      PlatformModule.forRoot({ config, logger }),
+      EventSourcingModule.forRoot({
+        service: definition.service,
+        mongoUrl: config.MONGO_URL,
+        mongoDb: config.MONGO_DB,
+        kafka: {
+          brokers: config.KAFKA_BROKERS,
+          clientId: definition.service,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          partitions: config.KAFKA_TOPIC_PARTITIONS,
+          replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+        },
+        catalog: definition.catalog,
+        projections: definition.projections,
+        logger,
+        outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        projectionGenerationPollMs: config.PROJECTION_GENERATION_POLL_MS,
+        readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+      }),
+    ],
+    controllers: definition.controllers,
+    providers: definition.providers,
+  })
+  class DomainServiceModule {}
+
+  const app = await createHttpApp(DomainServiceModule, {
+    service: definition.service,
+    logger,
+    parseJsonBody: true,
+    bodyLimit: config.BODY_LIMIT,
+    openApi: { title: definition.title, description: definition.description, version: '1.0.0' },
+  });
+  return { app, config };
+}

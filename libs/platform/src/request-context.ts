@@ -1,0 +1,55 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+export const ACTOR_HEADER = 'x-actor';
+export const ROLES_HEADER = 'x-roles';
+
+export interface RequestContext {
+  correlationId: string;
+  actor: string;
+  roles: string[];
+  /** `Prefer: respond-async` (RFC 7240): answer 202 after the append without waiting for the read model. */
+  respondAsync: boolean;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+const SAFE_ID = /^[A-Za-z0-9._:@/-]{1,128}$/;
+
+export function currentContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+/** Who, when and why for a command, from the request that carries it. */
+export function commandMetadata(now = new Date()) {
+  const context = storage.getStore();
+  return {
+    actor: context?.actor ?? 'system',
+    correlationId: context?.correlationId ?? randomUUID(),
+    now,
+  };
+}
+
+export function runWithContext<T>(context: RequestContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+/** Reads (or starts) the correlation id and the caller, and echoes the correlation id back. */
+export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const incoming = req.header(CORRELATION_HEADER);
+  const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
+  const actorHeader = req.header(ACTOR_HEADER);
+  const context: RequestContext = {
+    correlationId,
+    actor: actorHeader && SAFE_ID.test(actorHeader) ? actorHeader : 'anonymous',
+    roles: (req.header(ROLES_HEADER) ?? '')
+      .split(',')
+      .map((role) => role.trim())
+      .filter((role) => SAFE_ID.test(role)),
+    respondAsync: /(^|[\s,;])respond-async($|[\s,;])/i.test(req.header('prefer') ?? ''),
+  };
+  res.setHeader(CORRELATION_HEADER, correlationId);
+  storage.run(context, next);
+}
