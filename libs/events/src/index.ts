@@ -3,3 +3,4 @@ export * from './topics';
 export * from './catalog';
 export * from './validation';
 export * from './lifecycle.events';
+export * from './domains.events';

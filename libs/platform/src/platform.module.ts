@@ -22,7 +22,7 @@ export class PlatformModule {
         { provide: LOGGER, useValue: options.logger },
         { provide: SERVICE_CONFIG, useValue: options.config },
       ],
-      exports: [ReadinessRegistry, LOGGER, SERVICE_CONFIG],
+      exports: [ReadinessRegistry, READINESS, LOGGER, SERVICE_CONFIG],
     };
   }
 }

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runApp } from '@mlops/platform';
+import { createFeatureStoreApp } from './app';
+
+void runApp('feature-store', () => createFeatureStoreApp());

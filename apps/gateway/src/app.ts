@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { SwaggerModule } from '@nestjs/swagger';
+import { createHttpApp, createLogger, loadConfig, PlatformModule } from '@mlops/platform';
+import { authenticate } from './auth';
+import { gatewayConfigSchema, upstreamsOf } from './config';
+import { HEALTH_TIMEOUT, HealthAggregateController } from './health-aggregate.controller';
+import { OpenApiMerger } from './openapi';
+import { proxyTo } from './proxy';
+import { UPSTREAMS } from './tokens';
+
+/** The one public entry point: auth, routing to the four services, one OpenAPI, aggregated health. */
+export async function createGatewayApp(env: Record<string, string | undefined> = process.env) {
+  const config = loadConfig(gatewayConfigSchema, env, 'gateway');
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const upstreams = upstreamsOf(config);
+  const openApi = new OpenApiMerger(upstreams, config.OPENAPI_CACHE_MS, config.HEALTH_TIMEOUT_MS);
+
+  @Module({
+    imports: [PlatformModule.forRoot({ config, logger })],
+    controllers: [HealthAggregateController],
+    providers: [
+      { provide: UPSTREAMS, useValue: upstreams },
+      { provide: HEALTH_TIMEOUT, useValue: config.HEALTH_TIMEOUT_MS },
+    ],
+  })
+  class GatewayModule {}
+
+  const app = await createHttpApp(GatewayModule, { service: 'gateway', logger, parseJsonBody: false });
+  app.use(authenticate(config));
+  for (const upstream of upstreams) app.use(proxyTo(upstream, config.PROXY_TIMEOUT_MS, logger));
+  SwaggerModule.setup('docs', app, () => ({ openapi: '3.0.0', info: { title: 'MLOps Control Plane API', version: '1.0.0' }, paths: {} }), {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+    patchDocumentOnRequest: () => openApi.document(),
+    customSiteTitle: 'MLOps Control Plane API',
+  });
+  return { app, config };
+}

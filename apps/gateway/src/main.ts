@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runApp } from '@mlops/platform';
+import { createGatewayApp } from './app';
+
+void runApp('gateway', () => createGatewayApp());

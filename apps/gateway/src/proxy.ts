@@ -1,0 +1,47 @@
+import { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import type { Logger } from 'pino';
+import { CORRELATION_HEADER, problem, sendProblem } from '@mlops/platform';
+import type { Upstream } from './config';
+
+const started = new WeakMap<object, number>();
+
+/** Streams requests under the upstream's prefix to it, path unchanged; 502/504 problem+json on failure. */
+export function proxyTo(upstream: Upstream, timeoutMs: number, logger: Logger) {
+  return createProxyMiddleware<Request, ServerResponse>({
+    target: upstream.url,
+    // Reused upstream connections: no TCP handshake per request.
+    agent: new Agent({ keepAlive: true, maxSockets: 256 }),
+    changeOrigin: true,
+    xfwd: true,
+    proxyTimeout: timeoutMs,
+    timeout: timeoutMs,
+    pathFilter: (path) => path === upstream.prefix || path.startsWith(`${upstream.prefix}/`),
+    on: {
+      proxyReq: (proxyReq, req) => {
+        started.set(req, Date.now());
+        const correlationId = (req as IncomingMessage & { res?: ServerResponse }).res?.getHeader(CORRELATION_HEADER);
+        if (correlationId) proxyReq.setHeader(CORRELATION_HEADER, String(correlationId));
+      },
+      error: (error, req, res) => {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        // http-proxy reports its own timeout as a reset; the elapsed time tells the two apart.
+        const timedOut = Date.now() - (started.get(req) ?? Date.now()) >= timeoutMs - 50 || code === 'ETIMEDOUT';
+        logger.warn({ err: error, upstream: upstream.name }, 'upstream request failed');
+        const response = res as ServerResponse;
+        if (!('status' in response) || response.headersSent) {
+          response.destroy?.();
+          return;
+        }
+        sendProblem(
+          response as never,
+          timedOut
+            ? problem(504, `${upstream.name} did not answer within ${timeoutMs} ms`)
+            : problem(502, `${upstream.name} is unavailable (${code || error.message})`),
+          req as Request,
+        );
+      },
+    },
+  });
+}

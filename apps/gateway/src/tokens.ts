@@ -1,0 +1,1 @@
+export const UPSTREAMS = Symbol('UPSTREAMS');

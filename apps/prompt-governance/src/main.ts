@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runApp } from '@mlops/platform';
+import { createPromptGovernanceApp } from './app';
+
+void runApp('prompt-governance', () => createPromptGovernanceApp());
