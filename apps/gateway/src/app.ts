@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { Agent } from 'node:http';
+import { Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import { createHttpApp, createLogger, loadConfig, PlatformModule } from '@mlops/platform';
 import { authenticate } from './auth';
@@ -7,6 +8,15 @@ import { HEALTH_TIMEOUT, HealthAggregateController } from './health-aggregate.co
 import { OpenApiMerger } from './openapi';
 import { proxyTo } from './proxy';
 import { UPSTREAMS } from './tokens';
+
+/** Kept-alive upstream connections (no TCP handshake per request), closed with the app. */
+@Injectable()
+class UpstreamAgent implements OnApplicationShutdown {
+  readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  onApplicationShutdown() {
+    this.agent.destroy();
+  }
+}
 
 /** The one public entry point: auth, routing to the four services, one OpenAPI, aggregated health. */
 export async function createGatewayApp(env: Record<string, string | undefined> = process.env) {
@@ -21,13 +31,15 @@ export async function createGatewayApp(env: Record<string, string | undefined> =
     providers: [
       { provide: UPSTREAMS, useValue: upstreams },
       { provide: HEALTH_TIMEOUT, useValue: config.HEALTH_TIMEOUT_MS },
+      UpstreamAgent,
     ],
   })
   class GatewayModule {}
 
   const app = await createHttpApp(GatewayModule, { service: 'gateway', logger, parseJsonBody: false });
   app.use(authenticate(config));
-  for (const upstream of upstreams) app.use(proxyTo(upstream, config.PROXY_TIMEOUT_MS, logger));
+  const { agent } = app.get(UpstreamAgent);
+  for (const upstream of upstreams) app.use(proxyTo(upstream, config.PROXY_TIMEOUT_MS, agent, logger));
   SwaggerModule.setup('docs', app, () => ({ openapi: '3.0.0', info: { title: 'MLOps Control Plane API', version: '1.0.0' }, paths: {} }), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

@@ -1,4 +1,4 @@
-import { Agent, IncomingMessage, ServerResponse } from 'node:http';
+import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
@@ -8,15 +8,13 @@ import type { Upstream } from './config';
 const started = new WeakMap<object, number>();
 
 /** Streams requests under the upstream's prefix to it, path unchanged; 502/504 problem+json on failure. */
-export function proxyTo(upstream: Upstream, timeoutMs: number, logger: Logger) {
+export function proxyTo(upstream: Upstream, timeoutMs: number, agent: Agent, logger: Logger) {
   return createProxyMiddleware<Request, ServerResponse>({
     target: upstream.url,
-    // Reused upstream connections: no TCP handshake per request.
-    agent: new Agent({ keepAlive: true, maxSockets: 256 }),
+    agent,
     changeOrigin: true,
     xfwd: true,
     proxyTimeout: timeoutMs,
-    timeout: timeoutMs,
     pathFilter: (path) => path === upstream.prefix || path.startsWith(`${upstream.prefix}/`),
     on: {
       proxyReq: (proxyReq, req) => {

@@ -138,6 +138,10 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
         const applied = await this.apply(event);
         const labels = { projection: this.projection.name };
         if (applied) {
+          this.logger.debug?.(
+            { correlation_id: event.correlationid, actor: event.actor, subject: event.subject, streamversion: event.streamversion, projection: this.projection.name },
+            `projected ${event.type}`,
+          );
           projectionEventsApplied.inc(labels);
           projectionDelay.observe(labels, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
         } else {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { lifecycleCatalog, Topics } from '@mlops/events';
-import { EventSourcing } from '@mlops/event-sourcing';
+import { EventSourcing, projectionEventsSkipped } from '@mlops/event-sourcing';
 import {
   connectMongo,
   dropDatabase,
@@ -105,6 +105,9 @@ describe('experiments on a real Kafka broker and MongoDB-protocol server', () =>
       const before = await readModel.findOne({ _id: 'experiment:redelivered' as never });
       const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => e.key === 'experiment:redelivered').length >= 2);
       const original = published.filter((e) => e.key === 'experiment:redelivered');
+      const skipped = async () =>
+        (await projectionEventsSkipped.get()).values.find((v) => v.labels.projection === 'experiments')?.value ?? 0;
+      const skippedBefore = await skipped();
 
       // Redelivery: the same events again, straight onto the topic, oldest last.
       await publishRaw(env.KAFKA_BROKERS, topic, [...original].reverse().map((e) => ({ key: e.key, value: JSON.stringify(e.event) })));
@@ -113,6 +116,9 @@ describe('experiments on a real Kafka broker and MongoDB-protocol server', () =>
       eventSourcing.outbox.kick();
       const all = await readTopic(env.KAFKA_BROKERS, topic, (events) => events.filter((e) => e.key === 'experiment:redelivered').length >= 6);
       expect(all.filter((e) => e.key === 'experiment:redelivered')).toHaveLength(6);
+      // The projection has seen all four duplicates, and the read model is exactly as before.
+      await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(4));
+      expect(await readModel.findOne({ _id: 'experiment:redelivered' as never })).toEqual(before);
 
       // A later event still applies after the duplicates: the projection did not stall on them.
       await http().patch(`${API}/redelivered`).set(json).send({ description: 'third' }).expect(200);
