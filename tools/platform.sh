@@ -43,10 +43,12 @@ up() {
   . "$ROOT/.cache/infra/env"; set +a
   (cd "$ROOT" && npm run --silent build >/dev/null)
   mkdir -p "$STATE/logs"
+  cd "$ROOT"
   for entry in "${APPS[@]}"; do
     local name=${entry%%:*} port=${entry##*:}
     if alive "$STATE/$name.pid"; then log "$name already running (pid $(cat "$STATE/$name.pid"))"; continue; fi
-    (cd "$ROOT" && PORT=$port nohup node dist/apps/$name/src/main.js >>"$STATE/logs/$name.log" 2>&1 & echo $! >"$STATE/$name.pid")
+    PORT=$port nohup node "dist/apps/$name/src/main.js" >>"$STATE/logs/$name.log" 2>&1 </dev/null &
+    echo $! >"$STATE/$name.pid"
     log "started $name on :$port (log: $STATE/logs/$name.log)"
   done
   for entry in "${APPS[@]}"; do
