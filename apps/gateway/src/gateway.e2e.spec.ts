@@ -2,7 +2,16 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
-import { dropDatabase, isolatedEnv, listen, readTopic, RunningApp, ServiceProcess, startServiceProcess } from '@mlops/testing';
+import {
+  dropDatabase,
+  isolatedEnv,
+  listen,
+  readTopic,
+  runServiceToExit,
+  RunningApp,
+  ServiceProcess,
+  startServiceProcess,
+} from '@mlops/testing';
 import { createGatewayApp } from './app';
 
 const API = '/api/v1/ml/lifecycle/experiments';
@@ -40,7 +49,7 @@ describe('through the gateway, against a real Kafka broker and MongoDB-protocol 
   });
   afterAll(async () => {
     await gateway.close();
-    await lifecycle.stop();
+    if (lifecycle.process.exitCode === null) await lifecycle.stop();
     slow.server.close();
     await dropDatabase(env.MONGO_URL, env.MONGO_DB);
   });
@@ -130,6 +139,46 @@ describe('through the gateway, against a real Kafka broker and MongoDB-protocol 
     await http().get('/health/live').expect(200);
     const metrics = await http().get('/metrics').expect(200);
     expect(metrics.text).toContain('http_request_duration_seconds');
+  });
+});
+
+describe('process lifecycle', () => {
+  it('refuses to start on a bad environment value, naming the variable', async () => {
+    const { code, output } = await runServiceToExit('lifecycle', { ...isolatedEnv('badconfig'), PORT: 'eighty', KAFKA_BROKERS: 'nowhere' });
+    expect(code).toBe(1);
+    expect(output).toMatch(/Invalid configuration for lifecycle/);
+    expect(output).toMatch(/PORT/);
+    expect(output).toMatch(/KAFKA_BROKERS/);
+  });
+
+  it('shuts down gracefully on SIGTERM after serving traffic, committing the projection offsets', async () => {
+    const env = isolatedEnv('shutdown');
+    const service = await startServiceProcess('lifecycle', env);
+    try {
+      for (let i = 0; i < 5; i++) {
+        await request(service.url).post(API).set(json).send({ name: `shutdown-${i}` }).expect(201);
+      }
+      expect(await service.stop()).toBe(0);
+      expect(service.output()).toMatch(/"msg":"stopped"/);
+      const { Kafka } = await import('kafkajs');
+      const admin = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), logLevel: 0 }).admin();
+      await admin.connect();
+      try {
+        const topic = env.KAFKA_TOPIC_PREFIX + Topics.lifecycle;
+        const end = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId: `${env.KAFKA_TOPIC_PREFIX}lifecycle.experiments.g0`, topics: [topic] });
+        const lag = end.reduce((sum, p) => {
+          const offset = Number(committed.partitions.find((c) => c.partition === p.partition)?.offset ?? -1);
+          return sum + Number(p.high) - Math.max(0, offset);
+        }, 0);
+        expect(lag).toBe(0);
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      if (service.process.exitCode === null) await service.stop();
+      await dropDatabase(env.MONGO_URL, env.MONGO_DB);
+    }
   });
 });
 

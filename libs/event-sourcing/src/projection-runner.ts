@@ -84,10 +84,11 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
       const onApplied = (doc: Doc) => {
         if (doc.version >= version) finish(doc);
       };
+      // By `_id` alone: the one lookup every MongoDB-protocol server answers from an index.
       const check = () =>
         this.collection
-          .findOne({ _id: streamId, version: { $gte: version } } as mongo.Filter<Doc>)
-          .then((doc) => doc && finish(doc as Doc))
+          .findOne({ _id: streamId } as mongo.Filter<Doc>)
+          .then((doc) => doc && (doc as Doc).version >= version && finish(doc as Doc))
           .catch(() => undefined);
       this.applied.on(streamId, onApplied);
       const deadline = setTimeout(() => finish(null), timeoutMs);

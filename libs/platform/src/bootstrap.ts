@@ -50,7 +50,6 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   if (options.parseJsonBody) app.use(...jsonBody(options.bodyLimit ?? '1mb'));
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   if (options.openApi) {
     const document = buildOpenApi(app, options.openApi);
     http.get('/openapi.json', (_req: Request, res: Response) => res.json(document));

@@ -20,8 +20,8 @@ export interface ServiceProcess {
   url: string;
   process: ChildProcess;
   output(): string;
-  /** SIGTERM and wait for the exit (graceful shutdown). */
-  stop(): Promise<void>;
+  /** SIGTERM and wait for the exit (graceful shutdown); resolves with the exit code. */
+  stop(): Promise<number | null>;
 }
 
 /**
@@ -39,7 +39,7 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
@@ -56,7 +56,23 @@ export async function startServiceProcess(name: string, env: Record<string, stri
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      return exited;
     },
   };
+}
+
+/** Runs an app that is expected to exit by itself (e.g. on bad configuration). */
+export async function runServiceToExit(name: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, output };
 }
