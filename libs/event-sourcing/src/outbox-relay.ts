@@ -82,9 +82,13 @@ export class OutboxRelay {
         .toArray();
       if (batch.length === 0) return sent;
       await this.publish(batch);
-      await this.commits.updateMany(
-        { _id: { $in: batch.map((commit) => commit._id!) } },
-        { $set: { published: true, published_at: new Date() } },
+      // One update per commit by `_id`: the filter every MongoDB-protocol server serves from an index.
+      const publishedAt = new Date();
+      await this.commits.bulkWrite(
+        batch.map((commit) => ({
+          updateOne: { filter: { _id: commit._id! }, update: { $set: { published: true, published_at: publishedAt } } },
+        })),
+        { ordered: false },
       );
       sent += batch.length;
       if (batch.length < this.batchSize) return sent;
