@@ -1,5 +1,5 @@
 // Command ferretdb-dev runs an embedded FerretDB 1.x (MongoDB wire protocol)
-// with the SQLite backend, for local development and tests only.
+// with the PostgreSQL or the SQLite backend, for local development and tests only.
 //
 // It exists because `go install github.com/FerretDB/FerretDB/cmd/ferretdb`
 // panics without the generated build/version files; the embeddable
@@ -7,10 +7,12 @@
 //
 // Flags fall back to environment variables:
 //
-//	-listen-addr  FERRETDB_LISTEN_ADDR  (default 127.0.0.1:27017)
-//	-sqlite-dir   FERRETDB_SQLITE_DIR   (default ./data)
-//	-log-level    FERRETDB_LOG_LEVEL    (debug|info|warn|error, default info)
-//	-log-file     FERRETDB_LOG_FILE     (default: stderr)
+//	-listen-addr     FERRETDB_LISTEN_ADDR     (default 127.0.0.1:27017)
+//	-handler         FERRETDB_HANDLER         (postgresql|sqlite, default sqlite)
+//	-postgresql-url  FERRETDB_POSTGRESQL_URL  (required with -handler postgresql)
+//	-sqlite-dir      FERRETDB_SQLITE_DIR      (default ./data; -handler sqlite only)
+//	-log-level       FERRETDB_LOG_LEVEL       (debug|info|warn|error, default info)
+//	-log-file        FERRETDB_LOG_FILE        (default: stderr)
 //
 // Telemetry is always disabled by the embeddable package. The process runs
 // until it receives SIGTERM or SIGINT, then closes listeners and the backend.
@@ -70,7 +72,9 @@ func ferretVersion() string {
 
 func main() {
 	listen := flag.String("listen-addr", envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"), "TCP listen address")
-	dir := flag.String("sqlite-dir", envOr("FERRETDB_SQLITE_DIR", "data"), "SQLite data directory (created if missing)")
+	handler := flag.String("handler", envOr("FERRETDB_HANDLER", "sqlite"), "backend: postgresql or sqlite")
+	pgURL := flag.String("postgresql-url", envOr("FERRETDB_POSTGRESQL_URL", ""), "PostgreSQL URL for -handler postgresql, e.g. postgres://postgres@127.0.0.1:5433/ferretdb")
+	dir := flag.String("sqlite-dir", envOr("FERRETDB_SQLITE_DIR", "data"), "SQLite data directory for -handler sqlite (created if missing)")
 	level := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 	logFile := flag.String("log-file", envOr("FERRETDB_LOG_FILE", ""), "append logs to this file instead of stderr")
 	showVersion := flag.Bool("version", false, "print the FerretDB version and exit")
@@ -98,13 +102,13 @@ func main() {
 		return
 	}
 
-	if err := run(*listen, *dir, *level, *logFile, fv); err != nil {
+	if err := run(*listen, *handler, *pgURL, *dir, *level, *logFile, fv); err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb-dev: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dir, level, logFile, fv string) error {
+func run(listen, handler, pgURL, dir, level, logFile, fv string) error {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
 		return fmt.Errorf("bad log level %q: %w", level, err)
@@ -122,22 +126,39 @@ func run(listen, dir, level, logFile, fv string) error {
 	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: lvl}))
 	slog.SetDefault(logger)
 
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return err
+	conf := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: listen},
+		Logger:   logger,
+		Handler:  handler,
 	}
-	if err = os.MkdirAll(abs, 0o755); err != nil {
-		return err
+	var backend string // for the log line, without credentials
+	switch handler {
+	case "postgresql":
+		if pgURL == "" {
+			return errors.New("-handler postgresql needs -postgresql-url")
+		}
+		u, err := url.Parse(pgURL)
+		if err != nil {
+			return fmt.Errorf("bad -postgresql-url: %w", err)
+		}
+		conf.PostgreSQLURL = pgURL
+		backend = u.Redacted()
+	case "sqlite":
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return err
+		}
+		if err = os.MkdirAll(abs, 0o755); err != nil {
+			return err
+		}
+		// SQLite URI must be a directory with a trailing slash.
+		conf.SQLiteURL = (&url.URL{Scheme: "file", Opaque: filepath.ToSlash(abs) + "/"}).String()
+		backend = conf.SQLiteURL
+	default:
+		return fmt.Errorf("unknown -handler %q (want postgresql or sqlite)", handler)
 	}
-	// SQLite URI must be a directory with a trailing slash.
-	sqliteURL := (&url.URL{Scheme: "file", Opaque: filepath.ToSlash(abs) + "/"}).String()
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: sqliteURL,
-	})
+	f, err := ferretdb.New(conf)
 	if err != nil {
 		return err
 	}
@@ -149,7 +170,7 @@ func run(listen, dir, level, logFile, fv string) error {
 	go func() { done <- f.Run(ctx) }()
 
 	// MongoDBURI blocks until the listener is bound.
-	logger.Info("ferretdb-dev started", "ferretdb", fv, "uri", f.MongoDBURI(), "sqlite", sqliteURL, "pid", os.Getpid())
+	logger.Info("ferretdb-dev started", "ferretdb", fv, "uri", f.MongoDBURI(), "handler", handler, "backend", backend, "pid", os.Getpid())
 
 	err = <-done
 	logger.Info("ferretdb-dev stopped")

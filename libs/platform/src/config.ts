@@ -27,7 +27,7 @@ export const serviceConfigSchema = z.object({
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(-1).max(10).default(-1),
   READ_YOUR_WRITES_TIMEOUT_MS: milliseconds(5000, 60_000),
-  OUTBOX_POLL_INTERVAL_MS: milliseconds(200, 60_000),
+  OUTBOX_POLL_INTERVAL_MS: milliseconds(1000, 60_000),
   PROJECTION_GENERATION_POLL_MS: milliseconds(2000, 60_000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 1mb').default('1mb'),
 });
