@@ -27,10 +27,12 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Integration and e2e tests talk to real servers; the bound is generous, never a performance assertion.
+  testTimeout: 120_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
-    { ...shared, displayName: 'int', testMatch: ['**/*.int.spec.ts'], testTimeout: 120_000 },
-    { ...shared, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'], testTimeout: 120_000 },
+    { ...shared, displayName: 'int', testMatch: ['**/*.int.spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'] },
   ],
 };
 

@@ -3,6 +3,9 @@ import { createDomainService } from '@mlops/platform';
 import { ExperimentsController } from './experiments/experiments.controller';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { ExperimentsService } from './experiments/experiments.service';
+import { RunsController } from './runs/runs.controller';
+import { runsProjection } from './runs/runs.projection';
+import { RunsService } from './runs/runs.service';
 
 /** Model Lifecycle: experiments, runs, model versions, deployments, drift events. */
 export const createLifecycleApp = (env: Record<string, string | undefined> = process.env) =>
@@ -13,9 +16,9 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       title: 'Model Lifecycle',
       description: 'Experiments, runs, model versions, deployments and drift events.',
       catalog: lifecycleCatalog,
-      projections: [experimentsProjection],
-      controllers: [ExperimentsController],
-      providers: [ExperimentsService],
+      projections: [experimentsProjection, runsProjection],
+      controllers: [ExperimentsController, RunsController],
+      providers: [ExperimentsService, RunsService],
     },
     env,
   );

@@ -5,6 +5,8 @@ import { CloudEvent } from '@mlops/events';
 import { LogSink } from './kafka';
 import { projectionDelay, projectionEventsApplied, projectionEventsSkipped, projectionLag } from './metrics';
 import {
+  DerivedDocument,
+  DerivedWrite,
   Projection,
   PROJECTION_STATE_COLLECTION,
   ProjectionStateDocument,
@@ -39,7 +41,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
 
   constructor(
     private readonly kafka: Kafka,
-    db: mongo.Db,
+    private readonly db: mongo.Db,
     readonly projection: Projection<Doc>,
     private readonly options: ProjectionRunnerOptions,
     private readonly logger: LogSink,
@@ -52,7 +54,21 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
     return this.collection;
   }
 
+  derivedReadModel<Derived extends DerivedDocument>(collection: string): mongo.Collection<Derived> {
+    if (!this.projection.derivedCollections?.includes(collection)) {
+      throw new Error(`${this.projection.name} has no derived collection ${collection}`);
+    }
+    return this.db.collection<Derived>(collection);
+  }
+
   async start(): Promise<void> {
+    if (this.projection.derivedCollections?.length) {
+      await this.state.updateOne(
+        { _id: this.projection.name },
+        { $set: { derived_collections: this.projection.derivedCollections } },
+        { upsert: true },
+      );
+    }
     await this.startGeneration(await this.currentGeneration());
     this.generationTimer = setInterval(() => void this.followRebuilds(), this.options.generationPollMs ?? 2000);
     this.generationTimer.unref();
@@ -110,6 +126,8 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
         );
       }
       const next = { ...this.projection.evolve(current, event), _id: id, version: event.streamversion } as Doc;
+      // Before the version moves on: a crash in between leaves the event unapplied, so it is redone.
+      await this.writeDerived(this.projection.derive?.(event) ?? []);
       if (!current) {
         try {
           await this.collection.insertOne(next as mongo.OptionalUnlessRequiredId<Doc>);
@@ -126,6 +144,19 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
       }
       this.applied.emit(id, next);
       return true;
+    }
+  }
+
+  private async writeDerived(writes: DerivedWrite[]): Promise<void> {
+    for (const { collection, documents } of writes) {
+      if (!this.projection.derivedCollections?.includes(collection)) {
+        throw new Error(`${this.projection.name}: ${collection} is not one of its derivedCollections`);
+      }
+      if (!documents.length) continue;
+      await this.db.collection<DerivedDocument>(collection).bulkWrite(
+        documents.map((document) => ({ replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } })),
+        { ordered: false },
+      );
     }
   }
 
@@ -205,15 +236,19 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
 }
 
 /**
- * Drops a read model and asks every runner of it to replay the topic from the start. Dropping first
- * means no runner can skip events into the old collection under the new generation.
+ * Drops a read model (and its derived collections) and asks every runner of it to replay the topic
+ * from the start. Dropping first means no runner can skip events into the old collection under the
+ * new generation.
  */
 export async function requestRebuild(db: mongo.Db, projectionName: string): Promise<number> {
-  await db.collection(projectionName).drop().catch((error: mongo.MongoServerError) => {
-    if (error?.codeName !== 'NamespaceNotFound' && error?.code !== 26) throw error;
-  });
-  const state = await db
-    .collection<ProjectionStateDocument>(PROJECTION_STATE_COLLECTION)
+  const states = db.collection<ProjectionStateDocument>(PROJECTION_STATE_COLLECTION);
+  const derived = (await states.findOne({ _id: projectionName }))?.derived_collections ?? [];
+  for (const collection of [projectionName, ...derived]) {
+    await db.collection(collection).drop().catch((error: mongo.MongoServerError) => {
+      if (error?.codeName !== 'NamespaceNotFound' && error?.code !== 26) throw error;
+    });
+  }
+  const state = await states
     .findOneAndUpdate(
       { _id: projectionName },
       { $inc: { generation: 1 }, $set: { rebuild_requested_at: new Date() } },

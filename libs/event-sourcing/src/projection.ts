@@ -6,6 +6,19 @@ export interface ReadModelDocument {
   version: number;
 }
 
+/** A document derived from an event, kept outside the stream's own document (e.g. one per metric point). */
+export interface DerivedDocument {
+  /** Deterministic — from (subject, streamversion, index in the event) — so re-deriving overwrites, never duplicates. */
+  _id: string;
+  [field: string]: unknown;
+}
+
+export interface DerivedWrite {
+  /** One of the projection's `derivedCollections`. */
+  collection: string;
+  documents: DerivedDocument[];
+}
+
 export type ReadModelFields<Doc extends ReadModelDocument> = Omit<Doc, '_id' | 'version'>;
 
 /**
@@ -19,6 +32,14 @@ export interface Projection<Doc extends ReadModelDocument> {
   /** Stream type (`experiment` for `experiment:<name>`) whose events this read model follows. */
   streamType: string;
   evolve(current: Doc | null, event: CloudEvent): ReadModelFields<Doc>;
+  /**
+   * For read models that need many documents per stream (a metric history): the documents an
+   * event adds to `derivedCollections`. The runner upserts them by `_id` before advancing the
+   * stream's document, so a crash in between redoes them and redelivery skips them; a rebuild
+   * drops these collections along with the main one.
+   */
+  derive?(event: CloudEvent): DerivedWrite[];
+  derivedCollections?: string[];
 }
 
 export const PROJECTION_STATE_COLLECTION = 'projection_state';
@@ -28,4 +49,6 @@ export interface ProjectionStateDocument {
   /** Bumped by a rebuild: the runner then replays the topic from the start under a new consumer group. */
   generation: number;
   rebuild_requested_at?: Date;
+  /** Recorded by the runner so a rebuild (which knows only the name) drops them too. */
+  derived_collections?: string[];
 }

@@ -1,5 +1,4 @@
 import { mongo } from 'mongoose';
-import { ReadModelDocument } from './projection';
 
 export interface PageRequest {
   limit: number;
@@ -8,7 +7,7 @@ export interface PageRequest {
 }
 
 /** Keyset pagination on `_id`: stable under concurrent inserts, one query per page. */
-export async function findPage<Doc extends ReadModelDocument>(
+export async function findPage<Doc extends { _id: string }>(
   collection: mongo.Collection<Doc>,
   filter: mongo.Filter<Doc>,
   page: PageRequest,

@@ -4,6 +4,11 @@ import experimentCreated from '../schemas/lifecycle/experiment.created.v1.json';
 import experimentUpdated from '../schemas/lifecycle/experiment.updated.v1.json';
 import experimentArchived from '../schemas/lifecycle/experiment.archived.v1.json';
 import experimentRestored from '../schemas/lifecycle/experiment.restored.v1.json';
+import runStarted from '../schemas/lifecycle/run.started.v1.json';
+import runParamsLogged from '../schemas/lifecycle/run.params_logged.v1.json';
+import runTagsSet from '../schemas/lifecycle/run.tags_set.v1.json';
+import runMetricsLogged from '../schemas/lifecycle/run.metrics_logged.v1.json';
+import runEnded from '../schemas/lifecycle/run.ended.v1.json';
 
 export interface ExperimentCreatedData {
   name: string;
@@ -29,9 +34,62 @@ export type ExperimentEvent =
   | { type: 'ExperimentArchived'; data: ExperimentArchivedData }
   | { type: 'ExperimentRestored'; data: ExperimentRestoredData };
 
+/** Params and metrics travel as `{key, value}` arrays: keys are user data, never document keys. */
+export type RunParamValue = string | number | boolean;
+export interface RunParam {
+  key: string;
+  value: RunParamValue;
+}
+export interface MetricPoint {
+  key: string;
+  value: number;
+  step: number;
+  timestamp: string;
+}
+export type RunStatus = 'running' | 'completed' | 'failed' | 'killed';
+export type RunEndStatus = Exclude<RunStatus, 'running'>;
+
+export interface RunStartedData {
+  run_id: string;
+  experiment_name: string;
+  name: string;
+  params: RunParam[];
+  tags: string[];
+  start_time: string;
+}
+export interface RunParamsLoggedData {
+  run_id: string;
+  params: RunParam[];
+}
+export interface RunTagsSetData {
+  run_id: string;
+  tags: string[];
+}
+export interface RunMetricsLoggedData {
+  run_id: string;
+  metrics: MetricPoint[];
+}
+export interface RunEndedData {
+  run_id: string;
+  status: RunEndStatus;
+  end_time: string;
+}
+
+export type RunEvent =
+  | { type: 'RunStarted'; data: RunStartedData }
+  | { type: 'RunParamsLogged'; data: RunParamsLoggedData }
+  | { type: 'RunTagsSet'; data: RunTagsSetData }
+  | { type: 'RunMetricsLogged'; data: RunMetricsLoggedData }
+  | { type: 'RunEnded'; data: RunEndedData };
+
 export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifecycle', [
   { name: 'ExperimentCreated', type: 'mlops.lifecycle.experiment.created.v1', schema: experimentCreated },
   { name: 'ExperimentUpdated', type: 'mlops.lifecycle.experiment.updated.v1', schema: experimentUpdated },
   { name: 'ExperimentArchived', type: 'mlops.lifecycle.experiment.archived.v1', schema: experimentArchived },
   { name: 'ExperimentRestored', type: 'mlops.lifecycle.experiment.restored.v1', schema: experimentRestored },
+  { name: 'RunStarted', type: 'mlops.lifecycle.run.started.v1', schema: runStarted },
+  { name: 'RunParamsLogged', type: 'mlops.lifecycle.run.params_logged.v1', schema: runParamsLogged },
+  { name: 'RunTagsSet', type: 'mlops.lifecycle.run.tags_set.v1', schema: runTagsSet },
+  { name: 'RunMetricsLogged', type: 'mlops.lifecycle.run.metrics_logged.v1', schema: runMetricsLogged },
+  { name: 'RunEnded', type: 'mlops.lifecycle.run.ended.v1', schema: runEnded },
 ]);

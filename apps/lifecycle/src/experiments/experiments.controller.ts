@@ -17,6 +17,8 @@ import { LIFECYCLE_API } from '../routes';
 import {
   AcceptedDto,
   CreateExperimentDto,
+  ExperimentDetailDto,
+  ExperimentDetailQueryDto,
   ExperimentDto,
   ExperimentPageDto,
   ListExperimentsQueryDto,
@@ -53,13 +55,17 @@ export class ExperimentsController {
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'Get an experiment' })
-  @ApiOkResponse({ type: ExperimentDto })
+  @ApiOperation({ summary: 'Get an experiment with its run counts and, with ?metric=, its best run' })
+  @ApiOkResponse({ type: ExperimentDetailDto })
   @ApiNotFoundResponse({ description: 'No such experiment' })
-  async get(@Param('name') name: string, @Res({ passthrough: true }) res: Response): Promise<ExperimentDto> {
-    const doc = await this.experiments.get(name);
-    res.setHeader('ETag', etagOf(doc.version));
-    return present(doc);
+  async get(
+    @Param('name') name: string,
+    @Query() query: ExperimentDetailQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ExperimentDetailDto> {
+    const { experiment, ...runs } = await this.experiments.detail(name, query);
+    res.setHeader('ETag', etagOf(experiment.version));
+    return { ...present(experiment), ...runs };
   }
 
   @Patch(':name')

@@ -90,6 +90,38 @@ export class ExperimentDto {
   @ApiProperty() updated_by!: string;
 }
 
+export class ExperimentDetailQueryDto {
+  @ApiPropertyOptional({ description: 'Metric key that picks best_run (by each run’s latest value)', example: 'val/auc' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.\-/ ]{1,250}$/, { message: 'metric must be a metric key' })
+  metric?: string;
+
+  @ApiPropertyOptional({ enum: ['max', 'min'], default: 'max' })
+  @IsOptional()
+  @IsIn(['max', 'min'])
+  mode: 'max' | 'min' = 'max';
+}
+
+export class RunCountsDto {
+  @ApiProperty() running!: number;
+  @ApiProperty() completed!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty() killed!: number;
+  @ApiProperty() total!: number;
+}
+
+export class BestRunDto {
+  @ApiProperty({ format: 'uuid' }) run_id!: string;
+  @ApiProperty() value!: number;
+}
+
+export class ExperimentDetailDto extends ExperimentDto {
+  @ApiProperty({ type: RunCountsDto }) run_counts!: RunCountsDto;
+  @ApiPropertyOptional({ type: BestRunDto, nullable: true, description: 'With ?metric=: null when no run has logged it' })
+  best_run?: BestRunDto | null;
+}
+
 export class ExperimentPageDto {
   @ApiProperty({ type: [ExperimentDto] }) items!: ExperimentDto[];
   @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;

@@ -2,12 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
 import { experimentDecider, experimentStreamId, ExperimentCommand } from './experiment.decider';
-import { CreateExperimentDto, ListExperimentsQueryDto, UpdateExperimentDto } from './experiments.dto';
+import { BestRun, RunCounts, RunsService } from '../runs/runs.service';
+import { CreateExperimentDto, ExperimentDetailQueryDto, ListExperimentsQueryDto, UpdateExperimentDto } from './experiments.dto';
 import { ExperimentDocument, experimentsProjection } from './experiments.projection';
 
 @Injectable()
 export class ExperimentsService {
-  constructor(private readonly eventSourcing: EventSourcing) {}
+  constructor(
+    private readonly eventSourcing: EventSourcing,
+    private readonly runs: RunsService,
+  ) {}
 
   private get readModel() {
     return this.eventSourcing.runner<ExperimentDocument>(experimentsProjection.name).readModel;
@@ -29,6 +33,19 @@ export class ExperimentsService {
     const doc = await this.readModel.findOne({ _id: experimentStreamId(name) });
     if (!doc) throw notFound(`Experiment ${name} does not exist`);
     return doc;
+  }
+
+  /** The experiment with its runs counted by status and, given a metric, its best run — computed now, from the runs read model. */
+  async detail(
+    name: string,
+    query: ExperimentDetailQueryDto,
+  ): Promise<{ experiment: ExperimentDocument; run_counts: RunCounts; best_run?: BestRun | null }> {
+    const experiment = await this.get(name);
+    const [run_counts, best_run] = await Promise.all([
+      this.runs.countByStatus(name),
+      query.metric === undefined ? undefined : this.runs.bestRun(name, query.metric, query.mode),
+    ]);
+    return { experiment, run_counts, ...(best_run === undefined ? {} : { best_run }) };
   }
 
   async list(query: ListExperimentsQueryDto): Promise<Page<ExperimentDocument>> {

@@ -1,0 +1,143 @@
+import { MetricPoint, RunEndStatus, RunEvent, RunParam, RunParamValue, RunStatus } from '@mlops/events';
+import { conflict, Decider, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
+
+export const END_STATUSES: RunEndStatus[] = ['completed', 'failed', 'killed'];
+
+/** A metric point as logged: step and timestamp default to 0 and the command time. */
+export interface LoggedMetricPoint {
+  key: string;
+  value: number;
+  step?: number;
+  timestamp?: string;
+}
+
+export type RunCommand =
+  | {
+      type: 'StartRun';
+      data: {
+        run_id: string;
+        experiment_name: string;
+        /** The experiment as the write side knows it: null when it does not exist. */
+        experiment_status: 'active' | 'archived' | null;
+        name: string;
+        params: RunParam[];
+        tags: string[];
+        start_time: string;
+      };
+    }
+  | {
+      type: 'UpdateRun';
+      data: {
+        run_id: string;
+        /** The command time: the default for metric timestamps and end_time. */
+        now: string;
+        metrics?: LoggedMetricPoint[];
+        params?: RunParam[];
+        tags?: string[];
+        status?: RunStatus;
+        end_time?: string;
+      };
+    };
+
+export type RunState =
+  | { exists: false }
+  | {
+      exists: true;
+      run_id: string;
+      experiment_name: string;
+      status: RunStatus;
+      params: RunParam[];
+      tags: string[];
+      start_time: string;
+      end_time: string | null;
+      /** Per key, the point with the highest step (ties: the latest timestamp, then the latest logged). */
+      latest_metrics: MetricPoint[];
+    };
+
+export const RUN_STREAM_PREFIX = 'run:';
+export const runStreamId = (runId: string) => `${RUN_STREAM_PREFIX}${runId}`;
+
+const isLater = (candidate: MetricPoint, current: MetricPoint) =>
+  candidate.step > current.step || (candidate.step === current.step && candidate.timestamp >= current.timestamp);
+
+/** Folds logged points into the latest point per key; shared by the decider and the read model. */
+export function mergeLatestMetrics(latest: MetricPoint[], points: MetricPoint[]): MetricPoint[] {
+  const byKey = new Map(latest.map((point) => [point.key, point]));
+  for (const point of points) {
+    const current = byKey.get(point.key);
+    if (!current || isLater(point, current)) byKey.set(point.key, point);
+  }
+  return [...byKey.values()];
+}
+
+const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((tag, i) => tag === b[i]);
+
+function newParams(existing: RunParam[], logged: RunParam[]): RunParam[] {
+  const known = new Map<string, RunParamValue>(existing.map((p) => [p.key, p.value]));
+  const changed = logged.filter((p) => known.has(p.key) && known.get(p.key) !== p.value);
+  if (changed.length) {
+    throw conflict(`Parameters are write-once; already set to a different value: ${changed.map((p) => p.key).join(', ')}`);
+  }
+  return logged.filter((p) => !known.has(p.key));
+}
+
+export function decide(command: RunCommand, state: RunState): RunEvent[] {
+  switch (command.type) {
+    case 'StartRun': {
+      const { experiment_status, ...run } = command.data;
+      if (state.exists) throw conflict(`Run ${run.run_id} already exists`);
+      if (experiment_status === null) throw notFound(`Experiment ${run.experiment_name} does not exist`);
+      if (experiment_status === 'archived') throw invalidState(`Experiment ${run.experiment_name} is archived; restore it to start runs`);
+      return [{ type: 'RunStarted', data: run }];
+    }
+    case 'UpdateRun': {
+      const { run_id, now, metrics, params, tags, status, end_time } = command.data;
+      if (!state.exists) throw notFound(`Run ${run_id} does not exist`);
+      const ending = status !== undefined && status !== 'running';
+      if (status === 'running' && state.status !== 'running') {
+        throw invalidState(`Run ${run_id} is ${state.status}; it cannot return to running`);
+      }
+      if (ending && state.status !== 'running') throw invalidState(`Run ${run_id} is already ${state.status}`);
+      if (end_time !== undefined && !ending) {
+        throw invalidInput('end_time is set when the run ends', [{ field: 'end_time', message: 'send it with status completed, failed or killed' }]);
+      }
+      if (end_time !== undefined && end_time < state.start_time) {
+        throw invalidInput('end_time is before the run started', [{ field: 'end_time', message: `must not be before ${state.start_time}` }]);
+      }
+      if (metrics?.length && state.status !== 'running') throw invalidState(`Run ${run_id} is ${state.status}; no metrics after it ended`);
+
+      const events: RunEvent[] = [];
+      const added = params ? newParams(state.params, params) : [];
+      if (added.length) events.push({ type: 'RunParamsLogged', data: { run_id, params: added } });
+      if (tags !== undefined && !sameTags(tags, state.tags)) events.push({ type: 'RunTagsSet', data: { run_id, tags } });
+      if (metrics?.length) {
+        const points = metrics.map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0, timestamp: m.timestamp ?? now }));
+        events.push({ type: 'RunMetricsLogged', data: { run_id, metrics: points } });
+      }
+      if (ending) events.push({ type: 'RunEnded', data: { run_id, status: status as RunEndStatus, end_time: end_time ?? now } });
+      return events;
+    }
+  }
+}
+
+export function evolve(state: RunState, event: RunEvent): RunState {
+  if (event.type === 'RunStarted') {
+    const { name: _name, ...run } = event.data;
+    return { exists: true, ...run, status: 'running', end_time: null, latest_metrics: [] };
+  }
+  if (!state.exists) return state;
+  switch (event.type) {
+    case 'RunParamsLogged':
+      return { ...state, params: [...state.params, ...event.data.params] };
+    case 'RunTagsSet':
+      return { ...state, tags: event.data.tags };
+    case 'RunMetricsLogged':
+      return { ...state, latest_metrics: mergeLatestMetrics(state.latest_metrics, event.data.metrics) };
+    case 'RunEnded':
+      return { ...state, status: event.data.status, end_time: event.data.end_time };
+  }
+}
+
+export const initialState = (): RunState => ({ exists: false });
+
+export const runDecider: Decider<RunCommand, RunEvent, RunState> = { decide, evolve, initialState };

@@ -1,0 +1,247 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+  ValidateNested,
+  ValidationOptions,
+} from 'class-validator';
+import type { RunParamValue, RunStatus } from '@mlops/events';
+import { ListQueryDto } from '@mlops/platform';
+
+export const METRIC_KEY = /^[A-Za-z0-9_.\-/ ]{1,250}$/;
+const EXPERIMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const TAG = /^[^$\s][^\s]{0,127}$/;
+const STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'killed'];
+const MAX_PARAMS = 100;
+const MAX_PARAM_VALUE_LENGTH = 6000;
+const TIME_MESSAGE = 'must be an ISO-8601 date-time with a time zone, between years 1970 and 9999';
+
+/** An ISO-8601 instant that normalises to a fixed-width UTC string (so strings sort as times). */
+function IsInstant(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isInstant',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} ${TIME_MESSAGE}`, ...options },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return false;
+          const time = Date.parse(value);
+          return Number.isFinite(time) && time >= 0 && time < Date.UTC(10000, 0, 1);
+        },
+      },
+    });
+}
+
+/** `params`: an object of key → string | finite number | boolean, keys like metric keys. */
+function IsParamMap(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isParamMap',
+      target: target.constructor,
+      propertyName,
+      options: {
+        message: `${propertyName} must be an object of at most ${MAX_PARAMS} keys (${METRIC_KEY.source}) to strings (≤ ${MAX_PARAM_VALUE_LENGTH} characters), finite numbers or booleans`,
+        ...options,
+      },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+          const entries = Object.entries(value);
+          return (
+            entries.length <= MAX_PARAMS &&
+            entries.every(
+              ([key, v]) =>
+                METRIC_KEY.test(key) &&
+                ((typeof v === 'string' && v.length <= MAX_PARAM_VALUE_LENGTH) ||
+                  (typeof v === 'number' && Number.isFinite(v)) ||
+                  typeof v === 'boolean'),
+            )
+          );
+        },
+      },
+    });
+}
+
+const paramsSchema = {
+  type: 'object' as const,
+  additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+  example: { learning_rate: 0.01, optimizer: 'adam' },
+};
+
+export class StartRunDto {
+  @ApiProperty({ example: 'churn-prediction', pattern: EXPERIMENT_NAME.source })
+  @IsString()
+  @Matches(EXPERIMENT_NAME, { message: 'experiment_name is not a valid experiment name' })
+  experiment_name!: string;
+
+  @ApiPropertyOptional({ description: 'Defaults to the run id', maxLength: 256 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  name?: string;
+
+  @ApiPropertyOptional({ ...paramsSchema, description: 'Write-once parameters' })
+  @IsOptional()
+  @IsParamMap()
+  params?: Record<string, RunParamValue>;
+
+  @ApiPropertyOptional({ type: [String], example: ['baseline'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(TAG, { each: true, message: 'tags must be 1-128 characters without spaces, not starting with $' })
+  tags?: string[];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to now' })
+  @IsOptional()
+  @IsInstant()
+  start_time?: string;
+}
+
+export class MetricPointDto {
+  @ApiProperty({ example: 'val/loss', pattern: METRIC_KEY.source })
+  @IsString()
+  @Matches(METRIC_KEY, { message: `key must match ${METRIC_KEY.source}` })
+  key!: string;
+
+  @ApiProperty({ example: 0.42 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  value!: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  step?: number;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to the time of the request' })
+  @IsOptional()
+  @IsInstant()
+  timestamp?: string;
+}
+
+export class UpdateRunDto {
+  @ApiPropertyOptional({ type: [MetricPointDto], maxItems: 1000 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => MetricPointDto)
+  metrics?: MetricPointDto[];
+
+  @ApiPropertyOptional({ ...paramsSchema, description: 'Write-once: the same value again is a no-op, another value 409' })
+  @IsOptional()
+  @IsParamMap()
+  params?: Record<string, RunParamValue>;
+
+  @ApiPropertyOptional({ type: [String], description: 'Replaces the tags' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(TAG, { each: true, message: 'tags must be 1-128 characters without spaces, not starting with $' })
+  tags?: string[];
+
+  @ApiPropertyOptional({ enum: STATUSES, description: 'running → completed | failed | killed' })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: RunStatus;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'With an ending status; defaults to the time of the request' })
+  @IsOptional()
+  @IsInstant()
+  end_time?: string;
+}
+
+export class ListRunsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(EXPERIMENT_NAME)
+  experiment_name?: string;
+
+  @ApiPropertyOptional({ enum: STATUSES })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: RunStatus;
+}
+
+export class MetricHistoryParamsDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(128)
+  run_id!: string;
+
+  @ApiProperty({ pattern: METRIC_KEY.source })
+  @IsString()
+  @Matches(METRIC_KEY, { message: `key must match ${METRIC_KEY.source}` })
+  key!: string;
+}
+
+export class RunParamDto {
+  @ApiProperty() key!: string;
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] }) value!: RunParamValue;
+}
+
+export class LatestMetricDto {
+  @ApiProperty() key!: string;
+  @ApiProperty() value!: number;
+  @ApiProperty() step!: number;
+  @ApiProperty({ format: 'date-time' }) timestamp!: string;
+}
+
+export class RunDto {
+  @ApiProperty({ format: 'uuid' }) run_id!: string;
+  @ApiProperty() experiment_name!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: STATUSES }) status!: RunStatus;
+  @ApiProperty({ type: [RunParamDto] }) params!: RunParamDto[];
+  @ApiProperty({ type: [String] }) tags!: string[];
+  @ApiProperty({ format: 'date-time' }) start_time!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) end_time!: string | null;
+  @ApiProperty({ type: [LatestMetricDto], description: 'Latest point per key: highest step, then latest timestamp' })
+  metrics!: LatestMetricDto[];
+  @ApiProperty({ description: 'Stream version; the ETag' }) version!: number;
+  @ApiProperty({ format: 'date-time' }) created_at!: string;
+  @ApiProperty() created_by!: string;
+  @ApiProperty({ format: 'date-time' }) updated_at!: string;
+  @ApiProperty() updated_by!: string;
+}
+
+export class RunPageDto {
+  @ApiProperty({ type: [RunDto] }) items!: RunDto[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
+}
+
+export class MetricHistoryPointDto {
+  @ApiProperty() step!: number;
+  @ApiProperty() value!: number;
+  @ApiProperty({ format: 'date-time' }) timestamp!: string;
+}
+
+export class MetricHistoryPageDto {
+  @ApiProperty({ type: [MetricHistoryPointDto] }) items!: MetricHistoryPointDto[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
+}

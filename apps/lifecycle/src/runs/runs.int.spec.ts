@@ -1,0 +1,353 @@
+import request from 'supertest';
+import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
+import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp } from '@mlops/testing';
+import { createLifecycleApp } from '../app';
+import { METRIC_HISTORY_COLLECTION } from './runs.projection';
+
+const ROOT = '/api/v1/ml/lifecycle';
+const RUNS = `${ROOT}/runs`;
+const EXPERIMENTS = `${ROOT}/experiments`;
+const json = { 'content-type': 'application/json' };
+
+// Replaying thousands of history points takes a few seconds on FerretDB.
+
+const sortById = <T extends { _id: unknown }>(docs: T[]) => [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));
+
+describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
+  const env = isolatedEnv('runs');
+  const topic = env.KAFKA_TOPIC_PREFIX + Topics.lifecycle;
+  let service: RunningApp;
+  let mongo: Awaited<ReturnType<typeof connectMongo>>;
+  const http = () => request(service.url);
+  const eventCount = async () =>
+    (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
+  const history = () => mongo.db.collection<{ _id: string; run_id: string }>(METRIC_HISTORY_COLLECTION);
+
+  const createExperiment = (name: string) => http().post(EXPERIMENTS).set(json).send({ name }).expect(201);
+  const startRun = async (experiment_name: string, body: Record<string, unknown> = {}) => {
+    const started = await http().post(RUNS).set(json).send({ experiment_name, ...body }).expect(201);
+    return started.body.run_id as string;
+  };
+  const readHistory = async (runId: string, key: string, limit: number) => {
+    const points: { step: number; value: number; timestamp: string }[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: request.Response = await http()
+        .get(`${RUNS}/${runId}/metrics/${encodeURIComponent(key)}`)
+        .query({ limit, ...(cursor ? { cursor } : {}) })
+        .expect(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(limit);
+      points.push(...page.body.items);
+      cursor = page.body.next_cursor;
+      pages++;
+    } while (cursor);
+    return { points, pages };
+  };
+
+  beforeAll(async () => {
+    service = await listen((await createLifecycleApp(env)).app);
+    mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
+    await createExperiment('churn');
+    await createExperiment('frozen');
+    await http().patch(`${EXPERIMENTS}/frozen`).set(json).send({ status: 'archived' }).expect(200);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await mongo?.close();
+    await dropDatabase(env.MONGO_URL, env.MONGO_DB);
+  });
+
+  describe('starting a run', () => {
+    it('answers 201 with Location, ETag and the run, params stored as {key, value}', async () => {
+      const started = await http()
+        .post(RUNS)
+        .set(json)
+        .set('x-actor', 'ana')
+        .send({ experiment_name: 'churn', name: 'baseline', params: { lr: 0.01, optimizer: 'adam', early_stop: true }, tags: ['gbm'], start_time: '2026-01-01T10:00:00+02:00' })
+        .expect(201);
+      const runId = started.body.run_id;
+      expect(runId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(started.headers.location).toBe(`${RUNS}/${runId}`);
+      expect(started.headers.etag).toBe('"1"');
+      expect(started.body).toMatchObject({
+        experiment_name: 'churn',
+        name: 'baseline',
+        status: 'running',
+        params: [{ key: 'lr', value: 0.01 }, { key: 'optimizer', value: 'adam' }, { key: 'early_stop', value: true }],
+        tags: ['gbm'],
+        start_time: '2026-01-01T08:00:00.000Z',
+        end_time: null,
+        metrics: [],
+        created_by: 'ana',
+        version: 1,
+      });
+      const fetched = await http().get(started.headers.location).expect(200);
+      expect(fetched.headers.etag).toBe('"1"');
+      expect(fetched.body).toEqual(started.body);
+      const [commit] = await mongo.db.collection('events').find({ stream_id: `run:${runId}` }).toArray();
+      expect(commit.events[0].type).toBe('mlops.lifecycle.run.started.v1');
+    });
+
+    it('answers 404 for an unknown experiment and 422 for an archived one, writing nothing', async () => {
+      const before = await eventCount();
+      const unknown = await http().post(RUNS).set(json).send({ experiment_name: 'nope' });
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const archived = await http().post(RUNS).set(json).send({ experiment_name: 'frozen' });
+      expect(archived.status).toBe(422);
+      expect(await eventCount()).toBe(before);
+    });
+  });
+
+  describe('metrics', () => {
+    it('logs batches, serves the history by step then timestamp in pages, and keeps the latest point per key', async () => {
+      const runId = await startRun('churn');
+      const batch = (from: number) =>
+        Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: 1 / (from + i + 1), step: from + i, timestamp: '2026-01-01T00:00:00Z' }));
+      const first = await http().patch(`${RUNS}/${runId}`).set(json).send({ metrics: batch(1000) }).expect(200);
+      expect(first.headers.etag).toBe('"2"');
+      // Logged later but with lower steps, plus a tie on step 1999 decided by the later timestamp.
+      await http()
+        .patch(`${RUNS}/${runId}`)
+        .set(json)
+        .send({
+          metrics: [
+            ...batch(0).slice(0, 998),
+            { key: 'loss', value: 0.123, step: 1999, timestamp: '2026-01-02T00:00:00Z' },
+            { key: 'acc', value: 0.5 },
+          ],
+        })
+        .expect(200);
+
+      const detail = await http().get(`${RUNS}/${runId}`).expect(200);
+      expect(detail.headers.etag).toBe('"3"');
+      const latest = [...detail.body.metrics].sort((a, b) => a.key.localeCompare(b.key));
+      expect(latest).toEqual([
+        { key: 'acc', value: 0.5, step: 0, timestamp: expect.any(String) },
+        { key: 'loss', value: 0.123, step: 1999, timestamp: '2026-01-02T00:00:00.000Z' },
+      ]);
+
+      const { points, pages } = await readHistory(runId, 'loss', 500);
+      expect(points).toHaveLength(1999);
+      expect(pages).toBe(4);
+      const order = points.map((p) => [p.step, p.timestamp]);
+      const sorted = [...order].sort((a, b) => (a[0] as number) - (b[0] as number) || String(a[1]).localeCompare(String(b[1])));
+      expect(order).toEqual(sorted);
+      expect(points[0]).toEqual({ step: 0, value: 1, timestamp: '2026-01-01T00:00:00.000Z' });
+      expect(points.slice(-2).map((p) => p.value)).toEqual([1 / 2000, 0.123]);
+      expect((await readHistory(runId, 'acc', 50)).points).toHaveLength(1);
+      expect((await readHistory(runId, 'never-logged', 50)).points).toEqual([]);
+    });
+
+    it('answers 404 for the history of an unknown run', async () => {
+      const response = await http().get(`${RUNS}/00000000-0000-4000-8000-000000000000/metrics/loss`);
+      expect(response.status).toBe(404);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
+  });
+
+  describe('params, tags and status', () => {
+    it('keeps params write-once: the same value is a no-op, another value 409 naming the keys', async () => {
+      const runId = await startRun('churn', { params: { lr: 0.1, depth: 6 } });
+      const same = await http().patch(`${RUNS}/${runId}`).set(json).send({ params: { lr: 0.1 } }).expect(200);
+      expect(same.headers.etag).toBe('"1"');
+      const added = await http().patch(`${RUNS}/${runId}`).set(json).send({ params: { lr: 0.1, seed: '42' }, tags: ['tuned'] }).expect(200);
+      expect(added.body).toMatchObject({ version: 3, tags: ['tuned'], params: [{ key: 'lr', value: 0.1 }, { key: 'depth', value: 6 }, { key: 'seed', value: '42' }] });
+      const before = await eventCount();
+      const changed = await http().patch(`${RUNS}/${runId}`).set(json).send({ params: { lr: 0.2, depth: '6', seed: '42' } });
+      expect(changed.status).toBe(409);
+      expect(changed.body.detail).toMatch(/lr, depth/);
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('ends a running run once; other transitions and metrics after the end answer 422', async () => {
+      const runId = await startRun('churn', { start_time: '2026-01-01T00:00:00Z' });
+      const ended = await http()
+        .patch(`${RUNS}/${runId}`)
+        .set(json)
+        .send({ status: 'completed', end_time: '2026-01-01T01:00:00Z', metrics: [{ key: 'auc', value: 0.8 }] })
+        .expect(200);
+      expect(ended.body).toMatchObject({ status: 'completed', end_time: '2026-01-01T01:00:00.000Z', version: 3 });
+      const before = await eventCount();
+      for (const status of ['running', 'failed', 'completed']) {
+        const response = await http().patch(`${RUNS}/${runId}`).set(json).send({ status });
+        expect(response.status).toBe(422);
+      }
+      const late = await http().patch(`${RUNS}/${runId}`).set(json).send({ metrics: [{ key: 'auc', value: 0.9 }] });
+      expect(late.status).toBe(422);
+      expect(late.body.detail).toMatch(/no metrics after it ended/);
+      expect(await eventCount()).toBe(before);
+
+      const killed = await startRun('churn');
+      const response = await http().patch(`${RUNS}/${killed}`).set(json).send({ status: 'killed' }).expect(200);
+      expect(response.body.end_time).toEqual(expect.any(String));
+    });
+
+    it('honours If-Match: 412 for a stale version, writing nothing', async () => {
+      const runId = await startRun('churn');
+      await http().patch(`${RUNS}/${runId}`).set(json).set('If-Match', '"1"').send({ tags: ['x'] }).expect(200);
+      const before = await eventCount();
+      const stale = await http().patch(`${RUNS}/${runId}`).set(json).set('If-Match', '"1"').send({ tags: ['y'] });
+      expect(stale.status).toBe(412);
+      expect(stale.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(await eventCount()).toBe(before);
+      await http().patch(`${RUNS}/${runId}`).set(json).set('If-Match', '"2"').send({ tags: ['y'] }).expect(200);
+    });
+
+    it('answers 404 for an unknown run on GET and PATCH', async () => {
+      await http().get(`${RUNS}/00000000-0000-4000-8000-000000000000`).expect(404);
+      await http().patch(`${RUNS}/00000000-0000-4000-8000-000000000000`).set(json).send({ tags: ['x'] }).expect(404);
+    });
+  });
+
+  describe('bad input never corrupts', () => {
+    let runId: string;
+    beforeAll(async () => {
+      runId = await startRun('churn');
+    });
+    const patch = (body: unknown) => http().patch(`${RUNS}/${runId}`).set(json).send(body as object);
+    const point = { key: 'loss', value: 1 };
+    const cases: [string, () => request.Test][] = [
+      ['a NaN-like string value', () => patch({ metrics: [{ key: 'loss', value: 'NaN' }] })],
+      ['an Infinity-like string value', () => patch({ metrics: [{ key: 'loss', value: 'Infinity' }] })],
+      ['a numeric string value', () => patch({ metrics: [{ key: 'loss', value: '0.5' }] })],
+      ['more than 1,000 points', () => patch({ metrics: Array.from({ length: 1001 }, () => point) })],
+      ['an unknown field in a point', () => patch({ metrics: [{ ...point, unit: 'ms' }] })],
+      ['a negative step', () => patch({ metrics: [{ ...point, step: -1 }] })],
+      ['a fractional step', () => patch({ metrics: [{ ...point, step: 1.5 }] })],
+      ['a bad timestamp', () => patch({ metrics: [{ ...point, timestamp: 'yesterday' }] })],
+      ['a metric key with $', () => patch({ metrics: [{ key: '$where', value: 1 }] })],
+      ['an operator object as a value', () => patch({ metrics: [{ key: 'loss', value: { $gt: 0 } }] })],
+      ['an operator object as a param value', () => patch({ params: { lr: { $set: 1 } } })],
+      ['an operator as a param key', () => patch({ params: { $where: '1' } })],
+      ['a nested param value', () => patch({ params: { lr: [1] } })],
+      ['an unknown status', () => patch({ status: 'paused' })],
+      ['an unknown top-level field', () => patch({ colour: 'red' })],
+      ['an end_time without an ending status', () => patch({ end_time: '2030-01-01T00:00:00Z' })],
+      ['a start with an operator experiment name', () => http().post(RUNS).set(json).send({ experiment_name: { $ne: '' } })],
+      ['an unknown list filter', () => http().get(RUNS).query({ owner: 'x' })],
+      ['a bad history limit', () => http().get(`${RUNS}/${runId}/metrics/loss?limit=501`)],
+    ];
+
+    it.each(cases)('rejects %s with 400 problem+json and writes nothing', async (_label, send) => {
+      const before = await eventCount();
+      const historyBefore = await history().countDocuments();
+      const response = await send();
+      expect(response.status).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(await eventCount()).toBe(before);
+      expect(await history().countDocuments()).toBe(historyBefore);
+    });
+  });
+
+  describe('lists', () => {
+    it('filters by experiment and status, and pages with a cursor', async () => {
+      await createExperiment('listing');
+      const ids = [];
+      for (let i = 0; i < 5; i++) ids.push(await startRun('listing', { name: `r${i}` }));
+      await http().patch(`${RUNS}/${ids[1]}`).set(json).send({ status: 'failed' }).expect(200);
+      await http().patch(`${RUNS}/${ids[3]}`).set(json).send({ status: 'failed' }).expect(200);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: request.Response = await http()
+          .get(RUNS)
+          .query({ experiment_name: 'listing', limit: 2, ...(cursor ? { cursor } : {}) })
+          .expect(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.body.items.map((r: { run_id: string }) => r.run_id));
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      expect([...seen].sort()).toEqual([...ids].sort());
+      expect(new Set(seen).size).toBe(5);
+      const failed = await http().get(RUNS).query({ experiment_name: 'listing', status: 'failed' }).expect(200);
+      expect(failed.body.items.map((r: { run_id: string }) => r.run_id).sort()).toEqual([ids[1], ids[3]].sort());
+      expect(failed.body.next_cursor).toBeNull();
+    });
+  });
+
+  describe('experiment detail', () => {
+    it('counts runs by status and picks the best run by a metric’s latest value', async () => {
+      await createExperiment('leaderboard');
+      const empty = await http().get(`${EXPERIMENTS}/leaderboard`).query({ metric: 'auc' }).expect(200);
+      expect(empty.body).toMatchObject({ run_counts: { running: 0, completed: 0, failed: 0, killed: 0, total: 0 }, best_run: null });
+      const [a, b, c, d] = [await startRun('leaderboard'), await startRun('leaderboard'), await startRun('leaderboard'), await startRun('leaderboard')];
+      // b's best ever value is the highest, but its latest (step 2) is not.
+      await http().patch(`${RUNS}/${a}`).set(json).send({ metrics: [{ key: 'auc', value: 0.7, step: 1 }], status: 'completed' }).expect(200);
+      await http().patch(`${RUNS}/${b}`).set(json).send({ metrics: [{ key: 'auc', value: 0.99, step: 1 }, { key: 'auc', value: 0.6, step: 2 }] }).expect(200);
+      await http().patch(`${RUNS}/${c}`).set(json).send({ metrics: [{ key: 'auc', value: 0.8 }, { key: 'loss', value: 0.1 }], status: 'failed' }).expect(200);
+      await http().patch(`${RUNS}/${d}`).set(json).send({ status: 'killed' }).expect(200);
+
+      const detail = await http().get(`${EXPERIMENTS}/leaderboard`).query({ metric: 'auc' }).expect(200);
+      expect(detail.headers.etag).toBe('"1"');
+      expect(detail.body).toMatchObject({
+        name: 'leaderboard',
+        run_counts: { running: 1, completed: 1, failed: 1, killed: 1, total: 4 },
+        best_run: { run_id: c, value: 0.8 },
+      });
+      const lowest = await http().get(`${EXPERIMENTS}/leaderboard`).query({ metric: 'auc', mode: 'min' }).expect(200);
+      expect(lowest.body.best_run).toEqual({ run_id: b, value: 0.6 });
+      const missing = await http().get(`${EXPERIMENTS}/leaderboard`).query({ metric: 'f1' }).expect(200);
+      expect(missing.body.best_run).toBeNull();
+      const plain = await http().get(`${EXPERIMENTS}/leaderboard`).expect(200);
+      expect(plain.body.run_counts.total).toBe(4);
+      expect(plain.body).not.toHaveProperty('best_run');
+      await http().get(`${EXPERIMENTS}/leaderboard`).query({ metric: 'auc', mode: 'avg' }).expect(400);
+    });
+  });
+
+  describe('idempotent projections and rebuild', () => {
+    it('leaves the runs read model and the metric history unchanged when events are redelivered or re-sent', async () => {
+      const runId = await startRun('churn', { params: { lr: 1 } });
+      const stream = `run:${runId}`;
+      await http().patch(`${RUNS}/${runId}`).set(json).send({ metrics: Array.from({ length: 50 }, (_, i) => ({ key: 'loss', value: i, step: i })) }).expect(200);
+      await http().patch(`${RUNS}/${runId}`).set(json).send({ metrics: [{ key: 'loss', value: 7, step: 3 }], status: 'completed' }).expect(200);
+      const readModel = mongo.db.collection('runs');
+      const before = await readModel.findOne({ _id: stream as never });
+      const historyBefore = sortById(await history().find({ run_id: runId }).toArray());
+      expect(historyBefore).toHaveLength(51);
+
+      const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => e.key === stream).length >= 4);
+      const original = published.filter((e) => e.key === stream);
+      const validator = new EventValidator([lifecycleCatalog]);
+      for (const { event } of original) expect(validator.validate(event)).toEqual({ valid: true, errors: [] });
+      expect(original.map((e) => e.event.type)).toEqual([
+        'mlops.lifecycle.run.started.v1',
+        'mlops.lifecycle.run.metrics_logged.v1',
+        'mlops.lifecycle.run.metrics_logged.v1',
+        'mlops.lifecycle.run.ended.v1',
+      ]);
+      const skipped = async () => (await projectionEventsSkipped.get()).values.find((v) => v.labels.projection === 'runs')?.value ?? 0;
+      const skippedBefore = await skipped();
+      await publishRaw(env.KAFKA_BROKERS, topic, [...original].reverse().map((e) => ({ key: e.key, value: JSON.stringify(e.event) })));
+      await mongo.db.collection('events').updateMany({ stream_id: stream }, { $set: { published: false } });
+      service.app.get(EventSourcing).outbox.kick();
+      await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(8), 30_000);
+      expect(await readModel.findOne({ _id: stream as never })).toEqual(before);
+      expect(sortById(await history().find({ run_id: runId }).toArray())).toEqual(historyBefore);
+    });
+
+    it('drops the runs read model and its history, and replays them identically', async () => {
+      const runs = mongo.db.collection<{ _id: string }>('runs');
+      const runsBefore = sortById(await runs.find().toArray());
+      const historyBefore = sortById(await history().find().toArray());
+      expect(runsBefore.length).toBeGreaterThan(10);
+      expect(historyBefore.length).toBeGreaterThan(2000);
+      const generation = await requestRebuild(mongo.db, 'runs');
+      expect(generation).toBe(1);
+      // Both collections were dropped, not just the runs.
+      expect(await history().countDocuments()).toBeLessThan(historyBefore.length);
+      await eventually(
+        async () => {
+          expect(sortById(await runs.find().toArray())).toEqual(runsBefore);
+          expect(await history().countDocuments()).toBe(historyBefore.length);
+        },
+        90_000,
+        500,
+      );
+      expect(sortById(await history().find().toArray())).toEqual(historyBefore);
+    });
+  });
+});
