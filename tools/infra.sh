@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Local dev/test infrastructure: a single-node Apache Kafka (KRaft) and FerretDB
-# (MongoDB wire protocol, SQLite backend), on loopback, provisioned and cached
-# under <repo>/.cache. See tools/README.md.
+# (MongoDB wire protocol) over a private PostgreSQL cluster (or SQLite with
+# FERRETDB_BACKEND=sqlite), on loopback, provisioned and cached under <repo>/.cache.
+# See tools/README.md.
 #
 #   bash tools/infra.sh up       provision (first run), start, wait until ready
-#   bash tools/infra.sh down     stop both (TERM, then KILL after a timeout)
+#   bash tools/infra.sh down     stop all (TERM/INT, then KILL after a timeout)
 #   bash tools/infra.sh status   show what runs
 #   bash tools/infra.sh reset    stop and wipe data (keep downloads and builds)
 set -euo pipefail
@@ -20,6 +21,10 @@ CACHE="$ROOT/.cache"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 MONGO_PORT="${MONGO_PORT:-27017}"
+PG_PORT="${PG_PORT:-5433}" # not 5432, so that a system PostgreSQL can keep its port
+# postgresql: FerretDB pushes filters, sorts and limits down to PostgreSQL and createIndexes
+# makes real indexes; sqlite: no PostgreSQL needed, but most queries scan whole collections.
+FERRETDB_BACKEND="${FERRETDB_BACKEND:-postgresql}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}"
 FERRETDB_LOG_LEVEL="${FERRETDB_LOG_LEVEL:-info}"
 INFRA_START_TIMEOUT="${INFRA_START_TIMEOUT:-120}" # seconds to wait for readiness
@@ -39,8 +44,23 @@ FDB_DATA="$FDB_HOME/data"
 FDB_LOGS="$FDB_HOME/logs"
 FDB_PID="$FDB_HOME/ferretdb.pid"
 FDB_SRC="$TOOLS/ferretdb"
-FDB_TAGS="ferretdb_no_postgresql"
 FDB_VERSION="FerretDB $(sed -n 's/^require github.com\/FerretDB\/FerretDB //p' "$FDB_SRC/go.mod" 2>/dev/null)"
+
+# The private PostgreSQL cluster. Its data lives in <repo>/.cache/postgres/data, or, when the
+# postgres system user cannot reach <repo>/.cache (the script runs as root, PostgreSQL refuses
+# to), under /var/lib/mlops-infra/<hash of the repo path>/postgres. Logs stay under .cache.
+PG_HOME="$CACHE/postgres"
+PG_ALT_DIR="/var/lib/mlops-infra/$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)/postgres"
+PG_LOGS="$PG_HOME/logs"
+PG_PID="$PG_HOME/postgres.pid" # written at spawn; $PG_DATA/postmaster.pid is checked first
+# FerretDB's default pool is 50; an update holds two connections at once, so keep headroom.
+PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=200"
+PG_DIR="" PG_DATA="" PG_SOCK="" PG_BIN="" # set by pg_locate and pg_find_bin
+if ((EUID == 0)); then
+  PG_AS=(setpriv --reuid=postgres --regid=postgres --init-groups env -C /)
+else
+  PG_AS=(env -C /)
+fi
 
 INFRA_DIR="$CACHE/infra"
 ENV_FILE="$INFRA_DIR/env"
@@ -54,11 +74,12 @@ need() {
 
 # --- process helpers ---------------------------------------------------------
 
-# pid_of PIDFILE MARKER: print the pid if it is alive and its command line contains MARKER.
+# pid_of PIDFILE MARKER: print the pid (first line of PIDFILE) if it is alive and its
+# command line contains MARKER.
 pid_of() {
-  local pidfile=$1 marker=$2 pid
+  local pidfile=$1 marker=$2 pid=
   [[ -s $pidfile ]] || return 1
-  pid=$(<"$pidfile")
+  IFS= read -r pid <"$pidfile" || true
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker" || return 1
@@ -98,16 +119,16 @@ spawn() {
   die "could not start: $*"
 }
 
-# stop_pid NAME PIDFILE MARKER
+# stop_pid NAME PIDFILE MARKER [SIGNAL]: send SIGNAL (default TERM), then KILL after the timeout.
 stop_pid() {
-  local name=$1 pidfile=$2 marker=$3 pid i
+  local name=$1 pidfile=$2 marker=$3 sig=${4:-TERM} pid i
   if ! pid=$(pid_of "$pidfile" "$marker"); then
     rm -f "$pidfile"
     log "$name: not running"
     return 0
   fi
   log "$name: stopping (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
+  kill "-$sig" "$pid" 2>/dev/null || true
   for ((i = 0; i < INFRA_STOP_TIMEOUT * 10; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
@@ -284,13 +305,167 @@ kafka_wait() {
   fi
 }
 
+# --- PostgreSQL (FerretDB's postgresql backend) -------------------------------
+
+# pg_locate: set PG_DIR, PG_DATA and PG_SOCK for an existing cluster, else for the default place.
+pg_locate() {
+  PG_DIR=$PG_HOME
+  if [[ ! -f $PG_DIR/data/PG_VERSION && -f $PG_ALT_DIR/data/PG_VERSION ]]; then
+    PG_DIR=$PG_ALT_DIR
+  fi
+  PG_DATA="$PG_DIR/data"
+  PG_SOCK="$PG_DIR/run"
+}
+
+pg_marker() { printf '%s' "-D $PG_DATA"; }
+
+pg_pid() { # the postmaster's pid, from postmaster.pid or, right after spawn, from ours
+  pid_of "$PG_DATA/postmaster.pid" "$(pg_marker)" || pid_of "$PG_PID" "$(pg_marker)"
+}
+
+# pg_find_bin: set PG_BIN to a directory with the server and client programs we use: the one
+# initdb on PATH resolves to, else the newest /usr/lib/postgresql/<major>/bin (Debian and
+# Ubuntu do not put initdb or pg_ctl on PATH).
+pg_find_bin() {
+  [[ -n $PG_BIN ]] && return 0
+  local d p
+  pg_bin_ok() { local t; for t in initdb pg_ctl postgres pg_isready psql; do [[ -x $1/$t ]] || return 1; done; }
+  if p=$(command -v initdb 2>/dev/null) && p=$(readlink -f "$p") && pg_bin_ok "${p%/*}"; then
+    PG_BIN=${p%/*}
+    return 0
+  fi
+  while IFS= read -r d; do
+    if pg_bin_ok "$d"; then
+      PG_BIN=$d
+      return 0
+    fi
+  done < <(compgen -G '/usr/lib/postgresql/*/bin' | sort -rV)
+  return 1
+}
+
+pg_major() { "$PG_BIN/postgres" --version | sed -n 's/^postgres (PostgreSQL) \([0-9]*\).*/\1/p'; }
+
+pg_provision() {
+  pg_find_bin && return 0
+  local hint="or use FERRETDB_BACKEND=sqlite"
+  ((EUID == 0)) || die "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; install PostgreSQL (Debian: sudo apt-get install postgresql) $hint"
+  command -v apt-get >/dev/null 2>&1 ||
+    die "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found and there is no apt-get; install PostgreSQL $hint"
+  log "postgres: initdb/pg_ctl not found; installing Debian's postgresql package (first run only)"
+  log "postgres: running apt-get update"
+  DEBIAN_FRONTEND=noninteractive apt-get update >&2 ||
+    die "postgres: 'apt-get update' failed (output above); install postgresql yourself $hint"
+  log "postgres: running apt-get install -y --no-install-recommends postgresql"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2 ||
+    die "postgres: 'apt-get install postgresql' failed (output above); install it yourself $hint"
+  pg_find_bin || die "postgres: postgresql is installed but no initdb/pg_ctl under /usr/lib/postgresql/*/bin"
+  log "postgres: installed PostgreSQL $(pg_major) in $PG_BIN (Debian may also have created and started its own 'main' cluster on 5432; this script does not use it)"
+}
+
+# pg_init: create the private cluster on the first run (initdb as the postgres user).
+pg_init() {
+  local major have
+  major=$(pg_major)
+  [[ -n $major ]] || die "postgres: cannot tell the version of $PG_BIN/postgres"
+  if [[ -f $PG_DATA/PG_VERSION ]]; then
+    have=$(<"$PG_DATA/PG_VERSION")
+    [[ $have == "$major" ]] && return 0
+    log "postgres: data in $PG_DATA was written by PostgreSQL $have, now $major: wiping dev data"
+    rm -rf "$PG_DATA"
+  fi
+  if ((EUID == 0)); then
+    id -u postgres >/dev/null 2>&1 ||
+      die "postgres: no 'postgres' system user (PostgreSQL does not run as root); create one or install Debian's postgresql package"
+    PG_DIR=$PG_HOME
+    mkdir -p "$PG_DIR"
+    if ! "${PG_AS[@]}" test -x "$PG_DIR"; then
+      PG_DIR=$PG_ALT_DIR
+      log "postgres: the postgres user cannot traverse $PG_HOME (check the modes of its parent directories); keeping the cluster in $PG_DIR"
+    fi
+    PG_DATA="$PG_DIR/data"
+    PG_SOCK="$PG_DIR/run"
+  fi
+  rm -rf "$PG_DATA" "$PG_SOCK"
+  mkdir -p "$PG_DATA" "$PG_SOCK" "$PG_LOGS"
+  chmod 700 "$PG_DATA"
+  ((EUID == 0)) && chown postgres:postgres "$PG_DATA" "$PG_SOCK"
+  local locale=C
+  # no grep -q: with pipefail, an early exit could fail the pipeline with SIGPIPE
+  if locale -a 2>/dev/null | grep -iE '^c\.utf-?8$' >/dev/null; then locale=C.UTF-8; fi
+  log "postgres: initdb PostgreSQL $major cluster in $PG_DATA (UTF8, locale $locale, collation C, trust auth)"
+  "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust --encoding=UTF8 \
+    --locale="$locale" --lc-collate=C >"$PG_LOGS/initdb.log" 2>&1 || {
+    show_tail "$PG_LOGS/initdb.log"
+    die "postgres: initdb failed (log: $PG_LOGS/initdb.log)"
+  }
+}
+
+pg_check() { # like kafka_check
+  local pid
+  if pid=$(pg_pid); then
+    check_same postgres "$(arg_after "$pid" -p)" "$PG_PORT" PG_PORT
+    return 0
+  fi
+  if port_in_use "$PG_PORT"; then
+    die "port 127.0.0.1:$PG_PORT is already in use by another process (a system PostgreSQL?); set PG_PORT=..."
+  fi
+  return 1
+}
+
+pg_start() {
+  pg_check && return 0
+  pg_provision
+  pg_init
+  mkdir -p "$PG_LOGS"
+  # Unix socket paths are limited to 107 bytes; we only need TCP, so drop the socket if too long.
+  local sock=$PG_SOCK
+  ((${#sock} + 20 < 107)) || sock=""
+  log "postgres: starting PostgreSQL $(pg_major) on 127.0.0.1:$PG_PORT (data: $PG_DATA)"
+  spawn "$PG_PID" "$PG_LOGS/postgres.log" \
+    "${PG_AS[@]}" "$PG_BIN/postgres" -D "$PG_DATA" -p "$PG_PORT" \
+    -c listen_addresses=127.0.0.1 -c unix_socket_directories="$sock" \
+    -c shared_buffers=128MB -c max_connections=250 -c jit=off \
+    -c logging_collector=off -c log_destination=stderr
+}
+
+pg_psql() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"; }
+
+pg_wait() {
+  pg_find_bin || die "postgres: no PostgreSQL binaries found"
+  local deadline=$((SECONDS + INFRA_START_TIMEOUT))
+  until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -t 2; do
+    if ! pg_pid >/dev/null; then
+      show_tail "$PG_LOGS/postgres.log"
+      die "postgres: process exited during startup (log above)"
+    fi
+    if ((SECONDS >= deadline)); then
+      show_tail "$PG_LOGS/postgres.log"
+      pg_stop
+      die "postgres did not come up on 127.0.0.1:$PG_PORT (log above, in $PG_LOGS)"
+    fi
+    sleep 0.2
+  done
+  if [[ $(pg_psql -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'") != 1 ]]; then
+    log "postgres: creating database ferretdb"
+    pg_psql -d postgres -c 'CREATE DATABASE ferretdb' >/dev/null || die "postgres: CREATE DATABASE ferretdb failed"
+  fi
+}
+
+pg_stop() {
+  local pid
+  # Fast shutdown (SIGINT): TERM would wait for clients to disconnect.
+  pid=$(pg_pid) && printf '%s\n' "$pid" >"$PG_PID"
+  stop_pid postgres "$PG_PID" "$(pg_marker)" INT
+}
+
 # --- FerretDB ----------------------------------------------------------------
 
 fdb_bin() { # path of the binary for the current wrapper sources
   local key
   key=$(
     cd "$FDB_SRC"
-    { cat go.mod go.sum ./*.go; printf 'tags=%s\n' "$FDB_TAGS"; go env GOVERSION GOOS GOARCH; } | sha256sum | cut -c1-16
+    { cat go.mod go.sum ./*.go; find _overlay -type f -print0 | sort -z | xargs -0r cat; go env GOVERSION GOOS GOARCH; } |
+      sha256sum | cut -c1-16
   )
   printf '%s/ferretdb-dev-%s\n' "$FDB_BIN_DIR" "$key"
 }
@@ -298,6 +473,31 @@ fdb_bin() { # path of the binary for the current wrapper sources
 fdb_goenv() {
   export GOPATH="$CACHE/go" GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build"
   export GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN=local CGO_ENABLED=0
+}
+
+# fdb_prepare_src DIR: a build tree in DIR: a copy of the wrapper module whose go.mod replaces
+# github.com/FerretDB/FerretDB with a copy of its source patched with the files listed in
+# tools/ferretdb/_overlay/files.txt. (go build -overlay cannot replace files in GOMODCACHE.)
+# Runs in a subshell with fdb_goenv.
+fdb_prepare_src() {
+  local dir=$1 mod rel sum have
+  cd "$FDB_SRC"
+  go mod download github.com/FerretDB/FerretDB
+  mod=$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)
+  [[ -d $mod ]] || die "ferretdb: cannot locate the FerretDB module in $GOMODCACHE"
+  rm -rf "$dir"
+  mkdir -p "$dir/wrapper"
+  cp -R "$mod" "$dir/FerretDB"
+  chmod -R u+w "$dir/FerretDB"
+  while read -r rel sum; do
+    [[ -z $rel || $rel == \#* ]] && continue
+    have=$(sha256sum "$mod/$rel" | cut -d' ' -f1)
+    [[ $have == "$sum" ]] ||
+      die "ferretdb: upstream $rel changed (FerretDB version bump?); review the patch in $FDB_SRC/_overlay/$rel and update _overlay/files.txt"
+    cp "$FDB_SRC/_overlay/$rel" "$dir/FerretDB/$rel"
+  done <"$FDB_SRC/_overlay/files.txt"
+  cp "$FDB_SRC"/go.mod "$FDB_SRC"/go.sum "$FDB_SRC"/*.go "$dir/wrapper/"
+  (cd "$dir/wrapper" && go mod edit -replace github.com/FerretDB/FerretDB=../FerretDB)
 }
 
 fdb_provision() {
@@ -308,21 +508,32 @@ fdb_provision() {
   mkdir -p "$FDB_BIN_DIR"
   (
     fdb_goenv
-    cd "$FDB_SRC"
-    go build -trimpath -tags "$FDB_TAGS" -o "$FDB_BIN.tmp" .
+    fdb_prepare_src "$FDB_HOME/src"
+    cd "$FDB_HOME/src/wrapper"
+    go build -trimpath -o "$FDB_BIN.tmp" .
   ) >&2 || die "ferretdb: go build failed (see output above)"
   mv "$FDB_BIN.tmp" "$FDB_BIN"
   find "$FDB_BIN_DIR" -maxdepth 1 -name 'ferretdb-dev-*' ! -path "$FDB_BIN" -delete
   ln -sfn "$(basename "$FDB_BIN")" "$FDB_BIN_DIR/ferretdb-dev"
 }
 
-fdb_marker() { printf '%s' "-sqlite-dir $FDB_DATA"; }
+fdb_marker() { printf '%s' "-log-file $FDB_LOGS/ferretdb.log"; }
 fdb_running_port() { arg_after "$1" -listen-addr | sed 's/.*://'; }
+fdb_running_backend() { # builds before -handler existed ran SQLite only
+  local h
+  h=$(arg_after "$1" -handler)
+  printf '%s\n' "${h:-sqlite}"
+}
+fdb_running_pg_port() { arg_after "$1" -postgresql-url | sed -n 's|.*:\([0-9]*\)/.*|\1|p'; }
 
 fdb_check() { # like kafka_check
   local pid
   if pid=$(pid_of "$FDB_PID" "$(fdb_marker)"); then
     check_same ferretdb "$(fdb_running_port "$pid")" "$MONGO_PORT" MONGO_PORT
+    check_same ferretdb "$(fdb_running_backend "$pid")" "$FERRETDB_BACKEND" FERRETDB_BACKEND
+    if [[ $FERRETDB_BACKEND == postgresql ]]; then
+      check_same ferretdb "$(fdb_running_pg_port "$pid")" "$PG_PORT" PG_PORT
+    fi
     return 0
   fi
   if port_in_use "$MONGO_PORT"; then
@@ -334,10 +545,17 @@ fdb_check() { # like kafka_check
 fdb_start() {
   fdb_check && return 0
   fdb_provision
-  mkdir -p "$FDB_DATA" "$FDB_LOGS"
-  log "ferretdb: starting on 127.0.0.1:$MONGO_PORT"
+  local backend_args
+  if [[ $FERRETDB_BACKEND == postgresql ]]; then
+    backend_args=(-handler postgresql -postgresql-url "$PG_URL")
+  else
+    mkdir -p "$FDB_DATA"
+    backend_args=(-handler sqlite -sqlite-dir "$FDB_DATA")
+  fi
+  mkdir -p "$FDB_LOGS"
+  log "ferretdb: starting on 127.0.0.1:$MONGO_PORT ($FERRETDB_BACKEND backend)"
   spawn "$FDB_PID" "$FDB_LOGS/ferretdb.out" \
-    "$FDB_BIN" -listen-addr "127.0.0.1:$MONGO_PORT" -sqlite-dir "$FDB_DATA" \
+    "$FDB_BIN" -listen-addr "127.0.0.1:$MONGO_PORT" "${backend_args[@]}" \
     -log-level "$FERRETDB_LOG_LEVEL" -log-file "$FDB_LOGS/ferretdb.log"
 }
 
@@ -370,16 +588,25 @@ cmd_up() {
   [[ -n $brokers ]] && ext_kafka=1
   [[ -n $mongo ]] && ext_mongo=1
 
-  # Check both before starting either, so that a port clash starts nothing.
+  # Check all before starting any, so that a port clash starts nothing.
   ((ext_kafka)) || kafka_check || true
-  ((ext_mongo)) || fdb_check || true
+  if ((!ext_mongo)); then
+    fdb_check || true
+    [[ $FERRETDB_BACKEND == postgresql ]] && { pg_check || true; }
+  fi
 
-  # Start Kafka first (no wait), so that the JVM boots while FerretDB builds/starts.
+  # Start Kafka first (no wait), so that the JVM boots while PostgreSQL starts and
+  # FerretDB builds; FerretDB starts once PostgreSQL answers.
   if ((!ext_kafka)); then
     kafka_start
     brokers="127.0.0.1:$KAFKA_PORT"
   fi
   if ((!ext_mongo)); then
+    if [[ $FERRETDB_BACKEND == postgresql ]]; then
+      pg_start
+      fdb_check || fdb_provision
+      pg_wait
+    fi
     fdb_start
     mongo="mongodb://127.0.0.1:$MONGO_PORT/"
   fi
@@ -396,7 +623,10 @@ cmd_up() {
   if ((ext_mongo)); then
     echo "ferretdb: external (MONGO_URL is set), not managed"
   else
-    echo "ferretdb: $FDB_VERSION running (pid $(<"$FDB_PID")) on 127.0.0.1:$MONGO_PORT, logs: $FDB_LOGS/ferretdb.log"
+    if [[ $FERRETDB_BACKEND == postgresql ]]; then
+      echo "postgres: PostgreSQL $(pg_major) running (pid $(pg_pid)) on 127.0.0.1:$PG_PORT, data: $PG_DATA, logs: $PG_LOGS/postgres.log"
+    fi
+    echo "ferretdb: $FDB_VERSION running (pid $(<"$FDB_PID")) on 127.0.0.1:$MONGO_PORT, $FERRETDB_BACKEND backend, logs: $FDB_LOGS/ferretdb.log"
   fi
   echo "env file: $ENV_FILE"
   echo "KAFKA_BROKERS=$brokers"
@@ -406,6 +636,7 @@ cmd_up() {
 cmd_down() {
   stop_pid kafka "$KAFKA_PID" "$(kafka_marker)"
   stop_pid ferretdb "$FDB_PID" "$(fdb_marker)"
+  pg_stop # after FerretDB, whose connections it would otherwise cut
   rm -f "$ENV_FILE"
 }
 
@@ -418,10 +649,18 @@ cmd_status() {
     rc=3
   fi
   if pid=$(pid_of "$FDB_PID" "$(fdb_marker)"); then
-    echo "ferretdb: running (pid $pid) on 127.0.0.1:$(fdb_running_port "$pid"), logs: $FDB_LOGS/ferretdb.log"
+    echo "ferretdb: running (pid $pid) on 127.0.0.1:$(fdb_running_port "$pid"), $(fdb_running_backend "$pid") backend, logs: $FDB_LOGS/ferretdb.log"
   else
     echo "ferretdb: stopped"
     rc=3
+  fi
+  if pid=$(pg_pid); then
+    echo "postgres: running (pid $pid) on 127.0.0.1:$(arg_after "$pid" -p), data: $PG_DATA, logs: $PG_LOGS/postgres.log"
+  elif [[ $FERRETDB_BACKEND == postgresql ]]; then
+    echo "postgres: stopped"
+    rc=3
+  else
+    echo "postgres: stopped (not needed with FERRETDB_BACKEND=sqlite)"
   fi
   [[ -n ${KAFKA_BROKERS:-} ]] && echo "note: KAFKA_BROKERS=$KAFKA_BROKERS is set; 'up' will not start Kafka"
   [[ -n ${MONGO_URL:-} ]] && echo "note: MONGO_URL=$MONGO_URL is set; 'up' will not start FerretDB"
@@ -431,18 +670,20 @@ cmd_status() {
 
 cmd_reset() {
   cmd_down
-  log "wiping data: $KAFKA_DATA $KAFKA_LOGS $FDB_DATA $FDB_LOGS"
-  rm -rf "$KAFKA_DATA" "$KAFKA_LOGS" "$KAFKA_PROPS" "$FDB_DATA" "$FDB_LOGS"
+  local pg_wipe=("$PG_HOME/data" "$PG_HOME/run" "$PG_LOGS")
+  [[ -d ${PG_ALT_DIR%/*} ]] && pg_wipe+=("${PG_ALT_DIR%/*}") # /var/lib/mlops-infra/<hash>
+  log "wiping data: $KAFKA_DATA $KAFKA_LOGS $FDB_DATA $FDB_LOGS ${pg_wipe[*]}"
+  rm -rf "$KAFKA_DATA" "$KAFKA_LOGS" "$KAFKA_PROPS" "$FDB_DATA" "$FDB_LOGS" "${pg_wipe[@]}"
 }
 
 usage() {
   cat >&2 <<EOF
 usage: bash tools/infra.sh up|down|status|reset
-  up      provision (first run) and start Kafka $KAFKA_VERSION and FerretDB, wait until ready,
-          write $ENV_FILE
-  down    stop both servers
-  status  show what runs (exit 3 if something is stopped)
-  reset   stop both servers and wipe their data and logs (keeps downloads and builds)
+  up      provision (first run) and start Kafka $KAFKA_VERSION and FerretDB (backend:
+          FERRETDB_BACKEND=$FERRETDB_BACKEND), wait until ready, write $ENV_FILE
+  down    stop all servers
+  status  show what runs (exit 3 if something needed is stopped)
+  reset   stop all servers and wipe their data and logs (keeps downloads and builds)
 EOF
 }
 
@@ -453,6 +694,11 @@ main() {
     -h | --help | help) usage; return 0 ;;
     *) usage; return 2 ;;
   esac
+  case $FERRETDB_BACKEND in
+    postgresql | sqlite) ;;
+    *) die "FERRETDB_BACKEND must be postgresql or sqlite, not '$FERRETDB_BACKEND'" ;;
+  esac
+  pg_locate
   need flock "locking $INFRA_DIR"
   mkdir -p "$INFRA_DIR"
   exec 9>"$INFRA_DIR/lock"

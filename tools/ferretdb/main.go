@@ -60,7 +60,9 @@ func ferretVersion() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
 			if d.Path == ferretModule {
-				if d.Replace != nil {
+				// tools/infra.sh builds against a patched local copy (a directory
+				// replacement, which has no version of its own).
+				if d.Replace != nil && d.Replace.Version != "" && d.Replace.Version != "(devel)" {
 					return d.Replace.Version
 				}
 				return d.Version

@@ -68,7 +68,8 @@ describe('through the gateway, against a real Kafka broker and MongoDB-protocol 
     expect(created.body).toMatchObject({ name: 'e2e-churn', owner: 'ana@example.com', status: 'active', version: 1 });
 
     const read = await http().get(`${API}/e2e-churn`).expect(200);
-    expect(read.body).toEqual(created.body);
+    // The detail adds the experiment's run counts to the representation the command returned.
+    expect(read.body).toEqual({ ...created.body, run_counts: { running: 0, completed: 0, failed: 0, killed: 0, total: 0 } });
 
     const events = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.some((e) => e.key === 'experiment:e2e-churn'));
     const [message] = events.filter((e) => e.key === 'experiment:e2e-churn');
