@@ -3,6 +3,9 @@ import { createDomainService } from '@mlops/platform';
 import { ExperimentsController } from './experiments/experiments.controller';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { ExperimentsService } from './experiments/experiments.service';
+import { ModelsController } from './models/models.controller';
+import { modelsProjection } from './models/models.projection';
+import { ModelsService } from './models/models.service';
 import { RunsController } from './runs/runs.controller';
 import { runsProjection } from './runs/runs.projection';
 import { RunsService } from './runs/runs.service';
@@ -16,9 +19,9 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       title: 'Model Lifecycle',
       description: 'Experiments, runs, model versions, deployments and drift events.',
       catalog: lifecycleCatalog,
-      projections: [experimentsProjection, runsProjection],
-      controllers: [ExperimentsController, RunsController],
-      providers: [ExperimentsService, RunsService],
+      projections: [experimentsProjection, runsProjection, modelsProjection],
+      controllers: [ExperimentsController, RunsController, ModelsController],
+      providers: [ExperimentsService, RunsService, ModelsService],
     },
     env,
   );

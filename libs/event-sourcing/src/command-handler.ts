@@ -25,11 +25,31 @@ export class CommandHandler {
     streamId: string,
     command: Command,
     metadata: CommandMetadata,
-    options: { ifMatch?: number } = {},
+    options: { ifMatch?: number; retries?: number } = {},
+  ): Promise<CommandOutcome<Event>> {
+    // Without If-Match the caller wants the command applied to whatever is current: a lost race is
+    // retried from a fresh load (bounded), so e.g. parallel registrations each get the next number.
+    const retries = options.ifMatch === undefined ? (options.retries ?? 0) : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(decider, streamId, command, metadata, options.ifMatch);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= retries) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
+      }
+    }
+  }
+
+  private async attempt<Command, Event extends DomainEvent, State>(
+    decider: Decider<Command, Event, State>,
+    streamId: string,
+    command: Command,
+    metadata: CommandMetadata,
+    ifMatch: number | undefined,
   ): Promise<CommandOutcome<Event>> {
     const { state, version } = await this.store.aggregate(streamId, decider);
-    if (options.ifMatch !== undefined && options.ifMatch !== version) {
-      throw preconditionFailed(`${streamId} is at version ${version}, not ${options.ifMatch}`);
+    if (ifMatch !== undefined && ifMatch !== version) {
+      throw preconditionFailed(`${streamId} is at version ${version}, not ${ifMatch}`);
     }
     const events = decider.decide(command, state);
     try {
@@ -37,8 +57,8 @@ export class CommandHandler {
       if (events.length) this.relay.kick();
       return { streamId, version: result.version, events };
     } catch (error) {
-      if (error instanceof ConcurrencyError && options.ifMatch !== undefined) {
-        throw preconditionFailed(`${streamId} changed after version ${options.ifMatch}`);
+      if (error instanceof ConcurrencyError && ifMatch !== undefined) {
+        throw preconditionFailed(`${streamId} changed after version ${ifMatch}`);
       }
       throw error;
     }

@@ -127,7 +127,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
       }
       const next = { ...this.projection.evolve(current, event), _id: id, version: event.streamversion } as Doc;
       // Before the version moves on: a crash in between leaves the event unapplied, so it is redone.
-      await this.writeDerived(this.projection.derive?.(event) ?? []);
+      await this.writeDerived(this.projection.derive?.(event, next) ?? []);
       if (!current) {
         try {
           await this.collection.insertOne(next as mongo.OptionalUnlessRequiredId<Doc>);

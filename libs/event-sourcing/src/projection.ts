@@ -36,9 +36,10 @@ export interface Projection<Doc extends ReadModelDocument> {
    * For read models that need many documents per stream (a metric history): the documents an
    * event adds to `derivedCollections`. The runner upserts them by `_id` before advancing the
    * stream's document, so a crash in between redoes them and redelivery skips them; a rebuild
-   * drops these collections along with the main one.
+   * drops these collections along with the main one. `next` is the stream's document after the
+   * event, for derived documents that summarise more than the event itself (a model version).
    */
-  derive?(event: CloudEvent): DerivedWrite[];
+  derive?(event: CloudEvent, next: Doc): DerivedWrite[];
   derivedCollections?: string[];
 }
 

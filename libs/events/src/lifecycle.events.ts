@@ -9,6 +9,10 @@ import runParamsLogged from '../schemas/lifecycle/run.params_logged.v1.json';
 import runTagsSet from '../schemas/lifecycle/run.tags_set.v1.json';
 import runMetricsLogged from '../schemas/lifecycle/run.metrics_logged.v1.json';
 import runEnded from '../schemas/lifecycle/run.ended.v1.json';
+import modelVersionRegistered from '../schemas/lifecycle/model_version.registered.v1.json';
+import modelVersionUpdated from '../schemas/lifecycle/model_version.updated.v1.json';
+import modelVersionChecklistUpdated from '../schemas/lifecycle/model_version.checklist_updated.v1.json';
+import modelVersionStageChanged from '../schemas/lifecycle/model_version.stage_changed.v1.json';
 
 export interface ExperimentCreatedData {
   name: string;
@@ -82,6 +86,59 @@ export type RunEvent =
   | { type: 'RunMetricsLogged'; data: RunMetricsLoggedData }
   | { type: 'RunEnded'; data: RunEndedData };
 
+export type ModelStage = 'none' | 'staging' | 'production' | 'archived';
+export interface ModelMetric {
+  key: string;
+  value: number;
+}
+export interface ChecklistItemDefinition {
+  key: string;
+  required: boolean;
+}
+export interface ModelVersionRegisteredData {
+  model_name: string;
+  version: number;
+  run_id: string;
+  artifact_uri: string;
+  description: string;
+  tags: string[];
+  metrics: ModelMetric[];
+  params: RunParam[];
+  checklist: ChecklistItemDefinition[];
+  stage: 'none' | 'staging';
+}
+export interface ModelVersionUpdatedData {
+  model_name: string;
+  version: number;
+  description?: string;
+  tags?: string[];
+}
+export interface ChecklistItemChange {
+  key: string;
+  checked: boolean;
+  by: string;
+  at: string;
+}
+export interface ModelVersionChecklistUpdatedData {
+  model_name: string;
+  version: number;
+  items: ChecklistItemChange[];
+}
+export interface ModelVersionStageChangedData {
+  model_name: string;
+  version: number;
+  from: ModelStage;
+  to: ModelStage;
+  /** Set when a production version is archived because another version was promoted. */
+  superseded_by?: number;
+}
+
+export type ModelEvent =
+  | { type: 'ModelVersionRegistered'; data: ModelVersionRegisteredData }
+  | { type: 'ModelVersionUpdated'; data: ModelVersionUpdatedData }
+  | { type: 'ModelVersionChecklistUpdated'; data: ModelVersionChecklistUpdatedData }
+  | { type: 'ModelVersionStageChanged'; data: ModelVersionStageChangedData };
+
 export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifecycle', [
   { name: 'ExperimentCreated', type: 'mlops.lifecycle.experiment.created.v1', schema: experimentCreated },
   { name: 'ExperimentUpdated', type: 'mlops.lifecycle.experiment.updated.v1', schema: experimentUpdated },
@@ -92,4 +149,8 @@ export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifec
   { name: 'RunTagsSet', type: 'mlops.lifecycle.run.tags_set.v1', schema: runTagsSet },
   { name: 'RunMetricsLogged', type: 'mlops.lifecycle.run.metrics_logged.v1', schema: runMetricsLogged },
   { name: 'RunEnded', type: 'mlops.lifecycle.run.ended.v1', schema: runEnded },
+  { name: 'ModelVersionRegistered', type: 'mlops.lifecycle.model_version.registered.v1', schema: modelVersionRegistered },
+  { name: 'ModelVersionUpdated', type: 'mlops.lifecycle.model_version.updated.v1', schema: modelVersionUpdated },
+  { name: 'ModelVersionChecklistUpdated', type: 'mlops.lifecycle.model_version.checklist_updated.v1', schema: modelVersionChecklistUpdated },
+  { name: 'ModelVersionStageChanged', type: 'mlops.lifecycle.model_version.stage_changed.v1', schema: modelVersionStageChanged },
 ]);

@@ -1,0 +1,110 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ModelEvent } from '@mlops/events';
+import { EventSourcing, findPage, invalidInput, notFound } from '@mlops/event-sourcing';
+import {
+  commandMetadata,
+  CommandResult,
+  decodeCursor,
+  encodeCursor,
+  Page,
+  SERVICE_CONFIG,
+  ServiceConfig,
+  wantsReadYourWrites,
+} from '@mlops/platform';
+import { runDecider, runStreamId } from '../runs/run.decider';
+import { compareVersions, VersionComparison } from './model-compare';
+import { ModelCommand, modelDecider, modelStreamId } from './model.decider';
+import { CompareModelVersionsDto, ListModelVersionsQueryDto, RegisterModelVersionDto, UpdateModelVersionDto } from './models.dto';
+import { MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionView, modelsProjection } from './models.projection';
+
+/** Enough for every one of dozens of parallel registrations of one model to get its number. */
+const REGISTRATION_RETRIES = 50;
+
+export type ModelCommandResult = CommandResult<ModelDocument> & { modelName: string; versionNumber: number };
+
+@Injectable()
+export class ModelsService {
+  constructor(
+    private readonly eventSourcing: EventSourcing,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  private get runner() {
+    return this.eventSourcing.runner<ModelDocument>(modelsProjection.name);
+  }
+
+  private get versions() {
+    return this.runner.derivedReadModel<ModelVersionDocument>(MODEL_VERSIONS_COLLECTION);
+  }
+
+  async register(dto: RegisterModelVersionDto): Promise<ModelCommandResult> {
+    // The write side, not the read model, says whether the run exists and what it logged.
+    const run = await this.eventSourcing.eventStore.aggregate(runStreamId(dto.run_id), runDecider);
+    const command: ModelCommand = {
+      type: 'RegisterModelVersion',
+      data: {
+        model_name: dto.model_name,
+        run_id: dto.run_id,
+        run: run.state.exists
+          ? { params: run.state.params, metrics: run.state.latest_metrics.map(({ key, value }) => ({ key, value })) }
+          : null,
+        artifact_uri: dto.artifact_uri,
+        description: dto.description ?? '',
+        tags: dto.tags ?? [],
+        metrics: dto.metrics && Object.entries(dto.metrics).map(([key, value]) => ({ key, value })),
+        checklist: this.config.MODEL_CHECKLIST,
+        stage: dto.stage ?? 'none',
+      },
+    };
+    return this.execute(dto.model_name, command, { retries: REGISTRATION_RETRIES });
+  }
+
+  async update(modelName: string, version: number, dto: UpdateModelVersionDto, ifMatch?: number): Promise<ModelCommandResult> {
+    const metadata = commandMetadata();
+    const command: ModelCommand = {
+      type: 'UpdateModelVersion',
+      data: { model_name: modelName, version, actor: metadata.actor, now: metadata.now.toISOString(), ...dto },
+    };
+    return this.execute(modelName, command, { ifMatch }, metadata);
+  }
+
+  async get(modelName: string, version: number): Promise<{ model: ModelDocument; view: ModelVersionView }> {
+    const model = await this.runner.readModel.findOne({ _id: modelStreamId(modelName) });
+    const view = model?.versions.find((v) => v.version === version);
+    if (!model || !view) throw notFound(`Model ${modelName} has no version ${version}`);
+    return { model, view };
+  }
+
+  async list(query: ListModelVersionsQueryDto): Promise<Page<ModelVersionDocument>> {
+    const filter: Record<string, unknown> = {};
+    if (query.model_name) filter.model_name = query.model_name;
+    if (query.stage) filter.stage = query.stage;
+    const { docs, lastId } = await findPage(this.versions, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
+    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+  }
+
+  async compare(modelName: string, dto: CompareModelVersionsDto): Promise<VersionComparison> {
+    const both = (dto.higher_is_better ?? []).filter((key) => dto.lower_is_better?.includes(key));
+    if (both.length) throw invalidInput(`Both higher and lower is better: ${both.join(', ')}`, [{ field: 'lower_is_better', message: 'a key may be in one list only' }]);
+    const model = await this.runner.readModel.findOne({ _id: modelStreamId(modelName) });
+    if (!model) throw notFound(`Model ${modelName} does not exist`);
+    const missing = dto.versions.filter((n) => !model.versions.some((v) => v.version === n));
+    if (missing.length) throw notFound(`Model ${modelName} has no version ${missing.join(', ')}`);
+    return compareVersions(dto.versions.map((n) => model.versions.find((v) => v.version === n)!), dto);
+  }
+
+  private async execute(
+    modelName: string,
+    command: ModelCommand,
+    options: { ifMatch?: number; retries?: number },
+    metadata = commandMetadata(),
+  ): Promise<ModelCommandResult> {
+    const outcome = await this.eventSourcing.commands.handle(modelDecider, modelStreamId(modelName), command, metadata, options);
+    const versionNumber =
+      command.type === 'RegisterModelVersion' ? (outcome.events[0] as Extract<ModelEvent, { type: 'ModelVersionRegistered' }>).data.version : command.data.version;
+    const doc = wantsReadYourWrites()
+      ? await this.eventSourcing.waitForProjection<ModelDocument>(modelsProjection.name, outcome.streamId, outcome.version)
+      : null;
+    return { version: outcome.version, doc, modelName, versionNumber };
+  }
+}
