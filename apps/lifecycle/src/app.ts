@@ -1,5 +1,8 @@
 import { lifecycleCatalog } from '@mlops/events';
 import { createDomainService } from '@mlops/platform';
+import { DeploymentsController } from './deployments/deployments.controller';
+import { deploymentsProjection } from './deployments/deployments.projection';
+import { DeploymentsService } from './deployments/deployments.service';
 import { ExperimentsController } from './experiments/experiments.controller';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { ExperimentsService } from './experiments/experiments.service';
@@ -19,9 +22,9 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       title: 'Model Lifecycle',
       description: 'Experiments, runs, model versions, deployments and drift events.',
       catalog: lifecycleCatalog,
-      projections: [experimentsProjection, runsProjection, modelsProjection],
-      controllers: [ExperimentsController, RunsController, ModelsController],
-      providers: [ExperimentsService, RunsService, ModelsService],
+      projections: [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection],
+      controllers: [ExperimentsController, RunsController, ModelsController, DeploymentsController],
+      providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService],
     },
     env,
   );

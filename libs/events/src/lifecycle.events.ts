@@ -13,6 +13,14 @@ import modelVersionRegistered from '../schemas/lifecycle/model_version.registere
 import modelVersionUpdated from '../schemas/lifecycle/model_version.updated.v1.json';
 import modelVersionChecklistUpdated from '../schemas/lifecycle/model_version.checklist_updated.v1.json';
 import modelVersionStageChanged from '../schemas/lifecycle/model_version.stage_changed.v1.json';
+import deploymentCreated from '../schemas/lifecycle/deployment.created.v1.json';
+import deploymentStatusChanged from '../schemas/lifecycle/deployment.status_changed.v1.json';
+import deploymentHealthReported from '../schemas/lifecycle/deployment.health_reported.v1.json';
+import deploymentPromoted from '../schemas/lifecycle/deployment.promoted.v1.json';
+import deploymentRolledBack from '../schemas/lifecycle/deployment.rolled_back.v1.json';
+import deploymentTerminated from '../schemas/lifecycle/deployment.terminated.v1.json';
+import deploymentDriftAlerted from '../schemas/lifecycle/deployment.drift_alerted.v1.json';
+import driftDetected from '../schemas/lifecycle/drift.detected.v1.json';
 
 export interface ExperimentCreatedData {
   name: string;
@@ -139,6 +147,80 @@ export type ModelEvent =
   | { type: 'ModelVersionChecklistUpdated'; data: ModelVersionChecklistUpdatedData }
   | { type: 'ModelVersionStageChanged'; data: ModelVersionStageChangedData };
 
+export type DeploymentStatus = 'pending' | 'validating' | 'deploying' | 'active' | 'failed' | 'rollback' | 'terminated';
+export type DeploymentEnvironment = 'development' | 'staging' | 'production';
+export type DeploymentHealth = 'unknown' | 'healthy' | 'degraded' | 'unhealthy';
+export type DriftSeverity = 'low' | 'medium' | 'high' | 'critical';
+export interface DeploymentConfig {
+  replicas: number;
+  resources: { cpu?: string; memory?: string; gpu?: number };
+  traffic_percent: number;
+}
+export interface DeploymentMetrics {
+  latency_p50_ms?: number;
+  latency_p99_ms?: number;
+  error_rate?: number;
+  rps?: number;
+}
+export interface DeploymentCreatedData {
+  deployment_id: string;
+  model_name: string;
+  model_version: number;
+  environment: DeploymentEnvironment;
+  config: DeploymentConfig;
+}
+export interface DeploymentStatusChangedData {
+  deployment_id: string;
+  from: DeploymentStatus;
+  to: DeploymentStatus;
+  reason?: string;
+}
+export interface DeploymentHealthReportedData {
+  deployment_id: string;
+  reported_at: string;
+  health?: DeploymentHealth;
+  metrics?: DeploymentMetrics;
+}
+export interface DeploymentPromotedData {
+  deployment_id: string;
+  from_traffic_percent: number;
+  to_traffic_percent: 100;
+}
+export interface DeploymentRolledBackData {
+  deployment_id: string;
+  from: 'active';
+  reason?: string;
+}
+export interface DeploymentTerminatedData {
+  deployment_id: string;
+  from: DeploymentStatus;
+  terminated_at: string;
+  reason?: string;
+}
+export interface DriftDetectedData {
+  drift_event_id: string;
+  model_name: string;
+  model_version: number;
+  feature: string;
+  metric: string;
+  value: number;
+  threshold: number;
+  severity: DriftSeverity;
+  detected_at: string;
+}
+export type DeploymentDriftAlertedData = DriftDetectedData & { deployment_id: string };
+
+export type DeploymentEvent =
+  | { type: 'DeploymentCreated'; data: DeploymentCreatedData }
+  | { type: 'DeploymentStatusChanged'; data: DeploymentStatusChangedData }
+  | { type: 'DeploymentHealthReported'; data: DeploymentHealthReportedData }
+  | { type: 'DeploymentPromoted'; data: DeploymentPromotedData }
+  | { type: 'DeploymentRolledBack'; data: DeploymentRolledBackData }
+  | { type: 'DeploymentTerminated'; data: DeploymentTerminatedData }
+  | { type: 'DeploymentDriftAlerted'; data: DeploymentDriftAlertedData };
+
+export type DriftEvent = { type: 'DriftDetected'; data: DriftDetectedData };
+
 export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifecycle', [
   { name: 'ExperimentCreated', type: 'mlops.lifecycle.experiment.created.v1', schema: experimentCreated },
   { name: 'ExperimentUpdated', type: 'mlops.lifecycle.experiment.updated.v1', schema: experimentUpdated },
@@ -153,4 +235,12 @@ export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifec
   { name: 'ModelVersionUpdated', type: 'mlops.lifecycle.model_version.updated.v1', schema: modelVersionUpdated },
   { name: 'ModelVersionChecklistUpdated', type: 'mlops.lifecycle.model_version.checklist_updated.v1', schema: modelVersionChecklistUpdated },
   { name: 'ModelVersionStageChanged', type: 'mlops.lifecycle.model_version.stage_changed.v1', schema: modelVersionStageChanged },
+  { name: 'DeploymentCreated', type: 'mlops.lifecycle.deployment.created.v1', schema: deploymentCreated },
+  { name: 'DeploymentStatusChanged', type: 'mlops.lifecycle.deployment.status_changed.v1', schema: deploymentStatusChanged },
+  { name: 'DeploymentHealthReported', type: 'mlops.lifecycle.deployment.health_reported.v1', schema: deploymentHealthReported },
+  { name: 'DeploymentPromoted', type: 'mlops.lifecycle.deployment.promoted.v1', schema: deploymentPromoted },
+  { name: 'DeploymentRolledBack', type: 'mlops.lifecycle.deployment.rolled_back.v1', schema: deploymentRolledBack },
+  { name: 'DeploymentTerminated', type: 'mlops.lifecycle.deployment.terminated.v1', schema: deploymentTerminated },
+  { name: 'DeploymentDriftAlerted', type: 'mlops.lifecycle.deployment.drift_alerted.v1', schema: deploymentDriftAlerted },
+  { name: 'DriftDetected', type: 'mlops.lifecycle.drift.detected.v1', schema: driftDetected },
 ]);

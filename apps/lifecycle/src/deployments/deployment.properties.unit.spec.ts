@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { DomainError } from '@mlops/event-sourcing';
+import { CloudEvent, DeploymentEvent, DeploymentStatus, lifecycleCatalog } from '@mlops/events';
+import { canTransition, DEPLOYMENT_STATUSES, DeploymentCommand, deploymentDecider, DeploymentState, PATCHABLE_STATUSES } from './deployment.decider';
+import { DeploymentDocument, deploymentsProjection } from './deployments.projection';
+
+const ID = '7f3c1a52-4f0e-4c8e-9d77-2a1a1c7b6a10';
+const NOW = '2026-01-01T00:00:00.000Z';
+const id = { deployment_id: ID };
+
+const create: fc.Arbitrary<DeploymentCommand> = fc.record({
+  type: fc.constant('CreateDeployment' as const),
+  data: fc.record({
+    deployment_id: fc.constant(ID),
+    model_name: fc.constant('churn'),
+    model_version: fc.constant(1),
+    model_stage: fc.constantFrom('none' as const, 'staging' as const, 'production' as const, 'archived' as const, null),
+    environment: fc.constantFrom('development' as const, 'staging' as const, 'production' as const),
+    config: fc.record({ replicas: fc.constant(1), resources: fc.constant({}), traffic_percent: fc.integer({ min: 1, max: 100 }) }),
+    live_traffic_percent: fc.integer({ min: 0, max: 100 }),
+  }),
+});
+const update: fc.Arbitrary<DeploymentCommand> = fc.record({
+  type: fc.constant('UpdateDeployment' as const),
+  data: fc.record(
+    {
+      deployment_id: fc.constant(ID),
+      now: fc.constant(NOW),
+      status: fc.constantFrom(...PATCHABLE_STATUSES),
+      health: fc.constantFrom('healthy' as const, 'degraded' as const),
+      metrics: fc.record({ rps: fc.nat(1000), error_rate: fc.double({ min: 0, max: 1, noNaN: true }) }, { requiredKeys: [] }),
+    },
+    { requiredKeys: ['deployment_id', 'now'] },
+  ),
+});
+const others: fc.Arbitrary<DeploymentCommand> = fc.constantFrom<DeploymentCommand>(
+  { type: 'PromoteDeployment', data: id },
+  { type: 'RollBackDeployment', data: id },
+  { type: 'TerminateDeployment', data: { ...id, now: NOW } },
+);
+const commands = fc.array(fc.oneof({ arbitrary: update, weight: 6 }, { arbitrary: others, weight: 3 }, { arbitrary: create, weight: 1 }), { maxLength: 30 });
+
+const asCloudEvent = (event: DeploymentEvent, streamversion: number): CloudEvent => ({
+  specversion: '1.0',
+  id: `e${streamversion}`,
+  source: '/mlops/lifecycle',
+  type: lifecycleCatalog.typeOf(event.type),
+  subject: `deployment:${ID}`,
+  time: NOW,
+  datacontenttype: 'application/json',
+  data: event.data as unknown as Record<string, unknown>,
+  streamversion,
+  actor: 'prop',
+  correlationid: 'c',
+});
+
+const statusOf = (state: DeploymentState): DeploymentStatus | null => (state.exists ? state.status : null);
+
+function play(sequence: DeploymentCommand[]) {
+  let state = deploymentDecider.initialState();
+  let doc: DeploymentDocument | null = null;
+  const log: DeploymentEvent[] = [];
+  for (const command of sequence) {
+    let events: DeploymentEvent[];
+    try {
+      events = deploymentDecider.decide(command, state);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      continue; // rejected: nothing written
+    }
+    for (const event of events) {
+      const before = statusOf(state);
+      state = deploymentDecider.evolve(state, event);
+      const after = statusOf(state);
+      if (before !== null && after !== before) expect(canTransition(before, after!)).toBe(true);
+      log.push(event);
+      const cloudEvent = asCloudEvent(event, log.length);
+      doc = { ...deploymentsProjection.evolve(doc, cloudEvent), _id: cloudEvent.subject, version: cloudEvent.streamversion } as DeploymentDocument;
+    }
+  }
+  return { state, doc, log };
+}
+
+describe('the deployment state machine holds for any command sequence', () => {
+  it('only legal transitions happen; the history in the read model is a path through the machine', () => {
+    fc.assert(
+      fc.property(commands, (sequence) => {
+        const { doc } = play(sequence);
+        if (!doc) return;
+        const path = doc.status_history;
+        expect(path[0]).toMatchObject({ from: null, to: 'pending' });
+        for (let i = 1; i < path.length; i++) {
+          expect(path[i].from).toBe(path[i - 1].to);
+          expect(canTransition(path[i].from!, path[i].to)).toBe(true);
+        }
+        expect(DEPLOYMENT_STATUSES).toContain(doc.status);
+        if (doc.status === 'terminated') expect(doc.terminated_at).toBe(NOW);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('an illegal transition is always rejected, so nothing is written', () => {
+    const next = fc.oneof(update, others);
+    fc.assert(
+      fc.property(commands, next, (sequence, command) => {
+        const { state } = play(sequence);
+        if (!state.exists) return expect(() => deploymentDecider.decide(command, state)).toThrow(DomainError);
+        const requested: DeploymentStatus | undefined =
+          command.type === 'UpdateDeployment' ? command.data.status : command.type === 'RollBackDeployment' ? 'rollback' : command.type === 'TerminateDeployment' ? 'terminated' : undefined;
+        if (requested && requested !== state.status && !canTransition(state.status, requested)) {
+          expect(() => deploymentDecider.decide(command, state)).toThrow(expect.objectContaining({ kind: 'invalid_state' }));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the read model equals the fold of the events', () => {
+    fc.assert(
+      fc.property(commands, (sequence) => {
+        const { state, doc, log } = play(sequence);
+        if (!state.exists) return expect(doc).toBeNull();
+        expect(doc!.status).toBe(state.status);
+        expect(doc!.config.traffic_percent).toBe(state.traffic_percent);
+        expect(doc!.version).toBe(log.length);
+        const reports = log.filter((e): e is Extract<DeploymentEvent, { type: 'DeploymentHealthReported' }> => e.type === 'DeploymentHealthReported');
+        const health = reports.map((r) => r.data.health).filter(Boolean).pop() ?? 'unknown';
+        expect(doc!.health).toBe(health);
+        expect(doc!.metrics).toEqual(Object.assign({}, ...reports.map((r) => r.data.metrics ?? {})));
+        expect(doc!.status_history.length).toBe(1 + log.filter((e) => ['DeploymentStatusChanged', 'DeploymentRolledBack', 'DeploymentTerminated'].includes(e.type)).length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { etagOf, parseIfMatch, sendCommandResult } from '@mlops/platform';
+import { LIFECYCLE_API } from '../routes';
+import { AcceptedDto } from '../experiments/experiments.dto';
+import {
+  CreateDeploymentDto,
+  DeploymentDto,
+  DeploymentIdParamsDto,
+  DeploymentPageDto,
+  ListDeploymentsQueryDto,
+  ReasonDto,
+  UpdateDeploymentDto,
+} from './deployments.dto';
+import { DeploymentDocument } from './deployments.projection';
+import { DeploymentsService } from './deployments.service';
+
+const present = ({ _id, ...deployment }: DeploymentDocument): DeploymentDto => deployment;
+const locationOf = (id: string) => `/${LIFECYCLE_API}/deployments/${id}`;
+const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag ("<version>") the command applies to' };
+
+@ApiTags('deployments')
+@Controller(`${LIFECYCLE_API}/deployments`)
+export class DeploymentsController {
+  constructor(private readonly deployments: DeploymentsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Deploy a model version to development, staging or production (status pending)' })
+  @ApiCreatedResponse({ type: DeploymentDto })
+  @ApiAcceptedResponse({ type: AcceptedDto, description: 'Stored; the read model did not catch up within the bound' })
+  @ApiBadRequestResponse({ description: 'Invalid input (problem+json), e.g. traffic_percent outside 1–100' })
+  @ApiNotFoundResponse({ description: 'No such model version' })
+  @ApiConflictResponse({ description: 'The live deployments of the model in the environment would take more than 100% of the traffic' })
+  @ApiUnprocessableEntityResponse({ description: 'The version is archived, or not in stage production for the production environment' })
+  async create(@Body() dto: CreateDeploymentDto, @Res({ passthrough: true }) res: Response) {
+    const { deploymentId, ...result } = await this.deployments.create(dto);
+    return sendCommandResult(res, result, { location: locationOf(deploymentId), created: true }, present);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List deployments (filters: model_name, environment, status)' })
+  @ApiOkResponse({ type: DeploymentPageDto })
+  async list(@Query() query: ListDeploymentsQueryDto): Promise<DeploymentPageDto> {
+    const page = await this.deployments.list(query);
+    return { items: page.items.map(present), next_cursor: page.next_cursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a deployment with its status history, health, metrics and drift alerts' })
+  @ApiOkResponse({ type: DeploymentDto })
+  @ApiNotFoundResponse({ description: 'No such deployment' })
+  async get(@Param() params: DeploymentIdParamsDto, @Res({ passthrough: true }) res: Response): Promise<DeploymentDto> {
+    const doc = await this.deployments.get(params.id);
+    res.setHeader('ETag', etagOf(doc.version));
+    return present(doc);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Move the status along the state machine and/or report health and metrics',
+    description:
+      'States: pending → validating → deploying → active; pending, validating, deploying, active or rollback → failed. Rollback: POST /deployments/{id}/rollback; termination: DELETE. Illegal transitions answer 422 and write nothing.',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: DeploymentDto })
+  @ApiNotFoundResponse({ description: 'No such deployment' })
+  @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
+  @ApiUnprocessableEntityResponse({ description: 'Illegal status transition, or health for an ended deployment' })
+  async update(
+    @Param() params: DeploymentIdParamsDto,
+    @Body() dto: UpdateDeploymentDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.deployments.update(params.id, dto, parseIfMatch(ifMatch));
+    return sendCommandResult(res, result, { location: locationOf(params.id), created: false }, present);
+  }
+
+  @Post(':id/promote')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Promote an active canary to 100% of the traffic',
+    description: 'Emits deployment.promoted; the other live deployments of the model in the environment are then terminated (one command each).',
+  })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: DeploymentDto })
+  @ApiNotFoundResponse({ description: 'No such deployment' })
+  @ApiUnprocessableEntityResponse({ description: 'Not active, or already at 100%' })
+  async promote(@Param() params: DeploymentIdParamsDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const result = await this.deployments.promote(params.id, parseIfMatch(ifMatch));
+    return sendCommandResult(res, result, { location: locationOf(params.id), created: false }, present);
+  }
+
+  @Post(':id/rollback')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Roll back an active deployment (status rollback; terminate it once the previous version serves)' })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: DeploymentDto })
+  @ApiNotFoundResponse({ description: 'No such deployment' })
+  @ApiUnprocessableEntityResponse({ description: 'The deployment is not active' })
+  async rollBack(
+    @Param() params: DeploymentIdParamsDto,
+    @Body() dto: ReasonDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.deployments.rollBack(params.id, dto.reason, parseIfMatch(ifMatch));
+    return sendCommandResult(res, result, { location: locationOf(params.id), created: false }, present);
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Terminate a live deployment (status terminated, terminated_at set; the record is kept)' })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: DeploymentDto })
+  @ApiNotFoundResponse({ description: 'No such deployment' })
+  @ApiUnprocessableEntityResponse({ description: 'Already terminated or failed' })
+  async terminate(@Param() params: DeploymentIdParamsDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const result = await this.deployments.terminate(params.id, parseIfMatch(ifMatch));
+    return sendCommandResult(res, result, { location: locationOf(params.id), created: false }, present);
+  }
+}
