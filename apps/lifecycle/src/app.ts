@@ -3,6 +3,9 @@ import { createDomainService } from '@mlops/platform';
 import { DeploymentsController } from './deployments/deployments.controller';
 import { deploymentsProjection } from './deployments/deployments.projection';
 import { DeploymentsService } from './deployments/deployments.service';
+import { DriftEventsController } from './drift-events/drift-events.controller';
+import { driftEventsProjection } from './drift-events/drift-events.projection';
+import { DriftEventsService } from './drift-events/drift-events.service';
 import { ExperimentsController } from './experiments/experiments.controller';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { ExperimentsService } from './experiments/experiments.service';
@@ -22,9 +25,9 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       title: 'Model Lifecycle',
       description: 'Experiments, runs, model versions, deployments and drift events.',
       catalog: lifecycleCatalog,
-      projections: [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection],
-      controllers: [ExperimentsController, RunsController, ModelsController, DeploymentsController],
-      providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService],
+      projections: [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection, driftEventsProjection],
+      controllers: [ExperimentsController, RunsController, ModelsController, DeploymentsController, DriftEventsController],
+      providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService, DriftEventsService],
     },
     env,
   );

@@ -31,7 +31,7 @@ const MAX_PARAM_VALUE_LENGTH = 6000;
 const TIME_MESSAGE = 'must be an ISO-8601 date-time with a time zone, between years 1970 and 9999';
 
 /** An ISO-8601 instant that normalises to a fixed-width UTC string (so strings sort as times). */
-function IsInstant(options?: ValidationOptions) {
+export function IsInstant(options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({
       name: 'isInstant',

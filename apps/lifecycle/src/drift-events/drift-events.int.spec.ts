@@ -1,0 +1,194 @@
+import request from 'supertest';
+import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
+import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp } from '@mlops/testing';
+import { createLifecycleApp } from '../app';
+
+const ROOT = '/api/v1/ml/lifecycle';
+const DRIFT = `${ROOT}/drift-events`;
+const DEPLOYMENTS = `${ROOT}/deployments`;
+const MODELS = `${ROOT}/models`;
+const json = { 'content-type': 'application/json' };
+const ALL_REQUIRED = ['evaluation_passed', 'bias_review', 'security_review'].map((key) => ({ key, checked: true }));
+
+const sortById = <T extends { _id: unknown }>(docs: T[]) => [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));
+
+describe('drift events on a real Kafka broker and MongoDB-protocol server', () => {
+  const env = isolatedEnv('drift');
+  const topic = env.KAFKA_TOPIC_PREFIX + Topics.lifecycle;
+  let service: RunningApp;
+  let mongo: Awaited<ReturnType<typeof connectMongo>>;
+  let production: string;
+  let retired: string;
+  let staging: string;
+  const http = () => request(service.url);
+  const eventCount = async () =>
+    (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
+  const streamTypes = async (stream: string) =>
+    (await mongo.db.collection('events').find({ stream_id: stream }).sort({ version: 1 }).toArray()).flatMap((c) => c.events.map((e: { type: string }) => e.type));
+  const record = (body: Record<string, unknown>) =>
+    http().post(DRIFT).set(json).send({ model_name: 'churn-clf', model_version: 1, feature: 'tenure', metric: 'psi', value: 0.3, threshold: 0.2, severity: 'low', ...body });
+  const deploy = async (environment: string, model_version: number, traffic_percent: number) => {
+    const created = await http().post(DEPLOYMENTS).set(json).send({ model_name: 'churn-clf', model_version, environment, config: { traffic_percent } }).expect(201);
+    return created.body.deployment_id as string;
+  };
+
+  beforeAll(async () => {
+    service = await listen((await createLifecycleApp(env)).app);
+    mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
+    await http().post(`${ROOT}/experiments`).set(json).send({ name: 'churn' }).expect(201);
+    const run = await http().post(`${ROOT}/runs`).set(json).send({ experiment_name: 'churn' }).expect(201);
+    for (const model of ['churn-clf', 'churn-clf', 'fraud']) {
+      await http().post(MODELS).set(json).send({ model_name: model, run_id: run.body.run_id, artifact_uri: 's3://m', stage: 'staging' }).expect(201);
+    }
+    await http().patch(`${MODELS}/churn-clf/1`).set(json).send({ checklist: ALL_REQUIRED, stage: 'production' }).expect(200);
+    production = await deploy('production', 1, 50);
+    for (const status of ['validating', 'deploying', 'active']) await http().patch(`${DEPLOYMENTS}/${production}`).set(json).send({ status }).expect(200);
+    retired = await deploy('production', 1, 50);
+    await http().delete(`${DEPLOYMENTS}/${retired}`).expect(200);
+    staging = await deploy('staging', 1, 100);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await mongo?.close();
+    await dropDatabase(env.MONGO_URL, env.MONGO_DB);
+  });
+
+  it('records a drift event: 201 with Location and ETag, readable back', async () => {
+    const response = await record({ metric: 'wasserstein', value: 1.5, threshold: 1, severity: 'medium', detected_at: '2026-03-01T12:00:00+01:00' }).set('x-actor', 'monitor').expect(201);
+    const id = response.body.drift_event_id;
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(response.headers.location).toBe(`${DRIFT}/${id}`);
+    expect(response.headers.etag).toBe('"1"');
+    expect(response.headers['x-alerted-deployments']).toBeUndefined();
+    expect(response.body).toMatchObject({
+      model_name: 'churn-clf',
+      model_version: 1,
+      feature: 'tenure',
+      metric: 'wasserstein',
+      value: 1.5,
+      threshold: 1,
+      severity: 'medium',
+      detected_at: '2026-03-01T11:00:00.000Z',
+      recorded_by: 'monitor',
+      version: 1,
+    });
+    expect((await http().get(response.headers.location).expect(200)).body).toEqual(response.body);
+  });
+
+  it('pages the live production deployments of the version on a critical drift — and only those', async () => {
+    const before = { production: await streamTypes(`deployment:${production}`), retired: await streamTypes(`deployment:${retired}`), staging: await streamTypes(`deployment:${staging}`) };
+    const response = await record({ severity: 'critical', feature: 'income', value: 0.9 }).expect(201);
+    expect(response.headers['x-alerted-deployments']).toBe(production);
+    expect(await streamTypes(`deployment:${production}`)).toEqual([...before.production, 'mlops.lifecycle.deployment.drift_alerted.v1']);
+    expect(await streamTypes(`deployment:${retired}`)).toEqual(before.retired);
+    expect(await streamTypes(`deployment:${staging}`)).toEqual(before.staging);
+    const deployment = await http().get(`${DEPLOYMENTS}/${production}`).expect(200);
+    expect(deployment.body.drift_alerts).toEqual([
+      { drift_event_id: response.body.drift_event_id, feature: 'income', metric: 'psi', value: 0.9, threshold: 0.2, severity: 'critical', detected_at: response.body.detected_at },
+    ]);
+    const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.some((e) => e.event.type === 'mlops.lifecycle.deployment.drift_alerted.v1'));
+    const alert = published.find((e) => e.event.type === 'mlops.lifecycle.deployment.drift_alerted.v1')!;
+    expect(alert.key).toBe(`deployment:${production}`);
+    expect(new EventValidator([lifecycleCatalog]).validate(alert.event)).toEqual({ valid: true, errors: [] });
+  });
+
+  it('does not page for a high drift, nor for a critical one on a version no live production deployment serves', async () => {
+    const before = await streamTypes(`deployment:${production}`);
+    const high = await record({ severity: 'high' }).expect(201);
+    expect(high.headers['x-alerted-deployments']).toBeUndefined();
+    const otherVersion = await record({ severity: 'critical', model_version: 2 }).expect(201);
+    expect(otherVersion.headers['x-alerted-deployments']).toBeUndefined();
+    expect(await streamTypes(`deployment:${production}`)).toEqual(before);
+  });
+
+  it('answers 404 for an unknown model or version, writing nothing', async () => {
+    const before = await eventCount();
+    const unknown = await record({ model_name: 'nope' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    await record({ model_version: 9, severity: 'critical' }).expect(404);
+    await http().get(`${DRIFT}/0190a1b2-0000-7000-8000-000000000001`).expect(404);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('filters by model_name, severity and a detected_at range, and pages with a cursor', async () => {
+    await record({ model_name: 'fraud', severity: 'low', detected_at: '2026-01-10T00:00:00Z' }).expect(201);
+    await record({ model_name: 'fraud', severity: 'high', detected_at: '2026-01-20T00:00:00Z' }).expect(201);
+    await record({ model_name: 'fraud', severity: 'high', detected_at: '2026-01-30T00:00:00Z' }).expect(201);
+    const list = async (query: Record<string, string>) => {
+      const items: { feature: string; detected_at: string; severity: string; model_name: string }[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: request.Response = await http().get(DRIFT).query({ ...query, limit: 2, ...(cursor ? { cursor } : {}) }).expect(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(2);
+        items.push(...page.body.items);
+        cursor = page.body.next_cursor;
+      } while (cursor);
+      return items;
+    };
+    const fraud = await list({ model_name: 'fraud' });
+    // Recording order (time-ordered ids).
+    expect(fraud.map((d) => d.detected_at)).toEqual(['2026-01-10T00:00:00.000Z', '2026-01-20T00:00:00.000Z', '2026-01-30T00:00:00.000Z']);
+    expect((await list({ model_name: 'fraud', severity: 'high' })).map((d) => d.detected_at)).toEqual(['2026-01-20T00:00:00.000Z', '2026-01-30T00:00:00.000Z']);
+    expect((await list({ severity: 'critical' })).every((d) => d.severity === 'critical' && d.model_name === 'churn-clf')).toBe(true);
+    expect((await list({ severity: 'critical' })).length).toBe(2);
+    const ranged = await list({ from: '2026-01-15T00:00:00Z', to: '2026-01-30T00:00:00Z' });
+    expect(ranged.map((d) => d.detected_at)).toEqual(['2026-01-20T00:00:00.000Z']);
+    const fromOnly = await list({ model_name: 'fraud', from: '2026-01-20T01:00:00+01:00' });
+    expect(fromOnly.map((d) => d.detected_at)).toEqual(['2026-01-20T00:00:00.000Z', '2026-01-30T00:00:00.000Z']);
+    expect(await list({ model_name: 'churn-clf', to: '2026-01-01T00:00:00Z' })).toEqual([]);
+  });
+
+  describe('bad input never corrupts', () => {
+    const cases: [string, () => request.Test][] = [
+      ['an unknown severity', () => record({ severity: 'urgent' })],
+      ['a string value', () => record({ value: '0.3' })],
+      ['a missing threshold', () => http().post(DRIFT).set(json).send({ model_name: 'churn-clf', model_version: 1, feature: 'f', metric: 'psi', value: 1, severity: 'low' })],
+      ['an operator metric', () => record({ metric: '$gt' })],
+      ['an empty feature', () => record({ feature: '' })],
+      ['a detected_at without a time zone', () => record({ detected_at: '2026-01-01T00:00:00' })],
+      ['an unknown field', () => record({ colour: 'red' })],
+      ['an unknown list filter', () => http().get(DRIFT).query({ feature: 'x' })],
+      ['a bad from', () => http().get(DRIFT).query({ from: 'yesterday' })],
+      ['a drift id that is not a uuid', () => http().get(`${DRIFT}/abc`)],
+    ];
+    it.each(cases)('rejects %s with 400 problem+json and writes nothing', async (_label, send) => {
+      const before = await eventCount();
+      const response = await send();
+      expect(response.status).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(await eventCount()).toBe(before);
+    });
+  });
+
+  describe('idempotent projections and rebuild', () => {
+    const drifts = () => mongo.db.collection<{ _id: string }>('drift_events');
+    const deployments = () => mongo.db.collection<{ _id: string }>('deployments');
+
+    it('leaves the drift and deployment read models unchanged when events are redelivered or re-sent', async () => {
+      const driftsBefore = sortById(await drifts().find().toArray());
+      const deploymentBefore = await deployments().findOne({ _id: `deployment:${production}` });
+      const streams = new Set([...driftsBefore.map((d) => d._id), `deployment:${production}`]);
+      const total = (await mongo.db.collection('events').find({ stream_id: { $in: [...streams] } }).toArray()).reduce((n, c) => n + c.events.length, 0);
+      const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => streams.has(e.key)).length >= total);
+      const original = published.filter((e) => streams.has(e.key));
+      const skipped = async () =>
+        (await projectionEventsSkipped.get()).values.filter((v) => ['drift_events', 'deployments'].includes(v.labels.projection as string)).reduce((n, v) => n + v.value, 0);
+      const skippedBefore = await skipped();
+      await publishRaw(env.KAFKA_BROKERS, topic, [...original].reverse().map((e) => ({ key: e.key, value: JSON.stringify(e.event) })));
+      await mongo.db.collection('events').updateMany({ stream_id: { $in: [...streams] } }, { $set: { published: false } });
+      service.app.get(EventSourcing).outbox.kick();
+      await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(2 * total), 30_000);
+      expect(sortById(await drifts().find().toArray())).toEqual(driftsBefore);
+      expect(await deployments().findOne({ _id: `deployment:${production}` })).toEqual(deploymentBefore);
+    });
+
+    it('drops the drift events read model and replays it identically', async () => {
+      const before = sortById(await drifts().find().toArray());
+      expect(before.length).toBeGreaterThanOrEqual(7);
+      expect(await requestRebuild(mongo.db, 'drift_events')).toBe(1);
+      await eventually(async () => expect(sortById(await drifts().find().toArray())).toEqual(before), 60_000, 500);
+    });
+  });
+});
