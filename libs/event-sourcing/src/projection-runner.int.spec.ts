@@ -73,6 +73,35 @@ describe('projection runner: derived documents', () => {
     expect((await runner.readModel.findOne({ _id: 'counter:a' }))!.total).toBe(15);
   });
 
+  it('inserts insert-only derived documents once, and redoes only the missing ones after a crash', async () => {
+    const points = new ProjectionRunner(
+      new Kafka({ brokers: ['127.0.0.1:1'] }),
+      mongo.db,
+      {
+        ...counters,
+        name: 'points',
+        derivedCollections: ['point_values'],
+        derive: (e) => [
+          {
+            collection: 'point_values',
+            insertOnly: true,
+            documents: (e.data.values as number[]).map((value, index) => ({ _id: `${e.subject}|${e.streamversion}|${index}`, value })),
+          },
+        ],
+      },
+      { topicPrefix: '', groupPrefix: '' },
+      logger,
+    );
+    const values = points.derivedReadModel<{ _id: string; value: number }>('point_values');
+    expect(await points.apply(event(1, [1, 2]))).toBe(true);
+    // As if a previous attempt wrote the first point of event 2 and died before the version moved.
+    await values.insertOne({ _id: 'counter:a|2|0', value: 3 });
+    expect(await points.apply(event(2, [3, 4]))).toBe(true);
+    expect(await points.apply(event(2, [3, 4]))).toBe(false);
+    expect((await values.find().sort({ _id: 1 }).toArray()).map((d) => d.value)).toEqual([1, 2, 3, 4]);
+    expect((await points.readModel.findOne({ _id: 'counter:a' }))!.total).toBe(10);
+  });
+
   it('refuses derived writes to a collection the projection did not declare', async () => {
     const rogue = new ProjectionRunner(
       new Kafka({ brokers: ['127.0.0.1:1'] }),

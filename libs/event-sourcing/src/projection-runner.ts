@@ -148,11 +148,21 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
   }
 
   private async writeDerived(writes: DerivedWrite[]): Promise<void> {
-    for (const { collection, documents } of writes) {
+    for (const { collection, documents, insertOnly } of writes) {
       if (!this.projection.derivedCollections?.includes(collection)) {
         throw new Error(`${this.projection.name}: ${collection} is not one of its derivedCollections`);
       }
       if (!documents.length) continue;
+      if (insertOnly) {
+        await this.db
+          .collection<DerivedDocument>(collection)
+          .insertMany(documents, { ordered: false })
+          .catch((error: unknown) => {
+            const failed = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
+            if (!failed.length || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+          });
+        continue;
+      }
       await this.db.collection<DerivedDocument>(collection).bulkWrite(
         documents.map((document) => ({ replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } })),
         { ordered: false },

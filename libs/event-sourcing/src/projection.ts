@@ -17,6 +17,11 @@ export interface DerivedWrite {
   /** One of the projection's `derivedCollections`. */
   collection: string;
   documents: DerivedDocument[];
+  /**
+   * The documents never change once written (a metric point): they are inserted — far cheaper than
+   * upserts on FerretDB — and a redo after a crash skips the ones already there.
+   */
+  insertOnly?: boolean;
 }
 
 export type ReadModelFields<Doc extends ReadModelDocument> = Omit<Doc, '_id' | 'version'>;

@@ -90,6 +90,6 @@ export const runsProjection: Projection<RunDocument> = {
       value: point.value,
       timestamp: point.timestamp,
     }));
-    return [{ collection: METRIC_HISTORY_COLLECTION, documents }];
+    return [{ collection: METRIC_HISTORY_COLLECTION, documents, insertOnly: true }];
   },
 };
