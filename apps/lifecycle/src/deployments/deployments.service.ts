@@ -49,13 +49,16 @@ export class DeploymentsService {
   }
 
   async update(id: string, dto: UpdateDeploymentDto, ifMatch?: number) {
+    const metadata = commandMetadata();
     const { status, reason, health, metrics } = dto;
-    const data = { deployment_id: id, now: new Date().toISOString(), status, reason, health, metrics: sent(metrics) };
-    return this.execute(id, { type: 'UpdateDeployment', data }, ifMatch);
+    const data = { deployment_id: id, now: metadata.now.toISOString(), status, reason, health, metrics: sent(metrics) };
+    return this.execute(id, { type: 'UpdateDeployment', data }, ifMatch, metadata);
   }
 
   async terminate(id: string, ifMatch?: number, reason?: string) {
-    return this.execute(id, { type: 'TerminateDeployment', data: { deployment_id: id, now: new Date().toISOString(), ...(reason ? { reason } : {}) } }, ifMatch);
+    const metadata = commandMetadata();
+    const data = { deployment_id: id, now: metadata.now.toISOString(), ...(reason ? { reason } : {}) };
+    return this.execute(id, { type: 'TerminateDeployment', data }, ifMatch, metadata);
   }
 
   async rollBack(id: string, reason?: string, ifMatch?: number) {
@@ -115,8 +118,13 @@ export class DeploymentsService {
     return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
   }
 
-  private async execute(id: string, command: DeploymentCommand, ifMatch?: number): Promise<CommandResult<DeploymentDocument>> {
-    const outcome = await this.eventSourcing.commands.handle(deploymentDecider, deploymentStreamId(id), command, commandMetadata(), { ifMatch });
+  private async execute(
+    id: string,
+    command: DeploymentCommand,
+    ifMatch?: number,
+    metadata = commandMetadata(),
+  ): Promise<CommandResult<DeploymentDocument>> {
+    const outcome = await this.eventSourcing.commands.handle(deploymentDecider, deploymentStreamId(id), command, metadata, { ifMatch });
     const doc = wantsReadYourWrites()
       ? await this.eventSourcing.waitForProjection<DeploymentDocument>(deploymentsProjection.name, outcome.streamId, outcome.version)
       : null;
