@@ -76,3 +76,8 @@ export async function runServiceToExit(name: string, env: Record<string, string>
   clearTimeout(timer);
   return { code, output };
 }
+
+/** The real gateway, as its own process, in front of the given service URLs: tests call the API as users do. */
+export function startGateway(upstreams: Record<string, string>): Promise<ServiceProcess> {
+  return startServiceProcess('gateway', { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...upstreams });
+}

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp } from '@mlops/testing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp , ServiceProcess, startGateway } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 
 const ROOT = '/api/v1/ml/lifecycle';
@@ -18,7 +18,8 @@ describe('deployments on a real Kafka broker and MongoDB-protocol server', () =>
   const topic = env.KAFKA_TOPIC_PREFIX + Topics.lifecycle;
   let service: RunningApp;
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
-  const http = () => request(service.url);
+  let gateway: ServiceProcess;
+  const http = () => request(gateway.url);
   const eventCount = async () =>
     (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
 
@@ -33,6 +34,7 @@ describe('deployments on a real Kafka broker and MongoDB-protocol server', () =>
 
   beforeAll(async () => {
     service = await listen((await createLifecycleApp(env)).app);
+    gateway = await startGateway({ LIFECYCLE_URL: service.url });
     mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
     await http().post(`${ROOT}/experiments`).set(json).send({ name: 'churn' }).expect(201);
     const run = await http().post(`${ROOT}/runs`).set(json).send({ experiment_name: 'churn' }).expect(201);
@@ -45,6 +47,7 @@ describe('deployments on a real Kafka broker and MongoDB-protocol server', () =>
     await http().patch(`${MODELS}/churn-clf/3`).set(json).send({ stage: 'archived' }).expect(200);
   });
   afterAll(async () => {
+    await gateway?.stop();
     await service?.close();
     await mongo?.close();
     await dropDatabase(env.MONGO_URL, env.MONGO_DB);

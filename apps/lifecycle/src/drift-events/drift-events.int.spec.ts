@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp } from '@mlops/testing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp , ServiceProcess, startGateway } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 
 const ROOT = '/api/v1/ml/lifecycle';
@@ -21,7 +21,8 @@ describe('drift events on a real Kafka broker and MongoDB-protocol server', () =
   let production: string;
   let retired: string;
   let staging: string;
-  const http = () => request(service.url);
+  let gateway: ServiceProcess;
+  const http = () => request(gateway.url);
   const eventCount = async () =>
     (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
   const streamTypes = async (stream: string) =>
@@ -35,6 +36,7 @@ describe('drift events on a real Kafka broker and MongoDB-protocol server', () =
 
   beforeAll(async () => {
     service = await listen((await createLifecycleApp(env)).app);
+    gateway = await startGateway({ LIFECYCLE_URL: service.url });
     mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
     await http().post(`${ROOT}/experiments`).set(json).send({ name: 'churn' }).expect(201);
     const run = await http().post(`${ROOT}/runs`).set(json).send({ experiment_name: 'churn' }).expect(201);
@@ -49,6 +51,7 @@ describe('drift events on a real Kafka broker and MongoDB-protocol server', () =
     staging = await deploy('staging', 1, 100);
   });
   afterAll(async () => {
+    await gateway?.stop();
     await service?.close();
     await mongo?.close();
     await dropDatabase(env.MONGO_URL, env.MONGO_DB);

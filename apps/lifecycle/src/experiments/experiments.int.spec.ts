@@ -13,7 +13,7 @@ import {
   readTopic,
   repoRoot,
   RunningApp,
-} from '@mlops/testing';
+ ServiceProcess, startGateway } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 
 const run = promisify(execFile);
@@ -32,15 +32,18 @@ describe('experiments on a real Kafka broker and MongoDB-protocol server', () =>
   const topic = env.KAFKA_TOPIC_PREFIX + Topics.lifecycle;
   let service: RunningApp;
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
-  const http = () => request(service.url);
+  let gateway: ServiceProcess;
+  const http = () => request(gateway.url);
   const eventCount = async () =>
     (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
 
   beforeAll(async () => {
     service = await startLifecycle(env);
+    gateway = await startGateway({ LIFECYCLE_URL: service.url });
     mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
   });
   afterAll(async () => {
+    await gateway?.stop();
     await service.close();
     await mongo.close();
     await dropDatabase(env.MONGO_URL, env.MONGO_DB);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp } from '@mlops/testing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp , ServiceProcess, startGateway } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 import { MODEL_VERSIONS_COLLECTION } from './models.projection';
 
@@ -19,7 +19,8 @@ describe('model versions on a real Kafka broker and MongoDB-protocol server', ()
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   let runId: string;
   let otherRunId: string;
-  const http = () => request(service.url);
+  let gateway: ServiceProcess;
+  const http = () => request(gateway.url);
   const eventCount = async () =>
     (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
 
@@ -34,6 +35,7 @@ describe('model versions on a real Kafka broker and MongoDB-protocol server', ()
 
   beforeAll(async () => {
     service = await listen((await createLifecycleApp(env)).app);
+    gateway = await startGateway({ LIFECYCLE_URL: service.url });
     mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
     await http().post(`${ROOT}/experiments`).set(json).send({ name: 'churn' }).expect(201);
     runId = await startRun({ params: { lr: 0.1, depth: 6 } });
@@ -42,6 +44,7 @@ describe('model versions on a real Kafka broker and MongoDB-protocol server', ()
     await http().patch(`${ROOT}/runs/${otherRunId}`).set(json).send({ metrics: [{ key: 'auc', value: 0.9 }, { key: 'log_loss', value: 0.3 }] }).expect(200);
   });
   afterAll(async () => {
+    await gateway?.stop();
     await service?.close();
     await mongo?.close();
     await dropDatabase(env.MONGO_URL, env.MONGO_DB);
@@ -305,17 +308,20 @@ describe('model versions on a real Kafka broker and MongoDB-protocol server', ()
 describe('model release checklist from configuration', () => {
   const env = isolatedEnv('checklist', { MODEL_CHECKLIST: 'legal_review:required,docs:optional' });
   let service: RunningApp;
+  let gateway: ServiceProcess;
 
   beforeAll(async () => {
     service = await listen((await createLifecycleApp(env)).app);
+    gateway = await startGateway({ LIFECYCLE_URL: service.url });
   });
   afterAll(async () => {
+    await gateway?.stop();
     await service?.close();
     await dropDatabase(env.MONGO_URL, env.MONGO_DB);
   });
 
   it('gives new versions the configured items and gates production on the required ones', async () => {
-    const http = () => request(service.url);
+    const http = () => request(gateway.url);
     await http().post(`${ROOT}/experiments`).set(json).send({ name: 'exp' }).expect(201);
     const run = await http().post(`${ROOT}/runs`).set(json).send({ experiment_name: 'exp' }).expect(201);
     const created = await http().post(MODELS).set(json).send({ model_name: 'm', run_id: run.body.run_id, artifact_uri: 'file:///m', stage: 'staging' }).expect(201);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp } from '@mlops/testing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp , ServiceProcess, startGateway } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 import { METRIC_HISTORY_COLLECTION } from './runs.projection';
 
@@ -19,7 +19,8 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
   const topic = env.KAFKA_TOPIC_PREFIX + Topics.lifecycle;
   let service: RunningApp;
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
-  const http = () => request(service.url);
+  let gateway: ServiceProcess;
+  const http = () => request(gateway.url);
   const eventCount = async () =>
     (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
   const history = () => mongo.db.collection<{ _id: string; run_id: string }>(METRIC_HISTORY_COLLECTION);
@@ -48,12 +49,14 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
 
   beforeAll(async () => {
     service = await listen((await createLifecycleApp(env)).app);
+    gateway = await startGateway({ LIFECYCLE_URL: service.url });
     mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
     await createExperiment('churn');
     await createExperiment('frozen');
     await http().patch(`${EXPERIMENTS}/frozen`).set(json).send({ status: 'archived' }).expect(200);
   });
   afterAll(async () => {
+    await gateway?.stop();
     await service?.close();
     await mongo?.close();
     await dropDatabase(env.MONGO_URL, env.MONGO_DB);
