@@ -1,5 +1,6 @@
 import { lifecycleCatalog } from '@mlops/events';
 import { createDomainService } from '@mlops/platform';
+import { lifecycleConfigSchema } from './config';
 import { DeploymentsController } from './deployments/deployments.controller';
 import { deploymentsProjection } from './deployments/deployments.projection';
 import { DeploymentsService } from './deployments/deployments.service';
@@ -25,6 +26,7 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       title: 'Model Lifecycle',
       description: 'Experiments, runs, model versions, deployments and drift events.',
       catalog: lifecycleCatalog,
+      configSchema: lifecycleConfigSchema,
       projections: [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection, driftEventsProjection],
       controllers: [ExperimentsController, RunsController, ModelsController, DeploymentsController, DriftEventsController],
       providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService, DriftEventsService],

@@ -29,13 +29,6 @@ export const serviceConfigSchema = z.object({
   READ_YOUR_WRITES_TIMEOUT_MS: milliseconds(5000, 60_000),
   OUTBOX_POLL_INTERVAL_MS: milliseconds(1000, 60_000),
   PROJECTION_GENERATION_POLL_MS: milliseconds(2000, 60_000),
-  /** Lifecycle: the release checklist every new model version starts with, `key:required|optional,…`. */
-  MODEL_CHECKLIST: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]{0,63}:(required|optional)(,[a-z][a-z0-9_]{0,63}:(required|optional))*$/, 'expected key:required|optional[,key:required|optional…]')
-    .default('evaluation_passed:required,bias_review:required,security_review:required,owner_signoff:optional')
-    .transform((value) => value.split(',').map((item) => ({ key: item.split(':')[0], required: item.split(':')[1] === 'required' })))
-    .refine((items) => new Set(items.map((i) => i.key)).size === items.length, { message: 'checklist keys must be unique' }),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 1mb').default('1mb'),
 });
 

@@ -30,16 +30,4 @@ describe('service configuration', () => {
   it('treats empty values as unset', () => {
     expect(load({ KAFKA_TOPIC_PREFIX: '' }).KAFKA_TOPIC_PREFIX).toBe('');
   });
-
-  it('parses the model release checklist and rejects a malformed one', () => {
-    expect(load({}).MODEL_CHECKLIST).toEqual([
-      { key: 'evaluation_passed', required: true },
-      { key: 'bias_review', required: true },
-      { key: 'security_review', required: true },
-      { key: 'owner_signoff', required: false },
-    ]);
-    expect(load({ MODEL_CHECKLIST: 'legal:optional' }).MODEL_CHECKLIST).toEqual([{ key: 'legal', required: false }]);
-    expect(() => load({ MODEL_CHECKLIST: 'legal:maybe' })).toThrow(/MODEL_CHECKLIST/);
-    expect(() => load({ MODEL_CHECKLIST: 'a:required,a:optional' })).toThrow(/MODEL_CHECKLIST/);
-  });
 });

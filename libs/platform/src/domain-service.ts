@@ -1,4 +1,5 @@
 import { Module, Type } from '@nestjs/common';
+import { z } from 'zod';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EventCatalog } from '@mlops/events';
 import { EventSourcingModule, Projection } from '@mlops/event-sourcing';
@@ -17,6 +18,8 @@ export interface DomainServiceDefinition {
   projections: Projection<any>[];
   controllers: Type<unknown>[];
   providers: Type<unknown>[];
+  /** The service's own settings, validated with the shared ones and injected as SERVICE_CONFIG. */
+  configSchema?: z.ZodObject<z.ZodRawShape>;
 }
 
 export interface DomainServiceApp {
@@ -32,8 +35,9 @@ export async function createDomainService(
   definition: DomainServiceDefinition,
   env: Record<string, string | undefined>,
 ): Promise<DomainServiceApp> {
-  const config = loadConfig(
-    serviceConfigSchema,
+  const schema = definition.configSchema ? serviceConfigSchema.extend(definition.configSchema.shape) : serviceConfigSchema;
+  const config: ServiceConfig = loadConfig(
+    schema as typeof serviceConfigSchema,
     withDefaults({ PORT: String(definition.defaultPort), MONGO_DB: `mlops_${definition.service.replace(/-/g, '_')}` }, env),
     definition.service,
   );

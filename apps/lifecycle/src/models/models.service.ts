@@ -8,9 +8,9 @@ import {
   encodeCursor,
   Page,
   SERVICE_CONFIG,
-  ServiceConfig,
   wantsReadYourWrites,
 } from '@mlops/platform';
+import { LifecycleConfig } from '../config';
 import { runDecider, runStreamId } from '../runs/run.decider';
 import { compareVersions, VersionComparison } from './model-compare';
 import { ModelCommand, modelDecider, modelStreamId } from './model.decider';
@@ -26,7 +26,7 @@ export type ModelCommandResult = CommandResult<ModelDocument> & { modelName: str
 export class ModelsService {
   constructor(
     private readonly eventSourcing: EventSourcing,
-    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: LifecycleConfig,
   ) {}
 
   private get runner() {
