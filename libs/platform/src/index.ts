@@ -12,3 +12,4 @@ export * from './list-query.dto';
 export * from './command-response';
 export * from './domain-service';
 export * from './run';
+export * from './validators';

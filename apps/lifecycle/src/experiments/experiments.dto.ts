@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { ListQueryDto } from '@mlops/platform';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ListQueryDto, OptionalTags } from '@mlops/platform';
 import type { ExperimentStatus } from './experiment.decider';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const TAG = /^[^$\s][^\s]{0,127}$/;
 const STATUSES: ExperimentStatus[] = ['active', 'archived'];
 
 export class CreateExperimentDto {
@@ -27,12 +26,7 @@ export class CreateExperimentDto {
   owner?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['tabular'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(64)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(TAG, { each: true, message: 'tags must be 1-128 characters without spaces, not starting with $' })
+  @OptionalTags()
   tags?: string[];
 }
 
@@ -44,12 +38,7 @@ export class UpdateExperimentDto {
   description?: string;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(64)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(TAG, { each: true, message: 'tags must be 1-128 characters without spaces, not starting with $' })
+  @OptionalTags()
   tags?: string[];
 
   @ApiPropertyOptional({ enum: STATUSES })

@@ -1,4 +1,3 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -22,12 +21,11 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import type { ModelStage, RunParamValue } from '@mlops/events';
-import { ListQueryDto } from '@mlops/platform';
+import { ListQueryDto, OptionalTags } from '@mlops/platform';
 import { METRIC_KEY } from '../runs/runs.dto';
 import { STAGES } from './model.decider';
 
 export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const TAG = /^[^$\s][^\s]{0,127}$/;
 const CHECKLIST_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 const MAX_METRICS = 1000;
 
@@ -48,16 +46,6 @@ function IsMetricMap(options?: ValidationOptions) {
       },
     });
 }
-
-const Tags = () =>
-  applyDecorators(
-    IsOptional(),
-    IsArray(),
-    ArrayMaxSize(64),
-    ArrayUnique(),
-    IsString({ each: true }),
-    Matches(TAG, { each: true, message: 'tags must be 1-128 characters without spaces, not starting with $' }),
-  );
 
 export class RegisterModelVersionDto {
   @ApiProperty({ example: 'churn-classifier', pattern: MODEL_NAME.source })
@@ -92,7 +80,7 @@ export class RegisterModelVersionDto {
   description?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['gbm'] })
-  @Tags()
+  @OptionalTags()
   tags?: string[];
 
   @ApiPropertyOptional({ enum: ['none', 'staging'], default: 'none', description: 'Production is reached by PATCH, after the checklist' })
@@ -120,7 +108,7 @@ export class UpdateModelVersionDto {
   description?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'Replaces the tags' })
-  @Tags()
+  @OptionalTags()
   tags?: string[];
 
   @ApiPropertyOptional({ type: [ChecklistItemUpdateDto], description: 'Items to check or uncheck; applied before a stage change' })

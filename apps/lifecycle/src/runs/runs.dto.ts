@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  ArrayUnique,
   IsArray,
   IsIn,
   IsInt,
@@ -20,11 +19,10 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import type { RunParamValue, RunStatus } from '@mlops/events';
-import { ListQueryDto } from '@mlops/platform';
+import { ListQueryDto, OptionalTags } from '@mlops/platform';
 
 export const METRIC_KEY = /^[A-Za-z0-9_.\-/ ]{1,250}$/;
 const EXPERIMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const TAG = /^[^$\s][^\s]{0,127}$/;
 const STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'killed'];
 const MAX_PARAMS = 100;
 const MAX_PARAM_VALUE_LENGTH = 6000;
@@ -103,12 +101,7 @@ export class StartRunDto {
   params?: Record<string, RunParamValue>;
 
   @ApiPropertyOptional({ type: [String], example: ['baseline'] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(64)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(TAG, { each: true, message: 'tags must be 1-128 characters without spaces, not starting with $' })
+  @OptionalTags()
   tags?: string[];
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Defaults to now' })
@@ -156,12 +149,7 @@ export class UpdateRunDto {
   params?: Record<string, RunParamValue>;
 
   @ApiPropertyOptional({ type: [String], description: 'Replaces the tags' })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(64)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(TAG, { each: true, message: 'tags must be 1-128 characters without spaces, not starting with $' })
+  @OptionalTags()
   tags?: string[];
 
   @ApiPropertyOptional({ enum: STATUSES, description: 'running → completed | failed | killed' })
