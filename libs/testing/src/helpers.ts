@@ -98,3 +98,13 @@ export async function publishRaw(brokers: string, topic: string, messages: { key
   await producer.send({ topic, messages, acks: -1 });
   await producer.disconnect();
 }
+
+/** How many events the service's event store holds: "writes nothing" means this does not move. */
+export async function countStoredEvents(db: mongo.Db): Promise<number> {
+  const commits = await db.collection<{ events: unknown[] }>('events').find().toArray();
+  return commits.reduce((n, commit) => n + commit.events.length, 0);
+}
+
+/** Documents in `_id` order, for comparing a read model before and after a rebuild. */
+export const sortById = <T extends { _id: unknown }>(docs: T[]) =>
+  [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));

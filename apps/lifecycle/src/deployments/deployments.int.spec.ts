@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp , ServiceProcess, startGateway } from '@mlops/testing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 
 const ROOT = '/api/v1/ml/lifecycle';
@@ -11,7 +11,6 @@ const json = { 'content-type': 'application/json' };
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 const ALL_REQUIRED = ['evaluation_passed', 'bias_review', 'security_review'].map((key) => ({ key, checked: true }));
 
-const sortById = <T extends { _id: unknown }>(docs: T[]) => [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));
 
 describe('deployments on a real Kafka broker and MongoDB-protocol server', () => {
   const env = isolatedEnv('deployments');
@@ -20,8 +19,7 @@ describe('deployments on a real Kafka broker and MongoDB-protocol server', () =>
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   let gateway: ServiceProcess;
   const http = () => request(gateway.url);
-  const eventCount = async () =>
-    (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
+  const eventCount = () => countStoredEvents(mongo.db);
 
   const deploy = (body: Record<string, unknown>) => http().post(DEPLOYMENTS).set(json).send({ model_name: 'churn-clf', model_version: 1, ...body });
   // A small share by default, so the many deployments of one model here stay within each environment's 100%.

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp , ServiceProcess, startGateway } from '@mlops/testing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 
 const ROOT = '/api/v1/ml/lifecycle';
@@ -11,7 +11,6 @@ const MODELS = `${ROOT}/models`;
 const json = { 'content-type': 'application/json' };
 const ALL_REQUIRED = ['evaluation_passed', 'bias_review', 'security_review'].map((key) => ({ key, checked: true }));
 
-const sortById = <T extends { _id: unknown }>(docs: T[]) => [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));
 
 describe('drift events on a real Kafka broker and MongoDB-protocol server', () => {
   const env = isolatedEnv('drift');
@@ -23,8 +22,7 @@ describe('drift events on a real Kafka broker and MongoDB-protocol server', () =
   let staging: string;
   let gateway: ServiceProcess;
   const http = () => request(gateway.url);
-  const eventCount = async () =>
-    (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
+  const eventCount = () => countStoredEvents(mongo.db);
   const streamTypes = async (stream: string) =>
     (await mongo.db.collection('events').find({ stream_id: stream }).sort({ version: 1 }).toArray()).flatMap((c) => c.events.map((e: { type: string }) => e.type));
   const record = (body: Record<string, unknown>) =>

@@ -3,17 +3,7 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped } from '@mlops/event-sourcing';
-import {
-  connectMongo,
-  dropDatabase,
-  eventually,
-  isolatedEnv,
-  listen,
-  publishRaw,
-  readTopic,
-  repoRoot,
-  RunningApp,
- ServiceProcess, startGateway } from '@mlops/testing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, repoRoot, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 
 const run = promisify(execFile);
@@ -25,7 +15,6 @@ async function startLifecycle(env: Record<string, string>): Promise<RunningApp> 
   return listen(app);
 }
 
-const sortById = <T extends { _id: string }>(docs: T[]) => [...docs].sort((a, b) => a._id.localeCompare(b._id));
 
 describe('experiments on a real Kafka broker and MongoDB-protocol server', () => {
   const env = isolatedEnv('experiments');
@@ -34,8 +23,7 @@ describe('experiments on a real Kafka broker and MongoDB-protocol server', () =>
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   let gateway: ServiceProcess;
   const http = () => request(gateway.url);
-  const eventCount = async () =>
-    (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
+  const eventCount = () => countStoredEvents(mongo.db);
 
   beforeAll(async () => {
     service = await startLifecycle(env);

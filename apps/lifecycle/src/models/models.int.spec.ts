@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp , ServiceProcess, startGateway } from '@mlops/testing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 import { MODEL_VERSIONS_COLLECTION } from './models.projection';
 
@@ -10,7 +10,6 @@ const MODELS = `${ROOT}/models`;
 const json = { 'content-type': 'application/json' };
 const ALL_REQUIRED = ['evaluation_passed', 'bias_review', 'security_review'].map((key) => ({ key, checked: true }));
 
-const sortById = <T extends { _id: unknown }>(docs: T[]) => [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));
 
 describe('model versions on a real Kafka broker and MongoDB-protocol server', () => {
   const env = isolatedEnv('models');
@@ -21,8 +20,7 @@ describe('model versions on a real Kafka broker and MongoDB-protocol server', ()
   let otherRunId: string;
   let gateway: ServiceProcess;
   const http = () => request(gateway.url);
-  const eventCount = async () =>
-    (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
+  const eventCount = () => countStoredEvents(mongo.db);
 
   const startRun = async (body: Record<string, unknown>) => {
     const started = await http().post(`${ROOT}/runs`).set(json).send({ experiment_name: 'churn', ...body }).expect(201);

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp , ServiceProcess, startGateway } from '@mlops/testing';
+import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 import { METRIC_HISTORY_COLLECTION } from './runs.projection';
 
@@ -12,7 +12,6 @@ const json = { 'content-type': 'application/json' };
 
 // Replaying thousands of history points takes a few seconds on FerretDB.
 
-const sortById = <T extends { _id: unknown }>(docs: T[]) => [...docs].sort((a, b) => String(a._id).localeCompare(String(b._id)));
 
 describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
   const env = isolatedEnv('runs');
@@ -21,8 +20,7 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   let gateway: ServiceProcess;
   const http = () => request(gateway.url);
-  const eventCount = async () =>
-    (await mongo.db.collection('events').find().toArray()).reduce((n, commit) => n + commit.events.length, 0);
+  const eventCount = () => countStoredEvents(mongo.db);
   const history = () => mongo.db.collection<{ _id: string; run_id: string }>(METRIC_HISTORY_COLLECTION);
 
   const createExperiment = (name: string) => http().post(EXPERIMENTS).set(json).send({ name }).expect(201);
