@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EventValidator } from './validation';
-import { evaluationCatalog, featureStoreCatalog, promptGovernanceCatalog } from './domains.events';
+import { evaluationCatalog } from './evaluation.events';
+import { featureStoreCatalog } from './feature-store.events';
+import { promptGovernanceCatalog } from './prompt-governance.events';
 import { lifecycleCatalog } from './lifecycle.events';
 import { Topics } from './topics';
 

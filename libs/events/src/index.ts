@@ -3,4 +3,6 @@ export * from './topics';
 export * from './catalog';
 export * from './validation';
 export * from './lifecycle.events';
-export * from './domains.events';
+export * from './feature-store.events';
+export * from './evaluation.events';
+export * from './prompt-governance.events';
