@@ -16,6 +16,7 @@ import { CommandHandler } from './command-handler';
 import { EventStore } from './event-store';
 import { createKafka, ensureTopic, KafkaSettings, LogSink } from './kafka';
 import { OutboxRelay } from './outbox-relay';
+import { PayloadStore } from './payload-store';
 import { Projection, ReadModelDocument } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -50,6 +51,7 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
   private relay!: OutboxRelay;
   private store!: EventStore;
   private handler!: CommandHandler;
+  private payloadStore!: PayloadStore;
   private readonly runners = new Map<string, ProjectionRunner<any>>();
 
   constructor(
@@ -76,6 +78,11 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
     return this.store;
   }
 
+  /** Content-addressed storage for the bulky payloads events refer to. */
+  get payloads(): PayloadStore {
+    return this.payloadStore;
+  }
+
   get outbox(): OutboxRelay {
     return this.relay;
   }
@@ -95,6 +102,7 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
     const { options } = this;
     await this.connection.asPromise();
     this.store = await EventStore.create(this.db, options.catalog);
+    this.payloadStore = new PayloadStore(this.db);
     this.admin = this.kafka.admin();
     await this.admin.connect();
     await ensureTopic(this.admin, options.kafka.topicPrefix + options.catalog.topic, options.kafka);

@@ -4,6 +4,7 @@ export * from './metrics';
 export * from './kafka';
 export * from './event-store';
 export * from './outbox-relay';
+export * from './payload-store';
 export * from './projection';
 export * from './projection-runner';
 export * from './command-handler';
