@@ -114,9 +114,21 @@ Chart-computed values < .Values.env < apps.<app>.env.
 {{- $_ := set $env "KAFKA_TOPIC_PREFIX" $root.Values.kafka.topicPrefix }}
 {{- $_ := set $env "KAFKA_TOPIC_PARTITIONS" (toString $root.Values.kafka.topicPartitions) }}
 {{- $_ := set $env "READ_YOUR_WRITES_TIMEOUT_MS" (toString $root.Values.readYourWritesTimeoutMs) }}
+{{- if eq .name "feature-store" }}
+{{- $_ := set $env "FEATURE_STORE_DATA_ROOT" $root.Values.datasets.mountPath }}
+{{- $_ := set $env "FEATURE_STORE_DUCKDB_MEMORY_LIMIT" $root.Values.datasets.duckdbMemoryLimit }}
+{{- end }}
+{{- if eq .name "evaluation" }}
+{{- $_ := set $env "EVALUATION_DATA_ROOT" $root.Values.datasets.mountPath }}
+{{- end }}
 {{- end }}
 {{- $env = mergeOverwrite $env (deepCopy ($root.Values.env | default dict)) (deepCopy (.app.env | default dict)) }}
 {{- range $k := keys $env | sortAlpha }}
 {{ $k }}: {{ get $env $k | toString | quote }}
 {{- end }}
+{{- end }}
+
+{{/* Apps that read dataset files: they mount the datasets volume and a DuckDB scratch directory. */}}
+{{- define "mlops.readsDatasets" -}}
+{{- if has . (list "feature-store" "evaluation") }}true{{ end }}
 {{- end }}
