@@ -5,6 +5,8 @@
 #   bash tools/platform.sh up      install (first run), build, start everything, print the /docs URL
 #   bash tools/platform.sh down    stop the services and the gateway (infra: bash tools/infra.sh down)
 #   bash tools/platform.sh status  what runs
+#
+# Dataset files are registered from MLOPS_DATA_ROOT (default <repo>/data).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -43,6 +45,11 @@ up() {
   . "$ROOT/.cache/infra/env"; set +a
   (cd "$ROOT" && npm run --silent build >/dev/null)
   mkdir -p "$STATE/logs"
+  # One dataset directory for the services that read dataset files: drop CSV / Parquet / DuckDB files here.
+  local data_root="${MLOPS_DATA_ROOT:-$ROOT/data}"
+  mkdir -p "$data_root"
+  export FEATURE_STORE_DATA_ROOT="${FEATURE_STORE_DATA_ROOT:-$data_root}"
+  export EVALUATION_DATA_ROOT="${EVALUATION_DATA_ROOT:-$data_root}"
   cd "$ROOT"
   for entry in "${APPS[@]}"; do
     local name=${entry%%:*} port=${entry##*:}
