@@ -1,0 +1,48 @@
+import Mustache from 'mustache';
+import { invalidInput } from '@mlops/event-sourcing';
+import type { ChatMessage, PromptTemplateBody } from '@mlops/events';
+
+type Token = [type: string, value: string, start: number, end: number, ...rest: unknown[]];
+
+/** The texts a template consists of: one for a text template, one per message for a chat template. */
+export const textsOf = (body: PromptTemplateBody): string[] => (typeof body === 'string' ? [body] : body.map((m) => m.content));
+
+function parse(text: string, where: string): Token[] {
+  try {
+    return Mustache.parse(text) as unknown as Token[];
+  } catch (error) {
+    throw invalidInput(`The template is not valid mustache: ${(error as Error).message}`, [{ field: where, message: (error as Error).message }]);
+  }
+}
+
+/**
+ * Top-level placeholders of a template: `{{name}}`, `{{{raw}}}`, `{{&raw}}` are required;
+ * sections `{{#flag}}…{{/flag}}` / `{{^flag}}` are optional (absent = false). Names inside a section
+ * resolve against the section's value, so only the section name is listed; `a.b` lists `a`.
+ */
+export function placeholdersOf(body: PromptTemplateBody): { variables: string[]; required: string[] } {
+  const variables = new Set<string>();
+  const required = new Set<string>();
+  textsOf(body).forEach((text, index) => {
+    for (const [type, value] of parse(text, typeof body === 'string' ? 'template' : `template.${index}.content`)) {
+      if (!['name', '&', '{', '#', '^'].includes(type) || value === '.') continue;
+      const root = value.split('.')[0];
+      variables.add(root);
+      if (type !== '#' && type !== '^') required.add(root);
+    }
+  });
+  return { variables: [...variables].sort(), required: [...required].sort() };
+}
+
+export type Rendered = string | ChatMessage[];
+
+/** Variables a render is missing (required placeholders not given), sorted. */
+export const missingVariables = (body: PromptTemplateBody, variables: Record<string, unknown>) =>
+  placeholdersOf(body).required.filter((name) => variables[name] === undefined || variables[name] === null);
+
+/** Renders with HTML escaping off: prompts are not HTML. Partials are not supported (they render empty). */
+export function render(body: PromptTemplateBody, variables: Record<string, unknown>): Rendered {
+  const options = { escape: (value: unknown) => String(value) };
+  if (typeof body === 'string') return Mustache.render(body, variables, {}, options);
+  return body.map((message) => ({ role: message.role, content: Mustache.render(message.content, variables, {}, options) }));
+}
