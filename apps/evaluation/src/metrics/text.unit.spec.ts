@@ -1,0 +1,37 @@
+import { Assertion, assertionProblem, runAssertion } from './text';
+
+const check = (output: string, assertion: Assertion) => runAssertion(output, assertion).pass;
+
+describe('promptfoo-style text assertions', () => {
+  it.each([
+    ['equals', 'Paris', { type: 'equals', value: 'Paris' }, true],
+    ['equals is case-sensitive', 'paris', { type: 'equals', value: 'Paris' }, false],
+    ['contains', 'The capital is Paris.', { type: 'contains', value: 'Paris' }, true],
+    ['icontains', 'THE CAPITAL IS PARIS', { type: 'icontains', value: 'paris' }, true],
+    ['contains is case-sensitive', 'THE CAPITAL IS PARIS', { type: 'contains', value: 'paris' }, false],
+    ['regex', 'order #12345 shipped', { type: 'regex', value: '#\\d{5}\\b' }, true],
+    ['regex without a match', 'order shipped', { type: 'regex', value: '#\\d{5}' }, false],
+    ['starts-with', 'Answer: 42', { type: 'starts-with', value: 'Answer:' }, true],
+    ['is-json on an object', '{"a": [1, 2]}', { type: 'is-json' }, true],
+    ['is-json on prose', 'not json', { type: 'is-json' }, false],
+    ['levenshtein within the threshold', 'kitten', { type: 'levenshtein', value: 'sitting', threshold: 3 }, true],
+    ['levenshtein beyond the threshold', 'kitten', { type: 'levenshtein', value: 'sitting', threshold: 2 }, false],
+    ['levenshtein default threshold 5', 'abcdefgh', { type: 'levenshtein', value: 'abc' }, true],
+    ['not-contains', 'safe answer', { type: 'not-contains', value: 'password' }, true],
+    ['not-contains failing', 'the password is x', { type: 'not-contains', value: 'password' }, false],
+    ['not-is-json', 'plain', { type: 'not-is-json' }, true],
+    ['not-regex', 'abc', { type: 'not-regex', value: '^a' }, false],
+    ['not-equals', 'a', { type: 'not-equals', value: 'b' }, true],
+    ['not-levenshtein', 'kitten', { type: 'not-levenshtein', value: 'sitting', threshold: 2 }, true],
+  ] as [string, string, Assertion, boolean][])('%s', (_label, output, assertion, expected) => {
+    expect(check(output, assertion)).toBe(expected);
+  });
+
+  it('reports malformed assertions before they run', () => {
+    expect(assertionProblem({ type: 'regex', value: '(' })).toMatch(/invalid regex/);
+    expect(assertionProblem({ type: 'contains' })).toMatch(/needs a string value/);
+    expect(assertionProblem({ type: 'equals', value: 'a', threshold: 2 })).toMatch(/levenshtein only/);
+    expect(assertionProblem({ type: 'similar' as never, value: 'a' })).toMatch(/unknown assertion type/);
+    expect(assertionProblem({ type: 'not-is-json' })).toBeNull();
+  });
+});
