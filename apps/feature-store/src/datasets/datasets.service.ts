@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DatasetColumn } from '@mlops/events';
+import { conflict, DomainError, EventSourcing, findPage, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
+import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import type { FeatureStoreConfig } from '../config';
+import { resolveDataPath } from './data-root';
+import { DatasetCommand, datasetDecider, DatasetState, datasetStreamId } from './dataset.decider';
+import { ListDatasetsQueryDto, RegisterDatasetDto } from './datasets.dto';
+import { DatasetDocument, datasetsProjection } from './datasets.projection';
+import { DatasetLocation, DuckDbProfiler } from './duckdb-profiler';
+
+type Registered = Extract<DatasetState, { exists: true }>;
+
+@Injectable()
+export class DatasetsService {
+  constructor(
+    private readonly eventSourcing: EventSourcing,
+    private readonly profiler: DuckDbProfiler,
+    @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
+  ) {}
+
+  private get readModel() {
+    return this.eventSourcing.runner<DatasetDocument>(datasetsProjection.name).readModel;
+  }
+
+  /** Resolves the path (400 outside the data root), refuses a taken name (409), profiles with DuckDB (422 when it cannot read), then appends. */
+  async register(dto: RegisterDatasetDto): Promise<CommandResult<DatasetDocument>> {
+    const isTable = dto.source_type === 'duckdb_table';
+    if (!isTable && dto.table_name !== undefined) {
+      throw invalidInput('table_name applies to duckdb_table only', [{ field: 'table_name', message: `not allowed for ${dto.source_type}` }]);
+    }
+    const dataPath = await resolveDataPath(this.config.FEATURE_STORE_DATA_ROOT, dto.path ?? this.config.FEATURE_STORE_DUCKDB_PATH);
+    const existing = await this.writeSide(dto.name);
+    if (existing) throw conflict(`Dataset ${dto.name} already exists`);
+    const table_name = isTable ? dto.table_name! : null;
+    const measured = await this.profiler.profile({ source_type: dto.source_type, absolutePath: dataPath.absolute, root: dataPath.root, table_name });
+    return this.execute(dto.name, {
+      type: 'RegisterDataset',
+      data: {
+        id: dto.name,
+        name: dto.name,
+        description: dto.description ?? '',
+        source_type: dto.source_type,
+        path: dataPath.relative,
+        table_name,
+        tags: dto.tags ?? [],
+        ...measured,
+      },
+    });
+  }
+
+  /** Re-profiles the dataset where it was registered; a changed schema is recorded as such in the same commit. */
+  async refresh(id: string, ifMatch?: number): Promise<CommandResult<DatasetDocument>> {
+    const dataset = await this.writeSide(id);
+    if (!dataset) throw notFound(`Dataset ${id} does not exist`);
+    const measured = await this.profiler.profile(await this.locate(dataset));
+    return this.execute(id, { type: 'RefreshDataset', data: { id, measured } }, ifMatch);
+  }
+
+  async get(id: string): Promise<DatasetDocument> {
+    const doc = await this.readModel.findOne({ _id: datasetStreamId(id) });
+    if (!doc) throw notFound(`Dataset ${id} does not exist`);
+    return doc;
+  }
+
+  async list(query: ListDatasetsQueryDto): Promise<Page<DatasetDocument>> {
+    const filter: Record<string, unknown> = {};
+    if (query.source_type) filter.source_type = query.source_type;
+    if (query.tag) filter.tags = query.tag;
+    const { docs, lastId } = await findPage(this.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
+    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+  }
+
+  /** A dataset as the write side knows it (for feature sources): its current columns and where DuckDB reads it; null when not registered. */
+  async source(id: string): Promise<{ schema: DatasetColumn[]; location: DatasetLocation } | null> {
+    const dataset = await this.writeSide(id);
+    return dataset ? { schema: dataset.schema, location: await this.locate(dataset) } : null;
+  }
+
+  private async writeSide(id: string): Promise<Registered | null> {
+    const { state } = await this.eventSourcing.eventStore.aggregate(datasetStreamId(id), datasetDecider);
+    return state.exists ? state : null;
+  }
+
+  /** Where the registered dataset is now; a file whose links have since been pointed out of the data root is refused. */
+  private async locate(dataset: Registered): Promise<DatasetLocation> {
+    try {
+      const dataPath = await resolveDataPath(this.config.FEATURE_STORE_DATA_ROOT, dataset.path);
+      return { source_type: dataset.source_type, absolutePath: dataPath.absolute, root: dataPath.root, table_name: dataset.table_name };
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'invalid_input') {
+        throw invalidState(`Dataset ${dataset.id} no longer resolves inside the data root: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  private async execute(id: string, command: DatasetCommand, ifMatch?: number): Promise<CommandResult<DatasetDocument>> {
+    const outcome = await this.eventSourcing.commands.handle(datasetDecider, datasetStreamId(id), command, commandMetadata(), { ifMatch });
+    const doc = wantsReadYourWrites()
+      ? await this.eventSourcing.waitForProjection<DatasetDocument>(datasetsProjection.name, outcome.streamId, outcome.version)
+      : null;
+    return { version: outcome.version, doc };
+  }
+}

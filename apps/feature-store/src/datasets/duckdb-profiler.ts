@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { sep } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
+import { ColumnProfile, DatasetColumn, DatasetProfileData, DatasetSourceType, ProfileValue } from '@mlops/events';
+import { invalidState } from '@mlops/event-sourcing';
+import { SERVICE_CONFIG } from '@mlops/platform';
+import type { FeatureStoreConfig } from '../config';
+
+/** Where DuckDB reads a dataset from: a file, or a table of a database file (both already checked to be under the data root). */
+export interface DatasetLocation {
+  source_type: DatasetSourceType;
+  /** The file, or the DuckDB database file. */
+  absolutePath: string;
+  /** The data root's real path: the only directory DuckDB may touch. */
+  root: string;
+  table_name: string | null;
+}
+
+type Kind = 'numeric' | 'temporal' | 'text' | 'boolean' | 'other';
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\))$/;
+const TIMESTAMP = /^(TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMP WITH TIME ZONE)$/;
+const TEXT_MAX = 256;
+
+export function kindOf(type: string): Kind {
+  if (NUMERIC.test(type)) return 'numeric';
+  if (TIMESTAMP.test(type) || type === 'DATE' || type === 'TIME' || type === 'TIME WITH TIME ZONE') return 'temporal';
+  if (type === 'VARCHAR' || type === 'UUID' || type.startsWith('ENUM(')) return 'text';
+  if (type === 'BOOLEAN') return 'boolean';
+  return 'other';
+}
+
+export const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/** min/max as SQL: temporal values as ISO-8601 text, text cut to 256 characters, numbers as they are. */
+function extremum(fn: 'min' | 'max', column: string, type: string): string {
+  const value = `${fn}(${column})`;
+  switch (kindOf(type)) {
+    case 'numeric':
+    case 'boolean':
+      return value;
+    case 'temporal':
+      return TIMESTAMP.test(type) ? `strftime(CAST(${value} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')` : `CAST(${value} AS VARCHAR)`;
+    case 'text':
+      return `left(CAST(${value} AS VARCHAR), ${TEXT_MAX})`;
+    default:
+      return 'NULL';
+  }
+}
+
+/** DuckDB values → what events may carry: finite numbers, big integers as decimal strings, no NaN/Infinity. */
+export function toProfileValue(value: unknown): ProfileValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'bigint') return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return value;
+  if (value instanceof DuckDBDecimalValue) return toProfileValue(value.toDouble());
+  return String(value);
+}
+
+const toNumber = (value: unknown): number | null => {
+  const converted = toProfileValue(value);
+  return typeof converted === 'number' ? converted : null;
+};
+const toCount = (value: unknown): number => Number(value as bigint | number);
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Reads and profiles datasets with DuckDB. Each operation gets its own in-memory DuckDB that may
+ * read only under the data root (external access off, configuration locked), so neither a path nor
+ * a feature's SQL expression can reach other files. Operations queue beyond the configured
+ * concurrency so profiles cannot starve the request path.
+ */
+@Injectable()
+export class DuckDbProfiler {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig) {}
+
+  /** Schema, row count, size, content hash and per-column profile; a file DuckDB cannot read → 422 with DuckDB's reason. */
+  async profile(location: DatasetLocation): Promise<DatasetProfileData> {
+    return this.withDuckDb(location, async (connection, source) => {
+      const schema = await this.describe(connection, `SELECT * FROM ${source}`);
+      const profile = await this.profileColumns(connection, source, schema);
+      const [size_bytes, content_sha256] =
+        location.source_type === 'duckdb_table'
+          ? [await this.tableSize(connection, location.table_name!), null]
+          : [(await stat(location.absolutePath)).size, await sha256Of(location.absolutePath)];
+      return { schema, row_count: profile.rowCount, size_bytes, content_sha256, profile: profile.columns };
+    });
+  }
+
+  /** The DuckDB type of a SQL expression over the dataset's columns; one DuckDB cannot bind → 422 with its reason. */
+  async expressionType(location: DatasetLocation, expression: string): Promise<string> {
+    return this.withDuckDb(location, async (connection, source) => {
+      const [column] = await this.describe(connection, `SELECT (${expression}) AS value FROM ${source}`);
+      return column.type;
+    });
+  }
+
+  private async describe(connection: DuckDBConnection, select: string): Promise<DatasetColumn[]> {
+    // Prepared first: a second statement smuggled into an expression is refused, not run.
+    const prepared = await connection.prepare(`DESCRIBE ${select}`);
+    const rows = (await prepared.runAndReadAll()).getRowObjects();
+    return rows.map((row) => ({ column: String(row.column_name), type: String(row.column_type) }));
+  }
+
+  private async profileColumns(
+    connection: DuckDBConnection,
+    source: string,
+    schema: DatasetColumn[],
+  ): Promise<{ rowCount: number; columns: ColumnProfile[] }> {
+    const aggregates = schema.flatMap(({ column, type }, i) => {
+      const q = quoteIdentifier(column);
+      const numeric = kindOf(type) === 'numeric';
+      return [
+        `count(${q}) AS c${i}`,
+        `approx_count_distinct(${q}) AS d${i}`,
+        `${extremum('min', q, type)} AS mn${i}`,
+        `${extremum('max', q, type)} AS mx${i}`,
+        numeric ? `avg(${q}) AS av${i}` : `NULL AS av${i}`,
+        numeric ? `stddev_samp(${q}) AS sd${i}` : `NULL AS sd${i}`,
+      ];
+    });
+    const result = await connection.runAndReadAll(`SELECT ${['count(*) AS n', ...aggregates].join(', ')} FROM ${source}`);
+    const [row] = result.getRowObjects();
+    const rowCount = toCount(row.n);
+    const columns = schema.map(({ column, type }, i) => ({
+      column,
+      type,
+      null_count: rowCount - toCount(row[`c${i}`]),
+      approx_distinct: toCount(row[`d${i}`]),
+      min: toProfileValue(row[`mn${i}`]),
+      max: toProfileValue(row[`mx${i}`]),
+      mean: toNumber(row[`av${i}`]),
+      stddev: toNumber(row[`sd${i}`]),
+    }));
+    return { rowCount, columns };
+  }
+
+  /** The table's blocks in the database file, in bytes. */
+  private async tableSize(connection: DuckDBConnection, table: string): Promise<number> {
+    const blocks = await connection.runAndReadAll(
+      `SELECT count(DISTINCT block_id) AS blocks FROM pragma_storage_info(${quoteLiteral(`src.${table}`)}) WHERE block_id >= 0`,
+    );
+    const size = await connection.runAndReadAll(`SELECT block_size FROM pragma_database_size() WHERE database_name = 'src'`);
+    return toCount(blocks.getRowObjects()[0].blocks) * toCount(size.getRowObjects()[0].block_size);
+  }
+
+  private async withDuckDb<T>(location: DatasetLocation, work: (connection: DuckDBConnection, source: string) => Promise<T>): Promise<T> {
+    await this.acquire();
+    let instance: DuckDBInstance | undefined;
+    let connection: DuckDBConnection | undefined;
+    try {
+      instance = await DuckDBInstance.create(':memory:', {
+        threads: String(this.config.FEATURE_STORE_DUCKDB_THREADS),
+        memory_limit: this.config.FEATURE_STORE_DUCKDB_MEMORY_LIMIT,
+      });
+      connection = await instance.connect();
+      const source = await this.open(connection, location);
+      return await work(connection, source);
+    } catch (error) {
+      throw this.explain(error, location);
+    } finally {
+      connection?.closeSync();
+      instance?.closeSync();
+      this.release();
+    }
+  }
+
+  /** Attaches what is to be read, then fences DuckDB into the data root. */
+  private async open(connection: DuckDBConnection, location: DatasetLocation): Promise<string> {
+    let source: string;
+    switch (location.source_type) {
+      case 'csv':
+        source = `read_csv(${quoteLiteral(location.absolutePath)}, auto_detect = true)`;
+        break;
+      case 'parquet':
+        source = `read_parquet(${quoteLiteral(location.absolutePath)})`;
+        break;
+      case 'duckdb_table': {
+        await connection.run(`ATTACH ${quoteLiteral(location.absolutePath)} AS src (READ_ONLY)`);
+        const table = location.table_name!.split('.').map(quoteIdentifier).join('.');
+        source = `src.${table}`;
+        break;
+      }
+    }
+    const root = location.root.endsWith(sep) ? location.root : location.root + sep;
+    await connection.run(`SET allowed_directories = [${quoteLiteral(root)}]`);
+    await connection.run(`SET enable_external_access = false`);
+    await connection.run(`SET lock_configuration = true`);
+    return source;
+  }
+
+  /** DuckDB's reason, without the server's absolute paths. */
+  private explain(error: unknown, location: DatasetLocation) {
+    if (!(error instanceof Error) || (error as { kind?: string }).kind) return error;
+    const root = location.root.endsWith(sep) ? location.root : location.root + sep;
+    const reason = error.message.split(root).join('').split('\n')[0];
+    return invalidState(`DuckDB cannot read the dataset: ${reason}`, [{ field: 'path', message: reason }]);
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.running < this.config.FEATURE_STORE_PROFILE_CONCURRENCY) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+}

@@ -1,0 +1,124 @@
+import { FeatureCreatedData, FeatureEvent } from '@mlops/events';
+import { DomainError, foldEvents } from '@mlops/event-sourcing';
+import { FeatureCommand, featureDecider } from './feature.decider';
+
+const COLUMNS = [
+  { column: 'fare', type: 'DOUBLE' },
+  { column: 'passengers', type: 'INTEGER' },
+];
+const SCHEMA = { nullable: true, min: 0, max: null, allowed_values: null };
+const creation: FeatureCreatedData = {
+  name: 'trip_fare',
+  description: 'Fare of a trip',
+  entity: 'trip_id',
+  owner: 'ana',
+  tags: ['taxi'],
+  version: 1,
+  value_type: 'double',
+  schema: SCHEMA,
+  source: { kind: 'column', dataset_id: 'trips', column: 'fare' },
+  changelog: 'Initial version',
+};
+const created: FeatureEvent = { type: 'FeatureCreated', data: creation };
+const deprecated: FeatureEvent = { type: 'FeatureDeprecated', data: { name: 'trip_fare', reason: 'replaced' } };
+
+function given(...past: FeatureEvent[]) {
+  const state = foldEvents(featureDecider, past);
+  return { when: (command: FeatureCommand) => () => featureDecider.decide(command, state) };
+}
+
+const { version: _version, ...createData } = creation;
+const create = (overrides: Partial<Extract<FeatureCommand, { type: 'CreateFeature' }>['data']> = {}): FeatureCommand => ({
+  type: 'CreateFeature',
+  data: { ...createData, dataset_schema: COLUMNS, ...overrides },
+});
+const newVersion = (data: Partial<Extract<FeatureCommand, { type: 'CreateFeatureVersion' }>['data']>): FeatureCommand => ({
+  type: 'CreateFeatureVersion',
+  data: { name: 'trip_fare', changelog: 'change', dataset_schema: COLUMNS, ...data },
+});
+const expectKind = (attempt: () => unknown, kind: DomainError['kind'], message: RegExp) => {
+  expect(attempt).toThrow(message);
+  try {
+    attempt();
+  } catch (error) {
+    expect((error as DomainError).kind).toBe(kind);
+  }
+};
+
+describe('feature decider', () => {
+  it('creates a feature as version 1', () => {
+    expect(given().when(create())()).toEqual([created]);
+  });
+
+  it('refuses a duplicate name (409)', () => {
+    expectKind(given(created).when(create()), 'conflict', /already exists/);
+  });
+
+  it('refuses a source column the dataset does not have, or a dataset that is not registered (422)', () => {
+    expectKind(given().when(create({ source: { kind: 'column', dataset_id: 'trips', column: 'tip' } })), 'invalid_state', /column "tip" does not exist/);
+    expectKind(given().when(create({ dataset_schema: null })), 'invalid_state', /not registered/);
+  });
+
+  it('refuses constraints that do not fit the type (400)', () => {
+    expectKind(given().when(create({ value_type: 'string' })), 'invalid_input', /numeric value types only/);
+  });
+
+  it('records only the metadata that changes', () => {
+    expect(given(created).when({ type: 'UpdateFeature', data: { name: 'trip_fare', description: 'Fare of a trip', owner: 'bo', tags: ['taxi'] } })()).toEqual([
+      { type: 'FeatureUpdated', data: { name: 'trip_fare', owner: 'bo' } },
+    ]);
+  });
+
+  it('deprecates once, restores, and treats a repeated deprecation as done', () => {
+    expect(given(created).when({ type: 'DeprecateFeature', data: { name: 'trip_fare', reason: 'replaced' } })()).toEqual([deprecated]);
+    expect(given(created, deprecated).when({ type: 'DeprecateFeature', data: { name: 'trip_fare', reason: 'again' } })()).toEqual([]);
+    expect(given(created, deprecated).when({ type: 'UpdateFeature', data: { name: 'trip_fare', status: 'active' } })()).toEqual([
+      { type: 'FeatureRestored', data: { name: 'trip_fare' } },
+    ]);
+    expect(given(created).when({ type: 'UpdateFeature', data: { name: 'trip_fare', status: 'deprecated', reason: 'old' } })()).toEqual([
+      { type: 'FeatureDeprecated', data: { name: 'trip_fare', reason: 'old' } },
+    ]);
+  });
+
+  it('refuses to update or deprecate an unknown feature (404)', () => {
+    expectKind(given().when({ type: 'UpdateFeature', data: { name: 'trip_fare', owner: 'x' } }), 'not_found', /does not exist/);
+    expectKind(given().when({ type: 'DeprecateFeature', data: { name: 'trip_fare', reason: '' } }), 'not_found', /does not exist/);
+  });
+
+  it('creates version 2 with the changes, the rest carried over, and its compatibility', () => {
+    expect(given(created).when(newVersion({ value_type: 'float', changelog: 'Save space' }))()).toEqual([
+      {
+        type: 'FeatureVersionCreated',
+        data: {
+          name: 'trip_fare',
+          version: 2,
+          value_type: 'float',
+          schema: SCHEMA,
+          source: creation.source,
+          changelog: 'Save space',
+          backward_compatible: false,
+          breaking_changes: ['value_type double → float: existing values cannot be read as float'],
+        },
+      },
+    ]);
+  });
+
+  it('numbers versions from the last one', () => {
+    const v2: FeatureEvent = {
+      type: 'FeatureVersionCreated',
+      data: { name: 'trip_fare', version: 2, value_type: 'double', schema: { ...SCHEMA, min: null }, source: creation.source, changelog: 'x', backward_compatible: true, breaking_changes: [] },
+    };
+    const [v3] = given(created, v2).when(newVersion({ source: { kind: 'sql', dataset_id: 'trips', expression: 'fare * 1.1' } }))();
+    expect(v3).toMatchObject({ type: 'FeatureVersionCreated', data: { version: 3, backward_compatible: true, schema: { min: null } } });
+  });
+
+  it('refuses a version that changes nothing, one of a deprecated feature (422), and one of an unknown feature (404)', () => {
+    expectKind(given(created).when(newVersion({ value_type: 'double', schema: SCHEMA })), 'invalid_state', /unchanged/);
+    expectKind(given(created, deprecated).when(newVersion({ value_type: 'float' })), 'invalid_state', /deprecated/);
+    expectKind(given().when(newVersion({ value_type: 'float' })), 'not_found', /does not exist/);
+  });
+
+  it('refuses a version whose source column is missing from the dataset now (422)', () => {
+    expectKind(given(created).when(newVersion({ value_type: 'float', dataset_schema: [{ column: 'passengers', type: 'INTEGER' }] })), 'invalid_state', /column "fare"/);
+  });
+});

@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { CloudEvent, EventValidator, FEATURE_VALUE_TYPES, FeatureEvent, FeatureSchema, featureStoreCatalog } from '@mlops/events';
+import { DomainError } from '@mlops/event-sourcing';
+import { FeatureCommand, featureDecider, FeatureState } from './feature.decider';
+import { FeatureDocument, featuresProjection } from './features.projection';
+
+const COLUMNS = [
+  { column: 'fare', type: 'DOUBLE' },
+  { column: 'zone', type: 'VARCHAR' },
+];
+const NOW = '2026-01-01T00:00:00.000Z';
+
+const schema: fc.Arbitrary<FeatureSchema> = fc.record({
+  nullable: fc.boolean(),
+  min: fc.constantFrom(null, 0, 5),
+  max: fc.constantFrom(null, 10, 100),
+  allowed_values: fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: fc.constantFrom<(string | number | boolean)[]>([1, 2], [1, 2, 3], ['a'], [true]), weight: 1 }),
+});
+const source = fc.oneof(
+  fc.record({ kind: fc.constant('column' as const), dataset_id: fc.constant('trips'), column: fc.constantFrom('fare', 'fare', 'zone', 'tip') }),
+  fc.record({ kind: fc.constant('sql' as const), dataset_id: fc.constant('trips'), expression: fc.constantFrom('fare * 2', 'length(zone)') }),
+);
+// Mostly numeric types, so most generated schemas fit and most commands get through to events.
+const valueType = fc.oneof(
+  { arbitrary: fc.constantFrom('int32' as const, 'int64' as const, 'float' as const, 'double' as const, 'list<double>' as const), weight: 4 },
+  { arbitrary: fc.constantFrom(...FEATURE_VALUE_TYPES), weight: 1 },
+);
+
+const create: fc.Arbitrary<FeatureCommand> = fc.record({
+  type: fc.constant('CreateFeature' as const),
+  data: fc.record({
+    name: fc.constant('trip_fare'),
+    description: fc.constant(''),
+    entity: fc.constant('trip_id'),
+    owner: fc.constantFrom('ana', 'bo'),
+    tags: fc.constant([]),
+    value_type: valueType,
+    schema,
+    source,
+    changelog: fc.constant('first'),
+    dataset_schema: fc.constantFrom(COLUMNS, COLUMNS, COLUMNS, null),
+  }),
+});
+const version: fc.Arbitrary<FeatureCommand> = fc.record({
+  type: fc.constant('CreateFeatureVersion' as const),
+  data: fc.record(
+    { name: fc.constant('trip_fare'), value_type: valueType, schema, source, changelog: fc.constant('next'), dataset_schema: fc.constant(COLUMNS) },
+    { requiredKeys: ['name', 'changelog', 'dataset_schema'] },
+  ),
+});
+const update: fc.Arbitrary<FeatureCommand> = fc.record({
+  type: fc.constant('UpdateFeature' as const),
+  data: fc.record({ name: fc.constant('trip_fare'), owner: fc.constantFrom('ana', 'bo'), status: fc.constantFrom('active' as const, 'deprecated' as const) }, { requiredKeys: ['name'] }),
+});
+const commands = fc.array(fc.oneof({ arbitrary: version, weight: 4 }, { arbitrary: create, weight: 2 }, { arbitrary: update, weight: 2 }), { maxLength: 30 });
+
+const asCloudEvent = (event: FeatureEvent, streamversion: number): CloudEvent => ({
+  specversion: '1.0',
+  id: `e${streamversion}`,
+  source: '/mlops/feature-store',
+  type: featureStoreCatalog.typeOf(event.type),
+  subject: 'feature:trip_fare',
+  time: NOW,
+  datacontenttype: 'application/json',
+  data: event.data as unknown as Record<string, unknown>,
+  streamversion,
+  actor: 'prop',
+  correlationid: 'c',
+});
+
+describe('feature decider properties', () => {
+  const validator = new EventValidator([featureStoreCatalog]);
+
+  let versionsCreated = 0;
+  afterAll(() => expect(versionsCreated).toBeGreaterThan(50));
+
+  it('numbers versions gap-free, never versions a deprecated feature, emits only schema-valid events, and the read model follows the state', () => {
+    fc.assert(
+      fc.property(commands, (sequence) => {
+        let state: FeatureState = featureDecider.initialState();
+        let doc: FeatureDocument | null = null;
+        let streamVersion = 0;
+        for (const command of sequence) {
+          let events: FeatureEvent[];
+          try {
+            events = featureDecider.decide(command, state);
+          } catch (error) {
+            expect(error).toBeInstanceOf(DomainError);
+            if (command.type === 'CreateFeatureVersion' && state.exists && state.status === 'deprecated') {
+              expect((error as DomainError).kind).toBe('invalid_state');
+            }
+            continue;
+          }
+          const before = state;
+          for (const event of events) {
+            const cloudEvent = asCloudEvent(event, ++streamVersion);
+            expect(validator.validate(cloudEvent)).toEqual({ valid: true, errors: [] });
+            state = featureDecider.evolve(state, event);
+            doc = { ...featuresProjection.evolve(doc, cloudEvent), _id: 'feature:trip_fare', version: streamVersion } as FeatureDocument;
+          }
+          if (command.type === 'CreateFeatureVersion') {
+            expect(before.exists && state.exists && state.version === before.version + 1).toBe(true);
+            versionsCreated++;
+          }
+          if (state.exists) {
+            expect(doc).toMatchObject({ status: state.status, owner: state.owner, latest_version: { version: state.version, ...state.definition } });
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

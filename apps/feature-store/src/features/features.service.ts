@@ -1,0 +1,152 @@
+import { Injectable } from '@nestjs/common';
+import type { DatasetColumn, FeatureEvent, FeatureSchema, FeatureSource } from '@mlops/events';
+import { EventSourcing, findPage, invalidInput, notFound } from '@mlops/event-sourcing';
+import { commandMetadata, CommandResult, decodeCursor, encodeCursor, ListQueryDto, Page, wantsReadYourWrites } from '@mlops/platform';
+import { DatasetsService } from '../datasets/datasets.service';
+import { DuckDbProfiler } from '../datasets/duckdb-profiler';
+import { FeatureCommand, featureDecider, featureStreamId } from './feature.decider';
+import { CreateFeatureDto, CreateFeatureVersionDto, FeatureSchemaDto, FeatureSourceDto, ListFeaturesQueryDto, UpdateFeatureDto } from './features.dto';
+import { FEATURE_VERSIONS_COLLECTION, FeatureDocument, featuresProjection, FeatureVersionDocument, featureVersionId } from './features.projection';
+
+export type FeatureCommandResult = CommandResult<FeatureDocument> & { name: string; featureVersion: number };
+
+const toSchema = (dto: FeatureSchemaDto | undefined): FeatureSchema => ({
+  nullable: dto?.nullable ?? true,
+  min: dto?.min ?? null,
+  max: dto?.max ?? null,
+  allowed_values: dto?.allowed_values ?? null,
+});
+
+function toSource(dto: FeatureSourceDto): FeatureSource {
+  if (dto.kind === 'column') {
+    if (dto.expression !== undefined) throw invalidInput('A column source takes no expression', [{ field: 'source.expression', message: 'only for kind sql' }]);
+    return { kind: 'column', dataset_id: dto.dataset_id, column: dto.column! };
+  }
+  if (dto.column !== undefined) throw invalidInput('A sql source takes no column', [{ field: 'source.column', message: 'only for kind column' }]);
+  return { kind: 'sql', dataset_id: dto.dataset_id, expression: dto.expression! };
+}
+
+@Injectable()
+export class FeaturesService {
+  constructor(
+    private readonly eventSourcing: EventSourcing,
+    private readonly datasets: DatasetsService,
+    private readonly profiler: DuckDbProfiler,
+  ) {}
+
+  private get runner() {
+    return this.eventSourcing.runner<FeatureDocument>(featuresProjection.name);
+  }
+
+  private get versions() {
+    return this.runner.derivedReadModel<FeatureVersionDocument>(FEATURE_VERSIONS_COLLECTION);
+  }
+
+  async create(dto: CreateFeatureDto): Promise<FeatureCommandResult> {
+    const metadata = commandMetadata();
+    const source = toSource(dto.source);
+    return this.execute(
+      dto.name,
+      {
+        type: 'CreateFeature',
+        data: {
+          name: dto.name,
+          description: dto.description ?? '',
+          entity: dto.entity,
+          owner: dto.owner ?? metadata.actor,
+          tags: dto.tags ?? [],
+          value_type: dto.value_type,
+          schema: toSchema(dto.schema),
+          source,
+          changelog: dto.changelog ?? 'Initial version',
+          dataset_schema: await this.datasetSchema(source),
+        },
+      },
+      {},
+      metadata,
+    );
+  }
+
+  async createVersion(name: string, dto: CreateFeatureVersionDto): Promise<FeatureCommandResult> {
+    const { state } = await this.eventSourcing.eventStore.aggregate(featureStreamId(name), featureDecider);
+    if (!state.exists) throw notFound(`Feature ${name} does not exist`);
+    const source = dto.source ? toSource(dto.source) : undefined;
+    return this.execute(name, {
+      type: 'CreateFeatureVersion',
+      data: {
+        name,
+        value_type: dto.value_type,
+        schema: dto.schema ? toSchema(dto.schema) : undefined,
+        source,
+        changelog: dto.changelog,
+        dataset_schema: await this.datasetSchema(source ?? state.definition.source),
+      },
+    });
+  }
+
+  async update(name: string, dto: UpdateFeatureDto, ifMatch?: number): Promise<FeatureCommandResult> {
+    if (dto.reason !== undefined && dto.status !== 'deprecated') {
+      throw invalidInput('reason goes with status deprecated', [{ field: 'reason', message: 'only when deprecating' }]);
+    }
+    return this.execute(name, { type: 'UpdateFeature', data: { name, ...dto } }, { ifMatch });
+  }
+
+  async deprecate(name: string, reason: string | undefined, ifMatch?: number): Promise<FeatureCommandResult> {
+    return this.execute(name, { type: 'DeprecateFeature', data: { name, reason: reason ?? '' } }, { ifMatch });
+  }
+
+  async get(name: string): Promise<FeatureDocument> {
+    const doc = await this.runner.readModel.findOne({ _id: featureStreamId(name) });
+    if (!doc) throw notFound(`Feature ${name} does not exist`);
+    return doc;
+  }
+
+  async list(query: ListFeaturesQueryDto): Promise<Page<FeatureDocument>> {
+    const filter: Record<string, unknown> = {};
+    if (query.entity) filter.entity = query.entity;
+    if (query.owner) filter.owner = query.owner;
+    if (query.tag) filter.tags = query.tag;
+    if (query.status) filter.status = query.status;
+    const { docs, lastId } = await findPage(this.runner.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
+    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+  }
+
+  /** Version history, oldest first. */
+  async history(name: string, query: ListQueryDto): Promise<Page<FeatureVersionDocument>> {
+    await this.get(name);
+    const { docs, lastId } = await findPage(this.versions, { name }, { limit: query.limit, after: decodeCursor(query.cursor) });
+    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+  }
+
+  async version(name: string, version: number): Promise<FeatureVersionDocument> {
+    const doc = await this.versions.findOne({ _id: featureVersionId(name, version) });
+    if (!doc) throw notFound(`Feature ${name} has no version ${version}`);
+    return doc;
+  }
+
+  /**
+   * The source dataset's current columns as the write side knows them (null when not registered);
+   * a SQL expression must also bind in DuckDB against the dataset (422 with DuckDB's reason).
+   */
+  private async datasetSchema(source: FeatureSource): Promise<DatasetColumn[] | null> {
+    const dataset = await this.datasets.source(source.dataset_id);
+    if (dataset && source.kind === 'sql') await this.profiler.expressionType(dataset.location, source.expression);
+    return dataset?.schema ?? null;
+  }
+
+  private async execute(
+    name: string,
+    command: FeatureCommand,
+    options: { ifMatch?: number } = {},
+    metadata = commandMetadata(),
+  ): Promise<FeatureCommandResult> {
+    const outcome = await this.eventSourcing.commands.handle(featureDecider, featureStreamId(name), command, metadata, options);
+    const created = outcome.events.find((e): e is Extract<FeatureEvent, { type: 'FeatureCreated' | 'FeatureVersionCreated' }> =>
+      e.type === 'FeatureCreated' || e.type === 'FeatureVersionCreated',
+    );
+    const doc = wantsReadYourWrites()
+      ? await this.eventSourcing.waitForProjection<FeatureDocument>(featuresProjection.name, outcome.streamId, outcome.version)
+      : null;
+    return { version: outcome.version, doc, name, featureVersion: created?.data.version ?? doc?.latest_version.version ?? 0 };
+  }
+}
