@@ -5,7 +5,7 @@ import { sep } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
 import { ColumnProfile, DatasetColumn, DatasetProfileData, DatasetSourceType, ProfileValue } from '@mlops/events';
-import { invalidState } from '@mlops/event-sourcing';
+import { DomainError, invalidState } from '@mlops/event-sourcing';
 import { SERVICE_CONFIG } from '@mlops/platform';
 import type { FeatureStoreConfig } from '../config';
 
@@ -205,9 +205,10 @@ export class DuckDbProfiler {
 
   /** DuckDB's reason, without the server's absolute paths. */
   private explain(error: unknown, location: DatasetLocation) {
-    if (!(error instanceof Error) || (error as { kind?: string }).kind) return error;
+    // Duck-typed: errors from the native binding come from another realm under some runners.
+    if (error instanceof DomainError || typeof (error as Error)?.message !== 'string') return error;
     const root = location.root.endsWith(sep) ? location.root : location.root + sep;
-    const reason = error.message.split(root).join('').split('\n')[0];
+    const reason = (error as Error).message.split(root).join('').split('\n')[0];
     return invalidState(`DuckDB cannot read the dataset: ${reason}`, [{ field: 'path', message: reason }]);
   }
 
