@@ -1,18 +1,28 @@
 import { promptGovernanceCatalog } from '@mlops/events';
 import { createDomainService } from '@mlops/platform';
+import { promptGovernanceConfigSchema } from './config';
+import { EvaluationController } from './evaluation/evaluation.controller';
+import { EvaluationService } from './evaluation/evaluation.service';
+import { TemplatesController } from './templates/templates.controller';
+import { templatesProjection } from './templates/templates.projection';
+import { TemplatesService } from './templates/templates.service';
+import { UsageController } from './usage/usage.controller';
+import { usageProjection } from './usage/usage.projection';
+import { UsageService } from './usage/usage.service';
 
-/** Prompt Governance: Versioned prompt templates, automatic evaluation, approval, labels and usage. */
+/** Prompt Governance: versioned prompt templates, automatic evaluation, approval, labels and usage. */
 export const createPromptGovernanceApp = (env: Record<string, string | undefined> = process.env) =>
   createDomainService(
     {
       service: 'prompt-governance',
       defaultPort: 3004,
       title: 'Prompt Governance',
-      description: 'Versioned prompt templates, automatic evaluation, approval, labels and usage.',
+      description: 'Versioned prompt templates, automatic evaluation, four-eyes approval, labels and usage.',
       catalog: promptGovernanceCatalog,
-      projections: [],
-      controllers: [],
-      providers: [],
+      configSchema: promptGovernanceConfigSchema,
+      projections: [templatesProjection, usageProjection],
+      controllers: [TemplatesController, EvaluationController, UsageController],
+      providers: [TemplatesService, EvaluationService, UsageService],
     },
     env,
   );

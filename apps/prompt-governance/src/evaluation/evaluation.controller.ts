@@ -1,0 +1,39 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { sendCommandResult } from '@mlops/platform';
+import { PROMPT_GOVERNANCE_API } from '../routes';
+import { AcceptedDto, EvaluationDto } from '../templates/templates.dto';
+import { templateLocation } from '../templates/templates.controller';
+import { EvaluateDto } from './evaluation.dto';
+import { EvaluationService } from './evaluation.service';
+
+class EvaluationResultDto extends EvaluationDto {
+  @ApiProperty() template_id!: string;
+  @ApiProperty() version!: number;
+}
+
+@ApiTags('evaluation')
+@Controller(PROMPT_GOVERNANCE_API)
+export class EvaluationController {
+  constructor(private readonly evaluations: EvaluationService) {}
+
+  @Post('evaluate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Evaluate a template version: variables, size, banned terms, PII, injection phrases, test cases → score and findings',
+    description:
+      'Deterministic checks; the score is 100 − 25 per error − 10 per warning (at least 0); it passes with no error and at least PROMPT_EVALUATION_PASS_SCORE. The result is recorded on the template’s stream and shown on the version.',
+  })
+  @ApiOkResponse({ type: EvaluationResultDto, description: 'ETag: the template’s stream version' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiBadRequestResponse({ description: 'Invalid input, or an assertion that cannot run (unknown type, bad regex)' })
+  @ApiNotFoundResponse({ description: 'No such template or version' })
+  async evaluate(@Body() dto: EvaluateDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const result = await this.evaluations.evaluate(dto);
+    return sendCommandResult(res, result, { location: templateLocation(dto.template_id), created: false }, (doc): EvaluationResultDto => {
+      const evaluation = doc.versions.find((v) => v.version === dto.version)!.evaluation!;
+      return { template_id: dto.template_id, version: dto.version, ...evaluation };
+    });
+  }
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { EventSourcing, invalidInput, notFound } from '@mlops/event-sourcing';
+import { commandMetadata, CommandResult, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import { PromptGovernanceConfig } from '../config';
+import { templateDecider, templateStreamId } from '../templates/template.decider';
+import { TemplateDocument, templatesProjection } from '../templates/templates.projection';
+import { assertionProblem } from './assertions';
+import { EvaluateDto } from './evaluation.dto';
+import { evaluateTemplate } from './evaluate';
+
+export type EvaluationCommandResult = CommandResult<TemplateDocument> & { evaluationId: string };
+
+@Injectable()
+export class EvaluationService {
+  constructor(
+    private readonly eventSourcing: EventSourcing,
+    @Inject(SERVICE_CONFIG) private readonly config: PromptGovernanceConfig,
+  ) {}
+
+  /** Evaluates a version (pure checks) and records the result as an event on the template's stream. */
+  async evaluate(dto: EvaluateDto): Promise<EvaluationCommandResult> {
+    const testCases = dto.test_cases ?? [];
+    const problems = testCases.flatMap((testCase, i) =>
+      testCase.assertions.flatMap((assertion, j) => {
+        const problem = assertionProblem(assertion);
+        return problem ? [{ field: `test_cases.${i}.assertions.${j}`, message: problem }] : [];
+      }),
+    );
+    if (problems.length) throw invalidInput('Some assertions cannot be run', problems);
+
+    // Versions never change once written, so the read model's copy of the template is the one to check.
+    const doc = await this.eventSourcing.runner<TemplateDocument>(templatesProjection.name).readModel.findOne({ _id: templateStreamId(dto.template_id) });
+    const view = doc?.versions.find((v) => v.version === dto.version);
+    if (!view) throw notFound(`Template ${dto.template_id} has no version ${dto.version}`);
+    const result = evaluateTemplate(view.template, view.declared_variables, testCases, {
+      banned_terms: this.config.PROMPT_BANNED_TERMS,
+      max_tokens: this.config.PROMPT_MAX_TOKENS,
+      pass_score: this.config.PROMPT_EVALUATION_PASS_SCORE,
+    });
+
+    const metadata = commandMetadata();
+    const evaluationId = randomUUID();
+    const outcome = await this.eventSourcing.commands.handle(
+      templateDecider,
+      templateStreamId(dto.template_id),
+      { type: 'RecordEvaluation', data: { template_id: dto.template_id, version: dto.version, evaluation_id: evaluationId, ...result, actor: metadata.actor } },
+      metadata,
+      { retries: 10 },
+    );
+    const next = wantsReadYourWrites()
+      ? await this.eventSourcing.waitForProjection<TemplateDocument>(templatesProjection.name, outcome.streamId, outcome.version)
+      : null;
+    return { version: outcome.version, doc: next, evaluationId };
+  }
+}

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { EventSourcing, findPage, invalidInput, notFound } from '@mlops/event-sourcing';
+import { commandMetadata, CommandResult, currentContext, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import { PromptGovernanceConfig } from '../config';
+import { missingVariables, render, Rendered } from './prompt-text';
+import { Approver, PRODUCTION_LABEL, TemplateCommand, templateDecider, templateStreamId } from './template.decider';
+import { CreateTemplateDto, LabelHistoryQueryDto, ListTemplatesQueryDto, NewVersionDto, RenderDto } from './templates.dto';
+import { LABEL_HISTORY_COLLECTION, LabelMoveDocument, TemplateDocument, templatesProjection, TemplateVersionView } from './templates.projection';
+
+/** Enough for every one of dozens of parallel new versions of one template to get its number. */
+const VERSION_RETRIES = 50;
+
+export type TemplateCommandResult = CommandResult<TemplateDocument> & { templateId: string; versionNumber: number };
+
+export interface RenderResult {
+  doc: TemplateDocument;
+  view: TemplateVersionView;
+  label: string | null;
+  prompt: Rendered;
+  /** Strong ETag from the content hash of (template id, version, variables): versions never change. */
+  etag: string;
+}
+
+/** Canonical JSON: object keys sorted, so equal variables hash equally whatever their order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value as Record<string, unknown>)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+@Injectable()
+export class TemplatesService {
+  constructor(
+    private readonly eventSourcing: EventSourcing,
+    @Inject(SERVICE_CONFIG) private readonly config: PromptGovernanceConfig,
+  ) {}
+
+  private get runner() {
+    return this.eventSourcing.runner<TemplateDocument>(templatesProjection.name);
+  }
+
+  private approver(actor: string): Approver {
+    return { actor, roles: currentContext()?.roles ?? [], approver_role: this.config.PROMPT_APPROVER_ROLE };
+  }
+
+  async create(dto: CreateTemplateDto): Promise<TemplateCommandResult> {
+    const metadata = commandMetadata();
+    const command: TemplateCommand = {
+      type: 'CreateTemplate',
+      data: {
+        template_id: dto.id,
+        name: dto.name,
+        description: dto.description ?? '',
+        type: dto.type ?? 'text',
+        owner: dto.owner ?? metadata.actor,
+        tags: dto.tags ?? [],
+        policy: { require_passing_evaluation: dto.policy?.require_passing_evaluation ?? false },
+        actor: metadata.actor,
+        ...this.newVersion(dto),
+      },
+    };
+    return this.execute(dto.id, command, 1, {}, metadata);
+  }
+
+  async addVersion(templateId: string, dto: NewVersionDto, ifMatch?: number): Promise<TemplateCommandResult> {
+    const metadata = commandMetadata();
+    const command: TemplateCommand = { type: 'AddVersion', data: { template_id: templateId, actor: metadata.actor, ...this.newVersion(dto) } };
+    return this.execute(templateId, command, null, { ifMatch, retries: VERSION_RETRIES }, metadata);
+  }
+
+  submit(templateId: string, version: number, ifMatch?: number) {
+    const metadata = commandMetadata();
+    return this.execute(templateId, { type: 'SubmitVersion', data: { template_id: templateId, version, actor: metadata.actor } }, version, { ifMatch }, metadata);
+  }
+
+  approve(templateId: string, version: number, comment: string, ifMatch?: number) {
+    const metadata = commandMetadata();
+    const command: TemplateCommand = { type: 'ApproveVersion', data: { template_id: templateId, version, comment, ...this.approver(metadata.actor) } };
+    return this.execute(templateId, command, version, { ifMatch }, metadata);
+  }
+
+  reject(templateId: string, version: number, reason: string, ifMatch?: number) {
+    const metadata = commandMetadata();
+    const command: TemplateCommand = { type: 'RejectVersion', data: { template_id: templateId, version, reason, ...this.approver(metadata.actor) } };
+    return this.execute(templateId, command, version, { ifMatch }, metadata);
+  }
+
+  retire(templateId: string, version: number, reason: string, ifMatch?: number) {
+    const metadata = commandMetadata();
+    const command: TemplateCommand = { type: 'RetireVersion', data: { template_id: templateId, version, reason, ...this.approver(metadata.actor) } };
+    return this.execute(templateId, command, version, { ifMatch }, metadata);
+  }
+
+  moveLabel(templateId: string, label: string, version: number, ifMatch?: number) {
+    const metadata = commandMetadata();
+    return this.execute(templateId, { type: 'MoveLabel', data: { template_id: templateId, label, version, actor: metadata.actor } }, version, { ifMatch }, metadata);
+  }
+
+  async get(templateId: string): Promise<TemplateDocument> {
+    const doc = await this.runner.readModel.findOne({ _id: templateStreamId(templateId) });
+    if (!doc) throw notFound(`Template ${templateId} does not exist`);
+    return doc;
+  }
+
+  async list(query: ListTemplatesQueryDto): Promise<Page<TemplateDocument>> {
+    const filter: Record<string, unknown> = {};
+    if (query.status) filter.statuses = query.status;
+    if (query.owner) filter.owner = query.owner;
+    if (query.tag) filter.tags = query.tag;
+    const { docs, lastId } = await findPage(this.runner.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
+    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+  }
+
+  async labelHistory(templateId: string, query: LabelHistoryQueryDto): Promise<Page<LabelMoveDocument>> {
+    await this.get(templateId);
+    const history = this.runner.derivedReadModel<LabelMoveDocument>(LABEL_HISTORY_COLLECTION);
+    // `_id` is <template>|<stream version>: a range on it selects the template's moves in order.
+    const filter: Record<string, unknown> = { _id: { $gt: `${templateId}|`, $lt: `${templateId}|~` } };
+    if (query.label) filter.label = query.label;
+    const { docs, lastId } = await findPage(history, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
+    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+  }
+
+  async render(templateId: string, dto: RenderDto): Promise<RenderResult> {
+    if (dto.label !== undefined && dto.version !== undefined) {
+      throw invalidInput('Give a label or a version, not both', [{ field: 'label', message: 'not with version' }]);
+    }
+    const doc = await this.get(templateId);
+    let version = dto.version;
+    const label = version === undefined ? (dto.label ?? PRODUCTION_LABEL) : null;
+    if (label !== null) {
+      version = doc.labels.find((l) => l.label === label)?.version;
+      if (version === undefined) throw notFound(`Template ${templateId} has no label ${label}`);
+    }
+    const view = doc.versions.find((v) => v.version === version);
+    if (!view) throw notFound(`Template ${templateId} has no version ${version}`);
+    const variables = dto.variables ?? {};
+    const missing = missingVariables(view.template, variables);
+    if (missing.length) {
+      throw invalidInput(
+        `Missing variables: ${missing.join(', ')}`,
+        missing.map((name) => ({ field: `variables.${name}`, message: `${name} is required by version ${view.version}` })),
+      );
+    }
+    const hash = createHash('sha256').update(canonicalJson([templateId, view.version, variables])).digest('base64url');
+    return { doc, view, label, prompt: render(view.template, variables), etag: `"${hash}"` };
+  }
+
+  private newVersion(dto: NewVersionDto) {
+    return {
+      template: dto.template,
+      declared_variables: dto.variables ?? null,
+      config_json: canonicalJson(dto.config ?? {}),
+      commit_message: dto.commit_message ?? '',
+    };
+  }
+
+  private async execute(
+    templateId: string,
+    command: TemplateCommand,
+    versionNumber: number | null,
+    options: { ifMatch?: number; retries?: number },
+    metadata = commandMetadata(),
+  ): Promise<TemplateCommandResult> {
+    const outcome = await this.eventSourcing.commands.handle(templateDecider, templateStreamId(templateId), command, metadata, options);
+    const created = outcome.events.find((e) => e.type === 'TemplateVersionCreated');
+    const number = versionNumber ?? (created?.data as { version: number }).version;
+    const doc = wantsReadYourWrites()
+      ? await this.eventSourcing.waitForProjection<TemplateDocument>(templatesProjection.name, outcome.streamId, outcome.version)
+      : null;
+    return { version: outcome.version, doc, templateId, versionNumber: number };
+  }
+}

@@ -1,0 +1,67 @@
+import { CloudEvent, promptGovernanceCatalog, Topics, UsageLoggedData, UsageOutcome } from '@mlops/events';
+import { DerivedDocument, Projection, ReadModelDocument } from '@mlops/event-sourcing';
+
+/** One document per usage batch stream: its totals. */
+export interface UsageBatchDocument extends ReadModelDocument {
+  template_id: string;
+  version_number: number;
+  batch_id: string;
+  count: number;
+  error_count: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost: number;
+  logged_at: string;
+  logged_by: string;
+}
+
+/** One document per usage record: the paginated log and what the aggregates read. */
+export interface UsageRecordDocument extends DerivedDocument {
+  template_id: string;
+  version: number;
+  batch_id: string;
+  caller: string;
+  environment: string;
+  input_tokens: number;
+  output_tokens: number;
+  latency_ms: number;
+  cost: number;
+  outcome: UsageOutcome;
+  timestamp: string;
+  /** UTC day of `timestamp`, for the per-day aggregates. */
+  day: string;
+}
+
+export const USAGE_RECORDS_COLLECTION = 'prompt_usage_records';
+
+/** Prefix of every record `_id` of one template version. */
+export const usageRecordPrefix = (templateId: string, version: number) => `${templateId}|${String(version).padStart(10, '0')}|`;
+
+/** `_id` of a record: ordered by time within its version, unique per (batch, index). */
+export const usageRecordId = (templateId: string, version: number, timestamp: string, batchId: string, index: number) =>
+  `${usageRecordPrefix(templateId, version)}${timestamp}|${batchId}|${String(index).padStart(4, '0')}`;
+
+/** Usage batches, with every record as its own insert-only document. */
+export const usageProjection: Projection<UsageBatchDocument> = {
+  name: 'usage_batches',
+  topic: Topics.promptGovernance,
+  streamType: 'usage',
+  derivedCollections: [USAGE_RECORDS_COLLECTION],
+  evolve(_current, event: CloudEvent<any>) {
+    const { template_id, version, batch_id, count, error_count, input_tokens, output_tokens, cost } = event.data as UsageLoggedData;
+    return { template_id, version_number: version, batch_id, count, error_count, input_tokens, output_tokens, cost, logged_at: event.time, logged_by: event.actor };
+  },
+  derive(event: CloudEvent<any>) {
+    if (promptGovernanceCatalog.nameOf(event.type) !== 'UsageLogged') return [];
+    const { template_id, version, batch_id, records } = event.data as UsageLoggedData;
+    const documents: UsageRecordDocument[] = records.map((record, index) => ({
+      _id: usageRecordId(template_id, version, record.timestamp, batch_id, index),
+      template_id,
+      version,
+      batch_id,
+      ...record,
+      day: record.timestamp.slice(0, 10),
+    }));
+    return [{ collection: USAGE_RECORDS_COLLECTION, documents, insertOnly: true }];
+  },
+};

@@ -1,0 +1,70 @@
+import { foldEvents } from '@mlops/event-sourcing';
+import { UsageRecord } from '@mlops/events';
+import { aggregateUsage, nearestRank } from './usage-aggregates';
+import { UsageCommand, usageDecider } from './usage.decider';
+
+const record = (overrides: Partial<UsageRecord> = {}): UsageRecord => ({
+  caller: 'chat-app',
+  environment: 'staging',
+  input_tokens: 10,
+  output_tokens: 5,
+  latency_ms: 100,
+  cost: 0.5,
+  outcome: 'success',
+  timestamp: '2026-01-02T10:00:00.000Z',
+  ...overrides,
+});
+const log = (records: UsageRecord[], status: UsageCommand['data']['version_status'] = 'approved'): UsageCommand => ({
+  type: 'LogUsage',
+  data: { template_id: 't', version: 2, batch_id: 'b', version_status: status, records },
+});
+
+describe('usage decider', () => {
+  it('logs a batch with its totals', () => {
+    const records = [record(), record({ outcome: 'error', input_tokens: 1, output_tokens: 2, cost: 0.25 })];
+    expect(usageDecider.decide(log(records), usageDecider.initialState())).toEqual([
+      {
+        type: 'UsageLogged',
+        data: { template_id: 't', version: 2, batch_id: 'b', records, count: 2, error_count: 1, input_tokens: 11, output_tokens: 7, cost: 0.75 },
+      },
+    ]);
+  });
+
+  it('refuses production usage of a version that is not approved, and an unknown version', () => {
+    for (const status of ['draft', 'pending_review', 'rejected', 'retired'] as const) {
+      expect(() => usageDecider.decide(log([record(), record({ environment: 'production' })], status), usageDecider.initialState())).toThrow(
+        expect.objectContaining({ kind: 'invalid_state' }),
+      );
+      expect(usageDecider.decide(log([record()], status), usageDecider.initialState())).toHaveLength(1);
+    }
+    expect(() => usageDecider.decide(log([record()], null), usageDecider.initialState())).toThrow(expect.objectContaining({ kind: 'not_found' }));
+  });
+
+  it('logs a batch once', () => {
+    const state = foldEvents(usageDecider, usageDecider.decide(log([record()]), usageDecider.initialState()));
+    expect(() => usageDecider.decide(log([record()]), state)).toThrow(expect.objectContaining({ kind: 'conflict' }));
+  });
+});
+
+describe('usage aggregates', () => {
+  it('takes nearest-rank percentiles', () => {
+    expect(nearestRank([], 50)).toBeNull();
+    expect(nearestRank([7], 95)).toBe(7);
+    expect(nearestRank([1, 2, 3, 4], 50)).toBe(2);
+    expect(nearestRank([1, 2, 3, 4, 5], 50)).toBe(3);
+    expect(nearestRank(Array.from({ length: 20 }, (_, i) => i + 1), 95)).toBe(19);
+    expect(nearestRank(Array.from({ length: 21 }, (_, i) => i + 1), 95)).toBe(20);
+  });
+
+  it('totals overall and per day', () => {
+    const sample = (day: string, latency_ms: number, outcome: 'success' | 'error' = 'success') => ({ day, latency_ms, outcome, input_tokens: 3, output_tokens: 1, cost: 0.1 });
+    const result = aggregateUsage([sample('2026-01-02', 30), sample('2026-01-01', 10, 'error'), sample('2026-01-02', 20), sample('2026-01-02', 40, 'error')]);
+    expect(result).toMatchObject({ count: 4, error_count: 2, error_rate: 0.5, latency_p50_ms: 20, latency_p95_ms: 40, input_tokens: 12, output_tokens: 4, total_tokens: 16 });
+    expect(result.cost).toBeCloseTo(0.4);
+    expect(result.per_day.map(({ day, count, error_rate, latency_p50_ms }) => ({ day, count, error_rate, latency_p50_ms }))).toEqual([
+      { day: '2026-01-01', count: 1, error_rate: 1, latency_p50_ms: 10 },
+      { day: '2026-01-02', count: 3, error_rate: 1 / 3, latency_p50_ms: 30 },
+    ]);
+    expect(aggregateUsage([])).toEqual({ count: 0, error_count: 0, error_rate: 0, latency_p50_ms: null, latency_p95_ms: null, input_tokens: 0, output_tokens: 0, total_tokens: 0, cost: 0, per_day: [] });
+  });
+});
