@@ -56,8 +56,17 @@ describe('datasets on a real Kafka broker and MongoDB-protocol server, through t
               TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND AS ts
             FROM range(${MILLION}) t(i)) TO ${q('raw/million.parquet')} (FORMAT parquet)`,
     );
+    await duck(
+      `COPY (SELECT i, [i, i + 1] AS l, {'a': i} AS st, (i % 2 = 0) AS b,
+              TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i) HOUR AS tz,
+              CASE WHEN i = 0 THEN 'NaN'::DOUBLE WHEN i = 1 THEN 'inf'::DOUBLE ELSE i::DOUBLE END AS d,
+              (9223372036854775807 - i)::BIGINT AS big, 'blob'::BLOB AS bl, DATE '2024-01-01' + i::INTEGER AS dt
+            FROM range(3) t(i)) TO ${q('raw/types.parquet')} (FORMAT parquet)`,
+    );
     const wide = Array.from({ length: 300 }, (_, k) => `i * ${k} AS c${k}`).join(', ');
     await duck(`COPY (SELECT ${wide} FROM range(10) t(i)) TO ${q('raw/wide.parquet')} (FORMAT parquet)`);
+    const tooWide = Array.from({ length: 1500 }, (_, k) => `i AS "${'column_with_a_very_long_name_'.repeat(14)}${k}"`).join(', ');
+    await duck(`COPY (SELECT ${tooWide} FROM range(2) t(i)) TO ${q('raw/too-wide.parquet')} (FORMAT parquet)`);
     await duck(`CREATE TABLE trips AS SELECT i AS trip_id, i * 1.5 AS fare FROM range(1000) t(i)`, join(root, 'warehouse.duckdb'));
 
     env = isolatedEnv('datasets', { FEATURE_STORE_DATA_ROOT: root });
@@ -149,6 +158,21 @@ describe('datasets on a real Kafka broker and MongoDB-protocol server, through t
       expect(new Date(ts.max).toISOString()).toBe(new Date(Date.UTC(2024, 0, 1) + (MILLION - 1) * 1000).toISOString());
     });
 
+    it('profiles every type family without NaN, Infinity or unsafe integers', async () => {
+      const response = await register({ name: 'types', source_type: 'parquet', path: 'raw/types.parquet' }).expect(201);
+      const profile = Object.fromEntries(response.body.profile.map((p: { column: string }) => [p.column, p]));
+      expect(profile.l).toMatchObject({ type: 'BIGINT[]', approx_distinct: 3, min: null, max: null, mean: null });
+      expect(profile.st).toMatchObject({ type: 'STRUCT(a BIGINT)', approx_distinct: 3, min: null, max: null });
+      expect(profile.b).toMatchObject({ min: false, max: true, mean: null });
+      expect(profile.tz).toMatchObject({ type: 'TIMESTAMP WITH TIME ZONE', min: '2024-01-01T00:00:00.000000Z', max: '2024-01-01T02:00:00.000000Z' });
+      // NaN and inf are values (not nulls), but min, max, mean and stddev are over the finite ones.
+      expect(profile.d).toMatchObject({ min: 2, max: 2, mean: 2, stddev: null, null_count: 0 });
+      expect(profile.big).toMatchObject({ min: '9223372036854775805', max: '9223372036854775807' });
+      expect(profile.bl).toMatchObject({ type: 'BLOB', min: null, max: null });
+      expect(profile.dt).toMatchObject({ type: 'DATE', min: '2024-01-01', max: '2024-01-03' });
+      expect(JSON.stringify(response.body)).not.toMatch(/NaN|Infinity/);
+    });
+
     it('profiles a wide table of 300 columns', async () => {
       const response = await register({ name: 'wide', source_type: 'parquet', path: 'raw/wide.parquet' }).expect(201);
       expect(response.body.schema).toHaveLength(300);
@@ -220,6 +244,14 @@ describe('datasets on a real Kafka broker and MongoDB-protocol server, through t
       expect(response.body.detail).toMatch(/^DuckDB cannot read the dataset: /);
       expect(response.body.detail).toMatch(reason);
       expect(response.body.detail).not.toContain(root);
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('answers 422 to a table whose profile would not fit in one event', async () => {
+      const before = await eventCount();
+      const response = await register({ name: 'too-wide', source_type: 'parquet', path: 'raw/too-wide.parquet' });
+      expect(response.status).toBe(422);
+      expect(response.body.detail).toMatch(/profile of 1500 columns takes \d+ bytes/);
       expect(await eventCount()).toBe(before);
     });
 

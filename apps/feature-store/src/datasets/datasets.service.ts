@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { DatasetColumn } from '@mlops/events';
+import type { DatasetColumn, DatasetProfileData } from '@mlops/events';
 import { conflict, DomainError, EventSourcing, findPage, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
 import type { FeatureStoreConfig } from '../config';
@@ -10,6 +10,19 @@ import { DatasetDocument, datasetsProjection } from './datasets.projection';
 import { DatasetLocation, DuckDbProfiler } from './duckdb-profiler';
 
 type Registered = Extract<DatasetState, { exists: true }>;
+
+/** A profile travels in one event, which must stay well under Kafka's 1 MB default message size. */
+export const MAX_PROFILE_BYTES = 768 * 1024;
+
+function fitsInAnEvent(measured: DatasetProfileData): DatasetProfileData {
+  const bytes = Buffer.byteLength(JSON.stringify(measured));
+  if (bytes > MAX_PROFILE_BYTES) {
+    throw invalidState(
+      `The profile of ${measured.schema.length} columns takes ${bytes} bytes, over the ${MAX_PROFILE_BYTES} bytes one event may carry; register a projection of fewer columns`,
+    );
+  }
+  return measured;
+}
 
 @Injectable()
 export class DatasetsService {
@@ -33,7 +46,9 @@ export class DatasetsService {
     const existing = await this.writeSide(dto.name);
     if (existing) throw conflict(`Dataset ${dto.name} already exists`);
     const table_name = isTable ? dto.table_name! : null;
-    const measured = await this.profiler.profile({ source_type: dto.source_type, absolutePath: dataPath.absolute, root: dataPath.root, table_name });
+    const measured = fitsInAnEvent(
+      await this.profiler.profile({ source_type: dto.source_type, absolutePath: dataPath.absolute, root: dataPath.root, table_name }),
+    );
     return this.execute(dto.name, {
       type: 'RegisterDataset',
       data: {
@@ -53,7 +68,7 @@ export class DatasetsService {
   async refresh(id: string, ifMatch?: number): Promise<CommandResult<DatasetDocument>> {
     const dataset = await this.writeSide(id);
     if (!dataset) throw notFound(`Dataset ${id} does not exist`);
-    const measured = await this.profiler.profile(await this.locate(dataset));
+    const measured = fitsInAnEvent(await this.profiler.profile(await this.locate(dataset)));
     return this.execute(id, { type: 'RefreshDataset', data: { id, measured } }, ifMatch);
   }
 

@@ -23,6 +23,7 @@ type Kind = 'numeric' | 'temporal' | 'text' | 'boolean' | 'other';
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\))$/;
 const TIMESTAMP = /^(TIMESTAMP|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMP WITH TIME ZONE)$/;
+const FLOATING = /^(FLOAT|DOUBLE)$/;
 const TEXT_MAX = 256;
 
 export function kindOf(type: string): Kind {
@@ -37,14 +38,15 @@ export const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`
 const quoteLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
 
 /** min/max as SQL: temporal values as ISO-8601 text, text cut to 256 characters, numbers as they are. */
-function extremum(fn: 'min' | 'max', column: string, type: string): string {
-  const value = `${fn}(${column})`;
+function extremum(fn: 'min' | 'max', column: string, type: string, filter: string): string {
+  const value = `${fn}(${column})${filter}`;
   switch (kindOf(type)) {
     case 'numeric':
     case 'boolean':
       return value;
     case 'temporal':
-      return TIMESTAMP.test(type) ? `strftime(CAST(${value} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')` : `CAST(${value} AS VARCHAR)`;
+      // Timestamps as epoch microseconds: independent of the session time zone.
+      return TIMESTAMP.test(type) ? `epoch_us(${value})` : `CAST(${value} AS VARCHAR)`;
     case 'text':
       return `left(CAST(${value} AS VARCHAR), ${TEXT_MAX})`;
     default:
@@ -61,6 +63,14 @@ export function toProfileValue(value: unknown): ProfileValue {
   if (typeof value === 'string') return value;
   if (value instanceof DuckDBDecimalValue) return toProfileValue(value.toDouble());
   return String(value);
+}
+
+/** Epoch microseconds → ISO-8601 UTC with microseconds; null beyond what a JavaScript date can show. */
+export function microsToIso(value: unknown): string | null {
+  if (typeof value !== 'bigint') return null;
+  const micros = ((value % 1000n) + 1000n) % 1000n;
+  const date = new Date(Number((value - micros) / 1000n));
+  return Number.isNaN(date.getTime()) ? null : date.toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
 }
 
 const toNumber = (value: unknown): number | null => {
@@ -124,13 +134,15 @@ export class DuckDbProfiler {
     const aggregates = schema.flatMap(({ column, type }, i) => {
       const q = quoteIdentifier(column);
       const numeric = kindOf(type) === 'numeric';
+      // Floating-point min, max, mean and stddev are over the finite values: NaN and ±inf would poison them.
+      const finite = FLOATING.test(type) ? ` FILTER (WHERE isfinite(${q}))` : '';
       return [
         `count(${q}) AS c${i}`,
         `approx_count_distinct(${q}) AS d${i}`,
-        `${extremum('min', q, type)} AS mn${i}`,
-        `${extremum('max', q, type)} AS mx${i}`,
-        numeric ? `avg(${q}) AS av${i}` : `NULL AS av${i}`,
-        numeric ? `stddev_samp(${q}) AS sd${i}` : `NULL AS sd${i}`,
+        `${extremum('min', q, type, finite)} AS mn${i}`,
+        `${extremum('max', q, type, finite)} AS mx${i}`,
+        numeric ? `avg(${q})${finite} AS av${i}` : `NULL AS av${i}`,
+        numeric ? `stddev_samp(${q})${finite} AS sd${i}` : `NULL AS sd${i}`,
       ];
     });
     const result = await connection.runAndReadAll(`SELECT ${['count(*) AS n', ...aggregates].join(', ')} FROM ${source}`);
@@ -141,8 +153,8 @@ export class DuckDbProfiler {
       type,
       null_count: rowCount - toCount(row[`c${i}`]),
       approx_distinct: toCount(row[`d${i}`]),
-      min: toProfileValue(row[`mn${i}`]),
-      max: toProfileValue(row[`mx${i}`]),
+      min: TIMESTAMP.test(type) ? microsToIso(row[`mn${i}`]) : toProfileValue(row[`mn${i}`]),
+      max: TIMESTAMP.test(type) ? microsToIso(row[`mx${i}`]) : toProfileValue(row[`mx${i}`]),
       mean: toNumber(row[`av${i}`]),
       stddev: toNumber(row[`sd${i}`]),
     }));
