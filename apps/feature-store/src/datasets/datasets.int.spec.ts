@@ -60,7 +60,8 @@ describe('datasets on a real Kafka broker and MongoDB-protocol server, through t
       `COPY (SELECT i, [i, i + 1] AS l, {'a': i} AS st, (i % 2 = 0) AS b,
               TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i) HOUR AS tz,
               CASE WHEN i = 0 THEN 'NaN'::DOUBLE WHEN i = 1 THEN 'inf'::DOUBLE ELSE i::DOUBLE END AS d,
-              (9223372036854775807 - i)::BIGINT AS big, 'blob'::BLOB AS bl, DATE '2024-01-01' + i::INTEGER AS dt
+              (9223372036854775807 - i)::BIGINT AS big, 'blob'::BLOB AS bl, DATE '2024-01-01' + i::INTEGER AS dt,
+              'nul' || chr(0) || i AS nul
             FROM range(3) t(i)) TO ${q('raw/types.parquet')} (FORMAT parquet)`,
     );
     const wide = Array.from({ length: 300 }, (_, k) => `i * ${k} AS c${k}`).join(', ');
@@ -170,6 +171,7 @@ describe('datasets on a real Kafka broker and MongoDB-protocol server, through t
       expect(profile.big).toMatchObject({ min: '9223372036854775805', max: '9223372036854775807' });
       expect(profile.bl).toMatchObject({ type: 'BLOB', min: null, max: null });
       expect(profile.dt).toMatchObject({ type: 'DATE', min: '2024-01-01', max: '2024-01-03' });
+      expect(profile.nul).toMatchObject({ min: 'nul\uFFFD0', max: 'nul\uFFFD2' });
       expect(JSON.stringify(response.body)).not.toMatch(/NaN|Infinity/);
     });
 

@@ -54,13 +54,16 @@ function extremum(fn: 'min' | 'max', column: string, type: string, filter: strin
   }
 }
 
+/** NUL cannot be stored by PostgreSQL-backed document stores (FerretDB); data may contain it. */
+export const storable = (text: string) => text.replace(/\u0000/g, '\uFFFD');
+
 /** DuckDB values → what events may carry: finite numbers, big integers as decimal strings, no NaN/Infinity. */
 export function toProfileValue(value: unknown): ProfileValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'bigint') return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
   if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return storable(value);
   if (value instanceof DuckDBDecimalValue) return toProfileValue(value.toDouble());
   return String(value);
 }
@@ -123,7 +126,7 @@ export class DuckDbProfiler {
     // Prepared first: a second statement smuggled into an expression is refused, not run.
     const prepared = await connection.prepare(`DESCRIBE ${select}`);
     const rows = (await prepared.runAndReadAll()).getRowObjects();
-    return rows.map((row) => ({ column: String(row.column_name), type: String(row.column_type) }));
+    return rows.map((row) => ({ column: storable(String(row.column_name)), type: String(row.column_type) }));
   }
 
   private async profileColumns(

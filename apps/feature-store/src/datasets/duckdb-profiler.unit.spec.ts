@@ -13,6 +13,7 @@ describe('profile values', () => {
     expect(toProfileValue(null)).toBeNull();
     expect(toProfileValue(undefined)).toBeNull();
     expect(toProfileValue(false)).toBe(false);
+    expect(toProfileValue('a\u0000b')).toBe('a\uFFFDb');
   });
 
   it('sorts DuckDB types into what gets min/max, mean and stddev', () => {

@@ -329,6 +329,21 @@ describe('features on a real Kafka broker and MongoDB-protocol server, through t
     });
   });
 
+  describe('documentation and health', () => {
+    it('appears in the gateway’s merged OpenAPI document with every D1 route, and reports ready', async () => {
+      const document = await http().get('/openapi.json').expect(200);
+      const paths = document.body.paths;
+      expect(Object.keys(paths)).toEqual(
+        expect.arrayContaining([API, `${API}/{name}`, `${API}/{name}/versions`, `${API}/{name}/versions/{version}`, `${API}/datasets`, `${API}/datasets/{id}`, `${API}/datasets/{id}/refresh`]),
+      );
+      expect(Object.keys(paths[`${API}/{name}`]).sort()).toEqual(['delete', 'get', 'patch']);
+      expect(Object.keys(paths[`${API}/datasets`]).sort()).toEqual(['get', 'post']);
+      expect(JSON.stringify(paths[`${API}/datasets`].post)).toMatch(/dataset id is its name/);
+      const health = await http().get('/health').expect((r) => expect([200, 503]).toContain(r.status));
+      expect(health.body.services['feature-store']).toMatchObject({ status: 'up' });
+    });
+  });
+
   describe('rebuild (invariant 5)', () => {
     it('drops the features read model and its version history and replays the topic into identical ones', async () => {
       const features = mongo.db.collection<{ _id: string }>('features');
