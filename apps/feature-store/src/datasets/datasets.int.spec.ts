@@ -274,6 +274,12 @@ describe('datasets on a real Kafka broker and MongoDB-protocol server, through t
       expect(await eventCount()).toBe(before);
     });
 
+    it('lets one of 5 concurrent registrations of a name win; the rest get 409', async () => {
+      const responses = await Promise.all(Array.from({ length: 5 }, () => register({ name: 'raced', source_type: 'csv', path: 'raw/people.csv' })));
+      expect(responses.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+      expect(await mongo.db.collection('events').countDocuments({ stream_id: 'dataset:raced' })).toBe(1);
+    });
+
     it('answers 409 to a taken name before profiling, writing nothing', async () => {
       const before = await eventCount();
       const response = await register({ name: 'people', source_type: 'parquet', path: 'raw/broken.parquet' });

@@ -174,6 +174,20 @@ describe('features on a real Kafka broker and MongoDB-protocol server, through t
       expect(current.body.description).toBe(responses.find((r) => r.status === 200)!.body.description);
     });
 
+    it('lets one of 10 concurrent creations of a name win (409 for the rest); concurrent versions never share a number', async () => {
+      const creations = await Promise.all(Array.from({ length: 10 }, () => create(fare({ name: 'contested' }))));
+      expect(creations.map((r) => r.status).sort()).toEqual([201, ...Array(9).fill(409)]);
+      const versions = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => http().post(`${API}/contested/versions`).set(json).send({ schema: { min: i + 1 }, changelog: `writer ${i}` })),
+      );
+      const won = versions.filter((r) => r.status === 201);
+      expect(won.length).toBeGreaterThanOrEqual(1);
+      expect(versions.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+      const history = await http().get(`${API}/contested/versions`).expect(200);
+      expect(history.body.items.map((v: { version: number }) => v.version)).toEqual(Array.from({ length: won.length + 1 }, (_, i) => i + 1));
+      expect(won.map((r) => r.body.version as number).sort((a, b) => a - b)).toEqual(history.body.items.slice(1).map((v: { version: number }) => v.version));
+    });
+
     it('updates description, owner and tags, keeps versions untouched, and answers 412 to a stale If-Match', async () => {
       await create(fare({ name: 'meta' })).expect(201);
       const patched = await http().patch(`${API}/meta`).set(json).set('If-Match', '"1"').send({ owner: 'risk', tags: ['taxi'], description: 'd' });
