@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { EventValidator, promptGovernanceCatalog, Topics } from '@mlops/events';
-import { requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, countStoredEvents, dropDatabase, eventually, isolatedEnv, listen, readTopic, RunningApp, ServiceProcess, sortById, startGateway } from '@mlops/testing';
+import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
+import { connectMongo, countStoredEvents, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, sortById, startGateway } from '@mlops/testing';
 import { createPromptGovernanceApp } from '../app';
 import { LABEL_HISTORY_COLLECTION } from './templates.projection';
 
@@ -264,6 +264,19 @@ describe('prompt templates through the gateway on a real Kafka broker and MongoD
       await refused(() => label('support-answer', 'canary', 3).set('If-Match', current.headers.etag), 412);
     });
 
+    it('lets exactly one of two concurrent commands at the same version win; the other gets 412, nothing half-written', async () => {
+      const current = await http().get(`${TEMPLATES}/support-answer`).expect(200);
+      const before = await eventCount();
+      const [a, b] = await Promise.all([
+        label('support-answer', 'blue', 3).set('If-Match', current.headers.etag),
+        label('support-answer', 'green', 4).set('If-Match', current.headers.etag),
+      ]);
+      expect([a.status, b.status].sort()).toEqual([200, 412]);
+      expect(await eventCount()).toBe(before + 1);
+      const labels = (await http().get(`${TEMPLATES}/support-answer`).expect(200)).body.labels.map((l: { label: string }) => l.label);
+      expect(labels.filter((l: string) => l === 'blue' || l === 'green')).toHaveLength(1);
+    });
+
     it('retires an approved version only once no label but latest points at it', async () => {
       await refused(() => as(http().post(`${TEMPLATES}/support-answer/4/retire`), 'cy', [APPROVER]).send({}), 422);
       await refused(() => as(http().post(`${TEMPLATES}/support-answer/1/retire`), 'cy', []).send({}), 403);
@@ -289,7 +302,7 @@ describe('prompt templates through the gateway on a real Kafka broker and MongoD
       const missing = await renderPrompt('support-answer', { version: 1, variables: { question: 'Q' } }).expect(400);
       expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(missing.body.errors).toEqual([{ field: 'variables.customer', message: expect.stringContaining('customer') }]);
-      await renderPrompt('support-answer', { label: 'blue', variables: {} }).expect(404);
+      await renderPrompt('support-answer', { label: 'indigo', variables: {} }).expect(404);
       await renderPrompt('support-answer', { version: 9, variables: {} }).expect(404);
       await renderPrompt('chat-triage', { variables: {} }).expect(404); // no production label yet
       await renderPrompt('support-answer', { version: 1, label: 'staging', variables: {} }).expect(400);
@@ -386,6 +399,24 @@ describe('prompt templates through the gateway on a real Kafka broker and MongoD
         'TemplateVersionRetired',
         'TemplateVersionSubmitted',
       ]);
+    });
+
+    it('leaves the read model unchanged when events are redelivered or re-sent', async () => {
+      const stream = 'template:support-answer';
+      const templates = () => mongo.db.collection<{ _id: string }>('templates');
+      const before = await templates().findOne({ _id: stream });
+      const history = sortById(await mongo.db.collection<{ _id: string }>(LABEL_HISTORY_COLLECTION).find().toArray());
+      const commits = await mongo.db.collection('events').find({ stream_id: stream }).toArray();
+      const total = commits.reduce((n, c) => n + c.events.length, 0);
+      const original = (await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => e.key === stream).length >= total)).filter((e) => e.key === stream);
+      const skipped = async () => (await projectionEventsSkipped.get()).values.find((v) => v.labels.projection === 'templates')?.value ?? 0;
+      const skippedBefore = await skipped();
+      await publishRaw(env.KAFKA_BROKERS, topic, [...original].reverse().map((e) => ({ key: e.key, value: JSON.stringify(e.event) })));
+      await mongo.db.collection('events').updateMany({ stream_id: stream }, { $set: { published: false } });
+      service.app.get(EventSourcing).outbox.kick();
+      await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(2 * total), 30_000);
+      expect(await templates().findOne({ _id: stream })).toEqual(before);
+      expect(sortById(await mongo.db.collection<{ _id: string }>(LABEL_HISTORY_COLLECTION).find().toArray())).toEqual(history);
     });
 
     it('drops the templates read model and the label history, and replays them identically', async () => {

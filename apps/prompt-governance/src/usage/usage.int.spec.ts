@@ -200,6 +200,7 @@ describe('prompt usage logging through the gateway on a real Kafka broker and Mo
       ['an unknown outcome', { ...good, outcome: 'timeout' }, 'outcome'],
       ['an environment with capitals', { ...good, environment: 'Prod' }, 'environment'],
       ['a missing caller', { ...good, caller: undefined }, 'caller'],
+      ['a caller with a space', { ...good, caller: 'web app' }, 'caller'],
       ['an unknown field', { ...good, user_email: 'a@b.c' }, 'user_email'],
       ['an unknown field next to records', { records: [good], source: 'x' }, 'source'],
       ['a timestamp that is not ISO-8601', { ...good, timestamp: 'yesterday' }, 'timestamp'],
