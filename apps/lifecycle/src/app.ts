@@ -7,6 +7,7 @@ import { DeploymentsService } from './deployments/deployments.service';
 import { DriftEventsController } from './drift-events/drift-events.controller';
 import { driftEventsProjection } from './drift-events/drift-events.projection';
 import { DriftEventsService } from './drift-events/drift-events.service';
+import { evaluationGateReactor } from './evaluation-gate/evaluation-gate.reactor';
 import { ExperimentsController } from './experiments/experiments.controller';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { ExperimentsService } from './experiments/experiments.service';
@@ -28,6 +29,8 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       catalog: lifecycleCatalog,
       configSchema: lifecycleConfigSchema,
       projections: [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection, driftEventsProjection],
+      // Evaluation results check or uncheck the model versions' evaluation_passed item.
+      reactors: [evaluationGateReactor],
       controllers: [ExperimentsController, RunsController, ModelsController, DeploymentsController, DriftEventsController],
       providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService, DriftEventsService],
     },

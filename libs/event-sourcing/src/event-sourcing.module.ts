@@ -8,7 +8,9 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
   Optional,
+  Type,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { Admin, Kafka, Partitioners, Producer } from 'kafkajs';
 import mongoose, { mongo } from 'mongoose';
 import { EventCatalog } from '@mlops/events';
@@ -19,6 +21,7 @@ import { OutboxRelay } from './outbox-relay';
 import { PayloadStore } from './payload-store';
 import { Projection, ReadModelDocument } from './projection';
 import { ProjectionRunner } from './projection-runner';
+import { ReactionHandler, Reactor, ReactorRunner } from './reactor';
 
 /** Where readiness probes are registered (libs/platform provides it). */
 export const READINESS = Symbol.for('mlops.readiness');
@@ -33,11 +36,15 @@ export interface EventSourcingOptions {
   kafka: KafkaSettings;
   catalog: EventCatalog;
   projections: Projection<any>[];
+  /** Process managers: each reactor's handler is a provider of the service, resolved at start. */
+  reactors?: ReactorRegistration[];
   logger: LogSink;
   outboxPollIntervalMs: number;
   projectionGenerationPollMs: number;
   readYourWritesTimeoutMs: number;
 }
+
+export type ReactorRegistration = Reactor & { handler: Type<ReactionHandler> };
 
 const OPTIONS = Symbol('EVENT_SOURCING_OPTIONS');
 
@@ -53,9 +60,11 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
   private handler!: CommandHandler;
   private payloadStore!: PayloadStore;
   private readonly runners = new Map<string, ProjectionRunner<any>>();
+  private readonly reactorRunners: ReactorRunner[] = [];
 
   constructor(
     @Inject(OPTIONS) private readonly options: EventSourcingOptions,
+    private readonly moduleRef: ModuleRef,
     @Optional() @Inject(READINESS) private readonly readiness?: ReadinessRegistrar,
   ) {
     this.connection = mongoose.createConnection(options.mongoUrl, {
@@ -105,7 +114,9 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
     this.payloadStore = new PayloadStore(this.db);
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    await ensureTopic(this.admin, options.kafka.topicPrefix + options.catalog.topic, options.kafka);
+    // The service's own topic, and the topics its read models and reactors follow (other domains' too).
+    const topics = new Set([options.catalog.topic, ...options.projections.map((p) => p.topic), ...(options.reactors ?? []).map((r) => r.topic)]);
+    for (const topic of topics) await ensureTopic(this.admin, options.kafka.topicPrefix + topic, options.kafka);
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -139,6 +150,18 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
       this.runners.set(projection.name, runner);
     }
     await Promise.all([...this.runners.values()].map((runner) => runner.start()));
+    for (const { handler, ...reactor } of options.reactors ?? []) {
+      this.reactorRunners.push(
+        new ReactorRunner(
+          this.kafka,
+          reactor,
+          this.moduleRef.get(handler, { strict: false }),
+          { topicPrefix: options.kafka.topicPrefix, groupPrefix: `${options.kafka.topicPrefix}${options.service}.` },
+          options.logger,
+        ),
+      );
+    }
+    await Promise.all(this.reactorRunners.map((runner) => runner.start()));
     this.relay.start();
     this.readiness?.register('mongodb', () => this.db.command({ ping: 1 }));
     this.readiness?.register('kafka', () => this.admin.describeCluster());
@@ -146,6 +169,8 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Runs after the HTTP server has drained: finish the relay pass and the projection batches, commit, close. */
   async onApplicationShutdown(): Promise<void> {
+    // Reactors first: their in-flight reactions still append, and the relay's last pass sends them.
+    await Promise.all(this.reactorRunners.map((runner) => runner.stop()));
     await this.relay?.stop();
     await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
     await this.producer?.disconnect();

@@ -7,6 +7,7 @@ export * from './outbox-relay';
 export * from './payload-store';
 export * from './projection';
 export * from './projection-runner';
+export * from './reactor';
 export * from './command-handler';
 export * from './read-model-query';
 export * from './event-sourcing.module';

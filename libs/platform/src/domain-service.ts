@@ -2,7 +2,7 @@ import { Module, Type } from '@nestjs/common';
 import { z } from 'zod';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EventCatalog } from '@mlops/events';
-import { EventSourcingModule, Projection } from '@mlops/event-sourcing';
+import { EventSourcingModule, Projection, ReactorRegistration } from '@mlops/event-sourcing';
 import { createHttpApp } from './bootstrap';
 import { loadConfig, serviceConfigSchema, ServiceConfig, withDefaults } from './config';
 import { createLogger } from './logging';
@@ -16,6 +16,8 @@ export interface DomainServiceDefinition {
   description: string;
   catalog: EventCatalog;
   projections: Projection<any>[];
+  /** Process managers reacting to events (any domain's topic); each handler class becomes a provider. */
+  reactors?: ReactorRegistration[];
   controllers: Type<unknown>[];
   providers: Type<unknown>[];
   /** The service's own settings, validated with the shared ones and injected as SERVICE_CONFIG. */
@@ -59,6 +61,7 @@ export async function createDomainService(
         },
         catalog: definition.catalog,
         projections: definition.projections,
+        reactors: definition.reactors,
         logger,
         outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
         projectionGenerationPollMs: config.PROJECTION_GENERATION_POLL_MS,
@@ -66,7 +69,7 @@ export async function createDomainService(
       }),
     ],
     controllers: definition.controllers,
-    providers: definition.providers,
+    providers: [...definition.providers, ...(definition.reactors ?? []).map((r) => r.handler).filter((h) => !definition.providers.includes(h))],
   })
   class DomainServiceModule {}
 

@@ -1,0 +1,146 @@
+import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Counter, Gauge } from 'prom-client';
+import { CloudEvent } from '@mlops/events';
+import { LogSink } from './kafka';
+
+/**
+ * A process manager: reacts to events of chosen types (from any domain's topic) by issuing
+ * commands. Delivery is at-least-once, so `react` must be idempotent — the commands it issues are
+ * decided against the current stream, where a repeat is a no-op.
+ */
+export interface ReactionHandler {
+  react(event: CloudEvent): Promise<void>;
+}
+
+export interface Reactor {
+  /** Part of the consumer group id: `<prefix><service>.reactor.<name>`. */
+  name: string;
+  topic: string;
+  /** CloudEvent types it reacts to; every other message is passed over (and its offset committed). */
+  eventTypes: string[];
+  /** How many partitions are handled at once (default 1: events in order across the topic's partitions, one at a time). */
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface ReactorRunnerOptions {
+  topicPrefix: string;
+  groupPrefix: string;
+  /** Backoff bounds between retries of a failed reaction. */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+}
+
+export const reactorEventsHandled = new Counter({
+  name: 'mlops_reactor_events_handled_total',
+  help: 'Events a reactor handled successfully',
+  labelNames: ['reactor'],
+});
+
+export const reactorFailures = new Counter({
+  name: 'mlops_reactor_failures_total',
+  help: 'Failed reaction attempts (retried until they succeed)',
+  labelNames: ['reactor'],
+});
+
+export const reactorLag = new Gauge({
+  name: 'mlops_reactor_lag_messages',
+  help: 'Messages behind the partition end, per reactor (last batch)',
+  labelNames: ['reactor', 'partition'],
+});
+
+/**
+ * Runs one reactor as a Kafka consumer group: a message's offset is committed only after its
+ * reaction succeeded, so a crash redelivers it. A failing reaction is retried with backoff, holding
+ * its partition (per-stream order is kept), until it succeeds or the runner stops.
+ */
+export class ReactorRunner {
+  private consumer?: Consumer;
+  private readonly types: Set<string>;
+
+  constructor(
+    private readonly kafka: Kafka,
+    readonly reactor: Reactor,
+    private readonly handler: ReactionHandler,
+    private readonly options: ReactorRunnerOptions,
+    private readonly logger: LogSink,
+  ) {
+    this.types = new Set(reactor.eventTypes);
+  }
+
+  get groupId(): string {
+    return `${this.options.groupPrefix}reactor.${this.reactor.name}`;
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.options.topicPrefix + this.reactor.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.reactor.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.consumer = consumer;
+  }
+
+  /** Lets the in-flight reaction finish and commit (kafkajs waits for the batch), then leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const labels = { reactor: this.reactor.name };
+    let uncommitted: string | undefined;
+    const commit = async () => {
+      if (uncommitted === undefined || !this.consumer) return;
+      // Committed only after the reaction: a crash before this line redelivers the event.
+      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(uncommitted) + 1n).toString() }]);
+      uncommitted = undefined;
+    };
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const event = JSON.parse(message.value!.toString()) as CloudEvent;
+      if (this.types.has(event.type)) {
+        const handled = await this.reactWithRetries(event, heartbeat, () => isRunning() && !isStale());
+        if (!handled) break; // stopping: this offset stays uncommitted and the event is redelivered
+        reactorEventsHandled.inc(labels);
+        this.logger.debug?.(
+          { correlation_id: event.correlationid, subject: event.subject, streamversion: event.streamversion, reactor: this.reactor.name },
+          `reacted to ${event.type}`,
+        );
+        resolveOffset(message.offset);
+        uncommitted = message.offset;
+        await commit();
+      } else {
+        resolveOffset(message.offset);
+        uncommitted = message.offset;
+      }
+      await heartbeat();
+    }
+    await commit();
+    reactorLag.set({ reactor: this.reactor.name, partition: String(batch.partition) }, Number(batch.offsetLag()));
+  }
+
+  private async reactWithRetries(event: CloudEvent, heartbeat: () => Promise<void>, running: () => boolean): Promise<boolean> {
+    let delay = this.options.retryInitialMs ?? 200;
+    for (;;) {
+      try {
+        await this.handler.react(event);
+        return true;
+      } catch (error) {
+        reactorFailures.inc({ reactor: this.reactor.name });
+        this.logger.error(
+          { err: error, reactor: this.reactor.name, subject: event.subject, type: event.type, correlation_id: event.correlationid },
+          'reaction failed; retrying',
+        );
+        if (!running()) return false;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, this.options.retryMaxMs ?? 5_000);
+        await heartbeat().catch(() => undefined);
+        if (!running()) return false;
+      }
+    }
+  }
+}
