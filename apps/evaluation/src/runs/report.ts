@@ -1,0 +1,161 @@
+import escapeHtml from 'escape-html';
+import type { ReportContext } from './runs.service';
+
+
+/**
+ * The report as served: the stored evaluation, plus the compliance section — a model card in the
+ * Model Card Toolkit's layout and the run's lineage, from the lifecycle and evaluation events.
+ */
+export function composeReport({ run, report, scenario, model, dataset }: ReportContext) {
+  const thresholdOf = (metric: string) => scenario.definition.thresholds.find((t) => t.metric === metric);
+  const modelCard = {
+    model_details: {
+      name: run.model_name,
+      overview: model?.description ?? '',
+      version: { name: String(run.model_version), date: model?.registered_at ?? null, diff: null },
+      owners: model ? [{ name: model.registered_by, contact: null }] : [],
+      licenses: [],
+      references: model ? [{ reference: model.artifact_uri }] : [],
+      citations: [],
+      path: model?.artifact_uri ?? null,
+      documentation: `Evaluated by scenario ${scenario.name} version ${scenario.version}`,
+      regulatory_requirements: null,
+    },
+    model_parameters: {
+      model_architecture: null,
+      data: [
+        {
+          name: dataset ? `${dataset.name} (Feature Store dataset ${dataset.dataset_id})` : `scenario ${scenario.name} v${scenario.version} inline cases`,
+          path: dataset?.path ?? null,
+          link: null,
+          sensitive: null,
+          description: `${run.case_count} evaluation cases`,
+          creation_timestamp: dataset?.registered_at ?? scenario.created_at,
+        },
+      ],
+      input_format: null,
+      output_format: report.task_type,
+      training_params: model?.params ?? [],
+      source_run_id: model?.run_id ?? null,
+      stage: model?.stage ?? null,
+    },
+    quantitative_analysis: {
+      performance_metrics: [
+        ...report.metrics.map((m) => ({
+          type: m.key,
+          value: m.value,
+          slice: 'overall',
+          threshold: thresholdOf(m.key) ? { min: thresholdOf(m.key)!.min, max: thresholdOf(m.key)!.max } : null,
+          description: m.reason ?? null,
+        })),
+        ...report.slices.flatMap((s) => s.metrics.map((m) => ({ type: m.key, value: m.value, slice: `${s.key}=${String(s.value)}`, threshold: null, description: m.reason ?? null }))),
+      ],
+      graphics: { description: 'See the confusion matrix and slices in the report', collection: [] },
+    },
+    considerations: {
+      users: [],
+      use_cases: [{ description: `${report.task_type.replace(/_/g, ' ')} evaluated against scenario ${scenario.name}` }],
+      limitations: [
+        ...report.metrics.filter((m) => m.value === null).map((m) => ({ description: `${m.key} is undefined on this data: ${m.reason}` })),
+        ...report.slices.filter((s) => !s.gate.passed).slice(0, 10).map((s) => ({ description: `Fails the gate on slice ${s.key}=${String(s.value)} (${s.case_count} cases)` })),
+      ],
+      tradeoffs: [],
+      ethical_considerations: report.slices.length
+        ? [{ name: 'Performance differs across slices', mitigation_strategy: `Review the worst slices first (ranked by ${report.slice_ranking?.metric})` }]
+        : [],
+    },
+  };
+  const lineage = {
+    scenario: { name: scenario.name, version: scenario.version, created_at: scenario.created_at, created_by: scenario.created_by, cases: scenario.definition.cases },
+    dataset: dataset
+      ? {
+          dataset_id: dataset.dataset_id, name: dataset.name, source_type: dataset.source_type, path: dataset.path, table_name: dataset.table_name,
+          row_count_at_run: run.dataset?.row_count ?? null, content_sha256_at_run: run.dataset?.content_sha256 ?? null,
+          schema: dataset.schema, profile: dataset.profile, profiled_at: dataset.profiled_at,
+        }
+      : null,
+    model: model
+      ? { model_name: run.model_name, version: run.model_version, run_id: model.run_id, artifact_uri: model.artifact_uri, stage: model.stage, registered_at: model.registered_at, registered_by: model.registered_by }
+      : { model_name: run.model_name, version: run.model_version },
+    run: {
+      run_id: run.run_id, started_by: run.queued_by, queued_at: run.queued_at, started_at: run.started_at, completed_at: run.completed_at,
+      correlation_id: run.correlation_id, cases_sha256: run.cases_ref.sha256, predictions_sha256: run.predictions_ref.sha256, report_sha256: run.report_ref?.sha256 ?? null,
+    },
+  };
+  return {
+    run_id: run.run_id,
+    status: run.status,
+    scenario_name: run.scenario_name,
+    scenario_version: run.scenario_version,
+    model_name: run.model_name,
+    model_version: run.model_version,
+    task_type: report.task_type,
+    case_count: report.case_count,
+    metrics: report.metrics,
+    gate: report.gate,
+    confusion_matrix: report.confusion_matrix,
+    slices: { ranked_by: report.slice_ranking, items: report.slices },
+    error_analysis: report.error_analysis,
+    assertions: report.assertions,
+    explainability: report.explainability,
+    compliance: { model_card: modelCard, lineage },
+  };
+}
+
+export type ComposedReport = ReturnType<typeof composeReport>;
+
+const e = (value: unknown) => escapeHtml(value === null || value === undefined ? '—' : typeof value === 'number' ? formatNumber(value) : typeof value === 'object' ? JSON.stringify(value) : String(value));
+const formatNumber = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
+const table = (headers: string[], rows: unknown[][]) =>
+  `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+const verdict = (passed: boolean) => `<span class="${passed ? 'pass' : 'fail'}">${passed ? 'PASS' : 'FAIL'}</span>`;
+
+/** A readable, self-contained HTML page of the report; every value is escaped. */
+export function renderReportHtml(r: ComposedReport): string {
+  const card = r.compliance.model_card;
+  const lineage = r.compliance.lineage;
+  const cm = r.confusion_matrix;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Evaluation report ${e(r.run_id)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem;color:#1d2330}table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccd;padding:.25rem .6rem;text-align:left}th{background:#eef}.pass{color:#176b2c;font-weight:600}.fail{color:#a4161a;font-weight:600}code{background:#f3f3f7;padding:0 .2rem}</style></head>
+<body>
+<h1>Evaluation report</h1>
+<p>Run <code>${e(r.run_id)}</code> — model <strong>${e(r.model_name)}</strong> version ${e(r.model_version)} on scenario <strong>${e(r.scenario_name)}</strong> version ${e(r.scenario_version)} (${e(r.task_type)}, ${e(r.case_count)} cases).</p>
+<h2>Gate: ${verdict(r.gate.passed)}</h2>
+${table(['metric', 'min', 'max', 'value', 'result'], r.gate.thresholds.map((t) => [t.metric, t.min, t.max, t.value, t.passed ? 'pass' : 'fail']))}
+<h2>Metrics</h2>
+${table(['metric', 'value', 'note'], r.metrics.map((m) => [m.key, m.value, m.reason ?? '']))}
+${cm ? `<h2>Confusion matrix</h2>${table(['actual \\ predicted', ...cm.labels.map(String)], cm.rows.map((row) => [row.actual, ...row.counts]))}` : ''}
+<h2>Slices, worst first${r.slices.ranked_by ? ` by ${e(r.slices.ranked_by.metric)}` : ''}</h2>
+${table(['slice', 'cases', ...r.metrics.map((m) => m.key), 'gate'], r.slices.items.map((s) => [`${s.key} = ${String(s.value)}`, s.case_count, ...s.metrics.map((m) => m.value), s.gate.passed ? 'pass' : 'fail']))}
+<h2>Error analysis (${e(r.error_analysis.kind.replace(/_/g, ' '))}, ${e(r.error_analysis.total)} in all)</h2>
+${table(['id', 'expected', 'predicted / output', 'confidence / error', 'slices'], r.error_analysis.items.map((i) => [i.id, i.expected, i.predicted ?? i.output, i.confidence ?? i.error ?? i.failed_assertions, i.slices]))}
+${r.assertions.length ? `<h2>Assertions</h2>${table(['type', 'value', 'passed', 'of', 'pass rate'], r.assertions.map((a) => [a.type, a.value, a.passed, a.evaluated, a.pass_rate]))}` : ''}
+<h2>Explainability</h2>
+${r.explainability.available ? `<p>${e(r.explainability.method)}</p>${table(['feature', 'mean |attribution|', 'mean attribution'], r.explainability.feature_importance.map((f) => [f.feature, f.mean_abs_attribution, f.mean_attribution]))}${table(['slice', 'top features'], r.explainability.by_slice.map((s) => [`${s.key} = ${String(s.value)}`, s.top_features.map((f) => f.feature).join(', ')]))}` : `<p>Not available: ${e(r.explainability.reason)}</p>`}
+<h2>Model card</h2>
+${table(['field', 'value'], [
+    ['name', card.model_details.name],
+    ['version', card.model_details.version.name],
+    ['overview', card.model_details.overview],
+    ['owners', card.model_details.owners.map((o) => o.name).join(', ')],
+    ['path', card.model_details.path],
+    ['data', card.model_parameters.data.map((d) => d.name).join('; ')],
+    ['limitations', card.considerations.limitations.map((l) => l.description).join('; ')],
+  ])}
+<h2>Lineage</h2>
+${table(['what', 'value'], [
+    ['scenario', `${lineage.scenario.name} v${lineage.scenario.version} (by ${lineage.scenario.created_by ?? '—'} at ${lineage.scenario.created_at ?? '—'})`],
+    ['dataset', lineage.dataset ? `${lineage.dataset.dataset_id} (${lineage.dataset.row_count_at_run} rows, sha256 ${lineage.dataset.content_sha256_at_run ?? '—'})` : 'inline cases'],
+    ['model version', `${r.model_name} v${r.model_version}`],
+    ['started by', lineage.run.started_by],
+    ['queued at', lineage.run.queued_at],
+    ['completed at', lineage.run.completed_at],
+    ['correlation id', lineage.run.correlation_id],
+    ['cases sha256', lineage.run.cases_sha256],
+    ['predictions sha256', lineage.run.predictions_sha256],
+  ])}
+</body></html>
+`;
+}
+
