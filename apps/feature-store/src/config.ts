@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ServiceConfig } from '@mlops/platform';
 
@@ -19,6 +20,12 @@ export const featureStoreConfigSchema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'expected a size such as 1GB')
     .default('1GB'),
+  /** Where DuckDB may spill while profiling (a writable scratch directory; the data root may be read-only). */
+  FEATURE_STORE_DUCKDB_TEMP_DIR: z
+    .string()
+    .min(1)
+    .default(join(tmpdir(), 'feature-store-duckdb'))
+    .transform((value) => resolve(value)),
   /** How many DuckDB profiles (registrations, refreshes, SQL checks) run at once; the rest queue. */
   FEATURE_STORE_PROFILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 });

@@ -13,6 +13,7 @@ describe('feature-store configuration', () => {
       FEATURE_STORE_DUCKDB_THREADS: 2,
       FEATURE_STORE_DUCKDB_MEMORY_LIMIT: '1GB',
       FEATURE_STORE_PROFILE_CONCURRENCY: 2,
+      FEATURE_STORE_DUCKDB_TEMP_DIR: expect.stringMatching(/feature-store-duckdb$/),
     });
     expect(load({ FEATURE_STORE_DATA_ROOT: '/srv/data', FEATURE_STORE_DUCKDB_THREADS: '4' })).toMatchObject({
       FEATURE_STORE_DATA_ROOT: '/srv/data',

@@ -49,7 +49,7 @@ export async function resolveDataPath(dataRoot: string, input: string): Promise<
   try {
     root = await realpath(dataRoot);
   } catch {
-    throw invalidInput(`The data root ${dataRoot} does not exist`, [{ field: 'path', message: 'the data root is not available' }]);
+    throw invalidState(`The data root is not available on this server`);
   }
   const lexical = isAbsolute(input) ? resolve(input) : resolve(root, input);
   if (!inside(root, lexical) && !inside(resolve(dataRoot), lexical)) throw outside(input);

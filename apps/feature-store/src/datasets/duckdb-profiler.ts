@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
 import { ColumnProfile, DatasetColumn, DatasetProfileData, DatasetSourceType, ProfileValue } from '@mlops/events';
 import { DomainError, invalidState } from '@mlops/event-sourcing';
@@ -95,11 +95,17 @@ async function sha256Of(file: string): Promise<string> {
  * concurrency so profiles cannot starve the request path.
  */
 @Injectable()
-export class DuckDbProfiler {
+export class DuckDbProfiler implements OnModuleInit {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(@Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig) {}
+
+  /** The data root and the scratch directory exist from the start (an existing, read-only mount is fine). */
+  async onModuleInit(): Promise<void> {
+    await mkdir(this.config.FEATURE_STORE_DATA_ROOT, { recursive: true }).catch(() => undefined);
+    await mkdir(this.config.FEATURE_STORE_DUCKDB_TEMP_DIR, { recursive: true });
+  }
 
   /** Schema, row count, size, content hash and per-column profile; a file DuckDB cannot read → 422 with DuckDB's reason. */
   async profile(location: DatasetLocation): Promise<DatasetProfileData> {
@@ -181,6 +187,7 @@ export class DuckDbProfiler {
       instance = await DuckDBInstance.create(':memory:', {
         threads: String(this.config.FEATURE_STORE_DUCKDB_THREADS),
         memory_limit: this.config.FEATURE_STORE_DUCKDB_MEMORY_LIMIT,
+        temp_directory: this.config.FEATURE_STORE_DUCKDB_TEMP_DIR,
       });
       connection = await instance.connect();
       const source = await this.open(connection, location);
