@@ -277,6 +277,13 @@ describe('prompt templates through the gateway on a real Kafka broker and MongoD
       expect(labels.filter((l: string) => l === 'blue' || l === 'green')).toHaveLength(1);
     });
 
+    it('without If-Match, applies every one of parallel commands on one template, each decided on the fresh state', async () => {
+      const responses = await Promise.all([evaluate({ template_id: 'support-answer', version: 3 }), ...['p1', 'p2', 'p3', 'p4', 'p5'].map((name) => label('support-answer', name, 3))]);
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      const labels = (await http().get(`${TEMPLATES}/support-answer`).expect(200)).body.labels.map((l: { label: string }) => l.label);
+      expect(labels).toEqual(expect.arrayContaining(['p1', 'p2', 'p3', 'p4', 'p5']));
+    });
+
     it('retires an approved version only once no label but latest points at it', async () => {
       await refused(() => as(http().post(`${TEMPLATES}/support-answer/4/retire`), 'cy', [APPROVER]).send({}), 422);
       await refused(() => as(http().post(`${TEMPLATES}/support-answer/1/retire`), 'cy', []).send({}), 403);

@@ -10,6 +10,11 @@ import { LABEL_HISTORY_COLLECTION, LabelMoveDocument, TemplateDocument, template
 
 /** Enough for every one of dozens of parallel new versions of one template to get its number. */
 const VERSION_RETRIES = 50;
+/**
+ * Without If-Match, a command that lost a race to an unrelated one on the same template (an
+ * evaluation, a label move) is decided again on the fresh state — where its rules are checked anew.
+ */
+const COMMAND_RETRIES = 5;
 
 export type TemplateCommandResult = CommandResult<TemplateDocument> & { templateId: string; versionNumber: number };
 
@@ -77,30 +82,30 @@ export class TemplatesService {
 
   submit(templateId: string, version: number, ifMatch?: number) {
     const metadata = commandMetadata();
-    return this.execute(templateId, { type: 'SubmitVersion', data: { template_id: templateId, version, actor: metadata.actor } }, version, { ifMatch }, metadata);
+    return this.execute(templateId, { type: 'SubmitVersion', data: { template_id: templateId, version, actor: metadata.actor } }, version, { ifMatch, retries: COMMAND_RETRIES }, metadata);
   }
 
   approve(templateId: string, version: number, comment: string, ifMatch?: number) {
     const metadata = commandMetadata();
     const command: TemplateCommand = { type: 'ApproveVersion', data: { template_id: templateId, version, comment, ...this.approver(metadata.actor) } };
-    return this.execute(templateId, command, version, { ifMatch }, metadata);
+    return this.execute(templateId, command, version, { ifMatch, retries: COMMAND_RETRIES }, metadata);
   }
 
   reject(templateId: string, version: number, reason: string, ifMatch?: number) {
     const metadata = commandMetadata();
     const command: TemplateCommand = { type: 'RejectVersion', data: { template_id: templateId, version, reason, ...this.approver(metadata.actor) } };
-    return this.execute(templateId, command, version, { ifMatch }, metadata);
+    return this.execute(templateId, command, version, { ifMatch, retries: COMMAND_RETRIES }, metadata);
   }
 
   retire(templateId: string, version: number, reason: string, ifMatch?: number) {
     const metadata = commandMetadata();
     const command: TemplateCommand = { type: 'RetireVersion', data: { template_id: templateId, version, reason, ...this.approver(metadata.actor) } };
-    return this.execute(templateId, command, version, { ifMatch }, metadata);
+    return this.execute(templateId, command, version, { ifMatch, retries: COMMAND_RETRIES }, metadata);
   }
 
   moveLabel(templateId: string, label: string, version: number, ifMatch?: number) {
     const metadata = commandMetadata();
-    return this.execute(templateId, { type: 'MoveLabel', data: { template_id: templateId, label, version, actor: metadata.actor } }, version, { ifMatch }, metadata);
+    return this.execute(templateId, { type: 'MoveLabel', data: { template_id: templateId, label, version, actor: metadata.actor } }, version, { ifMatch, retries: COMMAND_RETRIES }, metadata);
   }
 
   async get(templateId: string): Promise<TemplateDocument> {
