@@ -6,12 +6,14 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { EventValidator, featureStoreCatalog, Topics } from '@mlops/events';
+import { EventSourcing, projectionEventsSkipped } from '@mlops/event-sourcing';
 import {
   connectMongo,
   countStoredEvents,
   dropDatabase,
   eventually,
   isolatedEnv,
+  publishRaw,
   listen,
   readTopic,
   repoRoot,
@@ -358,6 +360,25 @@ describe('features on a real Kafka broker and MongoDB-protocol server, through t
     });
   });
 
+  describe('idempotent projections (invariant 4)', () => {
+    it('leaves features and their version history unchanged when events are redelivered or re-sent by the relay', async () => {
+      const topic = env.KAFKA_TOPIC_PREFIX + Topics.featureStore;
+      const features = mongo.db.collection('features');
+      const versions = mongo.db.collection('feature_versions');
+      const before = { feature: await features.findOne({ _id: 'feature:passengers' as never }), versions: await versions.find({ name: 'passengers' }).sort({ _id: 1 }).toArray() };
+      const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => e.key === 'feature:passengers').length >= 4);
+      const original = published.filter((e) => e.key === 'feature:passengers');
+      const skipped = async () => (await projectionEventsSkipped.get()).values.find((v) => v.labels.projection === 'features')?.value ?? 0;
+      const skippedBefore = await skipped();
+      await publishRaw(env.KAFKA_BROKERS, topic, [...original].reverse().map((e) => ({ key: e.key, value: JSON.stringify(e.event) })));
+      await mongo.db.collection('events').updateMany({ stream_id: 'feature:passengers' }, { $set: { published: false } });
+      service.app.get(EventSourcing).outbox.kick();
+      await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(8));
+      expect(await features.findOne({ _id: 'feature:passengers' as never })).toEqual(before.feature);
+      expect(await versions.find({ name: 'passengers' }).sort({ _id: 1 }).toArray()).toEqual(before.versions);
+    });
+  });
+
   describe('rebuild (invariant 5)', () => {
     it('drops the features read model and its version history and replays the topic into identical ones', async () => {
       const features = mongo.db.collection<{ _id: string }>('features');
@@ -375,5 +396,43 @@ describe('features on a real Kafka broker and MongoDB-protocol server, through t
         expect(sortById(await versions.find().toArray())).toEqual(before.versions);
       }, 60_000, 250);
     });
+  });
+});
+
+describe('no loss when the process dies right after the append (invariant 3)', () => {
+  const env = isolatedEnv('fscrash');
+  afterAll(() => dropDatabase(env.MONGO_URL, env.MONGO_DB));
+
+  it('publishes what the dead process appended, once and in stream order, and projects it, when a service starts again', async () => {
+    const child = await run(process.execPath, ['-r', '@swc-node/register', 'apps/feature-store/test/append-then-crash.ts', env.MONGO_URL, env.MONGO_DB, 'survivor', '4'], {
+      cwd: repoRoot,
+    }).catch((error: { stdout: string; signal: string }) => error);
+    expect(child.stdout).toContain('appended');
+    expect((child as { signal?: string }).signal).toBe('SIGKILL');
+    const mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
+    const root = await mkdtemp(join(tmpdir(), 'feature-store-crash-'));
+    try {
+      expect(await mongo.db.collection('events').countDocuments({ published: false })).toBe(4);
+      const service = await listen((await createFeatureStoreApp({ ...env, FEATURE_STORE_DATA_ROOT: root })).app);
+      try {
+        const events = await readTopic(env.KAFKA_BROKERS, env.KAFKA_TOPIC_PREFIX + Topics.featureStore, (all) => all.length >= 4, { settleMs: 1500 });
+        expect(events.map((e) => [e.key, e.event.streamversion, e.event.type])).toEqual([
+          ['feature:survivor', 1, 'mlops.feature-store.feature.created.v1'],
+          ['feature:survivor', 2, 'mlops.feature-store.feature.version_created.v1'],
+          ['feature:survivor', 3, 'mlops.feature-store.feature.version_created.v1'],
+          ['feature:survivor', 4, 'mlops.feature-store.feature.version_created.v1'],
+        ]);
+        await eventually(async () => {
+          const doc = await request(service.url).get(`${API}/survivor`).expect(200);
+          expect(doc.body).toMatchObject({ version: 4, created_by: 'crash-test', latest_version: { version: 4, schema: { min: -4 } } });
+        });
+        expect(await mongo.db.collection('events').countDocuments({ published: false })).toBe(0);
+      } finally {
+        await service.close();
+      }
+    } finally {
+      await mongo.close();
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
