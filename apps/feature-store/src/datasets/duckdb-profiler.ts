@@ -123,8 +123,10 @@ export class DuckDbProfiler implements OnModuleInit {
   /** The DuckDB type of a SQL expression over the dataset's columns; one DuckDB cannot bind → 422 with its reason. */
   async expressionType(location: DatasetLocation, expression: string): Promise<string> {
     return this.withDuckDb(location, async (connection, source) => {
-      const [column] = await this.describe(connection, `SELECT (${expression}) AS value FROM ${source}`);
-      return column.type;
+      const columns = await this.describe(connection, `SELECT (${expression}) AS value FROM ${source}`);
+      // An expression that closes the parenthesis and adds columns is not one expression.
+      if (columns.length !== 1) throw invalidState(`The expression must be one scalar expression; it yields ${columns.length} columns`);
+      return columns[0].type;
     });
   }
 

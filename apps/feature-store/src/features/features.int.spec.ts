@@ -118,6 +118,7 @@ describe('features on a real Kafka broker and MongoDB-protocol server, through t
       ['a dataset that is not registered', { source: { kind: 'column', dataset_id: 'weather', column: 'fare' } }, /dataset weather is not registered/],
       ['an expression over a missing column', { source: { kind: 'sql', dataset_id: 'trips', expression: 'tip * 2' } }, /DuckDB.*tip/],
       ['an expression reading another file', { source: { kind: 'sql', dataset_id: 'trips', expression: "(SELECT count(*) FROM read_csv('/etc/passwd'))" } }, /disabled by configuration/],
+      ['an expression adding columns', { source: { kind: 'sql', dataset_id: 'trips', expression: 'fare), (zone' } }, /one scalar expression; it yields 2 columns/],
       ['an expression smuggling a second statement', { source: { kind: 'sql', dataset_id: 'trips', expression: '1); DROP TABLE x; SELECT (1' } }, /DuckDB/],
     ])('answers 422 for %s and writes nothing', async (_label, overrides, reason) => {
       const before = await eventCount();
