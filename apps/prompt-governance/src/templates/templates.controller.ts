@@ -21,6 +21,8 @@ import { PROMPT_GOVERNANCE_API } from '../routes';
 import {
   AcceptedDto,
   ApproveDto,
+  AuditPageDto,
+  AuditQueryDto,
   CreateTemplateDto,
   LabelDto,
   LabelHistoryPageDto,
@@ -40,7 +42,7 @@ import {
   TemplateVersionDto,
   TemplateVersionParamsDto,
 } from './templates.dto';
-import { LabelMoveDocument, TemplateDocument, TemplateVersionView } from './templates.projection';
+import { AuditEntryDocument, LabelMoveDocument, TemplateDocument, TemplateVersionView } from './templates.projection';
 import { TemplateCommandResult, TemplatesService } from './templates.service';
 
 export const templateLocation = (id: string) => `/${PROMPT_GOVERNANCE_API}/templates/${encodeURIComponent(id)}`;
@@ -70,6 +72,17 @@ const presentSummary = (doc: TemplateDocument): TemplateSummaryDto => ({
 const presentDetail = (doc: TemplateDocument): TemplateDetailDto => ({ ...presentSummary(doc), versions: doc.versions.map((v) => presentVersion(doc, v)) });
 
 const presentMove = ({ label, from_version, to_version, moved_by, moved_at, automatic }: LabelMoveDocument) => ({ label, from_version, to_version, moved_by, moved_at, automatic });
+
+const presentAudit = ({ stream_version, action, event_type, version, actor, time, correlation_id, details }: AuditEntryDocument) => ({
+  stream_version,
+  action,
+  event_type,
+  version,
+  actor,
+  time,
+  correlation_id,
+  details,
+});
 
 /** Answers with the version the command was about (its template's stream version as the ETag). */
 function sendVersion(res: Response, result: TemplateCommandResult, created: boolean) {
@@ -201,6 +214,15 @@ export class TemplatesController {
   async labelHistory(@Param() params: TemplateIdParamsDto, @Query() query: LabelHistoryQueryDto): Promise<LabelHistoryPageDto> {
     const page = await this.templates.labelHistory(params.id, query);
     return { items: page.items.map(presentMove), next_cursor: page.next_cursor };
+  }
+
+  @Get(':id/audit')
+  @ApiOperation({ summary: 'The audit trail: every change to the template (creation, versions, reviews, evaluations, label moves) with who, when and the request, in order; filters: action, version' })
+  @ApiOkResponse({ type: AuditPageDto })
+  @ApiNotFoundResponse({ description: 'No such template' })
+  async audit(@Param() params: TemplateIdParamsDto, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
+    const page = await this.templates.audit(params.id, query);
+    return { items: page.items.map(presentAudit), next_cursor: page.next_cursor };
   }
 
   @Put(':id/labels/:label')

@@ -251,6 +251,32 @@ export class LabelHistoryQueryDto extends ListQueryDto {
   label?: string;
 }
 
+export const AUDIT_ACTIONS = [
+  'TemplateCreated',
+  'TemplateVersionCreated',
+  'TemplateVersionSubmitted',
+  'TemplateVersionApproved',
+  'TemplateVersionRejected',
+  'TemplateVersionRetired',
+  'TemplateVersionEvaluated',
+  'TemplateLabelMoved',
+];
+
+export class AuditQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ enum: AUDIT_ACTIONS })
+  @IsOptional()
+  @IsIn(AUDIT_ACTIONS)
+  action?: string;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'Entries about this template version' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  version?: number;
+}
+
 // Responses
 
 class LocationDto {
@@ -349,6 +375,22 @@ export class LabelMoveDto {
 
 export class LabelHistoryPageDto {
   @ApiProperty({ type: [LabelMoveDto] }) items!: LabelMoveDto[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
+}
+
+export class AuditEntryDto {
+  @ApiProperty({ description: 'Position in the template’s stream (the ETag after it)' }) stream_version!: number;
+  @ApiProperty({ enum: AUDIT_ACTIONS }) action!: string;
+  @ApiProperty({ example: 'mlops.prompt-governance.template_version.approved.v1' }) event_type!: string;
+  @ApiProperty({ type: Number, nullable: true }) version!: number | null;
+  @ApiProperty() actor!: string;
+  @ApiProperty({ format: 'date-time' }) time!: string;
+  @ApiProperty({ description: 'The request that caused it' }) correlation_id!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event’s data without template text, model settings and findings' }) details!: Record<string, unknown>;
+}
+
+export class AuditPageDto {
+  @ApiProperty({ type: [AuditEntryDto] }) items!: AuditEntryDto[];
   @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
 }
 

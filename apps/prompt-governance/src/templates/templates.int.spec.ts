@@ -3,7 +3,7 @@ import { EventValidator, promptGovernanceCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
 import { connectMongo, countStoredEvents, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, sortById, startGateway } from '@mlops/testing';
 import { createPromptGovernanceApp } from '../app';
-import { LABEL_HISTORY_COLLECTION } from './templates.projection';
+import { AUDIT_COLLECTION, LABEL_HISTORY_COLLECTION } from './templates.projection';
 
 const ROOT = '/api/v1/prompt-governance';
 const TEMPLATES = `${ROOT}/templates`;
@@ -137,6 +137,30 @@ describe('prompt templates through the gateway on a real Kafka broker and MongoD
       const approved = await approve('support-answer', 1, 'cy').expect(200);
       expect(approved.body).toMatchObject({ status: 'approved', reviewed_by: 'cy', review_comment: 'ok' });
       expect(Date.parse(approved.body.reviewed_at)).toBeGreaterThan(Date.now() - 60_000);
+    });
+
+    it('keeps an audit trail of every change with who, when and the request — refused attempts leave none', async () => {
+      const trail = await http().get(`${TEMPLATES}/support-answer/audit`).query({ version: 1 }).expect(200);
+      expect(trail.body.items.map((e: Record<string, unknown>) => [e.action, e.version, e.actor])).toEqual([
+        ['TemplateVersionCreated', 1, 'ana'],
+        ['TemplateLabelMoved', 1, 'ana'],
+        ['TemplateVersionSubmitted', 1, 'bo'],
+        ['TemplateVersionApproved', 1, 'cy'],
+      ]);
+      const approval = trail.body.items[3];
+      expect(approval).toMatchObject({
+        event_type: 'mlops.prompt-governance.template_version.approved.v1',
+        details: { version: 1, approved_by: 'cy', comment: 'ok' },
+        correlation_id: expect.any(String),
+      });
+      const approvals = await http().get(`${TEMPLATES}/support-answer/audit`).query({ action: 'TemplateVersionApproved' }).expect(200);
+      expect(approvals.body.items).toHaveLength(1);
+      const all = await http().get(`${TEMPLATES}/support-answer/audit`).query({ limit: 2 }).expect(200);
+      expect(all.body.items.map((e: { stream_version: number }) => e.stream_version)).toEqual([1, 2]);
+      expect(all.body.items[0]).toMatchObject({ action: 'TemplateCreated', version: null, details: { name: 'Support answer', policy: { require_passing_evaluation: false } } });
+      expect(all.body.next_cursor).toEqual(expect.any(String));
+      await http().get(`${TEMPLATES}/nope/audit`).expect(404);
+      await http().get(`${TEMPLATES}/support-answer/audit`).query({ action: 'Deleted' }).expect(400);
     });
 
     it('answers 422 to illegal transitions, writing nothing', async () => {
@@ -426,11 +450,14 @@ describe('prompt templates through the gateway on a real Kafka broker and MongoD
       expect(sortById(await mongo.db.collection<{ _id: string }>(LABEL_HISTORY_COLLECTION).find().toArray())).toEqual(history);
     });
 
-    it('drops the templates read model and the label history, and replays them identically', async () => {
+    it('drops the templates read model, the label history and the audit trail, and replays them identically', async () => {
       const templates = () => mongo.db.collection<{ _id: string }>('templates');
       const history = () => mongo.db.collection<{ _id: string }>(LABEL_HISTORY_COLLECTION);
+      const audit = () => mongo.db.collection<{ _id: string }>(AUDIT_COLLECTION);
       const templatesBefore = sortById(await templates().find().toArray());
       const historyBefore = sortById(await history().find().toArray());
+      const auditBefore = sortById(await audit().find().toArray());
+      expect(auditBefore).toHaveLength(await eventCount());
       expect(historyBefore.length).toBeGreaterThanOrEqual(20);
       await requestRebuild(mongo.db, 'templates');
       expect(await history().countDocuments()).toBe(0);
@@ -438,6 +465,7 @@ describe('prompt templates through the gateway on a real Kafka broker and MongoD
         async () => {
           expect(sortById(await templates().find().toArray())).toEqual(templatesBefore);
           expect(sortById(await history().find().toArray())).toEqual(historyBefore);
+          expect(sortById(await audit().find().toArray())).toEqual(auditBefore);
         },
         60_000,
         500,

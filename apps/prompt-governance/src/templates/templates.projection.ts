@@ -9,7 +9,7 @@ import {
   TemplatePolicy,
   Topics,
 } from '@mlops/events';
-import { DerivedDocument, Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { DerivedDocument, DerivedWrite, Projection, ReadModelDocument } from '@mlops/event-sourcing';
 import { VERSION_STATUSES } from './template.decider';
 
 export interface EvaluationView {
@@ -83,8 +83,30 @@ export interface LabelMoveDocument extends DerivedDocument {
   stream_version: number;
 }
 
+/** One document per event of a template stream: the audit trail (who did what, when, under which request). */
+export interface AuditEntryDocument extends DerivedDocument {
+  template_id: string;
+  stream_version: number;
+  /** The event's name, e.g. TemplateVersionApproved. */
+  action: string;
+  /** The wire type, e.g. mlops.prompt-governance.template_version.approved.v1. */
+  event_type: string;
+  /** The template version the event is about; null for the template's creation. */
+  version: number | null;
+  actor: string;
+  time: string;
+  correlation_id: string;
+  /** The event's data without the bulky parts (template text, model settings, findings). */
+  details: Record<string, unknown>;
+}
+
 export const LABEL_HISTORY_COLLECTION = 'template_label_history';
+export const AUDIT_COLLECTION = 'template_audit';
+/** `_id` of a template stream's derived documents: the template, then its stream version, so `_id` order is stream order. */
 export const labelMoveId = (templateId: string, streamVersion: number) => `${templateId}|${String(streamVersion).padStart(10, '0')}`;
+export const auditEntryId = labelMoveId;
+
+const BULKY = new Set(['template', 'config_json', 'findings']);
 
 const updateVersion = (doc: TemplateDocument, version: number, change: Partial<TemplateVersionView>): TemplateVersionView[] =>
   doc.versions.map((v) => (v.version === version ? { ...v, ...change } : v));
@@ -130,12 +152,12 @@ function nextVersions(current: TemplateDocument | null, event: CloudEvent<any>, 
   }
 }
 
-/** Templates read model, plus every label move as its own document (the label history). */
+/** Templates read model, plus every label move (the label history) and every event (the audit trail) as their own documents. */
 export const templatesProjection: Projection<TemplateDocument> = {
   name: 'templates',
   topic: Topics.promptGovernance,
   streamType: 'template',
-  derivedCollections: [LABEL_HISTORY_COLLECTION],
+  derivedCollections: [LABEL_HISTORY_COLLECTION, AUDIT_COLLECTION],
   evolve(current, event: CloudEvent<any>) {
     const e = { type: promptGovernanceCatalog.nameOf(event.type), data: event.data } as TemplateEvent;
     const touched = { updated_at: event.time, updated_by: event.actor };
@@ -175,7 +197,22 @@ export const templatesProjection: Projection<TemplateDocument> = {
     };
   },
   derive(event: CloudEvent<any>) {
-    if (promptGovernanceCatalog.nameOf(event.type) !== 'TemplateLabelMoved') return [];
+    const action = promptGovernanceCatalog.nameOf(event.type);
+    const data = event.data as Record<string, unknown>;
+    const audit: AuditEntryDocument = {
+      _id: auditEntryId(data.template_id as string, event.streamversion),
+      template_id: data.template_id as string,
+      stream_version: event.streamversion,
+      action,
+      event_type: event.type,
+      version: typeof data.version === 'number' ? data.version : typeof data.to_version === 'number' ? data.to_version : null,
+      actor: event.actor,
+      time: event.time,
+      correlation_id: event.correlationid,
+      details: Object.fromEntries(Object.entries(data).filter(([key]) => key !== 'template_id' && !BULKY.has(key))),
+    };
+    const writes: DerivedWrite[] = [{ collection: AUDIT_COLLECTION, documents: [audit], insertOnly: true }];
+    if (action !== 'TemplateLabelMoved') return writes;
     const { template_id, label, from_version, to_version, moved_by, automatic } = event.data;
     const document: LabelMoveDocument = {
       _id: labelMoveId(template_id, event.streamversion),
@@ -188,6 +225,6 @@ export const templatesProjection: Projection<TemplateDocument> = {
       automatic,
       stream_version: event.streamversion,
     };
-    return [{ collection: LABEL_HISTORY_COLLECTION, documents: [document], insertOnly: true }];
+    return [...writes, { collection: LABEL_HISTORY_COLLECTION, documents: [document], insertOnly: true }];
   },
 };

@@ -5,8 +5,16 @@ import { commandMetadata, CommandResult, currentContext, decodeCursor, encodeCur
 import { PromptGovernanceConfig } from '../config';
 import { missingVariables, render, Rendered } from './prompt-text';
 import { Approver, PRODUCTION_LABEL, TemplateCommand, templateDecider, templateStreamId } from './template.decider';
-import { CreateTemplateDto, LabelHistoryQueryDto, ListTemplatesQueryDto, NewVersionDto, RenderDto } from './templates.dto';
-import { LABEL_HISTORY_COLLECTION, LabelMoveDocument, TemplateDocument, templatesProjection, TemplateVersionView } from './templates.projection';
+import { AuditQueryDto, CreateTemplateDto, LabelHistoryQueryDto, ListTemplatesQueryDto, NewVersionDto, RenderDto } from './templates.dto';
+import {
+  AUDIT_COLLECTION,
+  AuditEntryDocument,
+  LABEL_HISTORY_COLLECTION,
+  LabelMoveDocument,
+  TemplateDocument,
+  templatesProjection,
+  TemplateVersionView,
+} from './templates.projection';
 
 /** Enough for every one of dozens of parallel new versions of one template to get its number. */
 const VERSION_RETRIES = 50;
@@ -130,6 +138,17 @@ export class TemplatesService {
     const filter: Record<string, unknown> = { _id: { $gt: `${templateId}|`, $lt: `${templateId}|~` } };
     if (query.label) filter.label = query.label;
     const { docs, lastId } = await findPage(history, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
+    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+  }
+
+  /** Every event of the template in stream order: the audit trail; filters: action, version. */
+  async audit(templateId: string, query: AuditQueryDto): Promise<Page<AuditEntryDocument>> {
+    await this.get(templateId);
+    const entries = this.runner.derivedReadModel<AuditEntryDocument>(AUDIT_COLLECTION);
+    const filter: Record<string, unknown> = { _id: { $gt: `${templateId}|`, $lt: `${templateId}|~` } };
+    if (query.action) filter.action = query.action;
+    if (query.version) filter.version = query.version;
+    const { docs, lastId } = await findPage(entries, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
     return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
   }
 
