@@ -19,6 +19,38 @@ export interface AssertionResult {
 }
 
 export const DEFAULT_LEVENSHTEIN_THRESHOLD = 5;
+export const MAX_REGEX_LENGTH = 1000;
+
+/**
+ * Whether a pattern quantifies a group that itself holds a quantifier (`(a+)+`, `(\w*x?)*`) — the
+ * shape behind catastrophic backtracking. A heuristic, in the spirit of safe-regex: such patterns
+ * are refused rather than run on the event loop.
+ */
+export function hasNestedQuantifier(pattern: string): boolean {
+  const groups: boolean[] = [];
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') groups.push(false);
+    else if (c === ')') {
+      const quantifiedInside = groups.pop() ?? false;
+      const next = pattern[i + 1];
+      const quantified = next === '*' || next === '+' || next === '{';
+      if (quantifiedInside && quantified) return true;
+      if (groups.length && (quantifiedInside || quantified)) groups[groups.length - 1] = true;
+    } else if ((c === '*' || c === '+' || c === '{') && groups.length) groups[groups.length - 1] = true;
+  }
+  return false;
+}
 
 /** Why an assertion cannot be run at all (unknown type, missing value, bad regex); null when it can. */
 export function assertionProblem(assertion: Assertion): string | null {
@@ -26,6 +58,8 @@ export function assertionProblem(assertion: Assertion): string | null {
   const base = assertion.type.replace(/^not-/, '') as BaseAssertionType;
   if (base !== 'is-json' && typeof assertion.value !== 'string') return `${assertion.type} needs a string value`;
   if (base === 'regex') {
+    if (assertion.value!.length > MAX_REGEX_LENGTH) return `regex longer than ${MAX_REGEX_LENGTH} characters`;
+    if (hasNestedQuantifier(assertion.value!)) return 'regex nests quantifiers (catastrophic backtracking risk)';
     try {
       new RegExp(assertion.value!);
     } catch (error) {

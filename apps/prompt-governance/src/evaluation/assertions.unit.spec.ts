@@ -1,4 +1,4 @@
-import { assertionProblem, runAssertion } from './assertions';
+import { assertionProblem, hasNestedQuantifier, runAssertion } from './assertions';
 
 const pass = (type: string, output: string, value?: string, threshold?: number) => runAssertion({ type, value, threshold }, output).pass;
 
@@ -39,5 +39,12 @@ describe('assertions', () => {
     expect(assertionProblem({ type: 'contains' })).toMatch(/needs a string value/);
     expect(assertionProblem({ type: 'regex', value: '(' })).toMatch(/invalid regex/);
     expect(assertionProblem({ type: 'not-is-json' })).toBeNull();
+    expect(assertionProblem({ type: 'regex', value: '(a+)+$' })).toMatch(/nests quantifiers/);
+    expect(assertionProblem({ type: 'regex', value: 'x'.repeat(1001) })).toMatch(/longer than/);
+  });
+
+  it('spots nested quantifiers, not quantifiers side by side or in classes', () => {
+    for (const unsafe of ['(a+)+', '(a*)*b', '(\\w+\\s?)*$', '((ab)+c)+', '(x{2,})+', '(?:a|b+)*']) expect(hasNestedQuantifier(unsafe)).toBe(true);
+    for (const safe of ['^\\{', '#\\d{5}\\b', '(ab)+', '[(a+)+]', 'a+b*c{2}', '\\(a+\\)+', '(a|b)*', '(\\d+)-(\\d+)']) expect(hasNestedQuantifier(safe)).toBe(false);
   });
 });
