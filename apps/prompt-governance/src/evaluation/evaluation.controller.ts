@@ -31,9 +31,6 @@ export class EvaluationController {
   @ApiNotFoundResponse({ description: 'No such template or version' })
   async evaluate(@Body() dto: EvaluateDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
     const result = await this.evaluations.evaluate(dto);
-    return sendCommandResult(res, result, { location: templateLocation(dto.template_id), created: false }, (doc): EvaluationResultDto => {
-      const evaluation = doc.versions.find((v) => v.version === dto.version)!.evaluation!;
-      return { template_id: dto.template_id, version: dto.version, ...evaluation };
-    });
+    return sendCommandResult(res, result, { location: templateLocation(dto.template_id), created: false }, (): EvaluationResultDto => result.evaluation);
   }
 }

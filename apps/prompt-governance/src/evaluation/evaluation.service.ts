@@ -4,12 +4,13 @@ import { EventSourcing, invalidInput, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
 import { PromptGovernanceConfig } from '../config';
 import { templateDecider, templateStreamId } from '../templates/template.decider';
-import { TemplateDocument, templatesProjection } from '../templates/templates.projection';
+import { EvaluationView, TemplateDocument, templatesProjection } from '../templates/templates.projection';
 import { assertionProblem } from './assertions';
 import { EvaluateDto } from './evaluation.dto';
 import { evaluateTemplate } from './evaluate';
 
-export type EvaluationCommandResult = CommandResult<TemplateDocument> & { evaluationId: string };
+/** The evaluation as recorded (a later evaluation of the same version may already show in the read model). */
+export type EvaluationCommandResult = CommandResult<TemplateDocument> & { evaluation: EvaluationView & { template_id: string; version: number } };
 
 @Injectable()
 export class EvaluationService {
@@ -51,6 +52,14 @@ export class EvaluationService {
     const next = wantsReadYourWrites()
       ? await this.eventSourcing.waitForProjection<TemplateDocument>(templatesProjection.name, outcome.streamId, outcome.version)
       : null;
-    return { version: outcome.version, doc: next, evaluationId };
+    const evaluation = {
+      template_id: dto.template_id,
+      version: dto.version,
+      evaluation_id: evaluationId,
+      ...result,
+      evaluated_at: metadata.now.toISOString(),
+      evaluated_by: metadata.actor,
+    };
+    return { version: outcome.version, doc: next, evaluation };
   }
 }
