@@ -326,6 +326,15 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
     });
   });
 
+  it('documents every evaluation route in the gateway’s one OpenAPI document', async () => {
+    const document = await http().get('/openapi.json').expect(200);
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining([`${EVAL}/scenarios`, `${EVAL}/scenarios/{name}`, `${EVAL}/runs`, `${EVAL}/runs/{run_id}`, `${EVAL}/runs/{run_id}/report`]),
+    );
+    expect(document.body.paths[`${EVAL}/scenarios/{name}`]).toHaveProperty('patch');
+    expect(document.body.info['x-unavailable-services'] ?? []).not.toContain('evaluation');
+  });
+
   describe('events and read models', () => {
     it('publishes every evaluation event to Kafka, each valid against its schema, keyed by stream', async () => {
       const commits = await mongo.db.collection('events').find().toArray();
