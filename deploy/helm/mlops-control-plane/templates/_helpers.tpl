@@ -117,6 +117,7 @@ Chart-computed values < .Values.env < apps.<app>.env.
 {{- if eq .name "feature-store" }}
 {{- $_ := set $env "FEATURE_STORE_DATA_ROOT" $root.Values.datasets.mountPath }}
 {{- $_ := set $env "FEATURE_STORE_DUCKDB_MEMORY_LIMIT" $root.Values.datasets.duckdbMemoryLimit }}
+{{- $_ := set $env "FEATURE_STORE_DUCKDB_TEMP_DIR" "/var/tmp/duckdb" }}
 {{- end }}
 {{- if eq .name "evaluation" }}
 {{- $_ := set $env "EVALUATION_DATA_ROOT" $root.Values.datasets.mountPath }}
