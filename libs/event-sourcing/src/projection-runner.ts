@@ -3,6 +3,7 @@ import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { mongo } from 'mongoose';
 import { CloudEvent } from '@mlops/events';
 import { LogSink } from './kafka';
+import { PayloadStore } from './payload-store';
 import { projectionDelay, projectionEventsApplied, projectionEventsSkipped, projectionLag } from './metrics';
 import {
   DerivedDocument,
@@ -38,6 +39,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
   private readonly applied = new EventEmitter().setMaxListeners(0);
   private readonly collection: mongo.Collection<Doc>;
   private readonly state: mongo.Collection<ProjectionStateDocument>;
+  private readonly payloads: PayloadStore;
 
   constructor(
     private readonly kafka: Kafka,
@@ -48,6 +50,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
   ) {
     this.collection = db.collection<Doc>(projection.name);
     this.state = db.collection<ProjectionStateDocument>(PROJECTION_STATE_COLLECTION);
+    this.payloads = new PayloadStore(db);
   }
 
   get readModel(): mongo.Collection<Doc> {
@@ -127,7 +130,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
       }
       const next = { ...this.projection.evolve(current, event), _id: id, version: event.streamversion } as Doc;
       // Before the version moves on: a crash in between leaves the event unapplied, so it is redone.
-      await this.writeDerived(this.projection.derive?.(event, next) ?? []);
+      await this.writeDerived((await this.projection.derive?.(event, next, this.payloads)) ?? []);
       if (!current) {
         try {
           await this.collection.insertOne(next as mongo.OptionalUnlessRequiredId<Doc>);

@@ -1,4 +1,5 @@
 import { CloudEvent } from '@mlops/events';
+import type { PayloadStore } from './payload-store';
 
 /** A read-model document: one per stream, `_id` = stream id, `version` = last applied stream version. */
 export interface ReadModelDocument {
@@ -43,8 +44,9 @@ export interface Projection<Doc extends ReadModelDocument> {
    * stream's document, so a crash in between redoes them and redelivery skips them; a rebuild
    * drops these collections along with the main one. `next` is the stream's document after the
    * event, for derived documents that summarise more than the event itself (a model version).
+   * `payloads` resolves the content-addressed payloads an event refers to (a usage batch's records).
    */
-  derive?(event: CloudEvent, next: Doc): DerivedWrite[];
+  derive?(event: CloudEvent, next: Doc, payloads: PayloadStore): DerivedWrite[] | Promise<DerivedWrite[]>;
   derivedCollections?: string[];
 }
 

@@ -2,6 +2,7 @@ export * from './cloud-event';
 export * from './topics';
 export * from './catalog';
 export * from './validation';
+export * from './payload-ref';
 export * from './lifecycle.events';
 export * from './feature-store.events';
 export * from './evaluation.events';

@@ -1,4 +1,5 @@
 import { EventCatalog } from './catalog';
+import { PayloadReference } from './payload-ref';
 import { Topics } from './topics';
 import templateCreated from '../schemas/prompt-governance/template.created.v1.json';
 import templateVersionCreated from '../schemas/prompt-governance/template_version.created.v1.json';
@@ -114,8 +115,8 @@ export interface UsageLoggedData {
   template_id: string;
   version: number;
   batch_id: string;
-  /** At most 1,000 small records (well under 300 KB): the batch is its own stream, never the template's. */
-  records: UsageRecord[];
+  /** The batch's records (1–1,000 {@link UsageRecord}s) in the payload store: events stay small. */
+  records_ref: PayloadReference;
   count: number;
   error_count: number;
   input_tokens: number;

@@ -1,4 +1,4 @@
-import { PromptVersionStatus, UsageEvent, UsageRecord } from '@mlops/events';
+import { PayloadReference, PromptVersionStatus, UsageEvent, UsageRecord } from '@mlops/events';
 import { conflict, Decider, invalidState, notFound } from '@mlops/event-sourcing';
 
 export const PRODUCTION_ENVIRONMENT = 'production';
@@ -18,6 +18,8 @@ export type UsageCommand = {
     /** The version's status as the template read model shows it; null when the template or version does not exist. */
     version_status: PromptVersionStatus | null;
     records: UsageRecord[];
+    /** Where the records are stored (the payload store): the event carries this, not the records. */
+    records_ref: PayloadReference;
   };
 };
 
@@ -25,7 +27,7 @@ export const USAGE_STREAM_PREFIX = 'usage:';
 export const usageStreamId = (templateId: string, version: number, batchId: string) => `${USAGE_STREAM_PREFIX}${templateId}:${version}:${batchId}`;
 
 export function decide(command: UsageCommand, state: UsageBatchState): UsageEvent[] {
-  const { template_id, version, batch_id, version_status, records } = command.data;
+  const { template_id, version, batch_id, version_status, records, records_ref } = command.data;
   if (version_status === null) throw notFound(`Template ${template_id} has no version ${version}`);
   if (state.logged) throw conflict(`Usage batch ${batch_id} is already logged`);
   const production = records.filter((r) => r.environment === PRODUCTION_ENVIRONMENT).length;
@@ -41,7 +43,7 @@ export function decide(command: UsageCommand, state: UsageBatchState): UsageEven
         template_id,
         version,
         batch_id,
-        records,
+        records_ref,
         count: records.length,
         error_count: records.filter((r) => r.outcome === 'error').length,
         input_tokens: records.reduce((n, r) => n + r.input_tokens, 0),

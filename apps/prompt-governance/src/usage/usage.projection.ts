@@ -1,4 +1,4 @@
-import { CloudEvent, promptGovernanceCatalog, Topics, UsageLoggedData, UsageOutcome } from '@mlops/events';
+import { CloudEvent, promptGovernanceCatalog, Topics, UsageLoggedData, UsageOutcome, UsageRecord } from '@mlops/events';
 import { DerivedDocument, Projection, ReadModelDocument } from '@mlops/event-sourcing';
 
 /** One document per usage batch stream: its totals. */
@@ -51,9 +51,10 @@ export const usageProjection: Projection<UsageBatchDocument> = {
     const { template_id, version, batch_id, count, error_count, input_tokens, output_tokens, cost } = event.data as UsageLoggedData;
     return { template_id, version_number: version, batch_id, count, error_count, input_tokens, output_tokens, cost, logged_at: event.time, logged_by: event.actor };
   },
-  derive(event: CloudEvent<any>) {
+  async derive(event: CloudEvent<any>, _next, payloads) {
     if (promptGovernanceCatalog.nameOf(event.type) !== 'UsageLogged') return [];
-    const { template_id, version, batch_id, records } = event.data as UsageLoggedData;
+    const { template_id, version, batch_id, records_ref } = event.data as UsageLoggedData;
+    const records = await payloads.get<UsageRecord[]>(records_ref.sha256);
     const documents: UsageRecordDocument[] = records.map((record, index) => ({
       _id: usageRecordId(template_id, version, record.timestamp, batch_id, index),
       template_id,

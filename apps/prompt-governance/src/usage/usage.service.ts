@@ -46,10 +46,12 @@ export class UsageService {
       timestamp: r.timestamp ? new Date(r.timestamp).toISOString() : now,
     }));
     const batchId = randomUUID();
+    // Stored before the append: an acknowledged batch's records are always there for the projection.
+    const records_ref = await this.eventSourcing.payloads.put(records);
     const outcome = await this.eventSourcing.commands.handle(
       usageDecider,
       usageStreamId(templateId, version, batchId),
-      { type: 'LogUsage', data: { template_id: templateId, version, batch_id: batchId, version_status: status, records } },
+      { type: 'LogUsage', data: { template_id: templateId, version, batch_id: batchId, version_status: status, records, records_ref } },
       metadata,
     );
     const doc = wantsReadYourWrites()

@@ -16,8 +16,9 @@ const record = (overrides: Partial<UsageRecord> = {}): UsageRecord => ({
 });
 const log = (records: UsageRecord[], status: UsageCommand['data']['version_status'] = 'approved'): UsageCommand => ({
   type: 'LogUsage',
-  data: { template_id: 't', version: 2, batch_id: 'b', version_status: status, records },
+  data: { template_id: 't', version: 2, batch_id: 'b', version_status: status, records, records_ref },
 });
+const records_ref = { sha256: 'a'.repeat(64), size_bytes: 400 };
 
 describe('usage decider', () => {
   it('logs a batch with its totals', () => {
@@ -25,7 +26,7 @@ describe('usage decider', () => {
     expect(usageDecider.decide(log(records), usageDecider.initialState())).toEqual([
       {
         type: 'UsageLogged',
-        data: { template_id: 't', version: 2, batch_id: 'b', records, count: 2, error_count: 1, input_tokens: 11, output_tokens: 7, cost: 0.75 },
+        data: { template_id: 't', version: 2, batch_id: 'b', records_ref, count: 2, error_count: 1, input_tokens: 11, output_tokens: 7, cost: 0.75 },
       },
     ]);
   });
