@@ -217,6 +217,28 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       expect(run.gate).toEqual({ passed: true, thresholds: [] });
     });
 
+    it('evaluates text outputs with exact match and the scenario version’s assertions', async () => {
+      await http().patch(`${EVAL}/scenarios/answers`).set(json).send({
+        cases: [
+          { id: 'q1', expected: 'Paris', slices: { lang: 'en' } },
+          { id: 'q2', expected: 'Berlin', slices: { lang: 'de' }, assertions: [{ type: 'levenshtein', value: 'Berlin', threshold: 1 }] },
+          { id: 'q3', expected: null, slices: { lang: 'de' }, assertions: [{ type: 'is-json' }] },
+        ],
+      }).expect(200);
+      const queued = await http().post(`${EVAL}/runs`).set(json).send({
+        scenario_name: 'answers', model_name: 'churn-clf', model_version: 1,
+        predictions: [{ id: 'q1', text: 'Paris' }, { id: 'q2', text: 'Berlyn' }, { id: 'q3', text: 'sorry, {"city": null}' }],
+      }).expect(202);
+      const run = await completedRun(queued.body.run_id);
+      expect(run).toMatchObject({ scenario_version: 3, metrics: [{ key: 'exact_match', value: 0.5 }, { key: 'assertion_pass_rate', value: 2 / 3 }] });
+      const report = await http().get(`${EVAL}/runs/${queued.body.run_id}/report`).expect(200);
+      expect(report.body.assertions).toEqual([{ type: 'not-contains', value: 'sorry', passed: 2, evaluated: 3, pass_rate: 2 / 3 }]);
+      expect(report.body.error_analysis).toMatchObject({ kind: 'failed_text_checks', total: 2 });
+      expect(report.body.error_analysis.items.map((i: { id: string }) => i.id)).toEqual(['q2', 'q3']);
+      expect(report.body.slices.items.map((s: { value: string }) => s.value)).toEqual(['de', 'en']);
+      await http().post(`${EVAL}/runs`).set(json).send({ scenario_name: 'answers', model_name: 'churn-clf', model_version: 1, predictions: [{ id: 'q1', label: 'Paris' }, { id: 'q2', text: 'x' }, { id: 'q3', text: 'x' }] }).expect(400);
+    });
+
     it('fails a run that cannot be evaluated, with the reason; the report answers 422', async () => {
       await http().post(`${EVAL}/scenarios`).set(json).send({ name: 'huge-values', task_type: 'regression', cases: [{ id: 'a', expected: 1e308 }, { id: 'b', expected: -1e308 }] }).expect(201);
       const queued = await http().post(`${EVAL}/runs`).set(json).send({ scenario_name: 'huge-values', model_name: 'churn-clf', model_version: 1, predictions: [{ id: 'a', value: -1e308 }, { id: 'b', value: 1e308 }] }).expect(202);
@@ -245,7 +267,8 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       const first = await http().get(`${EVAL}/runs`).query({ limit: 2 }).expect(200);
       const rest = await http().get(`${EVAL}/runs`).query({ limit: 2, cursor: first.body.next_cursor }).expect(200);
       expect(new Set([...first.body.items, ...rest.body.items].map((r: { run_id: string }) => r.run_id)).size).toBe(4);
-      expect(rest.body.next_cursor).toBeNull();
+      const last = await http().get(`${EVAL}/runs`).query({ limit: 2, cursor: rest.body.next_cursor }).expect(200);
+      expect(last.body).toMatchObject({ items: [expect.anything()], next_cursor: null });
       await http().get(`${EVAL}/runs`).query({ status: 'paused' }).expect(400);
     });
 
