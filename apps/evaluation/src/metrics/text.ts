@@ -19,12 +19,48 @@ export interface AssertionResult {
   pass: boolean;
 }
 
+export const MAX_ASSERTION_VALUE_LENGTH = 10_000;
+export const MAX_REGEX_LENGTH = 1_000;
+
+/**
+ * Whether a pattern quantifies a group that itself holds a quantifier (`(a+)+`, `(\w*x?)*`): the
+ * shape behind catastrophic backtracking, refused rather than run over 100,000 outputs.
+ */
+export function hasNestedQuantifier(pattern: string): boolean {
+  const groups: boolean[] = [];
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') groups.push(false);
+    else if (c === ')') {
+      const quantifiedInside = groups.pop() ?? false;
+      const next = pattern[i + 1];
+      const quantified = next === '*' || next === '+' || next === '{';
+      if (quantifiedInside && quantified) return true;
+      if (groups.length && (quantifiedInside || quantified)) groups[groups.length - 1] = true;
+    } else if ((c === '*' || c === '+' || c === '{') && groups.length) groups[groups.length - 1] = true;
+  }
+  return false;
+}
+
 /** Why an assertion cannot run (e.g. an invalid pattern), or null when it is well-formed. */
 export function assertionProblem(assertion: Assertion): string | null {
   const base = assertion.type.replace(/^not-/, '') as AssertionBaseType;
   if (!ASSERTION_BASE_TYPES.includes(base)) return `unknown assertion type ${assertion.type}`;
   if (base !== 'is-json' && typeof assertion.value !== 'string') return `${assertion.type} needs a string value`;
+  if ((assertion.value?.length ?? 0) > MAX_ASSERTION_VALUE_LENGTH) return `value longer than ${MAX_ASSERTION_VALUE_LENGTH} characters`;
   if (base === 'regex') {
+    if (assertion.value!.length > MAX_REGEX_LENGTH) return `regex longer than ${MAX_REGEX_LENGTH} characters`;
+    if (hasNestedQuantifier(assertion.value!)) return 'regex nests quantifiers (catastrophic backtracking risk)';
     try {
       new RegExp(assertion.value!);
     } catch (error) {
@@ -61,8 +97,11 @@ function passes(base: AssertionBaseType, output: string, assertion: Assertion, c
       return output.startsWith(value);
     case 'is-json':
       return isJson(output);
-    case 'levenshtein':
-      return distance(output, value) <= (assertion.threshold ?? 5);
+    case 'levenshtein': {
+      const threshold = assertion.threshold ?? 5;
+      // The distance is at least the length difference: no need to compute it past the threshold.
+      return Math.abs(output.length - value.length) <= threshold && distance(output, value) <= threshold;
+    }
   }
 }
 

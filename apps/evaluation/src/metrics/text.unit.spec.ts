@@ -33,5 +33,10 @@ describe('promptfoo-style text assertions', () => {
     expect(assertionProblem({ type: 'equals', value: 'a', threshold: 2 })).toMatch(/levenshtein only/);
     expect(assertionProblem({ type: 'similar' as never, value: 'a' })).toMatch(/unknown assertion type/);
     expect(assertionProblem({ type: 'not-is-json' })).toBeNull();
+    expect(assertionProblem({ type: 'regex', value: '(a+)+$' })).toMatch(/nests quantifiers/);
+    expect(assertionProblem({ type: 'regex', value: '(\\w*x?)*y' })).toMatch(/nests quantifiers/);
+    expect(assertionProblem({ type: 'regex', value: '^(ab)+[a-z+]*\\(x+\\)+$' })).toBeNull();
+    expect(assertionProblem({ type: 'regex', value: 'x'.repeat(1001) })).toMatch(/longer than/);
+    expect(assertionProblem({ type: 'contains', value: 'x'.repeat(10_001) })).toMatch(/longer than/);
   });
 });
