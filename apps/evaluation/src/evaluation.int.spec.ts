@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { CloudEvent, evaluationCatalog, EventValidator, featureStoreCatalog, Topics } from '@mlops/events';
-import { requestRebuild } from '@mlops/event-sourcing';
+import { reactorEventsHandled, requestRebuild } from '@mlops/event-sourcing';
 import {
   connectMongo, countStoredEvents, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, sortById, startGateway, startServiceProcess,
 } from '@mlops/testing';
@@ -377,8 +377,18 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       expect(Math.max(...published.map((p) => Buffer.byteLength(JSON.stringify(p.event))))).toBeLessThan(16_000);
     });
 
-    it('rebuilds the scenarios and runs read models identically from the topic', async () => {
-      for (const name of ['scenarios', 'evaluation_runs']) {
+    it('ignores a re-sent run.queued: the worker decides nothing for a finished run', async () => {
+      const [commit] = await mongo.db.collection('events').find({ stream_id: `evaluation_run:${(await http().get(`${EVAL}/runs`).query({ status: 'completed', limit: 1 })).body.items[0].run_id}`, version: 1 }).toArray();
+      const queued = commit.events[0] as CloudEvent;
+      const handled = async () => (await reactorEventsHandled.get()).values.find((v) => v.labels.reactor === 'evaluation-worker')?.value ?? 0;
+      const [before, handledBefore] = [await eventCount(), await handled()];
+      await publishRaw(env.KAFKA_BROKERS, topic, [{ key: queued.subject, value: JSON.stringify(queued) }]);
+      await eventually(async () => expect((await handled()) - handledBefore).toBe(1), 30_000);
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('rebuilds its read models identically from the topics', async () => {
+      for (const name of ['scenarios', 'evaluation_runs', 'known_model_versions', 'known_datasets']) {
         const before = sortById(await mongo.db.collection<{ _id: string }>(name).find().toArray());
         await requestRebuild(mongo.db, name);
         await eventually(async () => expect(sortById(await mongo.db.collection<{ _id: string }>(name).find().toArray())).toEqual(before), 60_000, 500);
