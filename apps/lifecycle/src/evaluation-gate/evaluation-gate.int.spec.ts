@@ -9,13 +9,13 @@ const ROOT = '/api/v1/ml/lifecycle';
 const json = { 'content-type': 'application/json' };
 
 /** A run.completed event as the evaluation service publishes it. */
-function runCompleted(model_name: string, model_version: number, passed: boolean): CloudEvent {
+function runCompleted(model_name: string, model_version: number, passed: boolean, completedAt = new Date()): CloudEvent {
   const run_id = randomUUID();
   const data: EvaluationRunCompletedData = {
     run_id, scenario_name: 'holdout', scenario_version: 1, model_name, model_version, case_count: 100,
     metrics: [{ key: 'f1', value: passed ? 0.9 : 0.5 }],
     gate: { passed, thresholds: [{ metric: 'f1', min: 0.8, max: null, value: passed ? 0.9 : 0.5, passed }] },
-    report: { sha256: 'a'.repeat(64), size_bytes: 10 }, completed_at: new Date().toISOString(),
+    report: { sha256: 'a'.repeat(64), size_bytes: 10 }, completed_at: completedAt.toISOString(),
   };
   return {
     specversion: '1.0', id: randomUUID(), source: '/mlops/evaluation', type: EVALUATION_RUN_COMPLETED, subject: `evaluation_run:${run_id}`,
@@ -78,9 +78,25 @@ describe('the evaluation gate: run.completed events check and uncheck evaluation
       const item = await evaluationItem(2);
       expect(item).toMatchObject({ checked: false, checked_by: null, checked_at: null });
     }, 30_000);
+    const [last] = await mongo.db.collection('events').find({ stream_id: 'model:gated' }).sort({ version: -1 }).limit(1).toArray();
+    expect(last.events.map((e: CloudEvent) => [e.type, e.data])).toEqual([
+      ['mlops.lifecycle.model_version.checklist_updated.v1', { model_name: 'gated', version: 2, items: [expect.objectContaining({ key: 'evaluation_passed', checked: false })] }],
+    ]);
+  });
+
+  it('keeps the result of the run that completed last when results arrive out of order', async () => {
+    const earlier = runCompleted('gated', 2, true, new Date(Date.now() - 60_000));
+    const handledBefore = await handled();
+    const before = await countStoredEvents(mongo.db);
+    await publish(earlier);
+    await eventually(async () => expect((await handled()) - handledBefore).toBe(1), 30_000);
+    expect(await countStoredEvents(mongo.db)).toBe(before);
+    expect((await evaluationItem(2)).checked).toBe(false);
+    await publish(runCompleted('gated', 2, true));
+    await eventually(async () => expect((await evaluationItem(2)).checked).toBe(true), 30_000);
     const commits = await mongo.db.collection('events').find({ stream_id: 'model:gated' }).sort({ version: -1 }).limit(1).toArray();
     expect(commits[0].events.map((e: CloudEvent) => [e.type, e.data])).toEqual([
-      ['mlops.lifecycle.model_version.checklist_updated.v1', { model_name: 'gated', version: 2, items: [expect.objectContaining({ key: 'evaluation_passed', checked: false })] }],
+      ['mlops.lifecycle.model_version.checklist_updated.v1', { model_name: 'gated', version: 2, items: [expect.objectContaining({ key: 'evaluation_passed', checked: true })] }],
     ]);
   });
 });

@@ -9,10 +9,21 @@ export const EVALUATION_CHECKLIST_ITEM = 'evaluation_passed';
 /** Enough for the reaction to land beside a burst of concurrent changes to the same model. */
 const RETRIES = 20;
 
+/** The latest evaluation result applied per model version: runs are separate streams, so their results may arrive out of order. */
+export const EVALUATION_GATE_RESULTS = 'evaluation_gate_results';
+
+interface GateResultDocument {
+  _id: string;
+  run_id: string;
+  completed_at: string;
+  passed: boolean;
+}
+
 /**
  * Closes the loop with the Evaluation Harness: when an evaluation run completes, the model
  * version's `evaluation_passed` item follows the run's gate. The command is decided against the
- * current checklist, so a redelivered event (already checked) decides nothing.
+ * current checklist, so a redelivered event (already checked) decides nothing; a result older than
+ * the one already applied (a run that completed earlier but arrived later) changes nothing.
  */
 @Injectable()
 export class EvaluationGateReaction implements ReactionHandler {
@@ -23,6 +34,13 @@ export class EvaluationGateReaction implements ReactionHandler {
   async react(event: CloudEvent): Promise<void> {
     const { run_id, model_name, model_version, gate, completed_at } = event.data as unknown as EvaluationRunCompletedData;
     const actor = `evaluation:${run_id}`;
+    const results = this.eventSourcing.db.collection<GateResultDocument>(EVALUATION_GATE_RESULTS);
+    const key = `${model_name}|${model_version}`;
+    const latest = await results.findOne({ _id: key });
+    if (latest && latest.run_id !== run_id && Date.parse(latest.completed_at) > Date.parse(completed_at)) {
+      this.logger.log(`evaluation run ${run_id} of ${key} completed before run ${latest.run_id}, whose result stands`);
+      return;
+    }
     const command: ModelCommand = {
       type: 'UpdateModelVersion',
       data: { model_name, version: model_version, actor, now: completed_at, checklist: [{ key: EVALUATION_CHECKLIST_ITEM, checked: gate.passed }] },
@@ -43,6 +61,8 @@ export class EvaluationGateReaction implements ReactionHandler {
       }
       throw error;
     }
+    // After the command: a crash in between redelivers the event, and the command is a no-op the second time.
+    await results.replaceOne({ _id: key }, { run_id, completed_at, passed: gate.passed }, { upsert: true });
   }
 }
 
