@@ -1,4 +1,5 @@
 import { EventCatalog } from './catalog';
+import type { PayloadReference } from './payload-ref';
 import { Topics } from './topics';
 import scenarioCreated from '../schemas/evaluation/scenario.created.v1.json';
 import scenarioVersionCreated from '../schemas/evaluation/scenario.version_created.v1.json';
@@ -13,11 +14,8 @@ export const EVALUATION_TASK_TYPES: EvaluationTaskType[] = ['binary_classificati
 /** A class label; one JSON type per scenario. */
 export type ScenarioLabel = string | number | boolean;
 
-/** Content address of a bulky payload (scenario cases, predictions, a report) in the payload store. */
-export interface EventPayloadRef {
-  sha256: string;
-  size_bytes: number;
-}
+/** Scenario cases, predictions and reports travel as content addresses in the payload store. */
+export type EventPayloadRef = PayloadReference;
 
 /** Pass when `value >= min` and `value <= max` (null: no bound). */
 export interface MetricThreshold {
