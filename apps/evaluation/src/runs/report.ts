@@ -105,7 +105,8 @@ export function composeReport({ run, report, scenario, model, dataset }: ReportC
 export type ComposedReport = ReturnType<typeof composeReport>;
 
 const e = (value: unknown) => escapeHtml(value === null || value === undefined ? '—' : typeof value === 'number' ? formatNumber(value) : typeof value === 'object' ? JSON.stringify(value) : String(value));
-const formatNumber = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(6));
+const formatNumber = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
+const sliceText = (slices: unknown) => (Array.isArray(slices) ? slices.map((s: { key: string; value: unknown }) => `${s.key}=${String(s.value)}`).join(', ') : '');
 const table = (headers: string[], rows: unknown[][]) =>
   `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 const verdict = (passed: boolean) => `<span class="${passed ? 'pass' : 'fail'}">${passed ? 'PASS' : 'FAIL'}</span>`;
@@ -129,7 +130,7 @@ ${cm ? `<h2>Confusion matrix</h2>${table(['actual \\ predicted', ...cm.labels.ma
 <h2>Slices, worst first${r.slices.ranked_by ? ` by ${e(r.slices.ranked_by.metric)}` : ''}</h2>
 ${table(['slice', 'cases', ...r.metrics.map((m) => m.key), 'gate'], r.slices.items.map((s) => [`${s.key} = ${String(s.value)}`, s.case_count, ...s.metrics.map((m) => m.value), s.gate.passed ? 'pass' : 'fail']))}
 <h2>Error analysis (${e(r.error_analysis.kind.replace(/_/g, ' '))}, ${e(r.error_analysis.total)} in all)</h2>
-${table(['id', 'expected', 'predicted / output', 'confidence / error', 'slices'], r.error_analysis.items.map((i) => [i.id, i.expected, i.predicted ?? i.output, i.confidence ?? i.error ?? i.failed_assertions, i.slices]))}
+${table(['id', 'expected', 'predicted / output', 'confidence / error', 'slices'], r.error_analysis.items.map((i) => [i.id, i.expected, i.predicted ?? i.output, i.confidence ?? i.error ?? i.failed_assertions, sliceText(i.slices)]))}
 ${r.assertions.length ? `<h2>Assertions</h2>${table(['type', 'value', 'passed', 'of', 'pass rate'], r.assertions.map((a) => [a.type, a.value, a.passed, a.evaluated, a.pass_rate]))}` : ''}
 <h2>Explainability</h2>
 ${r.explainability.available ? `<p>${e(r.explainability.method)}</p>${table(['feature', 'mean |attribution|', 'mean attribution'], r.explainability.feature_importance.map((f) => [f.feature, f.mean_abs_attribution, f.mean_attribution]))}${table(['slice', 'top features'], r.explainability.by_slice.map((s) => [`${s.key} = ${String(s.value)}`, s.top_features.map((f) => f.feature).join(', ')]))}` : `<p>Not available: ${e(r.explainability.reason)}</p>`}
