@@ -73,7 +73,10 @@ describe('the evaluation gate: run.completed events check and uncheck evaluation
   });
 
   it('unchecks the item when a later run fails the gate, and skips versions it does not know without blocking', async () => {
+    const handledBefore = await handled();
     await publish(runCompleted('unknown-model', 1, true), runCompleted('gated', 9, true), runCompleted('gated', 2, false));
+    // All three are handled (each run is its own key, so its own partition): the unknown ones do not block.
+    await eventually(async () => expect((await handled()) - handledBefore).toBe(3), 30_000);
     await eventually(async () => {
       const item = await evaluationItem(2);
       expect(item).toMatchObject({ checked: false, checked_by: null, checked_at: null });
