@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { CloudEvent, evaluationCatalog, EventValidator, featureStoreCatalog, Topics } from '@mlops/events';
-import { reactorEventsHandled, requestRebuild } from '@mlops/event-sourcing';
+import { EventStore, reactorEventsHandled, requestRebuild } from '@mlops/event-sourcing';
 import {
   connectMongo, countStoredEvents, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, sortById, startGateway, startServiceProcess,
 } from '@mlops/testing';
@@ -385,6 +385,24 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       await publishRaw(env.KAFKA_BROKERS, topic, [{ key: queued.subject, value: JSON.stringify(queued) }]);
       await eventually(async () => expect((await handled()) - handledBefore).toBe(1), 30_000);
       expect(await eventCount()).toBe(before);
+    });
+
+    it('completes a run queued while the service was down: the worker follows the event, not the request', async () => {
+      const template = (await http().get(`${EVAL}/runs`).query({ scenario_name: 'species', limit: 1 }).expect(200)).body.items[0];
+      const [commit] = await mongo.db.collection('events').find({ stream_id: `evaluation_run:${template.run_id}`, version: 1 }).toArray();
+      const port = Number(new URL(service.url).port);
+      await service.close();
+      // Appended straight to the store while nothing runs: only the outbox and the worker can finish it.
+      const runId = randomUUID();
+      const store = await EventStore.create(mongo.db, evaluationCatalog);
+      await store.append(`evaluation_run:${runId}`, 0, [{ type: 'EvaluationRunQueued', data: { ...commit.events[0].data, run_id: runId } }], {
+        actor: 'offline-client', correlationId: randomUUID(), now: new Date(),
+      });
+      const restarted = (await createEvaluationApp(env)).app;
+      await restarted.listen(port, '127.0.0.1');
+      service = { app: restarted, url: `http://127.0.0.1:${port}`, close: () => restarted.close() };
+      const run = await completedRun(runId);
+      expect(run).toMatchObject({ queued_by: 'offline-client', scenario_name: 'species', metrics: template.metrics });
     });
 
     it('rebuilds its read models identically from the topics', async () => {
