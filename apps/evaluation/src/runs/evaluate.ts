@@ -2,7 +2,7 @@ import type { EvaluationMetricValue, EvaluationTaskType, GateResult, MetricThres
 import { accuracy, balancedAccuracy, ClassificationInput, confusionMatrix, logLoss, MetricValue, precisionRecallF1, rocAuc } from '../metrics/classification';
 import { labelKey } from '../metrics/labels';
 import { regressionMetrics } from '../metrics/regression';
-import { Assertion, runAssertion } from '../metrics/text';
+import { Assertion, runAssertion } from '@mlops/assertions';
 import { CasesPayload, SliceValue } from '../scenarios/scenario-cases';
 import { isClassification, LOWER_IS_BETTER } from '../scenarios/scenario-definition';
 import { PredictionsPayload } from './predictions';

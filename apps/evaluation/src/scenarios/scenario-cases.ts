@@ -1,6 +1,6 @@
 import type { EvaluationTaskType, ScenarioLabel, TextAssertionSpec } from '@mlops/events';
 import { DomainErrorDetail, invalidInput } from '@mlops/event-sourcing';
-import { assertionProblem, Assertion } from '../metrics/text';
+import { assertionProblem, Assertion } from '@mlops/assertions';
 
 export type SliceValue = string | number | boolean | null;
 

@@ -1,7 +1,7 @@
 import type { EvaluationTaskType, MetricThreshold, ScenarioDefinition, ScenarioLabel } from '@mlops/events';
 import { DomainErrorDetail } from '@mlops/event-sourcing';
 import { labelType, sortLabels } from '../metrics/labels';
-import { assertionProblem, Assertion } from '../metrics/text';
+import { assertionProblem, Assertion } from '@mlops/assertions';
 
 const CLASSIFICATION_METRICS = [
   'accuracy', 'balanced_accuracy', 'precision', 'recall', 'f1',

@@ -1,6 +1,6 @@
 import type { EvaluationFinding, FindingSeverity, PromptTemplateBody } from '@mlops/events';
 import { missingVariables, placeholdersOf, render, textsOf } from '../templates/prompt-text';
-import { Assertion, runAssertion } from './assertions';
+import { Assertion, explainAssertion } from '@mlops/assertions';
 import { findBannedTerms, findCreditCards, findEmails, findIbans, findInjectionPhrases, findPhones, mask, Match } from './detectors';
 
 export interface TestCase {
@@ -98,7 +98,7 @@ export function evaluateTemplate(
     }
     let ok = true;
     testCase.assertions.forEach((assertion, j) => {
-      const result = runAssertion(assertion, testCase.output!);
+      const result = explainAssertion(testCase.output!, assertion);
       if (!result.pass) {
         ok = false;
         add('assertion_failed', 'error', `Test case ${i}, assertion ${j} (${assertion.type}): ${result.reason}`, at(null, undefined, i));

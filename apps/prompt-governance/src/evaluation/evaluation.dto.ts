@@ -2,12 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsVariables, TEMPLATE_ID } from '../templates/templates.dto';
-import { ASSERTION_TYPES } from './assertions';
+import { ASSERTION_TYPES, AssertionType } from '@mlops/assertions';
 
 export class AssertionDto {
   @ApiProperty({ enum: ASSERTION_TYPES, example: 'icontains' })
   @IsIn(ASSERTION_TYPES)
-  type!: string;
+  type!: AssertionType;
 
   @ApiPropertyOptional({ maxLength: 10000, description: 'What to compare with (regex: the pattern); not used by is-json' })
   @IsOptional()

@@ -5,7 +5,7 @@ import { commandMetadata, CommandResult, SERVICE_CONFIG, wantsReadYourWrites } f
 import { PromptGovernanceConfig } from '../config';
 import { templateDecider, templateStreamId } from '../templates/template.decider';
 import { EvaluationView, TemplateDocument, templatesProjection } from '../templates/templates.projection';
-import { assertionProblem } from './assertions';
+import { assertionProblem } from '@mlops/assertions';
 import { EvaluateDto } from './evaluation.dto';
 import { evaluateTemplate } from './evaluate';
 

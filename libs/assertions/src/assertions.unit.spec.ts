@@ -1,4 +1,4 @@
-import { Assertion, assertionProblem, runAssertion } from './text';
+import { Assertion, assertionProblem, explainAssertion, hasNestedQuantifier, runAssertion } from './assertions';
 
 const check = (output: string, assertion: Assertion) => runAssertion(output, assertion).pass;
 
@@ -38,5 +38,44 @@ describe('promptfoo-style text assertions', () => {
     expect(assertionProblem({ type: 'regex', value: '^(ab)+[a-z+]*\\(x+\\)+$' })).toBeNull();
     expect(assertionProblem({ type: 'regex', value: 'x'.repeat(1001) })).toMatch(/longer than/);
     expect(assertionProblem({ type: 'contains', value: 'x'.repeat(10_001) })).toMatch(/longer than/);
+  });
+
+  it('explains each result, negation and malformed assertions included', () => {
+    expect(explainAssertion('kitten', { type: 'levenshtein', value: 'sitting', threshold: 2 })).toEqual({
+      type: 'levenshtein',
+      pass: false,
+      reason: 'Levenshtein distance 3 > 2',
+    });
+    expect(explainAssertion('all good', { type: 'not-contains', value: 'error' })).toEqual({
+      type: 'not-contains',
+      pass: true,
+      reason: 'not: output does not contain "error"',
+    });
+    expect(explainAssertion('{a: 1}', { type: 'is-json' })).toMatchObject({ pass: false, reason: 'output is not valid JSON' });
+    expect(explainAssertion('x', { type: 'regex', value: '(' })).toMatchObject({ pass: false, reason: expect.stringMatching(/invalid regex/) });
+  });
+
+  it('gives the same verdict explained or not, with or without a compiled pattern', () => {
+    const outputs = ['Paris', 'paris', '{"a":1}', 'order #12345', '', 'kitten'];
+    const assertions: Assertion[] = [
+      { type: 'equals', value: 'Paris' },
+      { type: 'not-icontains', value: 'PAR' },
+      { type: 'regex', value: '#\\d+' },
+      { type: 'not-is-json' },
+      { type: 'starts-with', value: 'p' },
+      { type: 'levenshtein', value: 'sitting', threshold: 3 },
+    ];
+    for (const output of outputs) {
+      for (const assertion of assertions) {
+        const plain = runAssertion(output, assertion).pass;
+        expect(explainAssertion(output, assertion).pass).toBe(plain);
+        if (assertion.type.endsWith('regex')) expect(runAssertion(output, assertion, new RegExp(assertion.value!)).pass).toBe(plain);
+      }
+    }
+  });
+
+  it('spots nested quantifiers, not quantifiers side by side or in classes', () => {
+    for (const unsafe of ['(a+)+', '(a*)*b', '(\\w+\\s?)*$', '((ab)+c)+', '(x{2,})+', '(?:a|b+)*']) expect(hasNestedQuantifier(unsafe)).toBe(true);
+    for (const safe of ['^\\{', '#\\d{5}\\b', '(ab)+', '[(a+)+]', 'a+b*c{2}', '\\(a+\\)+', '(a|b)*', '(\\d+)-(\\d+)']) expect(hasNestedQuantifier(safe)).toBe(false);
   });
 });

@@ -1,6 +1,10 @@
 import { distance } from 'fastest-levenshtein';
 
-/** promptfoo's deterministic assertion types; each also exists negated as `not-<type>`. */
+/**
+ * The promptfoo-style deterministic assertion set, shared by the evaluation harness (text
+ * scenarios) and prompt governance (a template's test cases). Each type also exists negated as
+ * `not-<type>`.
+ */
 export const ASSERTION_BASE_TYPES = ['equals', 'contains', 'icontains', 'regex', 'starts-with', 'is-json', 'levenshtein'] as const;
 export type AssertionBaseType = (typeof ASSERTION_BASE_TYPES)[number];
 export type AssertionType = AssertionBaseType | `not-${AssertionBaseType}`;
@@ -18,6 +22,13 @@ export interface AssertionResult {
   type: AssertionType;
   pass: boolean;
 }
+
+export interface ExplainedAssertionResult extends AssertionResult {
+  /** What was found, in words (`Levenshtein distance 3 > 2`), or why the assertion cannot run. */
+  reason: string;
+}
+
+export const DEFAULT_LEVENSHTEIN_THRESHOLD = 5;
 
 export const MAX_ASSERTION_VALUE_LENGTH = 10_000;
 export const MAX_REGEX_LENGTH = 1_000;
@@ -98,17 +109,53 @@ function passes(base: AssertionBaseType, output: string, assertion: Assertion, c
     case 'is-json':
       return isJson(output);
     case 'levenshtein': {
-      const threshold = assertion.threshold ?? 5;
+      const threshold = assertion.threshold ?? DEFAULT_LEVENSHTEIN_THRESHOLD;
       // The distance is at least the length difference: no need to compute it past the threshold.
       return Math.abs(output.length - value.length) <= threshold && distance(output, value) <= threshold;
     }
   }
 }
 
-/** Runs one assertion against a model output; `not-` inverts the result. */
+const baseOf = (type: AssertionType) => (type.startsWith('not-') ? type.slice(4) : type) as AssertionBaseType;
+
+/**
+ * Runs one assertion against a model output; `not-` inverts the result. The hot path of a text
+ * evaluation: pass a pre-compiled `regex` to run one pattern over many outputs.
+ */
 export function runAssertion(output: string, assertion: Assertion, compiled?: RegExp): AssertionResult {
-  const negated = assertion.type.startsWith('not-');
-  const base = (negated ? assertion.type.slice(4) : assertion.type) as AssertionBaseType;
-  const pass = passes(base, output, assertion, compiled);
-  return { type: assertion.type, pass: negated ? !pass : pass };
+  const pass = passes(baseOf(assertion.type), output, assertion, compiled);
+  return { type: assertion.type, pass: assertion.type.startsWith('not-') ? !pass : pass };
+}
+
+function describeOutcome(base: AssertionBaseType, output: string, assertion: Assertion, pass: boolean): string {
+  const value = assertion.value ?? '';
+  switch (base) {
+    case 'equals':
+      return `output ${pass ? 'equals' : 'does not equal'} the expected value`;
+    case 'contains':
+      return `output ${pass ? 'contains' : 'does not contain'} "${value}"`;
+    case 'icontains':
+      return `output ${pass ? 'contains' : 'does not contain'} "${value}" (ignoring case)`;
+    case 'regex':
+      return `output ${pass ? 'matches' : 'does not match'} /${value}/`;
+    case 'starts-with':
+      return `output ${pass ? 'starts' : 'does not start'} with "${value}"`;
+    case 'is-json':
+      return `output ${pass ? 'is' : 'is not'} valid JSON`;
+    case 'levenshtein': {
+      const threshold = assertion.threshold ?? DEFAULT_LEVENSHTEIN_THRESHOLD;
+      const d = distance(output, value);
+      return `Levenshtein distance ${d} ${d <= threshold ? '<=' : '>'} ${threshold}`;
+    }
+  }
+}
+
+/** Runs one assertion and says why it passed or failed; a malformed assertion fails with its problem. */
+export function explainAssertion(output: string, assertion: Assertion): ExplainedAssertionResult {
+  const problem = assertionProblem(assertion);
+  if (problem) return { type: assertion.type, pass: false, reason: problem };
+  const base = baseOf(assertion.type);
+  const pass = passes(base, output, assertion);
+  const reason = describeOutcome(base, output, assertion, pass);
+  return assertion.type.startsWith('not-') ? { type: assertion.type, pass: !pass, reason: `not: ${reason}` } : { type: assertion.type, pass, reason };
 }
