@@ -11,3 +11,4 @@ export * from './reactor';
 export * from './command-handler';
 export * from './read-model-query';
 export * from './event-sourcing.module';
+export * from './replay';

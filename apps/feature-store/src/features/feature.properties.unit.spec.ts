@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { CloudEvent, EventValidator, FEATURE_VALUE_TYPES, FeatureEvent, FeatureSchema, featureStoreCatalog } from '@mlops/events';
-import { DomainError } from '@mlops/event-sourcing';
-import { FeatureCommand, featureDecider, FeatureState } from './feature.decider';
-import { FeatureDocument, featuresProjection } from './features.projection';
+import { replayCommands } from '@mlops/event-sourcing';
+import { EventValidator, FEATURE_VALUE_TYPES, FeatureSchema, featureStoreCatalog } from '@mlops/events';
+import { FeatureCommand, featureDecider } from './feature.decider';
+import { featuresProjection } from './features.projection';
 
 const COLUMNS = [
   { column: 'fare', type: 'DOUBLE' },
@@ -54,19 +54,7 @@ const update: fc.Arbitrary<FeatureCommand> = fc.record({
 });
 const commands = fc.array(fc.oneof({ arbitrary: version, weight: 4 }, { arbitrary: create, weight: 2 }, { arbitrary: update, weight: 2 }), { maxLength: 30 });
 
-const asCloudEvent = (event: FeatureEvent, streamversion: number): CloudEvent => ({
-  specversion: '1.0',
-  id: `e${streamversion}`,
-  source: '/mlops/feature-store',
-  type: featureStoreCatalog.typeOf(event.type),
-  subject: 'feature:trip_fare',
-  time: NOW,
-  datacontenttype: 'application/json',
-  data: event.data as unknown as Record<string, unknown>,
-  streamversion,
-  actor: 'prop',
-  correlationid: 'c',
-});
+const target = { decider: featureDecider, projection: featuresProjection, catalog: featureStoreCatalog, subject: 'feature:trip_fare', time: NOW };
 
 describe('feature decider properties', () => {
   const validator = new EventValidator([featureStoreCatalog]);
@@ -77,35 +65,23 @@ describe('feature decider properties', () => {
   it('numbers versions gap-free, never versions a deprecated feature, emits only schema-valid events, and the read model follows the state', () => {
     fc.assert(
       fc.property(commands, (sequence) => {
-        let state: FeatureState = featureDecider.initialState();
-        let doc: FeatureDocument | null = null;
-        let streamVersion = 0;
-        for (const command of sequence) {
-          let events: FeatureEvent[];
-          try {
-            events = featureDecider.decide(command, state);
-          } catch (error) {
-            expect(error).toBeInstanceOf(DomainError);
-            if (command.type === 'CreateFeatureVersion' && state.exists && state.status === 'deprecated') {
-              expect((error as DomainError).kind).toBe('invalid_state');
-            }
-            continue;
-          }
-          const before = state;
-          for (const event of events) {
-            const cloudEvent = asCloudEvent(event, ++streamVersion);
+        replayCommands(target, sequence, {
+          onRejected(state, command, error) {
+            if (command.type === 'CreateFeatureVersion' && state.exists && state.status === 'deprecated') expect(error.kind).toBe('invalid_state');
+          },
+          onApplied(_before, state, _event, cloudEvent, doc) {
             expect(validator.validate(cloudEvent)).toEqual({ valid: true, errors: [] });
-            state = featureDecider.evolve(state, event);
-            doc = { ...featuresProjection.evolve(doc, cloudEvent), _id: 'feature:trip_fare', version: streamVersion } as FeatureDocument;
-          }
-          if (command.type === 'CreateFeatureVersion') {
-            expect(before.exists && state.exists && state.version === before.version + 1).toBe(true);
+            if (state.exists) {
+              expect(doc).toMatchObject({ status: state.status, owner: state.owner, latest_version: { version: state.version, ...state.definition } });
+            }
+          },
+          onDecided(before, command, events) {
+            if (command.type !== 'CreateFeatureVersion') return;
+            const after = events.reduce(featureDecider.evolve, before);
+            expect(before.exists && after.exists && after.version === before.version + 1).toBe(true);
             versionsCreated++;
-          }
-          if (state.exists) {
-            expect(doc).toMatchObject({ status: state.status, owner: state.owner, latest_version: { version: state.version, ...state.definition } });
-          }
-        }
+          },
+        });
       }),
       { numRuns: 300 },
     );

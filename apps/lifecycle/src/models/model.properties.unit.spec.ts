@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { DomainError } from '@mlops/event-sourcing';
-import { CloudEvent, lifecycleCatalog, ModelEvent } from '@mlops/events';
+import { lifecycleCatalog, ModelEvent } from '@mlops/events';
+import { replayCommands } from '@mlops/event-sourcing';
 import { missingRequiredItems, ModelCommand, modelDecider, ModelState, STAGES } from './model.decider';
-import { ModelDocument, modelsProjection } from './models.projection';
+import { modelsProjection } from './models.projection';
 
 const RUN = '7f3c1a52-4f0e-4c8e-9d77-2a1a1c7b6a10';
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -46,41 +46,9 @@ const update: fc.Arbitrary<ModelCommand> = fc.record({
 });
 const commands = fc.array(fc.oneof({ arbitrary: update, weight: 4 }, { arbitrary: register, weight: 1 }), { maxLength: 30 });
 
-const asCloudEvent = (event: ModelEvent, streamversion: number): CloudEvent => ({
-  specversion: '1.0',
-  id: `e${streamversion}`,
-  source: '/mlops/lifecycle',
-  type: lifecycleCatalog.typeOf(event.type),
-  subject: 'model:churn',
-  time: NOW,
-  datacontenttype: 'application/json',
-  data: event.data as unknown as Record<string, unknown>,
-  streamversion,
-  actor: 'prop',
-  correlationid: 'c',
-});
-
-function play(sequence: ModelCommand[], check: (before: ModelState, command: ModelCommand, events: ModelEvent[]) => void = () => undefined) {
-  let state = modelDecider.initialState();
-  let doc: ModelDocument | null = null;
-  let streamVersion = 0;
-  for (const command of sequence) {
-    let events: ModelEvent[];
-    try {
-      events = modelDecider.decide(command, state);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      continue; // rejected: nothing written
-    }
-    check(state, command, events);
-    for (const event of events) {
-      state = modelDecider.evolve(state, event);
-      const cloudEvent = asCloudEvent(event, ++streamVersion);
-      doc = { ...modelsProjection.evolve(doc, cloudEvent), _id: cloudEvent.subject, version: streamVersion } as ModelDocument;
-    }
-  }
-  return { state, doc };
-}
+const target = { decider: modelDecider, projection: modelsProjection, catalog: lifecycleCatalog, subject: 'model:churn', time: NOW };
+const play = (sequence: ModelCommand[], onDecided?: (before: ModelState, command: ModelCommand, events: ModelEvent[]) => void) =>
+  replayCommands(target, sequence, { onDecided });
 
 describe('model version rules hold for any command sequence', () => {
   it('numbers versions 1..n, keeps at most one in production, and only with every required item checked', () => {

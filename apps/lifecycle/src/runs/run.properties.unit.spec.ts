@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { DomainError } from '@mlops/event-sourcing';
-import { CloudEvent, lifecycleCatalog, MetricPoint, RunEvent } from '@mlops/events';
-import { RunCommand, runDecider, RunState } from './run.decider';
-import { RunDocument, runsProjection } from './runs.projection';
+import { DomainError, replayCommands } from '@mlops/event-sourcing';
+import { lifecycleCatalog, MetricPoint } from '@mlops/events';
+import { RunCommand, runDecider } from './run.decider';
+import { runsProjection } from './runs.projection';
 
 const RUN = '7f3c1a52-4f0e-4c8e-9d77-2a1a1c7b6a10';
 const START = '2026-01-01T00:00:00.000Z';
@@ -49,20 +49,6 @@ const updateRun: fc.Arbitrary<RunCommand> = fc.record({
 });
 const commandSequence = fc.array(fc.oneof({ arbitrary: updateRun, weight: 5 }, { arbitrary: startRun, weight: 1 }), { maxLength: 25 });
 
-const asCloudEvent = (event: RunEvent, streamversion: number): CloudEvent => ({
-  specversion: '1.0',
-  id: `e${streamversion}`,
-  source: '/mlops/lifecycle',
-  type: lifecycleCatalog.typeOf(event.type),
-  subject: `run:${RUN}`,
-  time: START,
-  datacontenttype: 'application/json',
-  data: event.data as unknown as Record<string, unknown>,
-  streamversion,
-  actor: 'prop',
-  correlationid: 'c',
-});
-
 /** Independent oracle: per key, the highest step, then the latest timestamp, then the last logged. */
 function latestByBruteForce(points: MetricPoint[]): MetricPoint[] {
   const keys = [...new Set(points.map((p) => p.key))];
@@ -74,27 +60,8 @@ function latestByBruteForce(points: MetricPoint[]): MetricPoint[] {
 }
 const byKey = (points: MetricPoint[]) => [...points].sort((a, b) => a.key.localeCompare(b.key));
 
-function play(commands: RunCommand[]) {
-  let state: RunState = runDecider.initialState();
-  let doc: RunDocument | null = null;
-  const log: RunEvent[] = [];
-  for (const command of commands) {
-    let events: RunEvent[];
-    try {
-      events = runDecider.decide(command, state);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      continue; // rejected: nothing written
-    }
-    for (const event of events) {
-      log.push(event);
-      state = runDecider.evolve(state, event);
-      const cloudEvent = asCloudEvent(event, log.length);
-      doc = { ...runsProjection.evolve(doc, cloudEvent), _id: cloudEvent.subject, version: cloudEvent.streamversion } as RunDocument;
-    }
-  }
-  return { state, doc, log };
-}
+const target = { decider: runDecider, projection: runsProjection, catalog: lifecycleCatalog, subject: `run:${RUN}`, time: START };
+const play = (commands: RunCommand[]) => replayCommands(target, commands);
 
 describe('run rules hold for any command sequence', () => {
   it('status moves running → terminal once; no metrics after the end; params are write-once', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { DomainError } from '@mlops/event-sourcing';
-import { CloudEvent, promptGovernanceCatalog, TemplateEvent } from '@mlops/events';
+import { promptGovernanceCatalog, TemplateEvent } from '@mlops/events';
+import { replayCommands } from '@mlops/event-sourcing';
 import { PRODUCTION_LABEL, TemplateCommand, templateDecider, TemplateState } from './template.decider';
-import { TemplateDocument, templatesProjection } from './templates.projection';
+import { templatesProjection } from './templates.projection';
 
 const T = 'prop';
 const ROLE = 'prompt-approver';
@@ -76,41 +76,9 @@ const command = fc.oneof(
 /** Mostly a creation first, so most sequences act on an existing template. */
 const commands = fc.tuple(fc.option(create, { freq: 10, nil: undefined }), fc.array(command as fc.Arbitrary<TemplateCommand>, { minLength: 10, maxLength: 40 })).map(([first, rest]) => (first ? [first, ...rest] : rest));
 
-const asCloudEvent = (event: TemplateEvent, streamversion: number): CloudEvent => ({
-  specversion: '1.0',
-  id: `e${streamversion}`,
-  source: '/mlops/prompt-governance',
-  type: promptGovernanceCatalog.typeOf(event.type),
-  subject: `template:${T}`,
-  time: NOW,
-  datacontenttype: 'application/json',
-  data: event.data as unknown as Record<string, unknown>,
-  streamversion,
-  actor: 'prop',
-  correlationid: 'c',
-});
-
-function play(sequence: TemplateCommand[], check: (before: TemplateState, command: TemplateCommand, events: TemplateEvent[]) => void = () => undefined) {
-  let state = templateDecider.initialState();
-  let doc: TemplateDocument | null = null;
-  let streamVersion = 0;
-  for (const next of sequence) {
-    let events: TemplateEvent[];
-    try {
-      events = templateDecider.decide(next, state);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      continue; // rejected: nothing written
-    }
-    check(state, next, events);
-    for (const event of events) {
-      state = templateDecider.evolve(state, event);
-      const cloudEvent = asCloudEvent(event, ++streamVersion);
-      doc = { ...templatesProjection.evolve(doc, cloudEvent), _id: cloudEvent.subject, version: streamVersion } as TemplateDocument;
-    }
-  }
-  return { state, doc };
-}
+const target = { decider: templateDecider, projection: templatesProjection, catalog: promptGovernanceCatalog, subject: `template:${T}`, time: NOW };
+const play = (sequence: TemplateCommand[], onDecided?: (before: TemplateState, command: TemplateCommand, events: TemplateEvent[]) => void) =>
+  replayCommands(target, sequence, { onDecided });
 
 describe('the approval machine holds for any command sequence', () => {
   it('never approves a version by its submitter or author, nor without the role, nor against the evaluation policy', () => {
