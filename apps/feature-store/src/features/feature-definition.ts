@@ -122,10 +122,36 @@ export function definitionErrors(definition: FeatureDefinition): DomainErrorDeta
 }
 
 /** Why a source cannot back the feature: its dataset is not registered, or it has no such column. */
-export function sourceErrors(source: FeatureSource, datasetSchema: DatasetColumn[] | null): DomainErrorDetail[] {
+export function sourceErrors(definition: FeatureDefinition, datasetSchema: DatasetColumn[] | null): DomainErrorDetail[] {
+  const { source } = definition;
   if (datasetSchema === null) return [{ field: 'source.dataset_id', message: `dataset ${source.dataset_id} is not registered` }];
-  if (source.kind === 'column' && !datasetSchema.some((c) => c.column === source.column)) {
-    return [{ field: 'source.column', message: `column ${show(source.column)} does not exist in dataset ${source.dataset_id}` }];
-  }
-  return [];
+  if (source.kind !== 'column') return [];
+  const column = datasetSchema.find((c) => c.column === source.column);
+  if (!column) return [{ field: 'source.column', message: `column ${show(source.column)} does not exist in dataset ${source.dataset_id}` }];
+  return sourceTypeErrors(definition.value_type, column.type, 'source.column');
+}
+
+/** DuckDB column types whose every value a feature of the scalar type can hold without loss of range. */
+const HOLDS: Record<FeatureScalarType, RegExp> = {
+  bool: /^BOOLEAN$/,
+  int32: /^(U?TINYINT|U?SMALLINT|INTEGER)$/,
+  int64: /^(U?TINYINT|U?SMALLINT|U?INTEGER|BIGINT)$/,
+  float: /^(FLOAT|U?TINYINT|U?SMALLINT|DECIMAL\(\d+,\d+\))$/,
+  double: /^(FLOAT|DOUBLE|U?TINYINT|U?SMALLINT|U?INTEGER|DECIMAL\(\d+,\d+\))$/,
+  string: /^(VARCHAR|UUID|JSON|ENUM\(.*\))$/,
+  bytes: /^(BLOB|VARCHAR)$/,
+  timestamp: /^(DATE|TIMESTAMP(_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE)$/,
+};
+
+/** Whether a feature of `valueType` can hold every value of a DuckDB column (or expression) of `duckdbType`. */
+export function holdsDuckDbType(valueType: FeatureValueType, duckdbType: string): boolean {
+  const { list, element } = parseValueType(valueType);
+  const listOf = /^(.*)\[\d*\]$/.exec(duckdbType);
+  if (list !== (listOf !== null)) return false;
+  return HOLDS[element].test(listOf ? listOf[1] : duckdbType);
+}
+
+/** 422 details when the source's DuckDB type does not fit the feature's value type. */
+export function sourceTypeErrors(valueType: FeatureValueType, duckdbType: string, field: string): DomainErrorDetail[] {
+  return holdsDuckDbType(valueType, duckdbType) ? [] : [{ field, message: `a ${valueType} feature cannot hold the source's DuckDB type ${duckdbType}` }];
 }

@@ -1,5 +1,5 @@
 import { FeatureDefinition, FeatureSchema, FeatureValueType } from '@mlops/events';
-import { compatibility, definitionErrors, sameDefinition, sourceErrors, typeReadable } from './feature-definition';
+import { compatibility, definitionErrors, holdsDuckDbType, sameDefinition, sourceErrors, typeReadable } from './feature-definition';
 
 const schema = (overrides: Partial<FeatureSchema> = {}): FeatureSchema => ({ nullable: true, min: null, max: null, allowed_values: null, ...overrides });
 const def = (value_type: FeatureValueType, overrides: Partial<FeatureSchema> = {}): FeatureDefinition => ({
@@ -100,11 +100,43 @@ describe('definition checks', () => {
     expect(definitionErrors(def('timestamp', { allowed_values: ['yesterday'] }))).toHaveLength(1);
   });
 
-  it('needs a registered dataset, and for a column source a column it has', () => {
+  it('needs a registered dataset, and for a column source a column it has, of a type the feature can hold', () => {
     const columns = [{ column: 'fare', type: 'DOUBLE' }];
-    expect(sourceErrors({ kind: 'column', dataset_id: 'trips', column: 'fare' }, columns)).toEqual([]);
-    expect(sourceErrors({ kind: 'column', dataset_id: 'trips', column: 'tip' }, columns)[0].message).toMatch(/column "tip" does not exist/);
-    expect(sourceErrors({ kind: 'sql', dataset_id: 'trips', expression: 'tip' }, columns)).toEqual([]);
-    expect(sourceErrors({ kind: 'column', dataset_id: 'trips', column: 'fare' }, null)[0].message).toMatch(/not registered/);
+    const sourced = (value_type: FeatureValueType, source: FeatureDefinition['source']) => ({ ...def(value_type), source });
+    expect(sourceErrors(sourced('double', { kind: 'column', dataset_id: 'trips', column: 'fare' }), columns)).toEqual([]);
+    expect(sourceErrors(sourced('double', { kind: 'column', dataset_id: 'trips', column: 'tip' }), columns)[0].message).toMatch(/column "tip" does not exist/);
+    expect(sourceErrors(sourced('int32', { kind: 'sql', dataset_id: 'trips', expression: 'tip' }), columns)).toEqual([]);
+    expect(sourceErrors(sourced('double', { kind: 'column', dataset_id: 'trips', column: 'fare' }), null)[0].message).toMatch(/not registered/);
+    expect(sourceErrors(sourced('int64', { kind: 'column', dataset_id: 'trips', column: 'fare' }), columns)).toEqual([
+      { field: 'source.column', message: 'a int64 feature cannot hold the source\'s DuckDB type DOUBLE' },
+    ]);
+  });
+
+  it.each([
+    ['int32', 'INTEGER', true],
+    ['int32', 'BIGINT', false],
+    ['int64', 'BIGINT', true],
+    ['int64', 'UBIGINT', false],
+    ['int64', 'DOUBLE', false],
+    ['float', 'DOUBLE', false],
+    ['float', 'DECIMAL(21,1)', true],
+    ['double', 'FLOAT', true],
+    ['double', 'INTEGER', true],
+    ['double', 'VARCHAR', false],
+    ['string', 'VARCHAR', true],
+    ["string", "ENUM('a', 'b')", true],
+    ['string', 'INTEGER', false],
+    ['bool', 'BOOLEAN', true],
+    ['bytes', 'BLOB', true],
+    ['timestamp', 'TIMESTAMP WITH TIME ZONE', true],
+    ['timestamp', 'DATE', true],
+    ['timestamp', 'VARCHAR', false],
+    ['list<int64>', 'INTEGER[]', true],
+    ['list<string>', 'VARCHAR[3]', true],
+    ['list<int32>', 'BIGINT[]', false],
+    ['list<string>', 'VARCHAR', false],
+    ['string', 'VARCHAR[]', false],
+  ] as [FeatureValueType, string, boolean][])('a %s feature over DuckDB %s: %s', (valueType, duckdbType, holds) => {
+    expect(holdsDuckDbType(valueType, duckdbType)).toBe(holds);
   });
 });

@@ -45,7 +45,7 @@ const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every(
 function checkDefinition(definition: FeatureDefinition, datasetSchema: DatasetColumn[] | null): void {
   const invalid = definitionErrors(definition);
   if (invalid.length) throw invalidInput(invalid.map((e) => e.message).join('; '), invalid);
-  const unusable = sourceErrors(definition.source, datasetSchema);
+  const unusable = sourceErrors(definition, datasetSchema);
   if (unusable.length) throw invalidState(unusable.map((e) => e.message).join('; '), unusable);
 }
 

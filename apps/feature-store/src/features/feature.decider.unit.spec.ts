@@ -3,7 +3,7 @@ import { DomainError, foldEvents } from '@mlops/event-sourcing';
 import { FeatureCommand, featureDecider } from './feature.decider';
 
 const COLUMNS = [
-  { column: 'fare', type: 'DOUBLE' },
+  { column: 'fare', type: 'FLOAT' },
   { column: 'passengers', type: 'INTEGER' },
 ];
 const SCHEMA = { nullable: true, min: 0, max: null, allowed_values: null };

@@ -120,6 +120,8 @@ describe('features on a real Kafka broker and MongoDB-protocol server, through t
       ['an expression reading another file', { source: { kind: 'sql', dataset_id: 'trips', expression: "(SELECT count(*) FROM read_csv('/etc/passwd'))" } }, /disabled by configuration/],
       ['an expression adding columns', { source: { kind: 'sql', dataset_id: 'trips', expression: 'fare), (zone' } }, /one scalar expression; it yields 2 columns/],
       ['an expression smuggling a second statement', { source: { kind: 'sql', dataset_id: 'trips', expression: '1); DROP TABLE x; SELECT (1' } }, /DuckDB/],
+      ['a column of a type the feature cannot hold', { value_type: 'int32', source: { kind: 'column', dataset_id: 'trips', column: 'zone' } }, /a int32 feature cannot hold the source's DuckDB type VARCHAR/],
+      ['an expression of a type the feature cannot hold', { source: { kind: 'sql', dataset_id: 'trips', expression: "zone || '-x'" } }, /a double feature cannot hold the source's DuckDB type VARCHAR/],
     ])('answers 422 for %s and writes nothing', async (_label, overrides, reason) => {
       const before = await eventCount();
       const response = await create(fare({ name: 'rejected', schema: {}, ...overrides }));

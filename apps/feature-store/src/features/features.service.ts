@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { DatasetColumn, FeatureEvent, FeatureSchema, FeatureSource } from '@mlops/events';
-import { EventSourcing, findPage, invalidInput, notFound } from '@mlops/event-sourcing';
+import type { DatasetColumn, FeatureEvent, FeatureSchema, FeatureSource, FeatureValueType } from '@mlops/events';
+import { EventSourcing, findPage, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, decodeCursor, encodeCursor, ListQueryDto, Page, wantsReadYourWrites } from '@mlops/platform';
 import { DatasetsService } from '../datasets/datasets.service';
 import { DuckDbProfiler } from '../datasets/duckdb-profiler';
 import { FeatureCommand, featureDecider, featureStreamId } from './feature.decider';
+import { sourceTypeErrors } from './feature-definition';
 import { CreateFeatureDto, CreateFeatureVersionDto, FeatureSchemaDto, FeatureSourceDto, ListFeaturesQueryDto, UpdateFeatureDto } from './features.dto';
 import { FEATURE_VERSIONS_COLLECTION, FeatureDocument, featuresProjection, FeatureVersionDocument, featureVersionId } from './features.projection';
 
@@ -59,7 +60,7 @@ export class FeaturesService {
           schema: toSchema(dto.schema),
           source,
           changelog: dto.changelog ?? 'Initial version',
-          dataset_schema: await this.datasetSchema(source),
+          dataset_schema: await this.datasetSchema(source, dto.value_type),
         },
       },
       {},
@@ -79,7 +80,7 @@ export class FeaturesService {
         schema: dto.schema ? toSchema(dto.schema) : undefined,
         source,
         changelog: dto.changelog,
-        dataset_schema: await this.datasetSchema(source ?? state.definition.source),
+        dataset_schema: await this.datasetSchema(source ?? state.definition.source, dto.value_type ?? state.definition.value_type),
       },
     });
   }
@@ -126,11 +127,15 @@ export class FeaturesService {
 
   /**
    * The source dataset's current columns as the write side knows them (null when not registered);
-   * a SQL expression must also bind in DuckDB against the dataset (422 with DuckDB's reason).
+   * a SQL expression must also bind in DuckDB against the dataset (422 with DuckDB's reason) to a type
+   * the feature can hold (422). A column's type is checked by the decider.
    */
-  private async datasetSchema(source: FeatureSource): Promise<DatasetColumn[] | null> {
+  private async datasetSchema(source: FeatureSource, valueType: FeatureValueType): Promise<DatasetColumn[] | null> {
     const dataset = await this.datasets.source(source.dataset_id);
-    if (dataset && source.kind === 'sql') await this.profiler.expressionType(dataset.location, source.expression);
+    if (dataset && source.kind === 'sql') {
+      const problems = sourceTypeErrors(valueType, await this.profiler.expressionType(dataset.location, source.expression), 'source.expression');
+      if (problems.length) throw invalidState(problems[0].message, problems);
+    }
     return dataset?.schema ?? null;
   }
 
