@@ -47,6 +47,7 @@ describe('the platform end to end: dataset → feature → model version → eva
     });
   }, 180_000);
   afterAll(async () => {
+    // Already stopped by the last test unless an earlier one failed.
     await gateway?.stop();
     await Promise.all(Object.values(services).map((service) => service.stop()));
     for (const [, db] of databases) await dropDatabase(env.MONGO_URL, db);
@@ -129,5 +130,11 @@ describe('the platform end to end: dataset → feature → model version → eva
     await http().post(`${PROMPTS}/templates/support-reply/1/usage`).set(json).send({ records: [usage, { ...usage, outcome: 'error', latency_ms: 900 }] }).expect(201);
     const log = await http().get(`${PROMPTS}/templates/support-reply/1/usage`).expect(200);
     expect(log.body.aggregates).toMatchObject({ count: 2, error_count: 1, error_rate: 0.5, total_tokens: 84 });
+  });
+
+  it('drains and exits 0 on SIGTERM, every process', async () => {
+    expect(await gateway.stop()).toBe(0);
+    const codes = await Promise.all(Object.entries(services).map(async ([name, service]) => [name, await service.stop()]));
+    expect(Object.fromEntries(codes)).toEqual({ 'feature-store': 0, lifecycle: 0, evaluation: 0, 'prompt-governance': 0 });
   });
 });
