@@ -9,6 +9,8 @@ export const evaluationConfigSchema = z.object({
   EVALUATION_MAX_CASES: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   /** Cases listed in a report's error analysis. */
   EVALUATION_ERROR_ANALYSIS_LIMIT: z.coerce.number().int().min(0).max(10_000).default(20),
+  /** How long a run or scenario waits for a model version or dataset the other services' events have not brought yet, before 404. */
+  EVALUATION_UPSTREAM_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
 });
 
 export type EvaluationConfig = ServiceConfig & z.infer<typeof evaluationConfigSchema>;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { CloudEvent, evaluationCatalog, EventValidator, featureStoreCatalog, Topics } from '@mlops/events';
+import { CloudEvent, evaluationCatalog, EventValidator, featureStoreCatalog, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventStore, reactorEventsHandled, requestRebuild } from '@mlops/event-sourcing';
 import {
   connectMongo, countStoredEvents, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, sortById, startGateway, startServiceProcess,
@@ -26,7 +26,7 @@ const COUNTRIES = ['DE', 'FR', '<b>NL</b>'];
  */
 describe('evaluation harness on a real Kafka broker and MongoDB-protocol server, through the gateway', () => {
   const dataRoot = mkdtempSync(join(tmpdir(), 'evaluation-data-'));
-  const env = isolatedEnv('evaluation', { EVALUATION_DATA_ROOT: dataRoot });
+  const env = isolatedEnv('evaluation', { EVALUATION_DATA_ROOT: dataRoot, EVALUATION_UPSTREAM_GRACE_MS: '5000' });
   const lifecycleEnv = { ...env, MONGO_DB: `${env.MONGO_DB}_lc` };
   const topic = env.KAFKA_TOPIC_PREFIX + Topics.evaluation;
   let service: RunningApp;
@@ -356,6 +356,32 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
     );
     expect(document.body.paths[`${EVAL}/scenarios/{name}`]).toHaveProperty('patch');
     expect(document.body.info['x-unavailable-services'] ?? []).not.toContain('evaluation');
+  });
+
+  describe('facts from other services, still on their way', () => {
+    it('waits briefly for a model version whose lifecycle event has not arrived yet, then 404s one that never comes', async () => {
+      const registered: CloudEvent = {
+        specversion: '1.0', id: randomUUID(), source: '/mlops/lifecycle', type: lifecycleCatalog.typeOf('ModelVersionRegistered'), subject: 'model:late-clf',
+        time: new Date().toISOString(), datacontenttype: 'application/json', streamversion: 1, actor: 'ana', correlationid: randomUUID(),
+        data: { model_name: 'late-clf', version: 1, run_id: randomUUID(), artifact_uri: 's3://models/late/1', description: '', tags: [], metrics: [], params: [], checklist: [], stage: 'none' },
+      };
+      expect(new EventValidator([lifecycleCatalog]).validate(registered)).toEqual({ valid: true, errors: [] });
+      const queue = (model_name: string) => http().post(`${EVAL}/runs`).set(json).send({ scenario_name: 'churn-holdout', model_name, model_version: 1, predictions: binaryPredictions });
+      // The run is posted first; the model version's event is published while the request waits.
+      const early = queue('late-clf').then((response) => response);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await publishRaw(env.KAFKA_BROKERS, env.KAFKA_TOPIC_PREFIX + Topics.lifecycle, [{ key: registered.subject, value: JSON.stringify(registered) }]);
+      const earlyResponse = await early;
+      expect([earlyResponse.status, earlyResponse.body.detail]).toEqual([202, undefined]);
+      await completedRun(earlyResponse.body.run_id);
+
+      const before = await eventCount();
+      const started = Date.now();
+      const never = await queue('never-registered');
+      expect(never.status).toBe(404);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(Number(env.EVALUATION_UPSTREAM_GRACE_MS) - 50);
+      expect(await eventCount()).toBe(before);
+    });
   });
 
   describe('events and read models', () => {

@@ -8,6 +8,7 @@ import { datasetsProjection, KnownDatasetDocument, knownDatasetId } from '../dat
 import { KnownModelDocument, knownModelId, modelVersionsProjection } from '../model-versions/model-versions.projection';
 import { CasesPayload } from '../scenarios/scenario-cases';
 import { findScenarioVersion, latestVersion, scenarioDecider, scenarioStreamId } from '../scenarios/scenario.decider';
+import { lookUpWithGrace } from '../upstream';
 import { loadDatasetCases } from './cases-loader';
 import { EvaluationReport } from './evaluate';
 import { parsePredictions } from './predictions';
@@ -51,7 +52,7 @@ export class RunsService {
     if (!state.exists) throw notFound(`Scenario ${dto.scenario_name} does not exist`);
     const scenario = dto.scenario_version === undefined ? latestVersion(state) : findScenarioVersion(state, dto.scenario_version);
     if (!scenario) throw notFound(`Scenario ${dto.scenario_name} has no version ${dto.scenario_version}`);
-    if (!(await this.knownModelVersion(dto.model_name, dto.model_version))) {
+    if (!(await lookUpWithGrace(() => this.knownModelVersion(dto.model_name, dto.model_version), this.config.EVALUATION_UPSTREAM_GRACE_MS))) {
       throw notFound(`Model ${dto.model_name} has no version ${dto.model_version} (model versions are known from the lifecycle events)`);
     }
     const task = state.task_type!;

@@ -4,6 +4,7 @@ import { EventSourcing, findPage, invalidInput, notFound } from '@mlops/event-so
 import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
 import { EvaluationConfig } from '../config';
 import { KnownDatasetDocument, knownDatasetId, datasetsProjection } from '../datasets/datasets.projection';
+import { lookUpWithGrace } from '../upstream';
 import { parseInlineCases } from './scenario-cases';
 import { classesOf, DEFAULT_METRICS, isClassification, positiveOf, thresholdsFromMap } from './scenario-definition';
 import { latestVersion, ScenarioCommand, scenarioDecider, scenarioStreamId } from './scenario.decider';
@@ -91,8 +92,9 @@ export class ScenariosService {
     }
     if (dto.dataset !== undefined) {
       const d = dto.dataset;
-      const dataset = await this.eventSourcing.runner<KnownDatasetDocument>(datasetsProjection.name).readModel.findOne({ _id: knownDatasetId(d.dataset_id) });
-      if (!dataset) throw notFound(`Dataset ${d.dataset_id} is not registered in the Feature Store (or not yet seen here)`);
+      const knownDatasets = this.eventSourcing.runner<KnownDatasetDocument>(datasetsProjection.name).readModel;
+      const dataset = await lookUpWithGrace(() => knownDatasets.findOne({ _id: knownDatasetId(d.dataset_id) }), this.config.EVALUATION_UPSTREAM_GRACE_MS);
+      if (!dataset) throw notFound(`Dataset ${d.dataset_id} is not registered in the Feature Store`);
       const columns = new Set(dataset.schema.map((c) => c.column));
       const wanted = [d.label_column, ...(d.id_column ? [d.id_column] : []), ...(d.input_columns ?? []), ...(d.slice_columns ?? [])];
       const missing = wanted.filter((c) => !columns.has(c));
