@@ -171,6 +171,16 @@ describe('prompt usage logging through the gateway on a real Kafka broker and Mo
     const window = await http().get(usageOf(1)).query({ from, to }).expect(200);
     expectAggregates(window.body.aggregates, sent.filter((r) => r.timestamp >= from && r.timestamp < to));
     expect(window.body.aggregates.per_day.map((d: { day: string }) => d.day)).toEqual(['2026-03-02']);
+    // Whole days come from the rollups, the edges of the window from the records: the totals agree either way.
+    for (const [start, end] of [
+      ['2026-03-01T06:30:00.000Z', '2026-03-03T18:15:00.000Z'],
+      ['2026-03-01T00:00:00.000Z', '2026-03-03T00:00:00.000Z'],
+      ['2026-03-02T07:00:00.000Z', undefined],
+      [undefined, '2026-03-02T07:00:00.000Z'],
+    ]) {
+      const range = await http().get(usageOf(1)).query({ ...(start ? { from: start } : {}), ...(end ? { to: end } : {}), environment: 'production' }).expect(200);
+      expectAggregates(range.body.aggregates, sent.filter((r) => r.environment === 'production' && (!start || r.timestamp >= start) && (!end || r.timestamp < end)));
+    }
   });
 
   it('refuses production usage of a version that is not approved (422), accepting its other environments', async () => {

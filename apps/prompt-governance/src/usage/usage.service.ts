@@ -5,10 +5,10 @@ import { EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
 import { templateStreamId } from '../templates/template.decider';
 import { TemplateDocument, templatesProjection } from '../templates/templates.projection';
-import { aggregateUsage, UsageAggregates, UsageSample } from './usage-aggregates';
+import { aggregateUsage, groupOfSample, planUsageRead, UsageAggregates, UsageGroup, UsageSample } from './usage-aggregates';
 import { usageDecider, usageStreamId } from './usage.decider';
 import { UsageQueryDto, UsageRecordDto } from './usage.dto';
-import { USAGE_RECORDS_COLLECTION, UsageBatchDocument, usageProjection, usageRecordPrefix, UsageRecordDocument } from './usage.projection';
+import { USAGE_RECORDS_COLLECTION, USAGE_ROLLUPS_COLLECTION, UsageBatchDocument, usageProjection, usageRecordPrefix, UsageRecordDocument, UsageRollupDocument } from './usage.projection';
 
 export type UsageCommandResult = CommandResult<UsageBatchDocument> & { batchId: string };
 
@@ -18,6 +18,10 @@ export class UsageService {
 
   private get records() {
     return this.eventSourcing.runner<UsageBatchDocument>(usageProjection.name).derivedReadModel<UsageRecordDocument>(USAGE_RECORDS_COLLECTION);
+  }
+
+  private get rollups() {
+    return this.eventSourcing.runner<UsageBatchDocument>(usageProjection.name).derivedReadModel<UsageRollupDocument>(USAGE_ROLLUPS_COLLECTION);
   }
 
   private async template(templateId: string): Promise<TemplateDocument | null> {
@@ -64,19 +68,44 @@ export class UsageService {
   async read(templateId: string, version: number, query: UsageQueryDto): Promise<Page<UsageRecordDocument> & { aggregates: UsageAggregates }> {
     const template = await this.template(templateId);
     if (!template?.versions.some((v) => v.version === version)) throw notFound(`Template ${templateId} has no version ${version}`);
-    // Record `_id`s are <template>|<version>|<timestamp>|…: the version and the time range are one `_id` range.
+    const from = query.from ? new Date(query.from).toISOString() : undefined;
+    const to = query.to ? new Date(query.to).toISOString() : undefined;
+    const attributes: Record<string, unknown> = {};
+    if (query.environment) attributes.environment = query.environment;
+    if (query.caller) attributes.caller = query.caller;
+    if (query.outcome) attributes.outcome = query.outcome;
+    const [page, aggregates] = await Promise.all([
+      findPage(this.records, { _id: this.idRange(templateId, version, from, to), ...attributes }, { limit: query.limit, after: decodeCursor(query.cursor) }),
+      this.aggregates(templateId, version, attributes, from, to),
+    ]);
+    return { items: page.docs, next_cursor: page.lastId ? encodeCursor(page.lastId) : null, aggregates };
+  }
+
+  /**
+   * Aggregates without reading every record: whole UTC days come from the rollups (one document
+   * per batch and group), only the partial days at the window's edges from the records.
+   * FerretDB's aggregation cannot compute percentiles, so the groups are combined here.
+   */
+  private async aggregates(templateId: string, version: number, attributes: Record<string, unknown>, from?: string, to?: string): Promise<UsageAggregates> {
+    const plan = planUsageRead(from, to);
+    const fields = { _id: 0, day: 1, outcome: 1, count: 1, input_tokens: 1, output_tokens: 1, cost: 1, latencies: 1 };
+    const [whole, ...partial] = await Promise.all([
+      plan.wholeDays
+        ? (this.rollups.find({ _id: this.idRange(templateId, version, plan.wholeDays.from, plan.wholeDays.to), ...attributes }, { projection: fields }).toArray() as unknown as Promise<UsageGroup[]>)
+        : Promise.resolve([]),
+      ...plan.partial.map(
+        (range) =>
+          this.records
+            .find({ _id: this.idRange(templateId, version, range.from, range.to), ...attributes }, { projection: { _id: 0, day: 1, outcome: 1, latency_ms: 1, input_tokens: 1, output_tokens: 1, cost: 1 } })
+            .toArray() as unknown as Promise<UsageSample[]>,
+      ),
+    ]);
+    return aggregateUsage([...whole, ...partial.flat().map(groupOfSample)]);
+  }
+
+  /** Record and rollup `_id`s are <template>|<version>|<time or day>|…: a version and a time range are one `_id` range. */
+  private idRange(templateId: string, version: number, from?: string, to?: string) {
     const prefix = usageRecordPrefix(templateId, version);
-    const filter: Record<string, unknown> = {
-      _id: { $gte: query.from ? prefix + new Date(query.from).toISOString() : prefix, $lt: query.to ? prefix + new Date(query.to).toISOString() : `${prefix}~` },
-    };
-    if (query.environment) filter.environment = query.environment;
-    if (query.caller) filter.caller = query.caller;
-    if (query.outcome) filter.outcome = query.outcome;
-    const { docs, lastId } = await findPage(this.records, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    // FerretDB's aggregation cannot compute percentiles: read the few fields needed and aggregate here.
-    const samples = (await this.records
-      .find(filter, { projection: { _id: 0, day: 1, outcome: 1, latency_ms: 1, input_tokens: 1, output_tokens: 1, cost: 1 } })
-      .toArray()) as unknown as UsageSample[];
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null, aggregates: aggregateUsage(samples) };
+    return { $gte: from ? prefix + from : prefix, $lt: to ? prefix + to : `${prefix}~` };
   }
 }

@@ -1,6 +1,7 @@
 import { foldEvents } from '@mlops/event-sourcing';
 import { UsageRecord } from '@mlops/events';
-import { aggregateUsage, nearestRank } from './usage-aggregates';
+import fc from 'fast-check';
+import { aggregateUsage, groupOfSample, nearestRank, planUsageRead, rollUp } from './usage-aggregates';
 import { UsageCommand, usageDecider } from './usage.decider';
 
 const record = (overrides: Partial<UsageRecord> = {}): UsageRecord => ({
@@ -59,7 +60,7 @@ describe('usage aggregates', () => {
 
   it('totals overall and per day', () => {
     const sample = (day: string, latency_ms: number, outcome: 'success' | 'error' = 'success') => ({ day, latency_ms, outcome, input_tokens: 3, output_tokens: 1, cost: 0.1 });
-    const result = aggregateUsage([sample('2026-01-02', 30), sample('2026-01-01', 10, 'error'), sample('2026-01-02', 20), sample('2026-01-02', 40, 'error')]);
+    const result = aggregateUsage([sample('2026-01-02', 30), sample('2026-01-01', 10, 'error'), sample('2026-01-02', 20), sample('2026-01-02', 40, 'error')].map(groupOfSample));
     expect(result).toMatchObject({ count: 4, error_count: 2, error_rate: 0.5, latency_p50_ms: 20, latency_p95_ms: 40, input_tokens: 12, output_tokens: 4, total_tokens: 16 });
     expect(result.cost).toBeCloseTo(0.4);
     expect(result.per_day.map(({ day, count, error_rate, latency_p50_ms }) => ({ day, count, error_rate, latency_p50_ms }))).toEqual([
@@ -67,5 +68,46 @@ describe('usage aggregates', () => {
       { day: '2026-01-02', count: 3, error_rate: 1 / 3, latency_p50_ms: 30 },
     ]);
     expect(aggregateUsage([])).toEqual({ count: 0, error_count: 0, error_rate: 0, latency_p50_ms: null, latency_p95_ms: null, input_tokens: 0, output_tokens: 0, total_tokens: 0, cost: 0, per_day: [] });
+  });
+
+  it('gives the same aggregates from a batch’s rollup groups as from its records, whatever the records', () => {
+    const record = fc.record({
+      day: fc.constantFrom('2026-01-01', '2026-01-02'),
+      environment: fc.constantFrom('production', 'staging'),
+      caller: fc.constantFrom('a', 'b', 'c'),
+      outcome: fc.constantFrom('success' as const, 'error' as const),
+      latency_ms: fc.integer({ min: 0, max: 5000 }),
+      input_tokens: fc.integer({ min: 0, max: 100 }),
+      output_tokens: fc.integer({ min: 0, max: 100 }),
+      cost: fc.integer({ min: 0, max: 1000 }).map((c) => c / 8),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 200 }), (records) => {
+        const groups = rollUp(records);
+        expect(groups.reduce((n, g) => n + g.count, 0)).toBe(records.length);
+        for (const g of groups) expect(g.latencies).toEqual([...g.latencies].sort((a, b) => a - b));
+        expect(aggregateUsage(groups)).toEqual(aggregateUsage(records.map(groupOfSample)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads whole UTC days from the rollups and only the partial edges of a window from the records', () => {
+    expect(planUsageRead()).toEqual({ wholeDays: { from: undefined, to: undefined }, partial: [] });
+    expect(planUsageRead('2026-03-01T06:00:00.000Z', '2026-03-03T18:00:00.000Z')).toEqual({
+      wholeDays: { from: '2026-03-02', to: '2026-03-03' },
+      partial: [
+        { from: '2026-03-01T06:00:00.000Z', to: '2026-03-02T00:00:00.000Z' },
+        { from: '2026-03-03T00:00:00.000Z', to: '2026-03-03T18:00:00.000Z' },
+      ],
+    });
+    expect(planUsageRead('2026-03-02T00:00:00.000Z', '2026-03-03T00:00:00.000Z')).toEqual({ wholeDays: { from: '2026-03-02', to: '2026-03-03' }, partial: [] });
+    expect(planUsageRead('2026-03-02T00:00:00.000Z', '2026-03-02T12:00:00.000Z')).toEqual({
+      wholeDays: null,
+      partial: [{ from: '2026-03-02T00:00:00.000Z', to: '2026-03-02T12:00:00.000Z' }],
+    });
+    expect(planUsageRead('2026-03-02T10:00:00.000Z')).toEqual({ wholeDays: { from: '2026-03-03', to: undefined }, partial: [{ from: '2026-03-02T10:00:00.000Z', to: '2026-03-03T00:00:00.000Z' }] });
+    expect(planUsageRead(undefined, '2026-03-02T10:00:00.000Z')).toEqual({ wholeDays: { from: undefined, to: '2026-03-02' }, partial: [{ from: '2026-03-02T00:00:00.000Z', to: '2026-03-02T10:00:00.000Z' }] });
+    expect(planUsageRead('2026-03-02T10:00:00.000Z', '2026-03-02T09:00:00.000Z')).toEqual({ wholeDays: null, partial: [] });
   });
 });
