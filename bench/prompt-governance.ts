@@ -3,6 +3,8 @@
  *  - usage ingest: `POST /templates/{id}/{version}/usage` with batches of BENCH_USAGE_BATCH (100)
  *    records at BENCH_USAGE_CONNECTIONS (16) connections for BENCH_DURATION_S, each request
  *    waiting for its read model (read-your-writes): records/s, requests/s, p50/p99;
+ *  - usage read: `GET /templates/{id}/{version}/usage` (a page of the log and the aggregates over
+ *    every record the ingest logged), BENCH_USAGE_READS (5) times one after another: p50, max;
  *  - render: `POST /templates/{id}/render` by the production label with varying variables
  *    (autocannon, BENCH_CONNECTIONS (32) connections): rps, p50/p99; and the same with a matching
  *    If-None-Match (304, no body).
@@ -11,7 +13,7 @@
  * and FerretDB of `tools/infra.sh up`) with a private database and topic prefix; GATEWAY_URL drives
  * a running platform instead.
  *
- *   npm run bench:prompts   # BENCH_DURATION_S=10 BENCH_CONNECTIONS=32 BENCH_USAGE_CONNECTIONS=16 BENCH_USAGE_BATCH=100
+ *   npm run bench:prompts   # BENCH_DURATION_S=10 BENCH_CONNECTIONS=32 BENCH_USAGE_CONNECTIONS=16 BENCH_USAGE_BATCH=100 BENCH_USAGE_READS=5
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -23,6 +25,7 @@ const duration = Number(process.env.BENCH_DURATION_S ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const usageConnections = Number(process.env.BENCH_USAGE_CONNECTIONS ?? 16);
 const usageBatch = Number(process.env.BENCH_USAGE_BATCH ?? 100);
+const usageReads = Number(process.env.BENCH_USAGE_READS ?? 5);
 const API = '/api/v1/prompt-governance';
 const runId = Date.now().toString(36);
 const template = `bench-${runId}`;
@@ -98,6 +101,24 @@ async function measureUsage(gateway: string) {
   };
 }
 
+/** GET usage (a page of the log and the aggregates over everything the ingest scenario logged), one request at a time. */
+async function measureUsageRead(gateway: string, records: number) {
+  const path = `${API}/templates/${template}/1/usage?limit=50`;
+  const latencies: number[] = [];
+  let count = 0;
+  for (let i = 0; i < usageReads; i++) {
+    const sent = performance.now();
+    const response = await fetch(gateway + path, { headers });
+    const body = (await response.json()) as { aggregates: { count: number } };
+    if (response.status !== 200) throw new Error(`GET usage: ${response.status}`);
+    latencies.push(performance.now() - sent);
+    count = body.aggregates.count;
+  }
+  latencies.sort((a, b) => a - b);
+  if (count !== records) throw new Error(`GET usage counted ${count} records, ${records} were logged`);
+  return { scenario: 'GET usage (page of 50 + aggregates)', records: count, requests: usageReads, p50_ms: round(percentile(latencies, 50)), max_ms: round(latencies[latencies.length - 1]) };
+}
+
 async function measureRender(gateway: string, conditional: boolean) {
   const path = `${API}/templates/${template}/render`;
   const body = (i: number) => JSON.stringify({ variables: { product: 'Widgets', customer: `c-${i % 1000}`, question: 'Where is my order?' } });
@@ -154,10 +175,12 @@ async function main() {
   try {
     await seed(gateway);
     const usage = await measureUsage(gateway);
+    const usageRead = await measureUsageRead(gateway, usage.records);
     const render = await measureRender(gateway, false);
     const notModified = await measureRender(gateway, true);
-    const report = { gateway, own_processes: owned.length > 0, duration_s: duration, machine: { cpus: cpus().length, node: process.version }, usage_ingest: usage, render: [render, notModified] };
+    const report = { gateway, own_processes: owned.length > 0, duration_s: duration, machine: { cpus: cpus().length, node: process.version }, usage_ingest: usage, usage_read: usageRead, render: [render, notModified] };
     console.table([usage]);
+    console.table([usageRead]);
     console.table([render, notModified]);
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
