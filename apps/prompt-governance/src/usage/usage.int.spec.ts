@@ -161,6 +161,24 @@ describe('prompt usage logging through the gateway on a real Kafka broker and Mo
     expect(seen.map(key).sort()).toEqual(sent.map(key).sort());
   });
 
+  it('pages a filtered window of the log across days, in time order, without gaps or repeats', async () => {
+    const from = '2026-03-01T18:00:00.000Z';
+    const to = '2026-03-03T06:00:00.000Z';
+    const seen: Sent[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await http().get(usageOf(1)).query({ environment: 'production', from, to, limit: 37, ...(cursor ? { cursor } : {}) }).expect(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(37);
+      seen.push(...page.body.items);
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    const expected = sent.filter((r) => r.environment === 'production' && r.timestamp >= from && r.timestamp < to);
+    expect(expected.length).toBeGreaterThan(100);
+    expect(seen.map((r) => r.timestamp)).toEqual(expected.map((r) => r.timestamp).sort());
+    const key = (r: Sent) => [r.timestamp, r.caller, r.environment, r.latency_ms, r.cost, r.outcome].join('|');
+    expect(seen.map(key).sort()).toEqual(expected.map(key).sort());
+  });
+
   it('filters the log and its aggregates by environment, outcome, caller and time range', async () => {
     const production = await http().get(usageOf(1)).query({ environment: 'production', limit: 1 }).expect(200);
     expectAggregates(production.body.aggregates, sent.filter((r) => r.environment === 'production'));

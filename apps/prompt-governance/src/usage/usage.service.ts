@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { UsageRecord } from '@mlops/events';
-import { EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
+import { EventSourcing, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
 import { templateStreamId } from '../templates/template.decider';
 import { TemplateDocument, templatesProjection } from '../templates/templates.projection';
@@ -75,7 +75,7 @@ export class UsageService {
     if (query.caller) attributes.caller = query.caller;
     if (query.outcome) attributes.outcome = query.outcome;
     const [page, aggregates] = await Promise.all([
-      findPage(this.records, { _id: this.idRange(templateId, version, from, to), ...attributes }, { limit: query.limit, after: decodeCursor(query.cursor) }),
+      this.logPage(templateId, version, attributes, { from, to }, query.limit, decodeCursor(query.cursor)),
       this.aggregates(templateId, version, attributes, from, to),
     ]);
     return { items: page.docs, next_cursor: page.lastId ? encodeCursor(page.lastId) : null, aggregates };
@@ -91,16 +91,60 @@ export class UsageService {
     const fields = { _id: 0, day: 1, outcome: 1, count: 1, input_tokens: 1, output_tokens: 1, cost: 1, latencies: 1 };
     const [whole, ...partial] = await Promise.all([
       plan.wholeDays
-        ? (this.rollups.find({ _id: this.idRange(templateId, version, plan.wholeDays.from, plan.wholeDays.to), ...attributes }, { projection: fields }).toArray() as unknown as Promise<UsageGroup[]>)
+        ? (this.rollups
+            .find({ template_id: templateId, version, ...attributes, _id: this.idRange(templateId, version, plan.wholeDays.from, plan.wholeDays.to) }, { projection: fields })
+            .toArray() as unknown as Promise<UsageGroup[]>)
         : Promise.resolve([]),
       ...plan.partial.map(
         (range) =>
           this.records
-            .find({ _id: this.idRange(templateId, version, range.from, range.to), ...attributes }, { projection: { _id: 0, day: 1, outcome: 1, latency_ms: 1, input_tokens: 1, output_tokens: 1, cost: 1 } })
+            .find(
+              // A partial range lies within one day: pinning it by equality lets FerretDB push the filter down.
+              { template_id: templateId, version, day: (range.from ?? range.to)!.slice(0, 10), ...attributes, _id: this.idRange(templateId, version, range.from, range.to) },
+              { projection: { _id: 0, day: 1, outcome: 1, latency_ms: 1, input_tokens: 1, output_tokens: 1, cost: 1 } },
+            )
             .toArray() as unknown as Promise<UsageSample[]>,
       ),
     ]);
     return aggregateUsage([...whole, ...partial.flat().map(groupOfSample)]);
+  }
+
+  /**
+   * A page of the log in time order, walked one UTC day at a time. Each query pins template,
+   * version and day by equality, which FerretDB pushes down to its store; a filtered sort alone
+   * would read every record there. The days come from the (small) rollups.
+   */
+  private async logPage(
+    templateId: string,
+    version: number,
+    attributes: Record<string, unknown>,
+    window: { from?: string; to?: string },
+    limit: number,
+    after?: string,
+  ): Promise<{ docs: UsageRecordDocument[]; lastId: string | null }> {
+    const prefix = usageRecordPrefix(templateId, version);
+    const range = this.idRange(templateId, version, window.from, window.to);
+    const ids = after ? { ...range, $gt: after } : range;
+    // Rollup `_id`s are <prefix><day>|…: the days from the first one the page can start in.
+    const firstDay = (after ?? range.$gte).slice(prefix.length, prefix.length + 10);
+    const lastDay = window.to ? window.to.slice(0, 10) : '~';
+    const rollups = await this.rollups
+      .find({ template_id: templateId, version, ...attributes, _id: { $gte: prefix + firstDay, $lt: `${prefix}${lastDay}~` } }, { projection: { _id: 0, day: 1 } })
+      .toArray();
+    const days = [...new Set(rollups.map((r) => r.day))].sort();
+    const docs: UsageRecordDocument[] = [];
+    for (const day of days) {
+      const found = await this.records
+        .find({ template_id: templateId, version, day, ...attributes, _id: ids })
+        .sort({ _id: 1 })
+        .limit(limit + 1 - docs.length)
+        .toArray();
+      docs.push(...found);
+      if (docs.length > limit) break;
+    }
+    const hasMore = docs.length > limit;
+    const items = hasMore ? docs.slice(0, limit) : docs;
+    return { docs: items, lastId: hasMore ? items[items.length - 1]._id : null };
   }
 
   /** Record and rollup `_id`s are <template>|<version>|<time or day>|…: a version and a time range are one `_id` range. */
