@@ -3,7 +3,7 @@ import { EventValidator, promptGovernanceCatalog, Topics } from '@mlops/events';
 import { requestRebuild } from '@mlops/event-sourcing';
 import { connectMongo, countStoredEvents, dropDatabase, eventually, isolatedEnv, listen, readTopic, RunningApp, ServiceProcess, sortById, startGateway } from '@mlops/testing';
 import { createPromptGovernanceApp } from '../app';
-import { USAGE_RECORDS_COLLECTION } from './usage.projection';
+import { USAGE_RECORDS_COLLECTION, USAGE_ROLLUPS_COLLECTION } from './usage.projection';
 
 const ROOT = '/api/v1/prompt-governance';
 const TEMPLATES = `${ROOT}/templates`;
@@ -263,17 +263,21 @@ describe('prompt usage logging through the gateway on a real Kafka broker and Mo
       expect(largest).toBeLessThan(300_000);
     });
 
-    it('drops the usage read model and its records, and replays them identically', async () => {
+    it('drops the usage read model, its records and rollups, and replays them identically', async () => {
       const recordsCollection = () => mongo.db.collection<{ _id: string }>(USAGE_RECORDS_COLLECTION);
+      const rollupsCollection = () => mongo.db.collection<{ _id: string; count: number }>(USAGE_ROLLUPS_COLLECTION);
       const batches = () => mongo.db.collection<{ _id: string }>('usage_batches');
       const recordsBefore = sortById(await recordsCollection().find().toArray());
+      const rollupsBefore = sortById(await rollupsCollection().find().toArray());
       const batchesBefore = sortById(await batches().find().toArray());
       expect(recordsBefore).toHaveLength(sent.length + staged.length);
+      expect(rollupsBefore.reduce((n, r) => n + r.count, 0)).toBe(sent.length + staged.length);
       await requestRebuild(mongo.db, 'usage_batches');
       await eventually(
         async () => {
           expect(sortById(await batches().find().toArray())).toEqual(batchesBefore);
           expect(sortById(await recordsCollection().find().toArray())).toEqual(recordsBefore);
+          expect(sortById(await rollupsCollection().find().toArray())).toEqual(rollupsBefore);
         },
         60_000,
         500,
