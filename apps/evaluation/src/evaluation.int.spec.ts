@@ -193,7 +193,7 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       expect(r.compliance.lineage).toMatchObject({
         scenario: { name: 'churn-holdout', version: 1, created_by: 'ana' },
         dataset: null,
-        model: { model_name: 'churn-clf', version: 1, artifact_uri: 's3://models/churn/1', registered_by: 'ana' },
+        model: { model_name: 'churn-clf', version: 1, artifact_uri: 's3://models/churn/1', registered_by: 'ana', stage_at_queue: 'none', stage_now: 'none' },
         run: { run_id: passedRunId, started_by: 'bo', queued_at: expect.any(String), cases_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
       });
 
@@ -202,6 +202,14 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       expect(html.text).toContain('Gate: <span class="pass">PASS</span>');
       expect(html.text).toContain('&lt;b&gt;NL&lt;/b&gt;');
       expect(html.text).not.toContain('<b>NL</b>');
+
+      // The compliance record keeps the model as it was evaluated; lineage also shows how it stands now.
+      await http().patch(`${LIFECYCLE}/models/churn-clf/1`).set(json).send({ stage: 'staging' }).expect(200);
+      await eventually(async () => {
+        const later = (await http().get(`${EVAL}/runs/${passedRunId}/report`).expect(200)).body;
+        expect(later.compliance.lineage.model).toMatchObject({ stage_at_queue: 'none', stage_now: 'staging' });
+        expect(later.compliance.model_card.model_parameters.stage).toBe('none');
+      }, 30_000, 200);
     });
 
     it('runs a multiclass scenario with probabilities against scikit-learn’s one-vs-rest ROC-AUC and log loss', async () => {

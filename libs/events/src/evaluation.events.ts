@@ -98,6 +98,15 @@ export interface EvaluationRunQueuedData {
   predictions: EventPayloadRef;
   dataset: { dataset_id: string; row_count: number; content_sha256: string | null } | null;
   has_attributions: boolean;
+  /** The model version as the evaluation harness knew it when the run was queued: the compliance record. */
+  model_at_queue: EvaluatedModelSnapshot;
+}
+export interface EvaluatedModelSnapshot {
+  stage: string;
+  artifact_uri: string;
+  run_id: string;
+  registered_at: string;
+  registered_by: string;
 }
 export interface EvaluationRunStartedData {
   run_id: string;

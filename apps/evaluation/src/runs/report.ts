@@ -7,17 +7,19 @@ import type { ReportContext } from './runs.service';
  * Model Card Toolkit's layout and the run's lineage, from the lifecycle and evaluation events.
  */
 export function composeReport({ run, report, scenario, model, dataset }: ReportContext) {
+  // The model version as it was when the run was queued; `model` is how it stands now.
+  const queuedModel = run.model_at_queue ?? (model ? { stage: model.stage, artifact_uri: model.artifact_uri, run_id: model.run_id, registered_at: model.registered_at, registered_by: model.registered_by } : null);
   const thresholdOf = (metric: string) => scenario.definition.thresholds.find((t) => t.metric === metric);
   const modelCard = {
     model_details: {
       name: run.model_name,
       overview: model?.description ?? '',
-      version: { name: String(run.model_version), date: model?.registered_at ?? null, diff: null },
-      owners: model ? [{ name: model.registered_by, contact: null }] : [],
+      version: { name: String(run.model_version), date: queuedModel?.registered_at ?? null, diff: null },
+      owners: queuedModel ? [{ name: queuedModel.registered_by, contact: null }] : [],
       licenses: [],
-      references: model ? [{ reference: model.artifact_uri }] : [],
+      references: queuedModel ? [{ reference: queuedModel.artifact_uri }] : [],
       citations: [],
-      path: model?.artifact_uri ?? null,
+      path: queuedModel?.artifact_uri ?? null,
       documentation: `Evaluated by scenario ${scenario.name} version ${scenario.version}`,
       regulatory_requirements: null,
     },
@@ -36,8 +38,8 @@ export function composeReport({ run, report, scenario, model, dataset }: ReportC
       input_format: null,
       output_format: report.task_type,
       training_params: model?.params ?? [],
-      source_run_id: model?.run_id ?? null,
-      stage: model?.stage ?? null,
+      source_run_id: queuedModel?.run_id ?? null,
+      stage: queuedModel?.stage ?? null,
     },
     quantitative_analysis: {
       performance_metrics: [
@@ -74,9 +76,13 @@ export function composeReport({ run, report, scenario, model, dataset }: ReportC
           schema: dataset.schema, profile: dataset.profile, profiled_at: dataset.profiled_at,
         }
       : null,
-    model: model
-      ? { model_name: run.model_name, version: run.model_version, run_id: model.run_id, artifact_uri: model.artifact_uri, stage: model.stage, registered_at: model.registered_at, registered_by: model.registered_by }
-      : { model_name: run.model_name, version: run.model_version },
+    model: {
+      model_name: run.model_name,
+      version: run.model_version,
+      ...(queuedModel ? { run_id: queuedModel.run_id, artifact_uri: queuedModel.artifact_uri, registered_at: queuedModel.registered_at, registered_by: queuedModel.registered_by } : {}),
+      stage_at_queue: queuedModel?.stage ?? null,
+      stage_now: model?.stage ?? null,
+    },
     run: {
       run_id: run.run_id, started_by: run.queued_by, queued_at: run.queued_at, started_at: run.started_at, completed_at: run.completed_at,
       correlation_id: run.correlation_id, cases_sha256: run.cases_ref.sha256, predictions_sha256: run.predictions_ref.sha256, report_sha256: run.report_ref?.sha256 ?? null,
@@ -148,7 +154,7 @@ ${table(['field', 'value'], [
 ${table(['what', 'value'], [
     ['scenario', `${lineage.scenario.name} v${lineage.scenario.version} (by ${lineage.scenario.created_by ?? '—'} at ${lineage.scenario.created_at ?? '—'})`],
     ['dataset', lineage.dataset ? `${lineage.dataset.dataset_id} (${lineage.dataset.row_count_at_run} rows, sha256 ${lineage.dataset.content_sha256_at_run ?? '—'})` : 'inline cases'],
-    ['model version', `${r.model_name} v${r.model_version}`],
+    ['model version', `${r.model_name} v${r.model_version} (stage ${lineage.model.stage_at_queue ?? '—'} when queued, ${lineage.model.stage_now ?? '—'} now)`],
     ['started by', lineage.run.started_by],
     ['queued at', lineage.run.queued_at],
     ['completed at', lineage.run.completed_at],

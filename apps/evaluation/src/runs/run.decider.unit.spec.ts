@@ -8,6 +8,7 @@ const ref = { sha256: 'b'.repeat(64), size_bytes: 10 };
 const queuedData: EvaluationRunQueuedData = {
   run_id: RUN, scenario_name: 's', scenario_version: 2, task_type: 'regression', model_name: 'm', model_version: 3,
   cases: ref, case_count: 10, predictions: ref, dataset: null, has_attributions: false,
+  model_at_queue: { stage: 'staging', artifact_uri: 's3://m/1', run_id: 'r1', registered_at: '2026-01-01T00:00:00.000Z', registered_by: 'ana' },
 };
 const queued: EvaluationRunEvent = { type: 'EvaluationRunQueued', data: queuedData };
 const started: EvaluationRunEvent = { type: 'EvaluationRunStarted', data: { run_id: RUN, started_at: '2026-01-01T00:00:00.000Z' } };

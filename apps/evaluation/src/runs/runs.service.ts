@@ -52,7 +52,8 @@ export class RunsService {
     if (!state.exists) throw notFound(`Scenario ${dto.scenario_name} does not exist`);
     const scenario = dto.scenario_version === undefined ? latestVersion(state) : findScenarioVersion(state, dto.scenario_version);
     if (!scenario) throw notFound(`Scenario ${dto.scenario_name} has no version ${dto.scenario_version}`);
-    if (!(await lookUpWithGrace(() => this.knownModelVersion(dto.model_name, dto.model_version), this.config.EVALUATION_UPSTREAM_GRACE_MS))) {
+    const model = await lookUpWithGrace(() => this.knownModelVersion(dto.model_name, dto.model_version), this.config.EVALUATION_UPSTREAM_GRACE_MS);
+    if (!model) {
       throw notFound(`Model ${dto.model_name} has no version ${dto.model_version} (model versions are known from the lifecycle events)`);
     }
     const task = state.task_type!;
@@ -79,6 +80,7 @@ export class RunsService {
           run_id: runId, scenario_name: dto.scenario_name, scenario_version: scenario.version, task_type: task,
           model_name: dto.model_name, model_version: dto.model_version, cases: casesRef, case_count: cases.ids.length,
           predictions: predictionsRef, dataset, has_attributions: predictions.attributions !== null,
+          model_at_queue: { stage: model.stage, artifact_uri: model.artifact_uri, run_id: model.run_id, registered_at: model.registered_at, registered_by: model.registered_by },
         },
       },
       commandMetadata(),
