@@ -98,7 +98,10 @@ export class DeploymentsService {
         commandMetadata(),
         { retries: 5 },
       );
-      if (outcome.events.length) alerted.push(deployment.deployment_id);
+      if (!outcome.events.length) continue;
+      alerted.push(deployment.deployment_id);
+      // Read-your-writes covers every stream the drift wrote to: a GET of the deployment shows its alert.
+      if (wantsReadYourWrites()) await this.eventSourcing.waitForProjection(deploymentsProjection.name, outcome.streamId, outcome.version);
     }
     return alerted;
   }
