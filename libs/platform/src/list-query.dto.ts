@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type as ClassType } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
@@ -22,4 +23,16 @@ export class ListQueryDto {
 export interface Page<Item> {
   items: Item[];
   next_cursor: string | null;
+}
+
+/**
+ * The response shape of a list endpoint, for the OpenAPI document: extend it per item type
+ * (`class RunPageDto extends PageDto(RunDto) {}`) so each page keeps its own schema name.
+ */
+export function PageDto<Item>(item: ClassType<Item>): ClassType<Page<Item>> {
+  class PageOfItems implements Page<Item> {
+    @ApiProperty({ type: [item] }) items!: Item[];
+    @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last one' }) next_cursor!: string | null;
+  }
+  return PageOfItems;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
-import { ListQueryDto } from '@mlops/platform';
+import { ListQueryDto, PageDto } from '@mlops/platform';
 import { SCENARIO_NAME } from '../scenarios/scenarios.dto';
 import type { EvaluationRunStatus } from './run.decider';
 
@@ -121,7 +121,4 @@ export class EvaluationRunDto {
   @ApiProperty({ description: 'Link to the report once completed' }) report_url!: string;
 }
 
-export class EvaluationRunPageDto {
-  @ApiProperty({ type: [EvaluationRunDto] }) items!: EvaluationRunDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class EvaluationRunPageDto extends PageDto(EvaluationRunDto) {}

@@ -15,7 +15,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { EVALUATION_TASK_TYPES, EvaluationTaskType, ScenarioLabel } from '@mlops/events';
-import { ListQueryDto, OptionalTags } from '@mlops/platform';
+import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 
 export const SCENARIO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -206,7 +206,4 @@ export class ScenarioDto {
   @ApiProperty() updated_by!: string;
 }
 
-export class ScenarioPageDto {
-  @ApiProperty({ type: [ScenarioDto] }) items!: ScenarioDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class ScenarioPageDto extends PageDto(ScenarioDto) {}

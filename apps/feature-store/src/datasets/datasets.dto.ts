@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import type { DatasetSourceType, ProfileValue } from '@mlops/events';
-import { ListQueryDto, OptionalTags } from '@mlops/platform';
+import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 
 export const DATASET_ID = /^[a-z][a-z0-9_-]{0,127}$/;
 export const SOURCE_TYPES: DatasetSourceType[] = ['csv', 'parquet', 'duckdb_table'];
@@ -124,7 +124,4 @@ export class DatasetDto {
   @ApiProperty() updated_by!: string;
 }
 
-export class DatasetPageDto {
-  @ApiProperty({ type: [DatasetDto] }) items!: DatasetDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class DatasetPageDto extends PageDto(DatasetDto) {}

@@ -23,7 +23,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { FEATURE_VALUE_TYPES, type FeatureValueType } from '@mlops/events';
-import { ListQueryDto, OptionalTags } from '@mlops/platform';
+import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 import { DATASET_ID } from '../datasets/datasets.dto';
 import { FEATURE_STATUSES, type FeatureStatus } from './feature.decider';
 
@@ -308,12 +308,6 @@ export class FeatureDto {
   @ApiProperty() updated_by!: string;
 }
 
-export class FeaturePageDto {
-  @ApiProperty({ type: [FeatureDto] }) items!: FeatureDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class FeaturePageDto extends PageDto(FeatureDto) {}
 
-export class FeatureVersionPageDto {
-  @ApiProperty({ type: [FeatureVersionDto] }) items!: FeatureVersionDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class FeatureVersionPageDto extends PageDto(FeatureVersionDto) {}

@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { DeploymentEnvironment, DeploymentHealth, DeploymentStatus, DriftSeverity } from '@mlops/events';
-import { ListQueryDto } from '@mlops/platform';
+import { ListQueryDto, PageDto } from '@mlops/platform';
 import { MODEL_NAME } from '../models/models.dto';
 import { DEPLOYMENT_STATUSES, ENVIRONMENTS, PATCHABLE_STATUSES, PatchableStatus } from './deployment.decider';
 
@@ -230,7 +230,4 @@ export class DeploymentDto {
   @ApiProperty() updated_by!: string;
 }
 
-export class DeploymentPageDto {
-  @ApiProperty({ type: [DeploymentDto] }) items!: DeploymentDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class DeploymentPageDto extends PageDto(DeploymentDto) {}

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import type { DriftSeverity } from '@mlops/events';
-import { ListQueryDto } from '@mlops/platform';
+import { ListQueryDto, PageDto } from '@mlops/platform';
 import { MODEL_NAME } from '../models/models.dto';
 import { IsInstant } from '../runs/runs.dto';
 import { SEVERITIES } from './drift-event.decider';
@@ -92,7 +92,4 @@ export class DriftEventDto {
   @ApiProperty() version!: number;
 }
 
-export class DriftEventPageDto {
-  @ApiProperty({ type: [DriftEventDto] }) items!: DriftEventDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class DriftEventPageDto extends PageDto(DriftEventDto) {}

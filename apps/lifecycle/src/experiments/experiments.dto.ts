@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { ListQueryDto, OptionalTags } from '@mlops/platform';
+import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 import type { ExperimentStatus } from './experiment.decider';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -111,10 +111,7 @@ export class ExperimentDetailDto extends ExperimentDto {
   best_run?: BestRunDto | null;
 }
 
-export class ExperimentPageDto {
-  @ApiProperty({ type: [ExperimentDto] }) items!: ExperimentDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class ExperimentPageDto extends PageDto(ExperimentDto) {}
 
 export class AcceptedDto {
   @ApiProperty({ example: 'accepted' }) status!: 'accepted';

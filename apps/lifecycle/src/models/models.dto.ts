@@ -21,7 +21,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import type { ModelStage, RunParamValue } from '@mlops/events';
-import { ListQueryDto, OptionalTags } from '@mlops/platform';
+import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 import { METRIC_KEY } from '../runs/runs.dto';
 import { STAGES } from './model.decider';
 
@@ -227,10 +227,7 @@ export class ModelVersionDto {
   @ApiProperty() updated_by!: string;
 }
 
-export class ModelVersionPageDto {
-  @ApiProperty({ type: [ModelVersionDto] }) items!: ModelVersionDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class ModelVersionPageDto extends PageDto(ModelVersionDto) {}
 
 class ComparedChecklistDto {
   @ApiProperty() checked!: number;

@@ -19,7 +19,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import type { RunParamValue, RunStatus } from '@mlops/events';
-import { ListQueryDto, OptionalTags } from '@mlops/platform';
+import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 
 export const METRIC_KEY = /^[A-Za-z0-9_.\-/ ]{1,250}$/;
 const EXPERIMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -218,10 +218,7 @@ export class RunDto {
   @ApiProperty() updated_by!: string;
 }
 
-export class RunPageDto {
-  @ApiProperty({ type: [RunDto] }) items!: RunDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class RunPageDto extends PageDto(RunDto) {}
 
 export class MetricHistoryPointDto {
   @ApiProperty() step!: number;
@@ -229,7 +226,4 @@ export class MetricHistoryPointDto {
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
 }
 
-export class MetricHistoryPageDto {
-  @ApiProperty({ type: [MetricHistoryPointDto] }) items!: MetricHistoryPointDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class MetricHistoryPageDto extends PageDto(MetricHistoryPointDto) {}

@@ -19,7 +19,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import type { ChatMessage, EvaluationFinding, PromptTemplateBody, PromptTemplateType, PromptVersionStatus } from '@mlops/events';
-import { ListQueryDto, OptionalTags } from '@mlops/platform';
+import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 import { VERSION_STATUSES } from './template.decider';
 
 export const TEMPLATE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -359,10 +359,7 @@ export class TemplateDetailDto extends TemplateSummaryDto {
   @ApiProperty({ type: [TemplateVersionDto] }) versions!: TemplateVersionDto[];
 }
 
-export class TemplatePageDto {
-  @ApiProperty({ type: [TemplateSummaryDto] }) items!: TemplateSummaryDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class TemplatePageDto extends PageDto(TemplateSummaryDto) {}
 
 export class LabelMoveDto {
   @ApiProperty() label!: string;
@@ -373,10 +370,7 @@ export class LabelMoveDto {
   @ApiProperty({ description: 'latest moves by itself with each new version' }) automatic!: boolean;
 }
 
-export class LabelHistoryPageDto {
-  @ApiProperty({ type: [LabelMoveDto] }) items!: LabelMoveDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class LabelHistoryPageDto extends PageDto(LabelMoveDto) {}
 
 export class AuditEntryDto {
   @ApiProperty({ description: 'Position in the template’s stream (the ETag after it)' }) stream_version!: number;
@@ -389,10 +383,7 @@ export class AuditEntryDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event’s data without template text, model settings and findings' }) details!: Record<string, unknown>;
 }
 
-export class AuditPageDto {
-  @ApiProperty({ type: [AuditEntryDto] }) items!: AuditEntryDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor!: string | null;
-}
+export class AuditPageDto extends PageDto(AuditEntryDto) {}
 
 export class RenderedDto {
   @ApiProperty() id!: string;
