@@ -5,7 +5,7 @@
 #   bash tools/helm-check.sh
 #
 # Tools are built from source with `go install` (pinned versions) into
-# <repo>/.cache/go-bin, with GOPATH/GOMODCACHE/GOCACHE under <repo>/.cache/go;
+# $MLOPS_CACHE_DIR/go-bin (default ~/.cache/mlops), with GOPATH/GOMODCACHE/GOCACHE under it;
 # they are (re)built only when missing or when a pin changes.
 #
 # Validation:
@@ -31,11 +31,13 @@ KUBERNETES_VERSION=1.30.0
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CHART="$REPO/deploy/helm/mlops-control-plane"
 ALL_VALUES="$CHART/ci/all-enabled-values.yaml"
-BIN="$REPO/.cache/go-bin"
+# Tools and Go caches are shared by every checkout on the machine (see tools/infra.sh).
+DOWNLOADS="${MLOPS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mlops}"
+BIN="$DOWNLOADS/go-bin"
 WORK="$REPO/.cache/helm-check"
-SCHEMAS="$REPO/.cache/kubeconform-schemas"
+SCHEMAS="$DOWNLOADS/kubeconform-schemas"
 
-export GOPATH="$REPO/.cache/go"
+export GOPATH="$DOWNLOADS/go"
 export GOMODCACHE="$GOPATH/mod"
 export GOCACHE="$GOPATH/build"
 export GOBIN="$BIN"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local dev/test infrastructure: a single-node Apache Kafka (KRaft) and FerretDB
 # (MongoDB wire protocol) over a private PostgreSQL cluster (or SQLite with
-# FERRETDB_BACKEND=sqlite), on loopback, provisioned and cached under <repo>/.cache.
+# FERRETDB_BACKEND=sqlite), on loopback, with downloads and builds cached under ~/.cache/mlops
+# ($MLOPS_CACHE_DIR) and each checkout's data under <repo>/.cache.
 # See tools/README.md.
 #
 #   bash tools/infra.sh up       provision (first run), start, wait until ready
@@ -16,7 +17,10 @@ KAFKA_VERSION="${KAFKA_VERSION:-4.4.0}"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 TOOLS="$ROOT/tools"
-CACHE="$ROOT/.cache"
+CACHE="$ROOT/.cache" # this checkout's servers: data, logs, pids, the env file
+# Downloads and builds (Kafka jars, Maven and Go caches, the FerretDB binary) are shared by every
+# checkout on the machine, so a fresh clone starts without resolving or compiling anything again.
+DOWNLOADS="${MLOPS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mlops}"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
@@ -31,7 +35,8 @@ INFRA_START_TIMEOUT="${INFRA_START_TIMEOUT:-120}" # seconds to wait for readines
 INFRA_STOP_TIMEOUT="${INFRA_STOP_TIMEOUT:-30}"    # seconds between TERM and KILL
 
 KAFKA_HOME="$CACHE/kafka"
-KAFKA_LIBS="$KAFKA_HOME/$KAFKA_VERSION/libs"
+KAFKA_DIST="$DOWNLOADS/kafka"
+KAFKA_LIBS="$KAFKA_DIST/$KAFKA_VERSION/libs"
 KAFKA_DATA="$KAFKA_HOME/data"
 KAFKA_LOGS="$KAFKA_HOME/logs"
 KAFKA_PID="$KAFKA_HOME/kafka.pid"
@@ -39,7 +44,7 @@ KAFKA_PROPS="$KAFKA_HOME/server.properties"
 KAFKA_CLUSTER_ID_FILE="$KAFKA_HOME/cluster-id"
 
 FDB_HOME="$CACHE/ferretdb"
-FDB_BIN_DIR="$FDB_HOME/bin"
+FDB_BIN_DIR="$DOWNLOADS/ferretdb/bin"
 FDB_DATA="$FDB_HOME/data"
 FDB_LOGS="$FDB_HOME/logs"
 FDB_PID="$FDB_HOME/ferretdb.pid"
@@ -160,11 +165,11 @@ show_tail() {
 kafka_marker() { printf '%s' "$KAFKA_PROPS"; }
 # server.properties is only rewritten when a broker is started, so it describes the running one.
 kafka_running_port() { sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:||p' "$KAFKA_PROPS" 2>/dev/null; }
-kafka_running_version() { arg_after "$1" -cp | sed -n "s|^$KAFKA_HOME/\(.*\)/libs/\*\$|\1|p"; }
+kafka_running_version() { arg_after "$1" -cp | sed -n "s|^$KAFKA_DIST/\(.*\)/libs/\*\$|\1|p"; }
 
 kafka_java() { # java with the Kafka classpath and quiet CLI logging
   java -Dlog4j2.configurationFile="$TOOLS/kafka/log4j2-cli.properties" \
-    -cp "$KAFKA_LIBS/*:$KAFKA_HOME/$KAFKA_VERSION/classes" "$@"
+    -cp "$KAFKA_LIBS/*:$KAFKA_DIST/$KAFKA_VERSION/classes" "$@"
 }
 
 kafka_provision() {
@@ -181,7 +186,7 @@ kafka_provision() {
     mkdir -p "$KAFKA_LIBS"
     mkdir -p "$KAFKA_LOGS"
     mvn -B -Dstyle.color=never -f "$TOOLS/kafka/pom.xml" \
-      -Dmaven.repo.local="$CACHE/m2" \
+      -Dmaven.repo.local="$DOWNLOADS/m2" \
       -Dkafka.version="$KAFKA_VERSION" \
       dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS" >"$KAFKA_LOGS/maven.log" 2>&1 || {
       show_tail "$KAFKA_LOGS/maven.log"
@@ -192,7 +197,7 @@ kafka_provision() {
     touch "$KAFKA_LIBS/.complete"
   fi
   # Readiness probe class, rebuilt when its source changes.
-  local classes="$KAFKA_HOME/$KAFKA_VERSION/classes" sum
+  local classes="$KAFKA_DIST/$KAFKA_VERSION/classes" sum
   sum=$(sha256sum "$TOOLS/kafka/KafkaReady.java" | cut -c1-16)
   if [[ ! -f $classes/.src-$sum ]]; then
     need javac "compiling tools/kafka/KafkaReady.java"
@@ -471,7 +476,7 @@ fdb_bin() { # path of the binary for the current wrapper sources
 }
 
 fdb_goenv() {
-  export GOPATH="$CACHE/go" GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build"
+  export GOPATH="$DOWNLOADS/go" GOMODCACHE="$DOWNLOADS/go/mod" GOCACHE="$DOWNLOADS/go/build"
   export GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN=local CGO_ENABLED=0
 }
 
@@ -508,8 +513,8 @@ fdb_provision() {
   mkdir -p "$FDB_BIN_DIR"
   (
     fdb_goenv
-    fdb_prepare_src "$FDB_HOME/src"
-    cd "$FDB_HOME/src/wrapper"
+    fdb_prepare_src "$DOWNLOADS/ferretdb/src"
+    cd "$DOWNLOADS/ferretdb/src/wrapper"
     go build -trimpath -o "$FDB_BIN.tmp" .
   ) >&2 || die "ferretdb: go build failed (see output above)"
   mv "$FDB_BIN.tmp" "$FDB_BIN"
