@@ -65,6 +65,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
   }
 
   async start(): Promise<void> {
+    await this.ensureIndexes();
     if (this.projection.derivedCollections?.length) {
       await this.state.updateOne(
         { _id: this.projection.name },
@@ -75,6 +76,15 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
     await this.startGeneration(await this.currentGeneration());
     this.generationTimer = setInterval(() => void this.followRebuilds(), this.options.generationPollMs ?? 2000);
     this.generationTimer.unref();
+  }
+
+  /** Creates the declared indexes; a rebuild drops the collections, so a new generation calls it again. */
+  async ensureIndexes(): Promise<void> {
+    for (const index of this.projection.indexes ?? []) {
+      await this.db
+        .collection(index.collection)
+        .createIndex(index.key, { name: index.name, ...(index.unique ? { unique: true } : {}) });
+    }
   }
 
   async stop(): Promise<void> {
@@ -237,6 +247,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
       this.logger.info({ projection: this.projection.name, generation }, 'rebuild requested: replaying from the first offset');
       this.switching = (async () => {
         await this.consumer?.disconnect();
+        await this.ensureIndexes();
         await this.startGeneration(generation);
       })();
       await this.switching;

@@ -48,6 +48,19 @@ export interface Projection<Doc extends ReadModelDocument> {
    */
   derive?(event: CloudEvent, next: Doc, payloads: PayloadStore): DerivedWrite[] | Promise<DerivedWrite[]>;
   derivedCollections?: string[];
+  /**
+   * The indexes each query of this read model needs, created by the runner at start (idempotent).
+   * Keyed by collection: the main read model (`name`) or one of its `derivedCollections`. Every
+   * query shape a service issues must be served by one of these (the query-plan test checks it).
+   */
+  indexes?: ReadModelIndex[];
+}
+
+export interface ReadModelIndex {
+  collection: string;
+  key: Record<string, 1 | -1>;
+  name: string;
+  unique?: boolean;
 }
 
 export const PROJECTION_STATE_COLLECTION = 'projection_state';

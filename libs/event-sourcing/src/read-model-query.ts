@@ -12,7 +12,12 @@ export async function findPage<Doc extends { _id: string }>(
   filter: mongo.Filter<Doc>,
   page: PageRequest,
 ): Promise<{ docs: Doc[]; lastId: string | null }> {
-  const query = page.after ? ({ $and: [filter, { _id: { $gt: page.after } }] } as mongo.Filter<Doc>) : filter;
+  // A flat filter, not `$and`: FerretDB pushes only top-level field conditions down to SQL.
+  const query = !page.after
+    ? filter
+    : '_id' in filter
+      ? ({ $and: [filter, { _id: { $gt: page.after } }] } as mongo.Filter<Doc>)
+      : ({ ...filter, _id: { $gt: page.after } } as mongo.Filter<Doc>);
   const docs = (await collection
     .find(query)
     .sort({ _id: 1 })
