@@ -452,7 +452,10 @@ pg_wait() {
   done
   if [[ $(pg_psql -d postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'") != 1 ]]; then
     log "postgres: creating database ferretdb"
-    pg_psql -d postgres -c 'CREATE DATABASE ferretdb' >/dev/null || die "postgres: CREATE DATABASE ferretdb failed"
+    # C collation whatever the cluster's: jsonb orders strings by it, and FerretDB pushes string
+    # ranges and sorts down only when it is bytewise, like MongoDB (tools/README.md).
+    pg_psql -d postgres -c "CREATE DATABASE ferretdb TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'" >/dev/null ||
+      die "postgres: CREATE DATABASE ferretdb failed"
   fi
 }
 
@@ -496,9 +499,13 @@ fdb_prepare_src() {
   chmod -R u+w "$dir/FerretDB"
   while read -r rel sum; do
     [[ -z $rel || $rel == \#* ]] && continue
-    have=$(sha256sum "$mod/$rel" | cut -d' ' -f1)
-    [[ $have == "$sum" ]] ||
-      die "ferretdb: upstream $rel changed (FerretDB version bump?); review the patch in $FDB_SRC/_overlay/$rel and update _overlay/files.txt"
+    if [[ $sum == new ]]; then # a file of ours, not in upstream
+      [[ ! -e $mod/$rel ]] || die "ferretdb: upstream now has $rel; review $FDB_SRC/_overlay/$rel"
+    else
+      have=$(sha256sum "$mod/$rel" | cut -d' ' -f1)
+      [[ $have == "$sum" ]] ||
+        die "ferretdb: upstream $rel changed (FerretDB version bump?); review the patch in $FDB_SRC/_overlay/$rel and update _overlay/files.txt"
+    fi
     cp "$FDB_SRC/_overlay/$rel" "$dir/FerretDB/$rel"
   done <"$FDB_SRC/_overlay/files.txt"
   cp "$FDB_SRC"/go.mod "$FDB_SRC"/go.sum "$FDB_SRC"/*.go "$dir/wrapper/"
