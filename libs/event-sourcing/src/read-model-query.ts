@@ -12,12 +12,10 @@ export async function findPage<Doc extends { _id: string }>(
   filter: mongo.Filter<Doc>,
   page: PageRequest,
 ): Promise<{ docs: Doc[]; lastId: string | null }> {
-  // A flat filter, not `$and`: FerretDB pushes only top-level field conditions down to SQL.
-  const query = !page.after
-    ? filter
-    : '_id' in filter
-      ? ({ $and: [filter, { _id: { $gt: page.after } }] } as mongo.Filter<Doc>)
-      : ({ ...filter, _id: { $gt: page.after } } as mongo.Filter<Doc>);
+  // `_id` always in a string range, even on the first page: with `_id` pinned to one type, FerretDB
+  // over PostgreSQL pushes the sort and limit down too (tools/README.md); read-model ids are strings.
+  const idRange = { _id: page.after ? { $gt: page.after } : { $gte: '' } };
+  const query = ('_id' in filter ? { $and: [filter, idRange] } : { ...filter, ...idRange }) as mongo.Filter<Doc>;
   const docs = (await collection
     .find(query)
     .sort({ _id: 1 })

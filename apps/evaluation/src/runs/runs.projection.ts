@@ -26,6 +26,12 @@ export const runsProjection: Projection<EvaluationRunDocument> = {
   name: 'evaluation_runs',
   topic: Topics.evaluation,
   streamType: 'evaluation_run',
+  // The list filters, each with `_id` for the keyset page (findPage).
+  indexes: [
+    { collection: 'evaluation_runs', key: { scenario_name: 1, _id: 1 }, name: 'scenario_name_id' },
+    { collection: 'evaluation_runs', key: { status: 1, _id: 1 }, name: 'status_id' },
+    { collection: 'evaluation_runs', key: { model_name: 1, model_version: 1, _id: 1 }, name: 'model_name_version_id' },
+  ],
   evolve(current, event: CloudEvent<any>) {
     const e = { type: evaluationCatalog.nameOf(event.type), data: event.data } as EvaluationRunEvent;
     switch (e.type) {

@@ -36,6 +36,11 @@ export const scenariosProjection: Projection<ScenarioDocument> = {
   name: 'scenarios',
   topic: Topics.evaluation,
   streamType: 'scenario',
+  // The list filters, each with `_id` for the keyset page (findPage).
+  indexes: [
+    { collection: 'scenarios', key: { task_type: 1, _id: 1 }, name: 'task_type_id' },
+    { collection: 'scenarios', key: { tags: 1, _id: 1 }, name: 'tags_id' },
+  ],
   evolve(current, event: CloudEvent<any>) {
     const e = { type: evaluationCatalog.nameOf(event.type), data: event.data } as ScenarioEvent;
     const definition = definitionOf(e.data);

@@ -34,6 +34,11 @@ export const datasetsProjection: Projection<DatasetDocument> = {
   name: 'datasets',
   topic: Topics.featureStore,
   streamType: 'dataset',
+  // The list filters, each with `_id` for the keyset page (findPage).
+  indexes: [
+    { collection: 'datasets', key: { source_type: 1, _id: 1 }, name: 'source_type_id' },
+    { collection: 'datasets', key: { tags: 1, _id: 1 }, name: 'tags_id' },
+  ],
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
     const e = { type: featureStoreCatalog.nameOf(event.type), data: event.data } as DatasetEvent;

@@ -67,6 +67,14 @@ export const featuresProjection: Projection<FeatureDocument> = {
   topic: Topics.featureStore,
   streamType: 'feature',
   derivedCollections: [FEATURE_VERSIONS_COLLECTION],
+  // The list filters, each with `_id` for the keyset page (findPage).
+  indexes: [
+    { collection: 'features', key: { entity: 1, _id: 1 }, name: 'entity_id' },
+    { collection: 'features', key: { owner: 1, _id: 1 }, name: 'owner_id' },
+    { collection: 'features', key: { tags: 1, _id: 1 }, name: 'tags_id' },
+    { collection: 'features', key: { status: 1, _id: 1 }, name: 'status_id' },
+    { collection: FEATURE_VERSIONS_COLLECTION, key: { name: 1, _id: 1 }, name: 'name_id' },
+  ],
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
     const e = { type: featureStoreCatalog.nameOf(event.type), data: event.data } as FeatureEvent;

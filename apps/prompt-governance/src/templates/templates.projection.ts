@@ -158,6 +158,12 @@ export const templatesProjection: Projection<TemplateDocument> = {
   topic: Topics.promptGovernance,
   streamType: 'template',
   derivedCollections: [LABEL_HISTORY_COLLECTION, AUDIT_COLLECTION],
+  // The list filters, each with `_id` for the keyset page (findPage).
+  indexes: [
+    { collection: 'templates', key: { statuses: 1, _id: 1 }, name: 'statuses_id' },
+    { collection: 'templates', key: { owner: 1, _id: 1 }, name: 'owner_id' },
+    { collection: 'templates', key: { tags: 1, _id: 1 }, name: 'tags_id' },
+  ],
   evolve(current, event: CloudEvent<any>) {
     const e = { type: promptGovernanceCatalog.nameOf(event.type), data: event.data } as TemplateEvent;
     const touched = { updated_at: event.time, updated_by: event.actor };
