@@ -2,18 +2,18 @@ import { Kafka } from 'kafkajs';
 import { CloudEvent } from '@mlops/events';
 import { connectMongo, dropDatabase, isolatedEnv } from '@mlops/testing';
 import { Projection, PROJECTION_STATE_COLLECTION, ReadModelDocument } from './projection';
-import { ProjectionRunner, requestRebuild } from './projection-runner';
+import { BatchMessage, ProjectionRunner, requestRebuild } from './projection-runner';
 
 interface CounterDocument extends ReadModelDocument {
   total: number;
 }
 
-const event = (streamversion: number, values: number[]): CloudEvent => ({
+const event = (streamversion: number, values: number[], subject = 'counter:a'): CloudEvent => ({
   specversion: '1.0',
   id: `e${streamversion}`,
   source: '/test',
   type: 'mlops.test.counter.added.v1',
-  subject: 'counter:a',
+  subject,
   time: '2026-01-01T00:00:00.000Z',
   datacontenttype: 'application/json',
   data: { values },
@@ -123,5 +123,128 @@ describe('projection runner: derived documents', () => {
     expect(await requestRebuild(mongo.db, 'counters')).toBe(1);
     expect(await mongo.db.collection('counters').countDocuments()).toBe(0);
     expect(await mongo.db.collection('counter_values').countDocuments()).toBe(0);
+  });
+});
+
+/** Counters with every value appended to one bucket per stream, and a tally of values per parity. */
+const tallied: Projection<CounterDocument> = {
+  name: 'tallied',
+  topic: 'unused',
+  streamType: 'counter',
+  derivedCollections: ['tallied_buckets', 'tallied_parity'],
+  evolve: counters.evolve,
+  derive: (e) => {
+    const values = e.data.values as number[];
+    return [
+      { collection: 'tallied_buckets', appends: [{ _id: e.subject, push: { values }, setOnInsert: { stream: e.subject }, inc: { count: values.length } }] },
+      {
+        collection: 'tallied_parity',
+        tallies: [{ id: 'all', fields: { group: 'all' }, inc: { odd: values.filter((v) => v % 2).length, even: values.filter((v) => v % 2 === 0).length } }],
+      },
+    ];
+  },
+};
+
+describe('projection runner: batches, guarded appends and tallies', () => {
+  const env = isolatedEnv('batched');
+  let mongo: Awaited<ReturnType<typeof connectMongo>>;
+  const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const runnerOf = <Doc extends ReadModelDocument>(projection: Projection<Doc>) =>
+    new ProjectionRunner(new Kafka({ brokers: ['127.0.0.1:1'] }), mongo.db, projection, { topicPrefix: '', groupPrefix: '' }, logger);
+  let offset = 0;
+  const messages = (...events: CloudEvent[]): BatchMessage[] => events.map((e) => ({ event: e, offset: String(offset++) }));
+
+  beforeAll(async () => {
+    mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
+  });
+  afterAll(async () => {
+    await mongo.close();
+    await dropDatabase(env.MONGO_URL, env.MONGO_DB);
+  });
+
+  it('folds each stream of a batch in memory, skips duplicates and leaves a gap to the per-event path', async () => {
+    const runner = runnerOf({ ...counters, name: 'batched', derivedCollections: ['batched_values'], derive: (e) => [{ collection: 'batched_values', documents: (e.data.values as number[]).map((value, i) => ({ _id: `${e.subject}|${e.streamversion}|${i}`, value })) }] });
+    expect(await runner.apply(event(1, [1], 'counter:b'))).toBe(true);
+    const outcomes = await runner.applyBatch(
+      messages(event(1, [1], 'counter:a'), event(1, [1], 'counter:b'), event(2, [2], 'counter:a'), event(2, [5], 'counter:b'), event(4, [9], 'counter:c'), event(3, [3], 'counter:a')),
+      0,
+    );
+    expect(outcomes).toEqual(['applied', 'skipped', 'applied', 'applied', 'pending', 'applied']);
+    const docs = await runner.readModel.find().sort({ _id: 1 }).toArray();
+    expect(docs).toEqual([
+      { _id: 'counter:a', version: 3, total: 6 },
+      { _id: 'counter:b', version: 2, total: 6 },
+    ]);
+    expect(await mongo.db.collection('batched_values').countDocuments()).toBe(5);
+    // The same batch again changes nothing.
+    offset -= 6;
+    expect(await runner.applyBatch(messages(event(1, [1], 'counter:a'), event(2, [2], 'counter:a')), 0)).toEqual(['skipped', 'skipped']);
+    expect(await runner.readModel.find().sort({ _id: 1 }).toArray()).toEqual(docs);
+  });
+
+  it('leaves pending the streams another replica advanced between the read and the write', async () => {
+    let raced = false;
+    const runner = runnerOf<CounterDocument>({
+      ...counters,
+      name: 'raced',
+      derivedCollections: [],
+      derive: async (e) => {
+        // Another replica applies versions 2 and 3 of counter:a while this batch is being folded.
+        if (!raced && e.subject === 'counter:a' && e.streamversion === 2) {
+          raced = true;
+          await mongo.db.collection('raced').replaceOne({ _id: 'counter:a' as never, version: 1 }, { version: 3, total: 6 });
+        }
+        return [];
+      },
+    });
+    await runner.applyBatch(messages(event(1, [1], 'counter:a'), event(1, [1], 'counter:b')), 0);
+    const waiting = runner.waitFor('counter:b', 2, 5_000);
+    const outcomes = await runner.applyBatch(messages(event(2, [2], 'counter:a'), event(2, [2], 'counter:b')), 0);
+    expect(outcomes).toEqual(['pending', 'applied']);
+    expect(await waiting).toEqual({ _id: 'counter:b', version: 2, total: 3 });
+    // The per-event path then finds the event applied already.
+    expect(await runner.apply(event(2, [2], 'counter:a'))).toBe(false);
+  });
+
+  it('appends once per stream version, redoing only what a crash left out, and counts each Kafka offset once', async () => {
+    const runner = runnerOf(tallied);
+    const buckets = mongo.db.collection<{ _id: string; values: number[]; count: number }>('tallied_buckets');
+    const parity = mongo.db.collection<{ _id: string; odd: number; even: number; offset: string }>('tallied_parity');
+    const batch = messages(event(1, [1, 2], 'counter:a'), event(1, [3], 'counter:b'), event(2, [4, 6], 'counter:a'));
+    expect(await runner.applyBatch(batch, 0)).toEqual(['applied', 'applied', 'applied']);
+    expect(await buckets.findOne({ _id: 'counter:a' })).toMatchObject({ values: [1, 2, 4, 6], count: 4, appended_version: 2 });
+    expect(await parity.findOne({ _id: 'all|p0' })).toMatchObject({ group: 'all', partition: 0, odd: 2, even: 3, offset: batch[2].offset });
+
+    // Redelivered (same offsets), and re-sent at new offsets: the stream versions and offsets keep them out.
+    expect(await runner.applyBatch(batch, 0)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(await runner.applyBatch(messages(event(2, [4, 6], 'counter:a')), 0)).toEqual(['skipped']);
+
+    // A crash after the derived writes of version 3, before its stream document advanced: redone once.
+    const crashed = messages(event(3, [7], 'counter:a'))[0];
+    await buckets.updateOne({ _id: 'counter:a' }, { $push: { values: 7 }, $set: { appended_version: 3 }, $inc: { count: 1 } });
+    await parity.updateOne({ _id: 'all|p0' }, { $inc: { odd: 1 }, $set: { offset: crashed.offset } });
+    expect(await runner.apply(crashed.event, { partition: 0, offset: crashed.offset, generation: -1 })).toBe(true);
+    expect(await buckets.findOne({ _id: 'counter:a' })).toMatchObject({ values: [1, 2, 4, 6, 7], count: 5 });
+    expect(await parity.findOne({ _id: 'all|p0' })).toMatchObject({ odd: 3, even: 3 });
+    expect(await runner.readModel.findOne({ _id: 'counter:a' })).toEqual({ _id: 'counter:a', version: 3, total: 20 });
+
+    // Another partition counts into its own document; readers sum them.
+    expect(await runner.applyBatch([{ event: event(1, [8], 'counter:z'), offset: '0' }], 1)).toEqual(['applied']);
+    expect(await parity.findOne({ _id: 'all|p1' })).toMatchObject({ odd: 0, even: 1, offset: '0' });
+    await expect(runner.apply(event(2, [1], 'counter:z'))).rejects.toThrow(/Kafka offset/);
+  });
+
+  it('starts afresh the documents a previous generation left in the dropped collections', async () => {
+    const runner = runnerOf({ ...tallied, name: 'regenerated' });
+    const buckets = mongo.db.collection('tallied_buckets');
+    const parity = mongo.db.collection('tallied_parity');
+    await buckets.deleteMany({});
+    await parity.deleteMany({});
+    // As if the old generation wrote after the drop: a bucket and a tally far ahead.
+    await buckets.insertOne({ _id: 'counter:n' as never, values: [99], count: 1, appended_version: 5, generation: -2 });
+    await parity.insertOne({ _id: 'all|p0' as never, group: 'all', partition: 0, offset: '900', generation: -2, odd: 1, even: 0 });
+    expect(await runner.applyBatch([{ event: event(1, [2], 'counter:n'), offset: '10' }], 0)).toEqual(['applied']);
+    expect(await buckets.findOne({ _id: 'counter:n' as never })).toMatchObject({ values: [2], count: 1, appended_version: 1, generation: -1 });
+    expect(await parity.findOne({ _id: 'all|p0' as never })).toMatchObject({ offset: '10', generation: -1, odd: 0, even: 1 });
   });
 });

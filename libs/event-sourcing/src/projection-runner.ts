@@ -6,12 +6,14 @@ import { LogSink } from './kafka';
 import { PayloadStore } from './payload-store';
 import { projectionDelay, projectionEventsApplied, projectionEventsSkipped, projectionLag } from './metrics';
 import {
+  DerivedAppend,
   DerivedDocument,
   DerivedWrite,
   Projection,
   PROJECTION_STATE_COLLECTION,
   ProjectionStateDocument,
   ReadModelDocument,
+  TallyDocument,
 } from './projection';
 
 export interface ProjectionRunnerOptions {
@@ -25,6 +27,35 @@ const DUPLICATE_KEY = 11000;
 
 /** The event is ahead of the read model: an earlier one has not been applied yet. Retried. */
 export class ProjectionGapError extends Error {}
+
+/** A rebuild started a newer generation while this one was still writing; its batch is abandoned. */
+export class ProjectionStaleGenerationError extends Error {}
+
+/** Where a message sits in Kafka, and the generation of the consumer that read it. */
+export interface MessagePosition {
+  partition: number;
+  offset: string;
+  generation: number;
+}
+
+export interface BatchMessage {
+  event: CloudEvent;
+  offset: string;
+}
+
+/** `pending`: left to the per-event path (a gap, or a stream another replica advanced meanwhile). */
+export type BatchOutcome = 'applied' | 'skipped' | 'pending';
+
+interface DerivedBatchItem {
+  event: CloudEvent;
+  offset?: string;
+  writes: DerivedWrite[];
+}
+
+interface PendingTally {
+  fields: Record<string, string | number>;
+  counts: { offset: bigint; inc: Record<string, number> }[];
+}
 
 /**
  * Runs one projection: a consumer group per read model, each event applied only when it is the
@@ -126,9 +157,13 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
     });
   }
 
-  /** Applies one event if it is the document's next version; returns false when it was a duplicate. */
-  async apply(event: CloudEvent): Promise<boolean> {
+  /**
+   * Applies one event if it is the document's next version; returns false when it was a duplicate.
+   * `position` (the Kafka message's) is needed by projections that keep tallies.
+   */
+  async apply(event: CloudEvent, position?: MessagePosition): Promise<boolean> {
     const id = event.subject;
+    const generation = position?.generation ?? this.generation;
     for (;;) {
       const current = (await this.collection.findOne({ _id: id } as mongo.Filter<Doc>)) as Doc | null;
       const currentVersion = current?.version ?? 0;
@@ -140,7 +175,8 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
       }
       const next = { ...this.projection.evolve(current, event), _id: id, version: event.streamversion } as Doc;
       // Before the version moves on: a crash in between leaves the event unapplied, so it is redone.
-      await this.writeDerived((await this.projection.derive?.(event, next, this.payloads)) ?? []);
+      const writes = (await this.projection.derive?.(event, next, this.payloads)) ?? [];
+      await this.writeDerived([{ event, writes, offset: position?.offset }], generation, position?.partition);
       if (!current) {
         try {
           await this.collection.insertOne(next as mongo.OptionalUnlessRequiredId<Doc>);
@@ -160,58 +196,257 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
     }
   }
 
-  private async writeDerived(writes: DerivedWrite[]): Promise<void> {
-    for (const { collection, documents, insertOnly } of writes) {
-      if (!this.projection.derivedCollections?.includes(collection)) {
-        throw new Error(`${this.projection.name}: ${collection} is not one of its derivedCollections`);
+  /**
+   * Applies a batch of one partition's events in a few round trips: one read of the streams'
+   * documents, each stream's consecutive next versions folded in memory, the derived writes, then
+   * one version-guarded bulk write of the stream documents. What it cannot settle — a gap, or a
+   * stream another replica advanced meanwhile — is left `pending` for the per-event path.
+   */
+  async applyBatch(messages: BatchMessage[], partition: number, generation = this.generation): Promise<BatchOutcome[]> {
+    const outcomes: BatchOutcome[] = messages.map(() => 'pending');
+    const byStream = new Map<string, number[]>();
+    messages.forEach(({ event }, index) => byStream.set(event.subject, [...(byStream.get(event.subject) ?? []), index]));
+    if (!byStream.size) return outcomes;
+    const found = (await this.collection.find({ _id: { $in: [...byStream.keys()] } } as mongo.Filter<Doc>).toArray()) as Doc[];
+    const stored = new Map(found.map((doc) => [doc._id, doc]));
+
+    const derived: DerivedBatchItem[] = [];
+    const folded = new Map<string, { from: Doc | null; to: Doc; indexes: number[] }>();
+    for (const [id, indexes] of byStream) {
+      const from = stored.get(id) ?? null;
+      let doc = from;
+      const applied: number[] = [];
+      for (const index of indexes) {
+        const { event, offset } = messages[index];
+        const version = doc?.version ?? 0;
+        if (event.streamversion <= version) {
+          outcomes[index] = 'skipped';
+          continue;
+        }
+        // A gap: this and the stream's later events go the per-event way (which retries the gap).
+        if (event.streamversion > version + 1) break;
+        const next = { ...this.projection.evolve(doc, event), _id: id, version: event.streamversion } as Doc;
+        derived.push({ event, offset, writes: (await this.projection.derive?.(event, next, this.payloads)) ?? [] });
+        applied.push(index);
+        doc = next;
       }
-      if (!documents.length) continue;
-      if (insertOnly) {
-        await this.db
-          .collection<DerivedDocument>(collection)
-          .insertMany(documents, { ordered: false })
-          .catch((error: unknown) => {
-            const failed = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
-            if (!failed.length || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-          });
-        continue;
+      if (applied.length) folded.set(id, { from, to: doc!, indexes: applied });
+    }
+    if (!folded.size) return outcomes;
+
+    // Derived first: a crash before the stream documents advance redoes the events, never loses them.
+    await this.writeDerived(derived, generation, partition);
+    const writes = [...folded.values()].map(
+      ({ from, to }): mongo.AnyBulkWriteOperation<Doc> =>
+        from
+          ? { replaceOne: { filter: { _id: to._id, version: from.version } as mongo.Filter<Doc>, replacement: to as mongo.WithoutId<Doc> } }
+          : { insertOne: { document: to as mongo.OptionalId<Doc> } },
+    );
+    const written = await this.collection.bulkWrite(writes, { ordered: false }).then(
+      (result) => result.matchedCount + result.insertedCount === writes.length,
+      (error: unknown) => {
+        const failed = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
+        if (!failed.length || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+        return false;
+      },
+    );
+    // Some write lost a race (another replica applied first): keep the streams that hold our result.
+    const settled = written
+      ? null
+      : new Map(
+          ((await this.collection.find({ _id: { $in: [...folded.keys()] } } as mongo.Filter<Doc>).toArray()) as Doc[]).map((d) => [d._id, d.version]),
+        );
+    for (const [id, { to, indexes }] of folded) {
+      if (settled && settled.get(id) !== to.version) continue; // stays pending
+      for (const index of indexes) outcomes[index] = 'applied';
+      this.applied.emit(id, to);
+    }
+    return outcomes;
+  }
+
+  private async writeDerived(items: DerivedBatchItem[], generation: number, partition?: number): Promise<void> {
+    const documents = new Map<string, { insertOnly: boolean; collection: string; documents: DerivedDocument[] }>();
+    const appends = new Map<string, { version: number; append: DerivedAppend }[]>();
+    const tallies = new Map<string, Map<string, PendingTally>>();
+    for (const { event, writes, offset } of items) {
+      for (const write of writes) {
+        if (!this.projection.derivedCollections?.includes(write.collection)) {
+          throw new Error(`${this.projection.name}: ${write.collection} is not one of its derivedCollections`);
+        }
+        if ('appends' in write) {
+          const list = appends.get(write.collection) ?? [];
+          list.push(...write.appends.map((append) => ({ version: event.streamversion, append })));
+          appends.set(write.collection, list);
+        } else if ('tallies' in write) {
+          if (partition === undefined || offset === undefined) {
+            throw new Error(`${this.projection.name}: tallies are counted by Kafka offset; apply the event with its position`);
+          }
+          const byId = tallies.get(write.collection) ?? new Map<string, PendingTally>();
+          for (const tally of write.tallies) {
+            const id = `${tally.id}|p${partition}`;
+            const pending = byId.get(id) ?? { fields: tally.fields, counts: [] };
+            pending.counts.push({ offset: BigInt(offset), inc: tally.inc });
+            byId.set(id, pending);
+          }
+          tallies.set(write.collection, byId);
+        } else {
+          const key = `${write.insertOnly ? 'i' : 'u'}|${write.collection}`;
+          const group = documents.get(key) ?? { insertOnly: !!write.insertOnly, collection: write.collection, documents: [] };
+          group.documents.push(...write.documents);
+          documents.set(key, group);
+        }
       }
-      await this.db.collection<DerivedDocument>(collection).bulkWrite(
-        documents.map((document) => ({ replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } })),
-        { ordered: false },
+    }
+    for (const group of documents.values()) await this.writeDocuments(group);
+    for (const [collection, list] of appends) await this.writeAppends(collection, list, generation);
+    for (const [collection, byId] of tallies) await this.writeTallies(collection, byId, generation, partition!);
+  }
+
+  private async writeDocuments({ collection, documents, insertOnly }: { collection: string; documents: DerivedDocument[]; insertOnly: boolean }) {
+    if (!documents.length) return;
+    const target = this.db.collection<DerivedDocument>(collection);
+    if (insertOnly) {
+      await target.insertMany(documents, { ordered: false }).catch((error: unknown) => {
+        const failed = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
+        if (!failed.length || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      });
+      return;
+    }
+    // The batch's last version of each document wins, whatever order an unordered bulk runs in.
+    const latest = new Map(documents.map((document) => [document._id, document]));
+    await target.bulkWrite(
+      [...latest.values()].map((document) => ({ replaceOne: { filter: { _id: document._id }, replacement: document, upsert: true } })),
+      { ordered: false },
+    );
+  }
+
+  /** Guarded appends, in event order (ordered bulk); an E11000 is an append already made, or a leftover of an older generation. */
+  private async writeAppends(collection: string, list: { version: number; append: DerivedAppend }[], generation: number) {
+    const target = this.db.collection<{ _id: string; generation?: number }>(collection);
+    const toOp = ({ version, append }: { version: number; append: DerivedAppend }) => ({
+      updateOne: {
+        filter: { _id: append._id, generation, appended_version: { $lt: version } },
+        update: {
+          $push: Object.fromEntries(Object.entries(append.push).map(([field, values]) => [field, { $each: values }])),
+          $set: { appended_version: version },
+          $setOnInsert: { ...append.setOnInsert, generation },
+          ...(append.min ? { $min: append.min } : {}),
+          ...(append.max ? { $max: append.max } : {}),
+          ...(append.inc ? { $inc: append.inc } : {}),
+        },
+        upsert: true,
+      },
+    });
+    let from = 0;
+    while (from < list.length) {
+      const failedAt = await target.bulkWrite(list.slice(from).map(toOp) as mongo.AnyBulkWriteOperation<{ _id: string }>[], { ordered: true }).then(
+        () => -1,
+        (error: unknown) => {
+          const [failed] = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
+          if (failed?.code !== DUPLICATE_KEY) throw error;
+          return from + failed.index;
+        },
       );
+      if (failedAt < 0) return;
+      const existing = await target.findOne({ _id: list[failedAt].append._id });
+      const stamped = existing?.generation ?? generation;
+      if (stamped > generation) throw new ProjectionStaleGenerationError(`${this.projection.name}: generation ${generation} was superseded`);
+      if (stamped < generation) {
+        // Written into the dropped collection by the previous generation: start the document afresh.
+        await target.deleteOne({ _id: list[failedAt].append._id, generation: stamped });
+        from = failedAt;
+      } else {
+        from = failedAt + 1; // already appended
+      }
+    }
+  }
+
+  /**
+   * Counts into one document per (tally, partition), only messages past its stored offset:
+   * read, then a write guarded by the offset read; whatever lost a race is re-read and retried.
+   */
+  private async writeTallies(collection: string, byId: Map<string, PendingTally>, generation: number, partition: number) {
+    const target = this.db.collection<TallyDocument>(collection);
+    for (let attempt = 0; ; attempt++) {
+      const stored = new Map((await target.find({ _id: { $in: [...byId.keys()] } }).toArray()).map((doc) => [doc._id, doc]));
+      const ops: mongo.AnyBulkWriteOperation<TallyDocument>[] = [];
+      for (const [id, { fields, counts }] of byId) {
+        const doc = stored.get(id);
+        if (doc && doc.generation > generation) throw new ProjectionStaleGenerationError(`${this.projection.name}: generation ${generation} was superseded`);
+        const current = doc && doc.generation === generation ? doc : undefined;
+        const after = current ? BigInt(current.offset) : -1n;
+        const fresh = counts.filter((count) => count.offset > after);
+        if (!fresh.length) continue;
+        const inc: Record<string, number> = {};
+        for (const count of fresh) for (const [field, n] of Object.entries(count.inc)) inc[field] = (inc[field] ?? 0) + n;
+        const offset = fresh.reduce((max, count) => (count.offset > max ? count.offset : max), after).toString();
+        if (current) {
+          ops.push({ updateOne: { filter: { _id: id, generation, offset: current.offset }, update: { $inc: inc, $set: { offset } } as mongo.UpdateFilter<TallyDocument> } });
+        } else {
+          const created = { _id: id, ...fields, partition, offset, generation, ...inc } as TallyDocument;
+          // A document of an older generation is a leftover in the dropped collection: replaced, not added to.
+          ops.push(
+            doc
+              ? { replaceOne: { filter: { _id: id, generation: doc.generation, offset: doc.offset }, replacement: created } }
+              : { insertOne: { document: created } },
+          );
+        }
+      }
+      if (!ops.length) return;
+      const done = await target.bulkWrite(ops, { ordered: false }).then(
+        (result) => result.matchedCount + result.insertedCount === ops.length,
+        (error: unknown) => {
+          const failed = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
+          if (!failed.length || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+          return false;
+        },
+      );
+      if (done) return;
+      if (attempt >= 20) throw new Error(`${this.projection.name}: tallies in ${collection} kept changing under the writer`);
     }
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, generation: number) {
     const prefix = `${this.projection.streamType}:`;
+    const live = () => isRunning() && !isStale() && generation === this.generation;
+    if (!live()) return;
+    const events = batch.messages.map((message) => JSON.parse(message.value!.toString()) as CloudEvent);
+    const ours = batch.messages.flatMap((message, index) =>
+      events[index].subject.startsWith(prefix) ? [{ event: events[index], offset: message.offset, index }] : [],
+    );
+    const outcomes = new Map<number, BatchOutcome>();
+    (await this.applyBatch(ours, batch.partition, generation)).forEach((outcome, i) => outcomes.set(ours[i].index, outcome));
+    const labels = { projection: this.projection.name };
     let lastResolved: string | undefined;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || generation !== this.generation) break;
-      const event = JSON.parse(message.value!.toString()) as CloudEvent;
-      if (event.subject.startsWith(prefix)) {
-        const applied = await this.apply(event);
-        const labels = { projection: this.projection.name };
-        if (applied) {
+    try {
+      for (const [index, message] of batch.messages.entries()) {
+        if (!live()) break;
+        const event = events[index];
+        let outcome = outcomes.get(index);
+        if (outcome === 'pending') {
+          outcome = (await this.apply(event, { partition: batch.partition, offset: message.offset, generation })) ? 'applied' : 'skipped';
+        }
+        if (outcome === 'applied') {
           this.logger.debug?.(
             { correlation_id: event.correlationid, actor: event.actor, subject: event.subject, streamversion: event.streamversion, projection: this.projection.name },
             `projected ${event.type}`,
           );
           projectionEventsApplied.inc(labels);
           projectionDelay.observe(labels, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
-        } else {
+        } else if (outcome === 'skipped') {
           projectionEventsSkipped.inc(labels);
         }
+        resolveOffset(message.offset);
+        lastResolved = message.offset;
+        await heartbeat();
       }
-      resolveOffset(message.offset);
-      lastResolved = message.offset;
-      await heartbeat();
-    }
-    if (lastResolved !== undefined && this.consumer) {
-      // Committed only after the apply: a crash before this line redelivers, and apply skips duplicates.
-      await this.consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastResolved) + 1n).toString() },
-      ]);
+    } finally {
+      if (lastResolved !== undefined && this.consumer) {
+        // Committed only after the apply: a crash before this line redelivers, and apply skips duplicates.
+        await this.consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastResolved) + 1n).toString() },
+        ]);
+      }
     }
     projectionLag.set({ projection: this.projection.name, partition: String(batch.partition) }, Number(batch.offsetLag()));
   }

@@ -14,7 +14,8 @@ export interface DerivedDocument {
   [field: string]: unknown;
 }
 
-export interface DerivedWrite {
+/** Documents upserted (replaced) by `_id`, or inserted once when `insertOnly`. */
+export interface DerivedDocumentsWrite {
   /** One of the projection's `derivedCollections`. */
   collection: string;
   documents: DerivedDocument[];
@@ -23,6 +24,59 @@ export interface DerivedWrite {
    * upserts on FerretDB — and a redo after a crash skips the ones already there.
    */
   insertOnly?: boolean;
+}
+
+/**
+ * Items pushed onto an array of a document that belongs to one stream (a bucket of metric points).
+ * The runner applies it only while the document's `appended_version` is below the event's stream
+ * version, so a redo after a crash or a redelivery never appends twice.
+ */
+export interface DerivedAppend {
+  _id: string;
+  push: Record<string, unknown[]>;
+  /** Fields written when the document is created. */
+  setOnInsert?: Record<string, unknown>;
+  /** Running minimum / maximum of fields (a bucket's first and last sort key). */
+  min?: Record<string, unknown>;
+  max?: Record<string, unknown>;
+  inc?: Record<string, number>;
+}
+
+export interface DerivedAppendWrite {
+  collection: string;
+  appends: DerivedAppend[];
+}
+
+/**
+ * Counters summed across streams (runs per experiment). `$inc` alone would count a redelivered
+ * event twice, so the runner keeps one document per (tally, Kafka partition) holding the offset of
+ * the last message counted and counts only messages past it; the stream's version check keeps an
+ * event re-sent at a new offset out. Readers sum the (≤ #partitions) documents found by `fields`.
+ */
+export interface DerivedTally {
+  /** Identifies the tally; the document `_id` is `<id>|p<partition>`. */
+  id: string;
+  /** Stored on the document when it is created (what readers find the tally by). */
+  fields: Record<string, string | number>;
+  inc: Record<string, number>;
+}
+
+export interface DerivedTallyWrite {
+  collection: string;
+  tallies: DerivedTally[];
+}
+
+export type DerivedWrite = DerivedDocumentsWrite | DerivedAppendWrite | DerivedTallyWrite;
+
+/** What the runner stores on a tally document besides the counters and `fields`. */
+export interface TallyDocument {
+  _id: string;
+  partition: number;
+  /** Offset of the last message counted in this partition. */
+  offset: string;
+  /** The projection generation that wrote it: a rebuild discards documents of older ones. */
+  generation: number;
+  [field: string]: unknown;
 }
 
 export type ReadModelFields<Doc extends ReadModelDocument> = Omit<Doc, '_id' | 'version'>;
@@ -40,8 +94,8 @@ export interface Projection<Doc extends ReadModelDocument> {
   evolve(current: Doc | null, event: CloudEvent): ReadModelFields<Doc>;
   /**
    * For read models that need many documents per stream (a metric history): the documents an
-   * event adds to `derivedCollections`. The runner upserts them by `_id` before advancing the
-   * stream's document, so a crash in between redoes them and redelivery skips them; a rebuild
+   * event adds to `derivedCollections`. The runner writes them before advancing the stream's
+   * document, so a crash in between redoes them and redelivery skips them; a rebuild
    * drops these collections along with the main one. `next` is the stream's document after the
    * event, for derived documents that summarise more than the event itself (a model version).
    * `payloads` resolves the content-addressed payloads an event refers to (a usage batch's records).
