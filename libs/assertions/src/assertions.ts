@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import { RE2JS } from 're2js';
 
 /**
  * The promptfoo-style deterministic assertion set, shared by the evaluation harness (text
@@ -33,34 +34,23 @@ export const DEFAULT_LEVENSHTEIN_THRESHOLD = 5;
 export const MAX_ASSERTION_VALUE_LENGTH = 10_000;
 export const MAX_REGEX_LENGTH = 1_000;
 
+/** Bounds the automaton too: RE2's cost per character grows with it (`[a-z]{1000}` is 1,002). */
+export const MAX_REGEX_PROGRAM_SIZE = 1_000;
+
+/** A user-supplied pattern compiled for RE2. */
+export type CompiledPattern = RE2JS;
+
 /**
- * Whether a pattern quantifies a group that itself holds a quantifier (`(a+)+`, `(\w*x?)*`): the
- * shape behind catastrophic backtracking, refused rather than run over 100,000 outputs.
+ * Compiles a user-supplied pattern with RE2 semantics (a pure-JS port of RE2): matching takes
+ * time linear in the output whatever the pattern, so no pattern can stall the event loop the way a
+ * backtracking `RegExp` does on `^(a|a)*$`. No lookaround and no backreferences; throws on those.
  */
-export function hasNestedQuantifier(pattern: string): boolean {
-  const groups: boolean[] = [];
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') groups.push(false);
-    else if (c === ')') {
-      const quantifiedInside = groups.pop() ?? false;
-      const next = pattern[i + 1];
-      const quantified = next === '*' || next === '+' || next === '{';
-      if (quantifiedInside && quantified) return true;
-      if (groups.length && (quantifiedInside || quantified)) groups[groups.length - 1] = true;
-    } else if ((c === '*' || c === '+' || c === '{') && groups.length) groups[groups.length - 1] = true;
+export function compilePattern(pattern: string): CompiledPattern {
+  const compiled = RE2JS.compile(pattern);
+  if (compiled.programSize() > MAX_REGEX_PROGRAM_SIZE) {
+    throw new Error(`the pattern compiles to ${compiled.programSize()} instructions, more than ${MAX_REGEX_PROGRAM_SIZE} (fewer or smaller counted repetitions)`);
   }
-  return false;
+  return compiled;
 }
 
 /** Why an assertion cannot run (e.g. an invalid pattern), or null when it is well-formed. */
@@ -71,11 +61,10 @@ export function assertionProblem(assertion: Assertion): string | null {
   if ((assertion.value?.length ?? 0) > MAX_ASSERTION_VALUE_LENGTH) return `value longer than ${MAX_ASSERTION_VALUE_LENGTH} characters`;
   if (base === 'regex') {
     if (assertion.value!.length > MAX_REGEX_LENGTH) return `regex longer than ${MAX_REGEX_LENGTH} characters`;
-    if (hasNestedQuantifier(assertion.value!)) return 'regex nests quantifiers (catastrophic backtracking risk)';
     try {
-      new RegExp(assertion.value!);
+      compilePattern(assertion.value!);
     } catch (error) {
-      return `invalid regex: ${(error as Error).message}`;
+      return `invalid regex (RE2 syntax): ${(error as Error).message}`;
     }
   }
   if (assertion.threshold !== undefined && (base !== 'levenshtein' || !Number.isInteger(assertion.threshold) || assertion.threshold < 0)) {
@@ -93,7 +82,7 @@ function isJson(output: string): boolean {
   }
 }
 
-function passes(base: AssertionBaseType, output: string, assertion: Assertion, compiled?: RegExp): boolean {
+function passes(base: AssertionBaseType, output: string, assertion: Assertion, compiled?: CompiledPattern): boolean {
   const value = assertion.value ?? '';
   switch (base) {
     case 'equals':
@@ -103,7 +92,7 @@ function passes(base: AssertionBaseType, output: string, assertion: Assertion, c
     case 'icontains':
       return output.toLowerCase().includes(value.toLowerCase());
     case 'regex':
-      return (compiled ?? new RegExp(value)).test(output);
+      return (compiled ?? compilePattern(value)).test(output);
     case 'starts-with':
       return output.startsWith(value);
     case 'is-json':
@@ -120,9 +109,9 @@ const baseOf = (type: AssertionType) => (type.startsWith('not-') ? type.slice(4)
 
 /**
  * Runs one assertion against a model output; `not-` inverts the result. The hot path of a text
- * evaluation: pass a pre-compiled `regex` to run one pattern over many outputs.
+ * evaluation: pass a pattern compiled once (`compilePattern`) to run it over many outputs.
  */
-export function runAssertion(output: string, assertion: Assertion, compiled?: RegExp): AssertionResult {
+export function runAssertion(output: string, assertion: Assertion, compiled?: CompiledPattern): AssertionResult {
   const pass = passes(baseOf(assertion.type), output, assertion, compiled);
   return { type: assertion.type, pass: assertion.type.startsWith('not-') ? !pass : pass };
 }

@@ -2,7 +2,7 @@ import type { EvaluationMetricValue, EvaluationTaskType, GateResult, MetricThres
 import { accuracy, balancedAccuracy, ClassificationInput, confusionMatrix, logLoss, MetricValue, precisionRecallF1, rocAuc } from '../metrics/classification';
 import { labelKey } from '../metrics/labels';
 import { regressionMetrics } from '../metrics/regression';
-import { Assertion, runAssertion } from '@mlops/assertions';
+import { Assertion, compilePattern, runAssertion } from '@mlops/assertions';
 import { CasesPayload, SliceValue } from '../scenarios/scenario-cases';
 import { isClassification, LOWER_IS_BETTER } from '../scenarios/scenario-definition';
 import { PredictionsPayload } from './predictions';
@@ -212,7 +212,7 @@ export function evaluate({ task, definition, cases, predictions, errorAnalysisLi
     };
   } else {
     const texts = predictions.texts!;
-    const shared = definition.assertions.map((a) => ({ assertion: a as Assertion, compiled: a.type.endsWith('regex') ? new RegExp(a.value!) : undefined, passed: 0 }));
+    const shared = definition.assertions.map((a) => ({ assertion: a as Assertion, compiled: a.type.endsWith('regex') ? compilePattern(a.value!) : undefined, passed: 0 }));
     columns.exact = new Uint8Array(n);
     columns.textPass = new Uint8Array(n);
     const failures: Record<string, unknown>[] = [];

@@ -96,4 +96,17 @@ describe('evaluating a run', () => {
     expect(report.assertions).toEqual([{ type: 'not-contains', value: 'sorry', passed: 2, evaluated: 3, pass_rate: 2 / 3 }]);
     expect(report.error_analysis.items.map((i) => i.id)).toEqual(['q1', 'q3']);
   });
+
+  it('runs catastrophic-backtracking patterns, scenario-wide and per case, in linear time on adversarial outputs', () => {
+    const adversarial = `${'a'.repeat(5_000)}!`;
+    const cases = parseInlineCases('text', [
+      { id: 'q1', expected: null, assertions: [{ type: 'regex', value: '(a+)+$' }, { type: 'not-regex', value: '^(([a-z])+.)+[A-Z]([a-z])+$' }] },
+      { id: 'q2', expected: null, assertions: [{ type: 'regex', value: '(x+x+)+y' }] },
+    ], 10);
+    const def = definition({ labels: [], positive_label: null, metrics: ['assertion_pass_rate'], thresholds: [], assertions: [{ type: 'not-regex', value: '^(a|a)*$' }] });
+    const predictions = parsePredictions('text', def, cases, [{ id: 'q1', text: adversarial }, { id: 'q2', text: 'x'.repeat(5_000) }]);
+    const report = evaluate({ task: 'text', definition: def, cases, predictions, errorAnalysisLimit: 5 });
+    expect(report.assertions).toEqual([{ type: 'not-regex', value: '^(a|a)*$', passed: 2, evaluated: 2, pass_rate: 1 }]);
+    expect(report.metrics).toEqual([{ key: 'assertion_pass_rate', value: 0 }]);
+  });
 });

@@ -9,7 +9,7 @@ export class AssertionDto {
   @IsIn(ASSERTION_TYPES)
   type!: AssertionType;
 
-  @ApiPropertyOptional({ maxLength: 10000, description: 'What to compare with (regex: the pattern); not used by is-json' })
+  @ApiPropertyOptional({ maxLength: 10000, description: 'What to compare with (regex: an RE2 pattern, linear time: no lookaround or backreferences); not used by is-json' })
   @IsOptional()
   @IsString()
   @MaxLength(10000)
