@@ -36,13 +36,45 @@ export function placeholdersOf(body: PromptTemplateBody): { variables: string[];
 
 export type Rendered = string | ChatMessage[];
 
+/** A variable's value only if the caller gave it: never an `Object.prototype` member such as `constructor`. */
+const ownValue = (variables: Record<string, unknown>, name: string): unknown => (Object.hasOwn(variables, name) ? variables[name] : undefined);
+
 /** Variables a render is missing (required placeholders not given), sorted. */
 export const missingVariables = (body: PromptTemplateBody, variables: Record<string, unknown>) =>
-  placeholdersOf(body).required.filter((name) => variables[name] === undefined || variables[name] === null);
+  placeholdersOf(body).required.filter((name) => ownValue(variables, name) === undefined || ownValue(variables, name) === null);
+
+/**
+ * A Mustache context that resolves names against own properties only: Mustache's own lookup uses
+ * `in`, so `{{constructor}}` or `{{toString}}` would find (and call) `Object.prototype` members.
+ */
+class OwnPropertiesContext extends Mustache.Context {
+  override push(view: unknown): Mustache.Context {
+    return new OwnPropertiesContext(view, this);
+  }
+
+  override lookup(name: string): unknown {
+    if (name === '.') return this.view;
+    const path = name.split('.');
+    for (let context: Mustache.Context | undefined = this; context; context = context.parent) {
+      let value: unknown = context.view;
+      let hit = true;
+      for (const key of path) {
+        if (value === null || value === undefined || !Object.hasOwn(value as object, key)) {
+          hit = false;
+          break;
+        }
+        value = (value as Record<string, unknown>)[key];
+      }
+      if (hit) return value;
+    }
+    return undefined;
+  }
+}
 
 /** Renders with HTML escaping off: prompts are not HTML. Partials are not supported (they render empty). */
 export function render(body: PromptTemplateBody, variables: Record<string, unknown>): Rendered {
   const options = { escape: (value: unknown) => String(value) };
-  if (typeof body === 'string') return Mustache.render(body, variables, {}, options);
-  return body.map((message) => ({ role: message.role, content: Mustache.render(message.content, variables, {}, options) }));
+  const renderText = (text: string) => Mustache.render(text, new OwnPropertiesContext(variables), {}, options);
+  if (typeof body === 'string') return renderText(body);
+  return body.map((message) => ({ role: message.role, content: renderText(message.content) }));
 }

@@ -30,4 +30,25 @@ describe('prompt text', () => {
     expect(missingVariables('{{a}} {{b}} {{#c}}x{{/c}}', { a: 'x', b: null })).toEqual(['b']);
     expect(missingVariables('{{a}}', { a: '' })).toEqual([]);
   });
+
+  const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+
+  it.each(PROTOTYPE_NAMES)('counts a variable named %s as missing unless the caller gave it', (name) => {
+    expect(missingVariables(`Hi {{${name}}}`, {})).toEqual([name]);
+    expect(missingVariables(`Hi {{${name}.x}}`, { other: 1 })).toEqual([name]);
+    expect(missingVariables(`Hi {{${name}}}`, JSON.parse(`{"${name}": "there"}`))).toEqual([]);
+  });
+
+  it.each(PROTOTYPE_NAMES)('renders a variable named %s from the given value only, never from Object.prototype', (name) => {
+    expect(render(`Hi {{${name}}}!`, JSON.parse(`{"${name}": "there"}`))).toBe('Hi there!');
+    expect(render(`Hi {{${name}}}!{{#${name}}}yes{{/${name}}}`, {})).toBe('Hi !');
+    expect(render(`{{#user}}{{${name}}}{{name}}{{/user}} {{user.${name}}}`, { user: { name: 'ana' } })).toBe('ana ');
+  });
+
+  it('still resolves nested names, sections over lists, the current item and own properties of strings', () => {
+    expect(render('{{#items}}[{{.}}]{{/items}} {{user.email}} {{user.name.length}} {{#user}}{{email}}-{{top}}{{/user}}', {
+      items: ['a', 'b'], user: { email: 'e@x', name: 'ana' }, top: 'T',
+    })).toBe('[a][b] e@x 3 e@x-T');
+  });
 });
+

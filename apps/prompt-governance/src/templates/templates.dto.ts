@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -58,9 +58,17 @@ const IsTemplateBody = () =>
 const IsConfigObject = () =>
   custom('isConfigObject', `must be a JSON object of at most ${MAX_CONFIG_JSON} characters`, (value) => isPlainObject(value) && JSON.stringify(value).length <= MAX_CONFIG_JSON);
 
-/** Variables for a render or a test case: an object of name → value. */
-export const IsVariables = () =>
-  custom('isVariables', 'must be an object of variable name → value', (value) => isPlainObject(value) && Object.keys(value).length <= 200 && JSON.stringify(value).length <= 200_000);
+/**
+ * Variables for a render or a test case: an object of name → value, kept as parsed — class-transformer
+ * would drop `constructor` and `__proto__` keys, and both are valid variable names.
+ */
+export const IsVariables = () => (target: object, propertyName: string) => {
+  Transform(({ obj }) => (obj as Record<string, unknown>)[propertyName])(target, propertyName);
+  custom('isVariables', 'must be an object of variable name → value', (value) => isPlainObject(value) && Object.keys(value).length <= 200 && JSON.stringify(value).length <= 200_000)(
+    target,
+    propertyName,
+  );
+};
 
 const OptionalVariableNames = () => (target: object, propertyName: string) => {
   IsOptional()(target, propertyName);
