@@ -43,6 +43,23 @@ const ownValue = (variables: Record<string, unknown>, name: string): unknown => 
 export const missingVariables = (body: PromptTemplateBody, variables: Record<string, unknown>) =>
   placeholdersOf(body).required.filter((name) => ownValue(variables, name) === undefined || ownValue(variables, name) === null);
 
+/** The value at `path` in the innermost context whose view has it as own properties all the way down. */
+function lookupOwn(start: Mustache.Context, path: string[]): unknown {
+  for (let context: Mustache.Context | undefined = start; context; context = context.parent) {
+    let value: unknown = context.view;
+    let hit = true;
+    for (const key of path) {
+      if (value === null || value === undefined || !Object.hasOwn(value as object, key)) {
+        hit = false;
+        break;
+      }
+      value = (value as Record<string, unknown>)[key];
+    }
+    if (hit) return value;
+  }
+  return undefined;
+}
+
 /**
  * A Mustache context that resolves names against own properties only: Mustache's own lookup uses
  * `in`, so `{{constructor}}` or `{{toString}}` would find (and call) `Object.prototype` members.
@@ -53,21 +70,7 @@ class OwnPropertiesContext extends Mustache.Context {
   }
 
   override lookup(name: string): unknown {
-    if (name === '.') return this.view;
-    const path = name.split('.');
-    for (let context: Mustache.Context | undefined = this; context; context = context.parent) {
-      let value: unknown = context.view;
-      let hit = true;
-      for (const key of path) {
-        if (value === null || value === undefined || !Object.hasOwn(value as object, key)) {
-          hit = false;
-          break;
-        }
-        value = (value as Record<string, unknown>)[key];
-      }
-      if (hit) return value;
-    }
-    return undefined;
+    return name === '.' ? this.view : lookupOwn(this, name.split('.'));
   }
 }
 
