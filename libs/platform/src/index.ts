@@ -1,4 +1,5 @@
 export * from './config';
+export * from './identity';
 export * from './request-context';
 export * from './logging';
 export * from './problem-details';

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { canonicalActor } from './identity';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 export const ACTOR_HEADER = 'x-actor';
@@ -36,14 +37,25 @@ export function runWithContext<T>(context: RequestContext, fn: () => T): T {
   return storage.run(context, fn);
 }
 
+/**
+ * The caller as every command records and compares it: canonical from the moment it enters (the
+ * gateway's and each service's request context), so `EVE`, `eve ` and fullwidth `ｅｖｅ` are one
+ * person. The header is read as UTF-8 (Node hands header bytes over as Latin-1).
+ */
+function actorOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const utf8 = Buffer.from(header, 'latin1').toString('utf8');
+  return canonicalActor(utf8.includes('\uFFFD') ? header : utf8);
+}
+
 /** Reads (or starts) the correlation id and the caller, and echoes the correlation id back. */
 export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
   const incoming = req.header(CORRELATION_HEADER);
   const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
-  const actorHeader = req.header(ACTOR_HEADER);
+  const actor = actorOf(req.header(ACTOR_HEADER));
   const context: RequestContext = {
     correlationId,
-    actor: actorHeader && SAFE_ID.test(actorHeader) ? actorHeader : 'anonymous',
+    actor: actor && SAFE_ID.test(actor) ? actor : 'anonymous',
     roles: (req.header(ROLES_HEADER) ?? '')
       .split(',')
       .map((role) => role.trim())

@@ -7,6 +7,7 @@ import {
   TemplateVersionEvaluatedData,
 } from '@mlops/events';
 import { conflict, Decider, forbidden, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
+import { sameActor } from '@mlops/platform';
 import { placeholdersOf } from './prompt-text';
 
 export const VERSION_STATUSES: PromptVersionStatus[] = ['draft', 'pending_review', 'approved', 'rejected', 'retired'];
@@ -138,8 +139,9 @@ export function decide(command: TemplateCommand, state: TemplateState): Template
       requireApprover(approver, 'approve');
       transition(current, template_id, 'approved');
       // Four-eyes: someone other than the one who wrote it and the one who asked for review.
-      if (approver.actor === current.submitted_by) throw forbidden(`${approver.actor} submitted version ${version} and may not approve it`);
-      if (approver.actor === current.author) throw forbidden(`${approver.actor} wrote version ${version} and may not approve it`);
+      // Canonical comparison here too: versions written before actors were canonicalised at entry keep their author as sent.
+      if (sameActor(approver.actor, current.submitted_by)) throw forbidden(`${approver.actor} submitted version ${version} and may not approve it`);
+      if (sameActor(approver.actor, current.author)) throw forbidden(`${approver.actor} wrote version ${version} and may not approve it`);
       if (state.policy.require_passing_evaluation && !current.evaluation?.passed) {
         throw invalidState(
           current.evaluation

@@ -122,6 +122,19 @@ describe('template decider', () => {
     expect(given(...past).when(reject(1, 'cy', []))).toThrow(expect.objectContaining({ kind: 'forbidden' }));
   });
 
+  it.each([
+    ['upper case', 'eve', 'EVE'],
+    ['mixed case', 'Eve', 'eVe'],
+    ['trailing and leading spaces', 'eve', ' eve  '],
+    ['fullwidth look-alikes', 'eve', 'ｅｖｅ'],
+    ['a zero-width space', 'eve', 'e\u200Bve'],
+  ])('enforces four-eyes on canonical identities: %s', (_label, author, approver) => {
+    const wrote = [created(), versionCreated(1, author), latestMoved(1), submitted(1, 'bo')];
+    expect(given(...wrote).when(approve(1, approver))).toThrow(expect.objectContaining({ kind: 'forbidden', message: expect.stringContaining('wrote') }));
+    const asked = [created(), versionCreated(1, 'ana'), latestMoved(1), submitted(1, author)];
+    expect(given(...asked).when(approve(1, approver))).toThrow(expect.objectContaining({ kind: 'forbidden', message: expect.stringContaining('submitted') }));
+  });
+
   it('refuses to approve a draft or an already approved version (invalid state)', () => {
     expect(given(created(), versionCreated(1), latestMoved(1)).when(approve(1))).toThrow(expect.objectContaining({ kind: 'invalid_state' }));
     expect(given(created(), versionCreated(1), latestMoved(1), submitted(1), approved(1)).when(approve(1, 'dee'))).toThrow(
