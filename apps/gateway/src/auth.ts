@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ACTOR_HEADER, currentContext, problem, ROLES_HEADER, sendProblem } from '@mlops/platform';
-import type { GatewayConfig } from './config';
+import { GatewayConfig, identify } from './config';
 
 /**
  * With API keys configured, the caller is who the key says (401 without a valid key) and any
@@ -12,9 +12,9 @@ export function authenticate(config: GatewayConfig) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.path.startsWith('/api/')) return next();
     const context = currentContext();
-    if (keys.size > 0) {
+    if (keys.length > 0) {
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1];
-      const identity = keys.get(bearer ?? req.header('x-api-key') ?? '');
+      const identity = identify(keys, bearer ?? req.header('x-api-key') ?? '');
       if (!identity) {
         res.setHeader('WWW-Authenticate', 'Bearer');
         return sendProblem(res, problem(401, 'Send a valid API key as Authorization: Bearer <key>'), req);

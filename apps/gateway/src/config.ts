@@ -1,24 +1,73 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { logLevel } from '@mlops/platform';
+import { canonicalActor, logLevel } from '@mlops/platform';
 
 const serviceUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
+
+const API_KEY = /^[^=\s,]{16,}$/;
+const ACTOR = /^[A-Za-z0-9._:@/-]{1,128}$/;
+const ROLE = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** A configured API key, kept only as its SHA-256 digest, and the identity it authenticates. */
+export interface ApiKey {
+  digest: Buffer;
+  actor: string;
+  roles: string[];
+}
+
+const digestOf = (key: string) => createHash('sha256').update(key, 'utf8').digest();
+
+/**
+ * Parses one `key=actor[:role1|role2]` entry. The roles follow the last `:`, so an actor may hold
+ * colons when the entry ends with one (`key=svc:ci:` is actor `svc:ci`, no roles).
+ */
+export function parseApiKey(entry: string): ApiKey | string {
+  const separator = entry.indexOf('=');
+  const key = entry.slice(0, separator);
+  const identity = entry.slice(separator + 1);
+  if (separator < 0 || !API_KEY.test(key)) return 'expected key=actor[:role1|role2] with a key of 16+ characters (no spaces, = or ,)';
+  const colon = identity.lastIndexOf(':');
+  const actor = canonicalActor(colon < 0 ? identity : identity.slice(0, colon));
+  const roles = colon < 0 || colon === identity.length - 1 ? [] : identity.slice(colon + 1).split('|');
+  if (!ACTOR.test(actor)) return `actor ${JSON.stringify(actor)} is not 1-128 of A-Z a-z 0-9 . _ : @ / -`;
+  const badRole = roles.find((role) => !ROLE.test(role));
+  if (badRole !== undefined) return `role ${JSON.stringify(badRole)} is not 1-128 of A-Z a-z 0-9 . _ -`;
+  return { digest: digestOf(key), actor, roles };
+}
 
 /** `key=actor:role1|role2,key2=actor2` — API keys and who they authenticate. */
 const apiKeys = z
   .string()
   .default('')
   .transform((value, ctx) => {
-    const keys = new Map<string, { actor: string; roles: string[] }>();
+    const keys: ApiKey[] = [];
     for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
-      const match = /^([^=\s]{16,})=([A-Za-z0-9._:@/-]{1,128})(?::([A-Za-z0-9._|-]+))?$/.exec(entry);
-      if (!match) {
-        ctx.addIssue({ code: 'custom', message: 'expected key=actor[:role1|role2] entries with keys of 16+ characters' });
+      const parsed = parseApiKey(entry);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
         return z.NEVER;
       }
-      keys.set(match[1], { actor: match[2], roles: match[3] ? match[3].split('|') : [] });
+      if (keys.some((k) => k.digest.equals(parsed.digest))) {
+        ctx.addIssue({ code: 'custom', message: 'the same key is configured twice' });
+        return z.NEVER;
+      }
+      keys.push(parsed);
     }
     return keys;
   });
+
+/**
+ * Who a presented key authenticates. Every configured key's digest is compared, in constant time,
+ * so neither the answer's timing nor an early exit tells how much of a guess was right.
+ */
+export function identify(keys: readonly ApiKey[], presented: string): { actor: string; roles: string[] } | undefined {
+  const digest = digestOf(presented);
+  let match: ApiKey | undefined;
+  for (const key of keys) {
+    if (timingSafeEqual(key.digest, digest)) match ??= key;
+  }
+  return match && { actor: match.actor, roles: [...match.roles] };
+}
 
 export const gatewayConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),

@@ -201,7 +201,7 @@ describe('gateway with API keys', () => {
       PORT: '0',
       LOG_LEVEL: 'warn',
       LIFECYCLE_URL: echo.url,
-      GATEWAY_API_KEYS: 'k-0123456789abcdef=ci-bot:approver|admin',
+      GATEWAY_API_KEYS: 'k-0123456789abcdef=ci-bot:approver|admin,k-alice-0123456789=alice:prompt-approver',
     });
     gateway = await listen(app);
   });
@@ -225,5 +225,12 @@ describe('gateway with API keys', () => {
       .set('X-Actor', 'someone-else')
       .expect(200);
     expect(seen.at(-1)).toEqual({ actor: 'ci-bot', roles: 'approver,admin', auth: undefined });
+  });
+
+  it('forwards the one role of a single-role key', async () => {
+    await request(gateway.url).get(API).set('Authorization', 'Bearer k-alice-0123456789').expect(200);
+    expect(seen.at(-1)).toEqual({ actor: 'alice', roles: 'prompt-approver', auth: undefined });
+    await request(gateway.url).get(API).set('X-Api-Key', 'k-alice-0123456789').expect(200);
+    expect(seen.at(-1)).toEqual({ actor: 'alice', roles: 'prompt-approver', auth: undefined });
   });
 });
