@@ -208,3 +208,66 @@ export function readModelDoc(i: number, fields: Record<string, 'string' | 'tags'
 export function pooled(field: string, n: number): string {
   return `${field}-${n % 20}`;
 }
+
+// --- a suite per service --------------------------------------------------------------------
+
+export interface SeededCollection {
+  name: string;
+  /** The fields its queries filter on, as readModelDoc writes them. */
+  fields: Record<string, 'string' | 'tags' | 'number' | 'boolean'>;
+}
+
+/** Whether an index declared for the shape's collection leads with a field the filter constrains. */
+export function declaredIndexServes(shape: QueryShape, indexes: IndexSpec[]): boolean {
+  const fields = new Set(Object.keys(shape.filter).flatMap((k) => (k === '$and' ? (shape.filter.$and as mongo.Document[]).flatMap(Object.keys) : [k])));
+  if (fields.has('_id')) return true; // the _id index
+  return indexes.some((i) => i.collection === shape.collection && fields.has(Object.keys(i.key)[0]));
+}
+
+/**
+ * Seeds 20,000 documents per collection with the declared indexes, then checks every shape: an
+ * index, no sequential scan, MongoDB's results. Shapes no declared index serves are listed as todo.
+ */
+export function describeQueryPlans(title: string, collections: SeededCollection[], indexes: IndexSpec[], shapes: QueryShape[]): void {
+  const server = explainsPostgresPlans();
+  if (!server.yes) console.warn(`query-plan test skipped: ${server.why}`);
+  (server.yes ? describe : describe.skip)(`${title} (${server.why})`, () => {
+    let client: mongo.MongoClient;
+    let db: mongo.Db;
+    const docs = new Map(collections.map((c) => [c.name, Array.from({ length: 20_000 }, (_, i) => readModelDoc(i, c.fields))]));
+
+    beforeAll(async () => {
+      client = await mongo.MongoClient.connect(infraEnv().MONGO_URL);
+      db = client.db(`test_query_plans_${process.pid}_${Date.now()}`);
+      for (const c of collections) await seed(db, c.name, docs.get(c.name)!, indexes);
+    }, 600_000);
+
+    afterAll(async () => {
+      await db?.dropDatabase();
+      await client?.close();
+    });
+
+    const served = shapes.filter((s) => declaredIndexServes(s, indexes));
+    for (const s of shapes.filter((s) => !served.includes(s))) it.todo(`${s.name}: no declared index serves it`);
+
+    if (served.length > 0) {
+      it.each(served)('$name is served by an index', async (shape) => {
+        const types = (await explainShape(db, shape)).nodes.map((n) => n['Node Type']);
+        expect(types.filter((t) => /Index/.test(t))).not.toEqual([]);
+        expect(types).not.toContain('Seq Scan');
+      });
+    }
+
+    it.each(shapes)('$name returns what MongoDB returns', async (shape) => {
+      const expected = expectedIds(docs.get(shape.collection)!, shape);
+      expect(expected.length).toBeGreaterThan(0);
+      expect((await runShape(db, shape)).map(String)).toEqual(expected.map(String));
+    });
+  });
+}
+
+/** findPage's query for a filter: the first page (`after` unset) or the one after `after`. */
+export function pageShape(name: string, collection: string, filter: mongo.Document, after?: string): QueryShape {
+  const idRange = { _id: after ? { $gt: after } : { $gte: '' } };
+  return { name, collection, filter: '_id' in filter ? { $and: [filter, idRange] } : { ...filter, ...idRange }, sort: { _id: 1 }, limit: 51 };
+}
