@@ -43,6 +43,13 @@ export const deploymentsProjection: Projection<DeploymentDocument> = {
   name: 'deployments',
   topic: Topics.lifecycle,
   streamType: 'deployment',
+  indexes: [
+    { collection: 'deployments', key: { model_name: 1, _id: 1 }, name: 'model_name_id' },
+    { collection: 'deployments', key: { environment: 1, _id: 1 }, name: 'environment_id' },
+    { collection: 'deployments', key: { status: 1, _id: 1 }, name: 'status_id' },
+    // The live deployments of a model in an environment (traffic share, promotion, drift alerts).
+    { collection: 'deployments', key: { model_name: 1, environment: 1, status: 1 }, name: 'model_name_environment_status' },
+  ],
   evolve(current, event: CloudEvent<any>) {
     const e = { type: lifecycleCatalog.nameOf(event.type), data: event.data } as DeploymentEvent;
     const touched = { updated_at: event.time, updated_by: event.actor };

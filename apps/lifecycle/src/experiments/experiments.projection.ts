@@ -19,6 +19,12 @@ export const experimentsProjection: Projection<ExperimentDocument> = {
   name: 'experiments',
   topic: Topics.lifecycle,
   streamType: 'experiment',
+  // List filters, each with the `_id` keyset cursor; combined filters ride the first one's index.
+  indexes: [
+    { collection: 'experiments', key: { owner: 1, _id: 1 }, name: 'owner_id' },
+    { collection: 'experiments', key: { status: 1, _id: 1 }, name: 'status_id' },
+    { collection: 'experiments', key: { tags: 1, _id: 1 }, name: 'tags_id' },
+  ],
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
     switch (lifecycleCatalog.nameOf(event.type)) {

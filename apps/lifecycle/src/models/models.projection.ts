@@ -76,6 +76,10 @@ export const modelsProjection: Projection<ModelDocument> = {
   topic: Topics.lifecycle,
   streamType: 'model',
   derivedCollections: [MODEL_VERSIONS_COLLECTION],
+  indexes: [
+    { collection: MODEL_VERSIONS_COLLECTION, key: { model_name: 1, _id: 1 }, name: 'model_name_id' },
+    { collection: MODEL_VERSIONS_COLLECTION, key: { stage: 1, _id: 1 }, name: 'stage_id' },
+  ],
   evolve(current, event: CloudEvent<any>) {
     const version = event.data.version as number;
     const versions = current?.versions ?? [];

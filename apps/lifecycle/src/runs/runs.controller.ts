@@ -25,11 +25,12 @@ import {
   StartRunDto,
   UpdateRunDto,
 } from './runs.dto';
-import { MetricHistoryDocument, RunDocument } from './runs.projection';
+import { HistoryPoint, RunDocument } from './runs.projection';
 import { RunsService } from './runs.service';
 
-const present = ({ _id, ...run }: RunDocument): RunDto => run;
-const presentPoint = ({ step, value, timestamp }: MetricHistoryDocument) => ({ step, value, timestamp });
+// metric_buckets is the projection's own bookkeeping.
+const present = ({ _id, metric_buckets, ...run }: RunDocument): RunDto => run;
+const presentPoint = ({ step, value, timestamp }: HistoryPoint) => ({ step, value, timestamp });
 const locationOf = (runId: string) => `/${LIFECYCLE_API}/runs/${encodeURIComponent(runId)}`;
 
 @ApiTags('runs')

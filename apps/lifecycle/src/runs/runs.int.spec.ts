@@ -3,7 +3,7 @@ import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
 import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
-import { METRIC_HISTORY_COLLECTION } from './runs.projection';
+import { HistoryPoint, METRIC_HISTORY_COLLECTION, RUN_TALLIES_COLLECTION } from './runs.projection';
 
 const ROOT = '/api/v1/ml/lifecycle';
 const RUNS = `${ROOT}/runs`;
@@ -12,6 +12,8 @@ const json = { 'content-type': 'application/json' };
 
 // Replaying thousands of history points takes a few seconds on FerretDB.
 
+/** The rebuild's generation stamp is the runner's bookkeeping, not part of what a replay reproduces. */
+const withoutGeneration = <T extends { generation?: number }>(docs: T[]) => docs.map(({ generation: _g, ...doc }) => doc);
 
 describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
   const env = isolatedEnv('runs');
@@ -21,7 +23,10 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
   let gateway: ServiceProcess;
   const http = () => request(gateway.url);
   const eventCount = () => countStoredEvents(mongo.db);
-  const history = () => mongo.db.collection<{ _id: string; run_id: string }>(METRIC_HISTORY_COLLECTION);
+  const history = () => mongo.db.collection<{ _id: string; run_id: string; points: HistoryPoint[]; generation?: number }>(METRIC_HISTORY_COLLECTION);
+  const tallies = () => mongo.db.collection<{ _id: string; generation?: number }>(RUN_TALLIES_COLLECTION);
+  const pointsOf = (buckets: { points: HistoryPoint[] }[]) => buckets.reduce((n, b) => n + b.points.length, 0);
+  const runCounts = async (experiment: string) => (await http().get(`${EXPERIMENTS}/${experiment}`).query({ metric: 'auc' }).expect(200)).body;
 
   const createExperiment = (name: string) => http().post(EXPERIMENTS).set(json).send({ name }).expect(201);
   const startRun = async (experiment_name: string, body: Record<string, unknown> = {}) => {
@@ -140,6 +145,25 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
       expect(points.slice(-2).map((p) => p.value)).toEqual([1 / 2000, 0.123]);
       expect((await readHistory(runId, 'acc', 50)).points).toHaveLength(1);
       expect((await readHistory(runId, 'never-logged', 50)).points).toEqual([]);
+    });
+
+    it('stores a 10,000-point history as a handful of buckets and reads it whole, exactly, in pages', async () => {
+      const runId = await startRun('churn');
+      // Ten batches of 1,000, each logged in descending step order so every bucket's points arrive unsorted.
+      for (let b = 0; b < 10; b++) {
+        const metrics = Array.from({ length: 1000 }, (_, i) => {
+          const step = b * 1000 + (999 - i);
+          return { key: 'val/loss', value: step / 7, step, timestamp: '2026-01-01T00:00:00Z' };
+        });
+        await http().patch(`${RUNS}/${runId}`).set(json).send({ metrics }).expect(200);
+      }
+      expect(await history().countDocuments({ run_id: runId })).toBe(10);
+      const { points, pages } = await readHistory(runId, 'val/loss', 500);
+      expect(pages).toBe(20);
+      expect(points.map((p) => p.step)).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+      expect(points[9999]).toEqual({ step: 9999, value: 9999 / 7, timestamp: '2026-01-01T00:00:00.000Z' });
+      // Pages of another size cut the same history at other places.
+      expect((await readHistory(runId, 'val/loss', 333)).points).toEqual(points);
     });
 
     it('answers 404 for the history of an unknown run', async () => {
@@ -308,7 +332,9 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
       const readModel = mongo.db.collection('runs');
       const before = await readModel.findOne({ _id: stream as never });
       const historyBefore = sortById(await history().find({ run_id: runId }).toArray());
-      expect(historyBefore).toHaveLength(51);
+      expect(pointsOf(historyBefore)).toBe(51);
+      const countsBefore = await runCounts('churn');
+      const talliesBefore = sortById(await tallies().find().toArray());
 
       const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => e.key === stream).length >= 4);
       const original = published.filter((e) => e.key === stream);
@@ -328,27 +354,37 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
       await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(8), 30_000);
       expect(await readModel.findOne({ _id: stream as never })).toEqual(before);
       expect(sortById(await history().find({ run_id: runId }).toArray())).toEqual(historyBefore);
+      // The run counts neither: a redelivered RunStarted or RunEnded is not counted again.
+      expect(sortById(await tallies().find().toArray())).toEqual(talliesBefore);
+      expect((await runCounts('churn')).run_counts).toEqual(countsBefore.run_counts);
     });
 
     it('drops the runs read model and its history, and replays them identically', async () => {
       const runs = mongo.db.collection<{ _id: string }>('runs');
       const runsBefore = sortById(await runs.find().toArray());
-      const historyBefore = sortById(await history().find().toArray());
+      const historyBefore = withoutGeneration(sortById(await history().find().toArray()));
+      const talliesBefore = withoutGeneration(sortById(await tallies().find().toArray()));
+      const experiments = ['churn', 'listing', 'leaderboard'];
+      const detailsBefore = await Promise.all(experiments.map(runCounts));
       expect(runsBefore.length).toBeGreaterThan(10);
-      expect(historyBefore.length).toBeGreaterThan(2000);
+      expect(pointsOf(historyBefore)).toBeGreaterThan(12_000);
+      expect(detailsBefore.map((d) => d.run_counts.total)).toEqual([expect.any(Number), 5, 4]);
       const generation = await requestRebuild(mongo.db, 'runs');
       expect(generation).toBe(1);
       // Both collections were dropped, not just the runs.
       expect(await history().countDocuments()).toBeLessThan(historyBefore.length);
+      expect(await tallies().countDocuments()).toBeLessThan(talliesBefore.length);
       await eventually(
         async () => {
           expect(sortById(await runs.find().toArray())).toEqual(runsBefore);
-          expect(await history().countDocuments()).toBe(historyBefore.length);
+          expect(withoutGeneration(sortById(await history().find().toArray()))).toEqual(historyBefore);
+          expect(withoutGeneration(sortById(await tallies().find().toArray()))).toEqual(talliesBefore);
         },
         90_000,
         500,
       );
-      expect(sortById(await history().find().toArray())).toEqual(historyBefore);
+      // Counts and best runs answer exactly as before the drop.
+      expect(await Promise.all(experiments.map(runCounts))).toEqual(detailsBefore);
     });
   });
 });

@@ -1,6 +1,13 @@
-import { CloudEvent, lifecycleCatalog, MetricPoint, RunMetricsLoggedData, RunParam, RunStatus, Topics } from '@mlops/events';
-import { DerivedDocument, Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { CloudEvent, lifecycleCatalog, MetricPoint, RunEndedData, RunMetricsLoggedData, RunParam, RunStatus, Topics } from '@mlops/events';
+import { DerivedAppend, DerivedDocument, DerivedWrite, Projection, ReadModelDocument, TallyDocument } from '@mlops/event-sourcing';
 import { mergeLatestMetrics } from './run.decider';
+
+/** Where a metric's history is being appended: its open bucket and how many points that holds. */
+export interface MetricBucketCursor {
+  key: string;
+  bucket: number;
+  count: number;
+}
 
 export interface RunDocument extends ReadModelDocument {
   run_id: string;
@@ -13,42 +20,123 @@ export interface RunDocument extends ReadModelDocument {
   end_time: string | null;
   /** Latest point per key. */
   metrics: MetricPoint[];
+  /** Internal (not in responses): the open history bucket of each key, so a replay fills the same buckets. */
+  metric_buckets: MetricBucketCursor[];
   created_at: string;
   created_by: string;
   updated_at: string;
   updated_by: string;
 }
 
-/** One document per logged metric point. */
-export interface MetricHistoryDocument extends DerivedDocument {
-  run_id: string;
-  key: string;
+/** A stored history point; `k` is its place in the history (step, timestamp, logging order). */
+export interface HistoryPoint {
   step: number;
   value: number;
   timestamp: string;
+  k: string;
 }
 
+/**
+ * Up to BUCKET_POINTS points of one metric of one run, in the order they were logged. `first` and
+ * `last` bound the `k` of its points, so a page reads only the buckets that can hold its points.
+ */
+export interface MetricBucketDocument extends DerivedDocument {
+  run_id: string;
+  key: string;
+  bucket: number;
+  points: HistoryPoint[];
+  first: string;
+  last: string;
+  count: number;
+}
+
+/** The latest value of one metric of one run, for the experiment's best run. */
+export interface LatestMetricDocument extends DerivedDocument {
+  run_id: string;
+  experiment_name: string;
+  key: string;
+  value: number;
+}
+
+/** Runs per status of one experiment, counted in one Kafka partition (the runner adds partition and offset). */
+export type RunTallyDocument = TallyDocument & { experiment_name: string } & Partial<Record<RunStatus | 'total', number>>;
+
 export const METRIC_HISTORY_COLLECTION = 'run_metric_history';
+export const LATEST_METRICS_COLLECTION = 'run_latest_metrics';
+export const RUN_TALLIES_COLLECTION = 'experiment_run_tallies';
+
+/** A bucket holds at most this many points: a 10,000-point history is about ten documents. */
+export const BUCKET_POINTS = 1000;
 
 const STEP_DIGITS = 16; // Number.MAX_SAFE_INTEGER has 16 digits
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/** Orders the history as it is read — by step, then timestamp, then logging order — as a string. */
+export const historyKey = (point: MetricPoint, streamVersion: number, index: number) =>
+  [pad(point.step, STEP_DIGITS), point.timestamp, pad(streamVersion, 10), pad(index, 4)].join('|');
+
+export const metricBucketId = (runId: string, key: string, bucket: number) => `${runId}|${key}|${pad(bucket, 6)}`;
+export const latestMetricId = (runId: string, key: string) => `${runId}|${key}`;
+
+/** The open bucket per key after logging `points`: a batch that would overflow its bucket opens the next one. */
+export function advanceBuckets(cursors: MetricBucketCursor[], points: MetricPoint[]): MetricBucketCursor[] {
+  const byKey = new Map(cursors.map((cursor) => [cursor.key, cursor]));
+  const logged = new Map<string, number>();
+  for (const point of points) logged.set(point.key, (logged.get(point.key) ?? 0) + 1);
+  for (const [key, n] of logged) {
+    const open = byKey.get(key);
+    byKey.set(
+      key,
+      !open ? { key, bucket: 0, count: n } : open.count + n > BUCKET_POINTS ? { key, bucket: open.bucket + 1, count: n } : { ...open, count: open.count + n },
+    );
+  }
+  return [...byKey.values()];
+}
+
+/** The guarded appends of one metrics event: its points per key, into the key's open bucket. */
+export function historyAppends(run: Pick<RunDocument, 'run_id' | 'metric_buckets'>, metrics: MetricPoint[], streamVersion: number): DerivedAppend[] {
+  const byKey = new Map<string, HistoryPoint[]>();
+  metrics.forEach((point, index) => {
+    const points = byKey.get(point.key) ?? [];
+    points.push({ step: point.step, value: point.value, timestamp: point.timestamp, k: historyKey(point, streamVersion, index) });
+    byKey.set(point.key, points);
+  });
+  return [...byKey].map(([key, points]) => {
+    const { bucket } = run.metric_buckets.find((cursor) => cursor.key === key)!;
+    const ks = points.map((p) => p.k).sort();
+    return {
+      _id: metricBucketId(run.run_id, key, bucket),
+      push: { points },
+      setOnInsert: { run_id: run.run_id, key, bucket },
+      min: { first: ks[0] },
+      max: { last: ks[ks.length - 1] },
+      inc: { count: points.length },
+    };
+  });
+}
+
+/** How a run event moves its experiment's counts: started → running; ended → from running to its status. */
+export function runCountChange(event: { type: 'RunStarted' } | { type: 'RunEnded'; data: Pick<RunEndedData, 'status'> }): Record<string, number> {
+  return event.type === 'RunStarted' ? { running: 1, total: 1 } : { running: -1, [event.data.status]: 1 };
+}
+
 /**
- * `_id` of a history point: unique per (stream version, index in the batch), and ordered like the
- * history is read — by step, then timestamp, then logging order — so `_id` keyset pages serve it.
+ * Runs read model (latest metrics inline) and, derived from it: the metric history in buckets, the
+ * latest value per (run, key) for best-run queries, and the experiments' run counts as tallies.
  */
-export const metricHistoryId = (runId: string, point: MetricPoint, streamVersion: number, index: number) =>
-  [runId, point.key, pad(point.step, STEP_DIGITS), point.timestamp, pad(streamVersion, 10), pad(index, 4)].join('|');
-
-/** Prefix of every history `_id` of one metric of one run. */
-export const metricHistoryPrefix = (runId: string, key: string) => `${runId}|${key}|`;
-
-/** Runs read model (latest metrics inline) plus the full metric history as derived documents. */
 export const runsProjection: Projection<RunDocument> = {
   name: 'runs',
   topic: Topics.lifecycle,
   streamType: 'run',
-  derivedCollections: [METRIC_HISTORY_COLLECTION],
+  derivedCollections: [METRIC_HISTORY_COLLECTION, LATEST_METRICS_COLLECTION, RUN_TALLIES_COLLECTION],
+  indexes: [
+    { collection: 'runs', key: { experiment_name: 1, _id: 1 }, name: 'experiment_name_id' },
+    { collection: 'runs', key: { status: 1, _id: 1 }, name: 'status_id' },
+    { collection: 'runs', key: { experiment_name: 1, status: 1, _id: 1 }, name: 'experiment_name_status_id' },
+    { collection: METRIC_HISTORY_COLLECTION, key: { run_id: 1, key: 1, first: 1, last: 1 }, name: 'run_key_first_last' },
+    { collection: LATEST_METRICS_COLLECTION, key: { experiment_name: 1, key: 1, value: 1, _id: 1 }, name: 'experiment_key_value_id' },
+    { collection: RUN_TALLIES_COLLECTION, key: { experiment_name: 1 }, name: 'experiment_name' },
+  ],
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
     switch (lifecycleCatalog.nameOf(event.type)) {
@@ -63,6 +151,7 @@ export const runsProjection: Projection<RunDocument> = {
           start_time: event.data.start_time,
           end_time: null,
           metrics: [],
+          metric_buckets: [],
           created_at: event.time,
           created_by: event.actor,
           ...touched,
@@ -72,24 +161,35 @@ export const runsProjection: Projection<RunDocument> = {
       case 'RunTagsSet':
         return { ...current!, tags: event.data.tags, ...touched };
       case 'RunMetricsLogged':
-        return { ...current!, metrics: mergeLatestMetrics(current!.metrics, event.data.metrics), ...touched };
+        return {
+          ...current!,
+          metrics: mergeLatestMetrics(current!.metrics, event.data.metrics),
+          metric_buckets: advanceBuckets(current!.metric_buckets ?? [], event.data.metrics),
+          ...touched,
+        };
       case 'RunEnded':
         return { ...current!, status: event.data.status, end_time: event.data.end_time, ...touched };
       default:
         return { ...current!, ...touched };
     }
   },
-  derive(event: CloudEvent<any>) {
-    if (lifecycleCatalog.nameOf(event.type) !== 'RunMetricsLogged') return [];
-    const { run_id, metrics } = event.data as RunMetricsLoggedData;
-    const documents: MetricHistoryDocument[] = metrics.map((point, index) => ({
-      _id: metricHistoryId(run_id, point, event.streamversion, index),
-      run_id,
-      key: point.key,
-      step: point.step,
-      value: point.value,
-      timestamp: point.timestamp,
-    }));
-    return [{ collection: METRIC_HISTORY_COLLECTION, documents, insertOnly: true }];
+  derive(event: CloudEvent<any>, next: RunDocument): DerivedWrite[] {
+    const type = lifecycleCatalog.nameOf(event.type);
+    const tally = (inc: Record<string, number>): DerivedWrite => ({
+      collection: RUN_TALLIES_COLLECTION,
+      tallies: [{ id: next.experiment_name, fields: { experiment_name: next.experiment_name }, inc }],
+    });
+    if (type === 'RunStarted') return [tally(runCountChange({ type }))];
+    if (type === 'RunEnded') return [tally(runCountChange({ type, data: event.data as RunEndedData }))];
+    if (type !== 'RunMetricsLogged') return [];
+    const { metrics } = event.data as RunMetricsLoggedData;
+    const keys = new Set(metrics.map((point) => point.key));
+    const latest: LatestMetricDocument[] = next.metrics
+      .filter((point) => keys.has(point.key))
+      .map((point) => ({ _id: latestMetricId(next.run_id, point.key), run_id: next.run_id, experiment_name: next.experiment_name, key: point.key, value: point.value }));
+    return [
+      { collection: METRIC_HISTORY_COLLECTION, appends: historyAppends(next, metrics, event.streamversion) },
+      { collection: LATEST_METRICS_COLLECTION, documents: latest },
+    ];
   },
 };

@@ -4,9 +4,20 @@ import { RunParam, RunParamValue, RunStatus } from '@mlops/events';
 import { EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
 import { experimentDecider, experimentStreamId } from '../experiments/experiment.decider';
-import { RUN_STREAM_PREFIX, RunCommand, runDecider, runStreamId } from './run.decider';
+import { RunCommand, runDecider, runStreamId } from './run.decider';
 import { ListRunsQueryDto, StartRunDto, UpdateRunDto } from './runs.dto';
-import { METRIC_HISTORY_COLLECTION, MetricHistoryDocument, RunDocument, runsProjection } from './runs.projection';
+import { pageOfHistory } from './metric-history';
+import {
+  HistoryPoint,
+  LATEST_METRICS_COLLECTION,
+  LatestMetricDocument,
+  METRIC_HISTORY_COLLECTION,
+  MetricBucketDocument,
+  RUN_TALLIES_COLLECTION,
+  RunDocument,
+  runsProjection,
+  RunTallyDocument,
+} from './runs.projection';
 
 export type RunCounts = Record<RunStatus | 'total', number>;
 export interface BestRun {
@@ -28,7 +39,7 @@ export class RunsService {
   }
 
   private get history() {
-    return this.runner.derivedReadModel<MetricHistoryDocument>(METRIC_HISTORY_COLLECTION);
+    return this.runner.derivedReadModel<MetricBucketDocument>(METRIC_HISTORY_COLLECTION);
   }
 
   async start(dto: StartRunDto): Promise<CommandResult<RunDocument> & { runId: string }> {
@@ -86,43 +97,48 @@ export class RunsService {
     return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
   }
 
-  /** One metric's points, by step then timestamp (the history `_id` sorts that way). */
-  async metricHistory(runId: string, key: string, page: { limit: number; cursor?: string }): Promise<Page<MetricHistoryDocument>> {
+  /**
+   * One metric's points, by step then timestamp then logging order. The cursor is the last point's
+   * history key; a page reads only the buckets that can hold points past it (metric-history.ts).
+   */
+  async metricHistory(runId: string, key: string, page: { limit: number; cursor?: string }): Promise<Page<HistoryPoint>> {
     await this.get(runId);
-    const { docs, lastId } = await findPage(this.history, { run_id: runId, key }, { limit: page.limit, after: decodeCursor(page.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    const after = decodeCursor(page.cursor) ?? '';
+    const buckets = this.history
+      .find({ run_id: runId, key, last: { $gt: after } }, { projection: { first: 1 } })
+      .sort({ first: 1 })
+      .batchSize(16);
+    try {
+      const { points, last } = await pageOfHistory(buckets, (id) => this.bucketPoints(id), after, page.limit);
+      return { items: points, next_cursor: last ? encodeCursor(last) : null };
+    } finally {
+      await buckets.close();
+    }
   }
 
-  /** Runs of an experiment by status, counted at query time (one accumulator per $group, as FerretDB needs). */
+  private async bucketPoints(id: string): Promise<HistoryPoint[]> {
+    const bucket = await this.history.findOne({ _id: id }, { projection: { points: 1 } });
+    return bucket?.points ?? [];
+  }
+
+  /** Runs of an experiment by status: the sum of its tallies, one per Kafka partition (kept by the runs projection). */
   async countByStatus(experimentName: string): Promise<RunCounts> {
-    const groups = await this.runner.readModel
-      .aggregate<{ _id: RunStatus; count: number }>([
-        { $match: { experiment_name: experimentName } },
-        { $group: { _id: '$status', count: { $sum: 1 } } },
-      ])
-      .toArray();
+    const tallies = await this.runner.derivedReadModel<RunTallyDocument>(RUN_TALLIES_COLLECTION).find({ experiment_name: experimentName }).toArray();
     const counts: RunCounts = { running: 0, completed: 0, failed: 0, killed: 0, total: 0 };
-    for (const { _id, count } of groups) {
-      counts[_id] = count;
-      counts.total += count;
-    }
+    for (const tally of tallies) for (const field of Object.keys(counts) as (keyof RunCounts)[]) counts[field] += tally[field] ?? 0;
     return counts;
   }
 
-  /** The run whose latest value of `key` is highest (`max`) or lowest (`min`); null if no run logged it. */
+  /**
+   * The run whose latest value of `key` is highest (`max`) or lowest (`min`), ties to the lowest run
+   * id; null if no run logged it. Two index reads: the best value, then the first run holding it.
+   */
   async bestRun(experimentName: string, key: string, mode: 'max' | 'min'): Promise<BestRun | null> {
-    const [best] = await this.runner.readModel
-      .aggregate<{ _id: string; metrics: { value: number } }>([
-        { $match: { experiment_name: experimentName } },
-        { $unwind: '$metrics' },
-        { $match: { 'metrics.key': key } },
-        { $sort: { 'metrics.value': mode === 'max' ? -1 : 1, _id: 1 } },
-        { $limit: 1 },
-        // FerretDB 1.24 drops other included fields after $unwind; the run id is in `_id` anyway.
-        { $project: { metrics: 1 } },
-      ])
-      .toArray();
-    return best ? { run_id: best._id.slice(RUN_STREAM_PREFIX.length), value: best.metrics.value } : null;
+    const latest = this.runner.derivedReadModel<LatestMetricDocument>(LATEST_METRICS_COLLECTION);
+    const [top] = await latest.find({ experiment_name: experimentName, key }).sort({ value: mode === 'max' ? -1 : 1 }).limit(1).toArray();
+    if (!top) return null;
+    const [best] = await latest.find({ experiment_name: experimentName, key, value: top.value }).sort({ _id: 1 }).limit(1).toArray();
+    return { run_id: best.run_id, value: best.value };
   }
 
   private async execute(
