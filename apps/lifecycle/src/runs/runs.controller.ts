@@ -29,7 +29,7 @@ import { HistoryPoint, RunDocument } from './runs.projection';
 import { RunsService } from './runs.service';
 
 // metric_buckets is the projection's own bookkeeping.
-const present = ({ _id, metric_buckets, ...run }: RunDocument): RunDto => run;
+const present = ({ _id, metric_buckets: _buckets, ...run }: RunDocument): RunDto => run;
 const presentPoint = ({ step, value, timestamp }: HistoryPoint) => ({ step, value, timestamp });
 const locationOf = (runId: string) => `/${LIFECYCLE_API}/runs/${encodeURIComponent(runId)}`;
 
