@@ -11,7 +11,9 @@ export interface CommandOutcome<Event extends DomainEvent> {
 }
 
 /**
- * load stream → decide → append (atomic, optimistic) → wake the relay. With `ifMatch`, the command
+ * load stream (from its snapshot) → decide → append (atomic, optimistic) → publish the new commit
+ * from this process, without waiting for Kafka (the read-your-writes wait follows; a failed publish
+ * is left to the outbox sweep and never fails the command). With `ifMatch`, the command
  * applies only to that exact version (412 otherwise, including when another command wins the race).
  */
 export class CommandHandler {
@@ -54,7 +56,7 @@ export class CommandHandler {
     const events = decider.decide(command, state);
     try {
       const result = await this.store.append(streamId, version, events, metadata);
-      if (events.length) this.relay.kick();
+      if (events.length) this.relay.publishAppended(streamId, result.version);
       return { streamId, version: result.version, events };
     } catch (error) {
       if (error instanceof ConcurrencyError && ifMatch !== undefined) {

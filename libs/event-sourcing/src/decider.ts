@@ -16,6 +16,16 @@ export interface Decider<Command, Event extends DomainEvent, State> {
   decide(command: Command, state: State): Event[];
   evolve(state: State, event: Event): State;
   initialState(): State;
+  /**
+   * Opts the aggregate into snapshots, so loading its stream reads a bounded number of documents.
+   * The state must be plain JSON (no Map, Set, Date, class instance, NaN). Change `schema` whenever
+   * the state's shape or `evolve` changes: snapshots under another tag are ignored.
+   */
+  snapshot?: SnapshotPolicy;
+}
+
+export interface SnapshotPolicy {
+  schema: string;
 }
 
 export function foldEvents<Command, Event extends DomainEvent, State>(

@@ -42,6 +42,8 @@ export interface EventSourcingOptions {
   outboxPollIntervalMs: number;
   projectionGenerationPollMs: number;
   readYourWritesTimeoutMs: number;
+  /** A stream load that folded this many commits after the last snapshot writes a new one. */
+  snapshotEvery?: number;
 }
 
 export type ReactorRegistration = Reactor & { handler: Type<ReactionHandler> };
@@ -110,7 +112,7 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const { options } = this;
     await this.connection.asPromise();
-    this.store = await EventStore.create(this.db, options.catalog);
+    this.store = await EventStore.create(this.db, options.catalog, { snapshotEvery: options.snapshotEvery, logger: options.logger });
     this.payloadStore = new PayloadStore(this.db);
     this.admin = this.kafka.admin();
     await this.admin.connect();

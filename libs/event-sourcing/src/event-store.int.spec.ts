@@ -1,7 +1,14 @@
+import mongoose, { mongo as driver } from 'mongoose';
+import { Producer } from 'kafkajs';
 import { lifecycleCatalog } from '@mlops/events';
 import { connectMongo, dropDatabase, isolatedEnv } from '@mlops/testing';
-import { ConcurrencyError } from './errors';
+import { CommandHandler } from './command-handler';
+import { Decider, foldEvents } from './decider';
+import { ConcurrencyError, DomainError } from './errors';
 import { EventStore } from './event-store';
+import { createKafka, ensureTopic } from './kafka';
+import { OutboxRelay } from './outbox-relay';
+import { SNAPSHOTS_COLLECTION } from './snapshot';
 
 const env = isolatedEnv('store');
 const metadata = { actor: 'tester', correlationId: 'corr-1', now: new Date('2026-01-01T00:00:00Z') };
@@ -61,5 +68,156 @@ describe('event store on the real MongoDB-protocol server', () => {
   it('rejects re-creating an existing stream and leaves it intact', async () => {
     await expect(store.append('experiment:a', 0, [created('a')], metadata)).rejects.toBeInstanceOf(ConcurrencyError);
     expect((await store.readStream('experiment:a')).version).toBe(3);
+  });
+});
+
+/** A small aggregate on the lifecycle catalog's experiment events: every update bumps a counter. */
+type Described = { type: 'ExperimentCreated' | 'ExperimentUpdated'; data: { name: string; description: string; owner?: string; tags?: string[] } };
+type DescriptionState = { exists: boolean; description: string; updates: number; history: string[] };
+const describer: Decider<{ description: string }, Described, DescriptionState> = {
+  decide: (command, state) =>
+    state.exists
+      ? [{ type: 'ExperimentUpdated', data: { name: 'long', description: command.description } }]
+      : [{ type: 'ExperimentCreated', data: { name: 'long', description: command.description, owner: 'o', tags: [] } }],
+  evolve: (state, event) => ({
+    exists: true,
+    description: event.data.description,
+    updates: state.updates + (event.type === 'ExperimentUpdated' ? 1 : 0),
+    // Keeps the last few only: a state that grew with the stream would defeat the snapshot.
+    history: [...state.history, event.data.description].slice(-3),
+  }),
+  initialState: () => ({ exists: false, description: '', updates: 0, history: [] }),
+  snapshot: { schema: 'describer.v1' },
+};
+
+describe('stream loads from snapshots on the real MongoDB-protocol server', () => {
+  const SNAPSHOT_EVERY = 20;
+  const env = isolatedEnv('snapshots');
+  let connection: mongoose.Connection;
+  let plain: Awaited<ReturnType<typeof connectMongo>>;
+  /** Loads through the counted connection; the command handler writes through another one. */
+  let store: EventStore;
+  let producer: Producer;
+  let relay: OutboxRelay;
+  let handler: CommandHandler;
+  let writer: EventStore;
+  /** Documents the server returned to this connection's finds, per collection: counted on the wire. */
+  const returned = new Map<string, number>();
+  const documentsReturned = () => (returned.get('events') ?? 0) + (returned.get(SNAPSHOTS_COLLECTION) ?? 0);
+  const requested = new Map<number, string>();
+
+  beforeAll(async () => {
+    connection = await mongoose.createConnection(env.MONGO_URL, { dbName: env.MONGO_DB, monitorCommands: true }).asPromise();
+    const client = connection.getClient();
+    client.on('commandStarted', (event: driver.CommandStartedEvent) => {
+      if (event.commandName === 'find') requested.set(event.requestId, String(event.command.find));
+      if (event.commandName === 'getMore') requested.set(event.requestId, String(event.command.collection));
+    });
+    client.on('commandSucceeded', (event: driver.CommandSucceededEvent) => {
+      const collection = requested.get(event.requestId);
+      if (collection === undefined) return;
+      requested.delete(event.requestId);
+      const cursor = (event.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
+      const count = (cursor?.firstBatch ?? cursor?.nextBatch ?? []).length;
+      returned.set(collection, (returned.get(collection) ?? 0) + count);
+    });
+    store = await EventStore.create(connection.db!, lifecycleCatalog, { snapshotEvery: SNAPSHOT_EVERY });
+    plain = await connectMongo(env.MONGO_URL, env.MONGO_DB);
+    writer = await EventStore.create(plain.db, lifecycleCatalog, { snapshotEvery: SNAPSHOT_EVERY });
+    const settings = { brokers: env.KAFKA_BROKERS.split(','), clientId: 'snapshots-test', topicPrefix: env.KAFKA_TOPIC_PREFIX, partitions: 3, replicationFactor: -1 };
+    const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const kafka = createKafka(settings, silent);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopic(admin, env.KAFKA_TOPIC_PREFIX + lifecycleCatalog.topic, settings);
+    await admin.disconnect();
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    relay = new OutboxRelay(writer.collection, plain.db.collection('outbox_lease'), producer, { owner: 'snapshots-test', topicPrefix: env.KAFKA_TOPIC_PREFIX }, silent);
+    handler = new CommandHandler(writer, relay);
+  });
+  afterAll(async () => {
+    await relay.flush();
+    await producer.disconnect();
+    await plain.close();
+    await connection.close();
+    await dropDatabase(env.MONGO_URL, env.MONGO_DB);
+  });
+
+  it('loads a 300-commit stream by reading at most N+1 documents, to the state of the whole stream', async () => {
+    // 300 commits, loaded every SNAPSHOT_EVERY of them (commands load before every append: see below).
+    const reads: number[] = [];
+    let loaded = await store.aggregate('experiment:long', describer);
+    for (let version = 0; version < 300; version++) {
+      const [event] = describer.decide({ description: `d${version + 1}` }, version === 0 ? describer.initialState() : loaded.state);
+      await writer.append('experiment:long', version, [event], metadata);
+      if ((version + 1) % SNAPSHOT_EVERY === 0) {
+        const before = documentsReturned();
+        loaded = await store.aggregate('experiment:long', describer);
+        reads.push(documentsReturned() - before);
+        expect(loaded.documentsRead).toBe(reads[reads.length - 1]);
+        expect(loaded.version).toBe(version + 1);
+      } else {
+        loaded = { ...loaded, state: describer.evolve(loaded.state, event) };
+      }
+    }
+    // The first load had no snapshot (20 commits); every later one read the snapshot and 20 commits.
+    expect(reads).toEqual([SNAPSHOT_EVERY, ...Array.from({ length: 300 / SNAPSHOT_EVERY - 1 }, () => SNAPSHOT_EVERY + 1)]);
+
+    // Commands through the handler: each loads (from the snapshot) before its append.
+    for (let i = 301; i <= 330; i++) {
+      const outcome = await handler.handle(describer, 'experiment:long', { description: `d${i}` }, metadata);
+      expect(outcome.version).toBe(i);
+    }
+    const before = documentsReturned();
+    loaded = await store.aggregate('experiment:long', describer);
+    expect(documentsReturned() - before).toBeLessThanOrEqual(SNAPSHOT_EVERY + 1);
+    expect(loaded.version).toBe(330);
+
+    const whole = await store.readStream<Described>('experiment:long');
+    expect(whole.events).toHaveLength(330);
+    expect(loaded.state).toEqual(foldEvents(describer, whole.events));
+    expect(loaded.state).toMatchObject({ description: 'd330', updates: 329, history: ['d328', 'd329', 'd330'] });
+    const snapshot = await connection.db!.collection(SNAPSHOTS_COLLECTION).findOne({ _id: 'experiment:long' as never });
+    expect(snapshot).toMatchObject({ schema: 'describer.v1', version: expect.any(Number), state_json: expect.any(String) });
+    expect(snapshot!.version).toBeGreaterThan(330 - SNAPSHOT_EVERY);
+  });
+
+  it('still answers 412 to all but one of racing If-Match commands, and 409 to a lost race without it', async () => {
+    const { version } = await store.aggregate('experiment:long', describer);
+    const withIfMatch = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => handler.handle(describer, 'experiment:long', { description: `race-${i}` }, metadata, { ifMatch: version })),
+    );
+    expect(withIfMatch.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = withIfMatch.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(9);
+    for (const r of refused) expect((r.reason as DomainError).kind).toBe('precondition_failed');
+
+    const withoutIfMatch = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => handler.handle(describer, 'experiment:long', { description: `free-${i}` }, metadata)),
+    );
+    const won = withoutIfMatch.filter((r) => r.status === 'fulfilled').length;
+    const lost = withoutIfMatch.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toBeGreaterThanOrEqual(1);
+    for (const r of lost) expect(r.reason).toBeInstanceOf(ConcurrencyError);
+    const after = await store.aggregate('experiment:long', describer);
+    expect(after.version).toBe(version + 1 + won);
+    expect(after.state).toEqual(foldEvents(describer, (await store.readStream<Described>('experiment:long')).events));
+  });
+
+  it('ignores a snapshot taken under another schema tag, and never overwrites a newer snapshot', async () => {
+    const other = { ...describer, snapshot: { schema: 'describer.v2' } };
+    const loaded = await store.aggregate('experiment:long', other);
+    const whole = await store.readStream<Described>('experiment:long');
+    expect(loaded.documentsRead).toBe(1 + (await store.collection.countDocuments({ stream_id: 'experiment:long' })));
+    expect(loaded.state).toEqual(foldEvents(describer, whole.events));
+    // That full load wrote a v2 snapshot at the current version; an older one may not replace it.
+    const snapshots = connection.db!.collection<{ _id: string; version: number; schema: string }>(SNAPSHOTS_COLLECTION);
+    expect(await snapshots.findOne({ _id: 'experiment:long' })).toMatchObject({ schema: 'describer.v2', version: whole.version });
+    const { SnapshotStore } = await import('./snapshot');
+    const older = new SnapshotStore(snapshots as never);
+    expect(await older.save('experiment:long', 'describer.v1', whole.version - 5, '{}')).toBe(false);
+    expect(await older.save('experiment:long', 'describer.v1', whole.version, '{}')).toBe(false);
+    expect(await snapshots.findOne({ _id: 'experiment:long' })).toMatchObject({ schema: 'describer.v2', version: whole.version });
   });
 });

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mongo } from 'mongoose';
 import { CloudEvent, EventCatalog } from '@mlops/events';
-import { CommandMetadata, Decider, DomainEvent, foldEvents } from './decider';
+import { CommandMetadata, Decider, DomainEvent, foldEvents, SnapshotPolicy } from './decider';
 import { ConcurrencyError } from './errors';
-import { eventsAppended } from './metrics';
+import { LogSink } from './kafka';
+import { eventsAppended, streamLoadDocuments } from './metrics';
+import { deserializeState, serializeState, SNAPSHOTS_COLLECTION, SnapshotDocument, SnapshotStore } from './snapshot';
 
 /**
  * One document per command: all of its events, stored atomically. `version` is the stream
@@ -29,20 +31,42 @@ export interface AppendResult {
   events: CloudEvent[];
 }
 
+export interface LoadedStream<State> {
+  state: State;
+  version: number;
+  /** Documents the load read: the snapshot, when there is one, and the commits after it. */
+  documentsRead: number;
+}
+
+export interface EventStoreOptions {
+  /** A load that folded this many commits after the last snapshot writes a new one. */
+  snapshotEvery?: number;
+  logger?: LogSink;
+}
+
 export const EVENTS_COLLECTION = 'events';
+export const DEFAULT_SNAPSHOT_EVERY = 20;
 const DUPLICATE_KEY = 11000;
 
 export class EventStore {
+  private readonly snapshotEvery: number;
+  private readonly snapshots: SnapshotStore;
+
   constructor(
     private readonly commits: mongo.Collection<CommitDocument>,
     private readonly catalog: EventCatalog,
-  ) {}
+    snapshots: mongo.Collection<SnapshotDocument>,
+    private readonly options: EventStoreOptions = {},
+  ) {
+    this.snapshots = new SnapshotStore(snapshots);
+    this.snapshotEvery = Math.max(1, options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
+  }
 
-  static async create(db: mongo.Db, catalog: EventCatalog): Promise<EventStore> {
+  static async create(db: mongo.Db, catalog: EventCatalog, options: EventStoreOptions = {}): Promise<EventStore> {
     const commits = db.collection<CommitDocument>(EVENTS_COLLECTION);
     await commits.createIndex({ stream_id: 1, version: 1 }, { unique: true, name: 'stream_version_unique' });
     await commits.createIndex({ published: 1, stream_id: 1, version: 1 }, { name: 'outbox' });
-    return new EventStore(commits, catalog);
+    return new EventStore(commits, catalog, db.collection<SnapshotDocument>(SNAPSHOTS_COLLECTION), options);
   }
 
   get collection(): mongo.Collection<CommitDocument> {
@@ -53,21 +77,54 @@ export class EventStore {
     return this.catalog.topic;
   }
 
-  /** Every event of a stream, in order, as the domain events deciders speak. */
+  /** Every event of a stream, in order, as the domain events deciders speak (tools; commands use `aggregate`). */
   async readStream<Event extends DomainEvent>(streamId: string): Promise<{ events: Event[]; version: number }> {
     const commits = await this.commits.find({ stream_id: streamId }).sort({ version: 1 }).toArray();
-    const events = commits.flatMap((commit) =>
-      commit.events.map((e) => ({ type: this.catalog.nameOf(e.type), data: e.data }) as unknown as Event),
-    );
-    return { events, version: commits.length ? commits[commits.length - 1].last_version : 0 };
+    return { events: this.domainEvents<Event>(commits), version: commits.length ? commits[commits.length - 1].last_version : 0 };
   }
 
+  /**
+   * The stream's current state and version. A decider with a snapshot policy starts from its
+   * snapshot and reads only the commits after it, and writes a new snapshot once a load folded
+   * `snapshotEvery` commits: a load reads at most snapshotEvery + 1 documents however long the stream.
+   */
   async aggregate<Command, Event extends DomainEvent, State>(
     streamId: string,
     decider: Decider<Command, Event, State>,
-  ): Promise<{ state: State; version: number }> {
-    const { events, version } = await this.readStream<Event>(streamId);
-    return { state: foldEvents(decider, events), version };
+  ): Promise<LoadedStream<State>> {
+    const policy = decider.snapshot;
+    const found = policy ? await this.snapshots.load(streamId) : null;
+    const snapshot = found?.schema === policy?.schema ? found : null;
+    const from = snapshot?.version ?? 0;
+    const commits = await this.commits
+      .find(snapshot ? { stream_id: streamId, version: { $gt: from } } : { stream_id: streamId })
+      .sort({ version: 1 })
+      .toArray();
+    const start = snapshot ? deserializeState<State>(snapshot.state_json) : decider.initialState();
+    const state = foldEvents(decider, this.domainEvents<Event>(commits), start);
+    const version = commits.length ? commits[commits.length - 1].last_version : from;
+    if (policy && commits.length >= this.snapshotEvery) await this.takeSnapshot(streamId, policy, version, state);
+    const documentsRead = (found ? 1 : 0) + commits.length;
+    streamLoadDocuments.observe({ stream_type: streamId.split(':')[0] }, documentsRead);
+    return { state, version, documentsRead };
+  }
+
+  /** A snapshot is only a cache: failing to write one never fails the load. */
+  private async takeSnapshot(streamId: string, policy: SnapshotPolicy, version: number, state: unknown): Promise<void> {
+    const json = serializeState(state);
+    if (json === null) {
+      this.options.logger?.warn({ stream_id: streamId, schema: policy.schema }, 'state is not plain JSON; not snapshotted');
+      return;
+    }
+    try {
+      await this.snapshots.save(streamId, policy.schema, version, json);
+    } catch (error) {
+      this.options.logger?.warn({ err: error, stream_id: streamId }, 'snapshot not written');
+    }
+  }
+
+  private domainEvents<Event extends DomainEvent>(commits: CommitDocument[]): Event[] {
+    return commits.flatMap((commit) => commit.events.map((e) => ({ type: this.catalog.nameOf(e.type), data: e.data }) as unknown as Event));
   }
 
   /** Appends all events or none; fails with ConcurrencyError unless the stream is at `expectedVersion`. */
@@ -100,7 +157,8 @@ export class EventStore {
       topic: this.catalog.topic,
       events: cloudEvents,
       published: false,
-      committed_at: metadata.now,
+      // When it was stored (the events carry the command time): the outbox sweep's grace counts from here.
+      committed_at: new Date(),
     };
     try {
       await this.commits.insertOne(commit);

@@ -3,6 +3,7 @@ export * from './decider';
 export * from './metrics';
 export * from './kafka';
 export * from './event-store';
+export * from './snapshot';
 export * from './outbox-relay';
 export * from './payload-store';
 export * from './projection';

@@ -7,6 +7,13 @@ export const eventsAppended = new Counter({
   labelNames: ['stream_type'],
 });
 
+export const streamLoadDocuments = new Histogram({
+  name: 'mlops_event_store_load_documents',
+  help: 'Documents one stream load read (its snapshot and the commits after it)',
+  labelNames: ['stream_type'],
+  buckets: [1, 2, 5, 10, 25, 50, 100, 500],
+});
+
 export const eventsPublished = new Counter({
   name: 'mlops_events_published_total',
   help: 'Events the outbox relay published to Kafka',
@@ -16,6 +23,11 @@ export const eventsPublished = new Counter({
 export const outboxPublishErrors = new Counter({
   name: 'mlops_outbox_publish_errors_total',
   help: 'Failed outbox relay publish attempts (retried)',
+});
+
+export const outboxDirectPublishFailures = new Counter({
+  name: 'mlops_outbox_direct_publish_failures_total',
+  help: 'Publishes right after an append that failed; the outbox sweep sends those commits',
 });
 
 export const projectionEventsApplied = new Counter({

@@ -3,15 +3,17 @@ import { mongo } from 'mongoose';
 import { CLOUDEVENTS_CONTENT_TYPE } from '@mlops/events';
 import { CommitDocument } from './event-store';
 import { LogSink } from './kafka';
-import { eventsPublished, outboxPublishErrors } from './metrics';
+import { eventsPublished, outboxDirectPublishFailures, outboxPublishErrors } from './metrics';
 
 export interface OutboxRelayOptions {
-  /** Identifies this process in the lease; one relay per database publishes at a time. */
+  /** Identifies this process in the lease; one relay per database sweeps at a time. */
   owner: string;
   topicPrefix: string;
   batchSize?: number;
   pollIntervalMs?: number;
   leaseMs?: number;
+  /** The sweep leaves a stream's commits younger than this to the process that appended them. */
+  sweepGraceMs?: number;
 }
 
 interface LeaseDocument {
@@ -24,9 +26,26 @@ const LEASE_ID = 'outbox-relay';
 const DUPLICATE_KEY = 11000;
 
 /**
- * Sends unpublished commits to Kafka in stream order, then marks them published. A crash between
- * the send and the mark re-sends them (at-least-once; projections skip what they have). Only the
- * holder of a lease publishes, so replicas never interleave a stream's events.
+ * Sends unpublished commits to Kafka in stream order, then marks them published. Two paths:
+ *  - direct: the process that appended a commit publishes it right away (`publishAppended`), with
+ *    every earlier unpublished commit of the same stream, so a command's latency does not depend on
+ *    which replica took it;
+ *  - sweep: the holder of a lease polls for whatever is still unpublished (an appender that crashed
+ *    or whose direct publish failed) and sends it.
+ * A crash between the send and the mark re-sends (at-least-once; projections skip what they have).
+ *
+ * Why the first occurrence of each stream version reaches its partition in order, although several
+ * senders (replicas, the sweep) may send the same stream at once:
+ *  1. a commit is marked published only after the send holding it was acknowledged (acks = all),
+ *     so a commit read as published is already in the partition;
+ *  2. every send holds, for each stream in it, all commits of that stream that were unpublished when
+ *     it read them up to the highest version it sends, in version order, in one produce request
+ *     (one partition per stream key; the idempotent producer keeps a request's order);
+ *  3. when a sender reads version v, every lower version of the stream is already stored (v was
+ *     appended on top of it).
+ * So when the first send holding v is made, each lower version u either was published (1: already in
+ * the partition) or is in the same send before v (2). Later occurrences are duplicates, which
+ * projections skip (`version <= doc.version`).
  */
 export class OutboxRelay {
   private running = false;
@@ -37,6 +56,10 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
+  private readonly sweepGraceMs: number;
+  /** Streams appended by this process and not yet published: stream id → highest version. */
+  private readonly appended = new Map<string, number>();
+  private publishing?: Promise<void>;
 
   constructor(
     private readonly commits: mongo.Collection<CommitDocument>,
@@ -48,6 +71,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.leaseMs = options.leaseMs ?? 10_000;
+    this.sweepGraceMs = options.sweepGraceMs ?? 2_000;
   }
 
   start(): void {
@@ -56,46 +80,97 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Called after an append so the new commit goes out now rather than at the next poll. */
+  /** Wakes the sweep now rather than at the next poll (it still leaves commits younger than the grace). */
   kick(): void {
     this.kicked = true;
     this.wake?.();
+  }
+
+  /**
+   * After an append: publish the stream's unpublished commits up to `version` from this process.
+   * Returns at once; appends that arrive while a send is under way go out together in the next one.
+   * Never throws: what fails stays unpublished for the sweep.
+   */
+  publishAppended(streamId: string, version: number): void {
+    this.appended.set(streamId, Math.max(this.appended.get(streamId) ?? 0, version));
+    this.startPublishing();
+  }
+
+  private startPublishing(): void {
+    if (this.publishing) return;
+    this.publishing = this.publishPending().finally(() => {
+      this.publishing = undefined;
+      if (this.appended.size) this.startPublishing();
+    });
+  }
+
+  /** Resolves once every direct publish requested so far has finished (sent or left for the sweep). */
+  async flush(): Promise<void> {
+    while (this.publishing) await this.publishing;
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
+    await this.flush();
     if (this.leaseUntil > Date.now()) {
       await this.leases.deleteOne({ _id: LEASE_ID, owner: this.options.owner }).catch(() => undefined);
     }
   }
 
-  /** Publishes everything unpublished; returns the number of commits sent. */
-  async drain(): Promise<number> {
+  /** Publishes everything unpublished, however recent; returns the number of commits sent. */
+  drain(): Promise<number> {
+    return this.sweep(0);
+  }
+
+  private async publishPending(): Promise<void> {
+    while (this.appended.size) {
+      const streams = [...this.appended];
+      this.appended.clear();
+      try {
+        const pending = await Promise.all(
+          streams.map(([streamId, version]) =>
+            this.commits.find({ published: false, stream_id: streamId, version: { $lte: version } }).sort({ version: 1 }).toArray(),
+          ),
+        );
+        await this.send(pending.flat());
+      } catch (error) {
+        outboxDirectPublishFailures.inc();
+        this.logger.warn({ err: error, streams: streams.map(([streamId]) => streamId) }, 'direct publish failed; the outbox sweep sends these commits');
+      }
+    }
+  }
+
+  /**
+   * Sends the unpublished commits committed before the grace, stream by stream: of each stream only
+   * the oldest ones up to its first recent commit, so a sweep never skips a version it then overtakes.
+   */
+  private async sweep(graceMs: number): Promise<number> {
     let sent = 0;
     for (;;) {
-      const batch = await this.commits
+      const page = await this.commits
         .find({ published: false })
         .sort({ stream_id: 1, version: 1 })
         .limit(this.batchSize)
         .toArray();
-      if (batch.length === 0) return sent;
-      await this.publish(batch);
-      // One update per commit by `_id`: the filter every MongoDB-protocol server serves from an index.
-      const publishedAt = new Date();
-      await this.commits.bulkWrite(
-        batch.map((commit) => ({
-          updateOne: { filter: { _id: commit._id! }, update: { $set: { published: true, published_at: publishedAt } } },
-        })),
-        { ordered: false },
-      );
-      sent += batch.length;
-      if (batch.length < this.batchSize) return sent;
+      const cutoff = Date.now() - graceMs;
+      const recent = new Set<string>();
+      const due = page.filter((commit) => {
+        if (recent.has(commit.stream_id)) return false;
+        if (commit.committed_at.getTime() <= cutoff) return true;
+        recent.add(commit.stream_id);
+        return false;
+      });
+      await this.send(due);
+      sent += due.length;
+      if (page.length < this.batchSize || due.length === 0) return sent;
     }
   }
 
-  private async publish(batch: CommitDocument[]): Promise<void> {
+  /** One produce request per broker for the whole batch, then one mark per commit by `_id`. */
+  private async send(batch: CommitDocument[]): Promise<void> {
+    if (batch.length === 0) return;
     const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
     for (const commit of batch) {
       const topic = this.options.topicPrefix + commit.topic;
@@ -114,13 +189,21 @@ export class OutboxRelay {
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
     for (const [topic, messages] of byTopic) eventsPublished.inc({ topic }, messages.length);
+    // By `_id`: the filter every MongoDB-protocol server serves from an index.
+    const publishedAt = new Date();
+    await this.commits.bulkWrite(
+      batch.map((commit) => ({
+        updateOne: { filter: { _id: commit._id! }, update: { $set: { published: true, published_at: publishedAt } } },
+      })),
+      { ordered: false },
+    );
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       this.kicked = false;
       try {
-        if (await this.holdLease()) await this.drain();
+        if (await this.holdLease()) await this.sweep(this.sweepGraceMs);
       } catch (error) {
         outboxPublishErrors.inc();
         this.logger.error({ err: error }, 'outbox relay failed; retrying');

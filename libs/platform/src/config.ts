@@ -28,6 +28,8 @@ export const serviceConfigSchema = z.object({
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(-1).max(10).default(-1),
   READ_YOUR_WRITES_TIMEOUT_MS: milliseconds(5000, 60_000),
   OUTBOX_POLL_INTERVAL_MS: milliseconds(1000, 60_000),
+  /** A stream load that folded this many commits after the aggregate's last snapshot writes a new one. */
+  SNAPSHOT_EVERY_COMMITS: z.coerce.number().int().min(1).max(10_000).default(20),
   PROJECTION_GENERATION_POLL_MS: milliseconds(2000, 60_000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 1mb').default('1mb'),
 });

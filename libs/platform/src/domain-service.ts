@@ -64,6 +64,7 @@ export async function createDomainService(
         reactors: definition.reactors,
         logger,
         outboxPollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        snapshotEvery: config.SNAPSHOT_EVERY_COMMITS,
         projectionGenerationPollMs: config.PROJECTION_GENERATION_POLL_MS,
         readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
       }),

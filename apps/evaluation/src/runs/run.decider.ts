@@ -58,4 +58,5 @@ export function evolve(state: EvaluationRunState, event: EvaluationRunEvent): Ev
 
 export const initialState = (): EvaluationRunState => ({ status: null, queued: null });
 
+// No snapshot: an evaluation run stream holds at most three commits, so a load is already bounded.
 export const evaluationRunDecider: Decider<EvaluationRunCommand, EvaluationRunEvent, EvaluationRunState> = { decide, evolve, initialState };

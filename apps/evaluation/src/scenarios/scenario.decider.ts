@@ -69,4 +69,10 @@ export function evolve(state: ScenarioState, event: ScenarioEvent): ScenarioStat
 
 export const initialState = (): ScenarioState => ({ exists: false, name: '', task_type: null, versions: [] });
 
-export const scenarioDecider: Decider<ScenarioCommand, ScenarioEvent, ScenarioState> = { decide, evolve, initialState };
+export const scenarioDecider: Decider<ScenarioCommand, ScenarioEvent, ScenarioState> = {
+  decide,
+  evolve,
+  initialState,
+  // Bump when ScenarioState or evolve changes: older snapshots are then ignored.
+  snapshot: { schema: 'scenario.v1' },
+};

@@ -52,4 +52,10 @@ export function evolve(state: DatasetState, event: DatasetEvent): DatasetState {
 
 export const initialState = (): DatasetState => ({ exists: false });
 
-export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState> = { decide, evolve, initialState };
+export const datasetDecider: Decider<DatasetCommand, DatasetEvent, DatasetState> = {
+  decide,
+  evolve,
+  initialState,
+  // Bump when DatasetState or evolve changes: older snapshots are then ignored.
+  snapshot: { schema: 'dataset.v1' },
+};

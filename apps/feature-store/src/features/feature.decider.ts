@@ -119,4 +119,10 @@ export function evolve(state: FeatureState, event: FeatureEvent): FeatureState {
 
 export const initialState = (): FeatureState => ({ exists: false });
 
-export const featureDecider: Decider<FeatureCommand, FeatureEvent, FeatureState> = { decide, evolve, initialState };
+export const featureDecider: Decider<FeatureCommand, FeatureEvent, FeatureState> = {
+  decide,
+  evolve,
+  initialState,
+  // Bump when FeatureState or evolve changes: older snapshots are then ignored.
+  snapshot: { schema: 'feature.v1' },
+};

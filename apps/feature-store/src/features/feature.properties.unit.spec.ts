@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { replayCommands } from '@mlops/event-sourcing';
+import { foldThroughSnapshot, replayCommands, roundTripState } from '@mlops/event-sourcing';
 import { EventValidator, FEATURE_VALUE_TYPES, FeatureSchema, featureStoreCatalog } from '@mlops/events';
 import { FeatureCommand, featureDecider } from './feature.decider';
 import { featuresProjection } from './features.projection';
@@ -84,6 +84,20 @@ describe('feature decider properties', () => {
         });
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('snapshots of the feature state', () => {
+  it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
+    fc.assert(
+      fc.property(commands, (sequence) => {
+        const { log, state } = replayCommands(target, sequence);
+        const whole = roundTripState(state);
+        expect(whole).not.toBeNull();
+        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(featureDecider, log, at))).toEqual(whole);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -166,4 +166,10 @@ export function evolve(state: DeploymentState, event: DeploymentEvent): Deployme
 
 export const initialState = (): DeploymentState => ({ exists: false });
 
-export const deploymentDecider: Decider<DeploymentCommand, DeploymentEvent, DeploymentState> = { decide, evolve, initialState };
+export const deploymentDecider: Decider<DeploymentCommand, DeploymentEvent, DeploymentState> = {
+  decide,
+  evolve,
+  initialState,
+  // Bump when DeploymentState or evolve changes: older snapshots are then ignored.
+  snapshot: { schema: 'deployment.v1' },
+};

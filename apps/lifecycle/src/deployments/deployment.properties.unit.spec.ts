@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DomainError, replayCommands } from '@mlops/event-sourcing';
+import { DomainError, foldThroughSnapshot, replayCommands, roundTripState } from '@mlops/event-sourcing';
 import { DeploymentEvent, DeploymentStatus, lifecycleCatalog } from '@mlops/events';
 import { canTransition, DEPLOYMENT_STATUSES, DeploymentCommand, deploymentDecider, DeploymentState, PATCHABLE_STATUSES } from './deployment.decider';
 import { deploymentsProjection } from './deployments.projection';
@@ -104,6 +104,20 @@ describe('the deployment state machine holds for any command sequence', () => {
         expect(doc!.status_history.length).toBe(1 + log.filter((e) => ['DeploymentStatusChanged', 'DeploymentRolledBack', 'DeploymentTerminated'].includes(e.type)).length);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('snapshots of the deployment state', () => {
+  it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
+    fc.assert(
+      fc.property(commands, (sequence) => {
+        const { log, state } = play(sequence);
+        const whole = roundTripState(state);
+        expect(whole).not.toBeNull();
+        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(deploymentDecider, log, at))).toEqual(whole);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -38,4 +38,5 @@ export const evolve = (_state: DriftState, event: DriftEvent): DriftState => ({ 
 
 export const initialState = (): DriftState => ({ exists: false });
 
+// No snapshot: a drift event stream holds one commit, so a load is already bounded.
 export const driftDecider: Decider<DriftCommand, DriftEvent, DriftState> = { decide, evolve, initialState };

@@ -61,4 +61,6 @@ export const experimentDecider: Decider<ExperimentCommand, ExperimentEvent, Expe
   decide,
   evolve,
   initialState,
+  // Bump when ExperimentState or evolve changes: older snapshots are then ignored.
+  snapshot: { schema: 'experiment.v1' },
 };

@@ -176,4 +176,10 @@ export function applyChecklist<Item extends ChecklistItem>(checklist: Item[], ch
 
 export const initialState = (): ModelState => ({ versions: [] });
 
-export const modelDecider: Decider<ModelCommand, ModelEvent, ModelState> = { decide, evolve, initialState };
+export const modelDecider: Decider<ModelCommand, ModelEvent, ModelState> = {
+  decide,
+  evolve,
+  initialState,
+  // Bump when ModelState or evolve changes: older snapshots are then ignored.
+  snapshot: { schema: 'model.v1' },
+};

@@ -140,4 +140,10 @@ export function evolve(state: RunState, event: RunEvent): RunState {
 
 export const initialState = (): RunState => ({ exists: false });
 
-export const runDecider: Decider<RunCommand, RunEvent, RunState> = { decide, evolve, initialState };
+export const runDecider: Decider<RunCommand, RunEvent, RunState> = {
+  decide,
+  evolve,
+  initialState,
+  // Bump when RunState or evolve changes: older snapshots are then ignored.
+  snapshot: { schema: 'run.v1' },
+};

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DomainError, replayCommands } from '@mlops/event-sourcing';
+import { DomainError, foldThroughSnapshot, replayCommands, roundTripState } from '@mlops/event-sourcing';
 import { lifecycleCatalog, MetricPoint } from '@mlops/events';
 import { RunCommand, runDecider } from './run.decider';
 import { runsProjection } from './runs.projection';
@@ -111,6 +111,20 @@ describe('run rules hold for any command sequence', () => {
         for (const p of state.params) expect(p.value).toBe(first.get(p.key));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('snapshots of the run state', () => {
+  it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
+    fc.assert(
+      fc.property(commandSequence, (sequence) => {
+        const { log, state } = play(sequence);
+        const whole = roundTripState(state);
+        expect(whole).not.toBeNull();
+        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(runDecider, log, at))).toEqual(whole);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -233,4 +233,10 @@ export const initialState = (): TemplateState => ({
   labels: [],
 });
 
-export const templateDecider: Decider<TemplateCommand, TemplateEvent, TemplateState> = { decide, evolve, initialState };
+export const templateDecider: Decider<TemplateCommand, TemplateEvent, TemplateState> = {
+  decide,
+  evolve,
+  initialState,
+  // Bump when TemplateState or evolve changes: older snapshots are then ignored.
+  snapshot: { schema: 'template.v1' },
+};

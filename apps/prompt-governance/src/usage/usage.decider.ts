@@ -57,4 +57,5 @@ export function decide(command: UsageCommand, state: UsageBatchState): UsageEven
 export const evolve = (_state: UsageBatchState, _event: UsageEvent): UsageBatchState => ({ logged: true });
 export const initialState = (): UsageBatchState => ({ logged: false });
 
+// No snapshot: a usage batch stream holds one commit, so a load is already bounded.
 export const usageDecider: Decider<UsageCommand, UsageEvent, UsageBatchState> = { decide, evolve, initialState };
