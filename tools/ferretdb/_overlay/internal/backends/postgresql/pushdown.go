@@ -156,14 +156,22 @@ func (b *pushdownBuilder) field(k string, v any) {
 		return
 	}
 
-	// an operator document; a literal sub-document (equality) is not pushed down
+	// an operator document; a literal sub-document (equality, `{}` too) is not pushed down
+	if ops.Len() == 0 {
+		b.res.exact = false
+		return
+	}
+
 	iter := ops.Iterator()
 	defer iter.Close()
 
 	for {
 		op, arg, err := iter.Next()
 		if err != nil {
-			// ErrIteratorDone, or a broken document the handler reports
+			if !errors.Is(err, iterator.ErrIteratorDone) {
+				b.res.exact = false // a broken document, which the handler reports
+			}
+
 			return
 		}
 
