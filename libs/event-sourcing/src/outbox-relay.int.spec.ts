@@ -1,0 +1,90 @@
+import { Producer } from 'kafkajs';
+import { lifecycleCatalog } from '@mlops/events';
+import { connectMongo, ConsumedEvent, dropDatabase, isolatedEnv, readTopic } from '@mlops/testing';
+import { EventStore } from './event-store';
+import { createKafka, ensureTopic } from './kafka';
+import { OutboxRelay } from './outbox-relay';
+
+const env = isolatedEnv('outbox');
+const topic = env.KAFKA_TOPIC_PREFIX + lifecycleCatalog.topic;
+const metadata = { actor: 'tester', correlationId: 'corr-1', now: new Date('2026-01-01T00:00:00Z') };
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const settings = { brokers: env.KAFKA_BROKERS.split(','), clientId: 'outbox-test', topicPrefix: env.KAFKA_TOPIC_PREFIX, partitions: 3, replicationFactor: -1 };
+const created = (name: string) => ({ type: 'ExperimentCreated', data: { name, description: '', owner: 'o', tags: [] } });
+const updated = (name: string, description: string) => ({ type: 'ExperimentUpdated', data: { name, description } });
+
+/** The versions of one stream in the order they first appear on the topic. */
+const firstOccurrences = (events: ConsumedEvent[], stream: string) => {
+  const seen = new Set<number>();
+  return events.filter((e) => e.key === stream && !seen.has(e.event.streamversion) && seen.add(e.event.streamversion)).map((e) => e.event.streamversion);
+};
+
+describe('outbox relay on a real Kafka broker and MongoDB-protocol server', () => {
+  const kafka = createKafka(settings, silent);
+  let mongo: Awaited<ReturnType<typeof connectMongo>>;
+  let store: EventStore;
+  const producers: Producer[] = [];
+  const relays: OutboxRelay[] = [];
+
+  const relay = async (owner: string, connect = true) => {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    if (connect) await producer.connect();
+    producers.push(producer);
+    const made = new OutboxRelay(store.collection, mongo.db.collection('outbox_lease'), producer, { owner, topicPrefix: env.KAFKA_TOPIC_PREFIX }, silent);
+    relays.push(made);
+    return made;
+  };
+
+  beforeAll(async () => {
+    mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
+    store = await EventStore.create(mongo.db, lifecycleCatalog);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopic(admin, topic, settings);
+    await admin.disconnect();
+  });
+  afterAll(async () => {
+    await Promise.all(relays.map((r) => r.flush()));
+    await Promise.all(producers.map((p) => p.disconnect()));
+    await mongo.close();
+    await dropDatabase(env.MONGO_URL, env.MONGO_DB);
+  });
+
+  it('keeps each stream version’s first copy in order while two appenders and a sweep send one stream at once', async () => {
+    const [a, b, sweeper] = [await relay('replica-a'), await relay('replica-b'), await relay('sweeper')];
+    const stream = 'experiment:raced';
+    const sweeps: Promise<number>[] = [];
+    await store.append(stream, 0, [created('raced')], metadata);
+    a.publishAppended(stream, 1);
+    // Consecutive versions appended by alternating processes, none waiting for the other's publish,
+    // some commits holding two events, and a sweep running now and then.
+    for (let version = 1; version < 60; ) {
+      const events = version % 7 === 0 ? [updated('raced', `v${version + 1}`), updated('raced', `v${version + 2}`)] : [updated('raced', `v${version + 1}`)];
+      const result = await store.append(stream, version, events, metadata);
+      (version % 2 ? b : a).publishAppended(stream, result.version);
+      if (version % 9 === 0) sweeps.push(sweeper.drain());
+      version = result.version;
+    }
+    await Promise.all([a.flush(), b.flush(), ...sweeps]);
+    const { version: last } = await store.readStream(stream);
+    expect(await store.collection.countDocuments({ stream_id: stream, published: false })).toBe(0);
+
+    const events = await readTopic(env.KAFKA_BROKERS, topic, (all) => firstOccurrences(all, stream).length >= last);
+    expect(firstOccurrences(events, stream)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+  });
+
+  it('leaves a commit whose direct publish failed for the sweep, without throwing', async () => {
+    const disconnected = await relay('broken', false);
+    const stream = 'experiment:left-over';
+    const { version } = await store.append(stream, 0, [created('left-over')], metadata);
+    expect(() => disconnected.publishAppended(stream, version)).not.toThrow();
+    await disconnected.flush();
+    expect(await store.collection.countDocuments({ stream_id: stream, published: false })).toBe(1);
+
+    const sweeper = await relay('sweeper-2');
+    expect(await sweeper.drain()).toBeGreaterThanOrEqual(1);
+    expect(await store.collection.countDocuments({ stream_id: stream, published: false })).toBe(0);
+    const events = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.some((e) => e.key === stream));
+    expect(firstOccurrences(events, stream)).toEqual([1]);
+  });
+});
