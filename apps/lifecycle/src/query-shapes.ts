@@ -3,7 +3,7 @@ import { LIVE_STATUSES } from './deployments/deployment.decider';
 import { driftEventsProjection } from './drift-events/drift-events.projection';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { MODEL_VERSIONS_COLLECTION, modelsProjection } from './models/models.projection';
-import { LATEST_METRICS_COLLECTION, METRIC_HISTORY_COLLECTION, RUN_TALLIES_COLLECTION, runsProjection } from './runs/runs.projection';
+import { LATEST_METRICS_COLLECTION, METRIC_BUCKET_RANGES_COLLECTION, METRIC_HISTORY_COLLECTION, RUN_TALLIES_COLLECTION, runsProjection } from './runs/runs.projection';
 
 /** One query a lifecycle service issues: sample values, the shape (fields, operators, sort, limit) is what counts. */
 export interface LifecycleQueryShape {
@@ -53,10 +53,10 @@ export const lifecycleQueryShapes: LifecycleQueryShape[] = [
   ...page('runs of an experiment', 'runs', { experiment_name: 'churn' }),
   ...page('runs by status', 'runs', { status: 'running' }),
   ...page('runs of an experiment by status', 'runs', { experiment_name: 'churn', status: 'failed' }),
-  { name: 'metric history buckets (first page)', collection: METRIC_HISTORY_COLLECTION, filter: { run_id: 'r', key: 'loss', last: { $gt: '' } }, sort: { first: 1 } },
+  { name: 'metric history bucket ranges (first page)', collection: METRIC_BUCKET_RANGES_COLLECTION, filter: { run_id: 'r', key: 'loss', last: { $gt: '' } }, sort: { first: 1 } },
   {
-    name: 'metric history buckets (next page)',
-    collection: METRIC_HISTORY_COLLECTION,
+    name: 'metric history bucket ranges (next page)',
+    collection: METRIC_BUCKET_RANGES_COLLECTION,
     filter: { run_id: 'r', key: 'loss', last: { $gt: '0000000000000500|2026-01-01T00:00:00.000Z|0000000002|0499' } },
     sort: { first: 1 },
   },

@@ -3,7 +3,7 @@ import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
 import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
-import { HistoryPoint, METRIC_HISTORY_COLLECTION, RUN_TALLIES_COLLECTION } from './runs.projection';
+import { METRIC_HISTORY_COLLECTION, RUN_TALLIES_COLLECTION } from './runs.projection';
 
 const ROOT = '/api/v1/ml/lifecycle';
 const RUNS = `${ROOT}/runs`;
@@ -23,9 +23,9 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
   let gateway: ServiceProcess;
   const http = () => request(gateway.url);
   const eventCount = () => countStoredEvents(mongo.db);
-  const history = () => mongo.db.collection<{ _id: string; run_id: string; points: HistoryPoint[]; generation?: number }>(METRIC_HISTORY_COLLECTION);
+  const history = () => mongo.db.collection<{ _id: string; run_id: string; steps: number[]; generation?: number }>(METRIC_HISTORY_COLLECTION);
   const tallies = () => mongo.db.collection<{ _id: string; generation?: number }>(RUN_TALLIES_COLLECTION);
-  const pointsOf = (buckets: { points: HistoryPoint[] }[]) => buckets.reduce((n, b) => n + b.points.length, 0);
+  const pointsOf = (buckets: { steps: number[] }[]) => buckets.reduce((n, b) => n + b.steps.length, 0);
   const runCounts = async (experiment: string) => (await http().get(`${EXPERIMENTS}/${experiment}`).query({ metric: 'auc' }).expect(200)).body;
 
   const createExperiment = (name: string) => http().post(EXPERIMENTS).set(json).send({ name }).expect(201);

@@ -2,11 +2,13 @@ import { CloudEvent, lifecycleCatalog, MetricPoint, RunEndedData, RunMetricsLogg
 import { DerivedAppend, DerivedDocument, DerivedWrite, Projection, ReadModelDocument, TallyDocument } from '@mlops/event-sourcing';
 import { mergeLatestMetrics } from './run.decider';
 
-/** Where a metric's history is being appended: its open bucket and how many points that holds. */
+/** Where a metric's history is being appended: its open bucket, how many points it holds and their key range. */
 export interface MetricBucketCursor {
   key: string;
   bucket: number;
   count: number;
+  first: string;
+  last: string;
 }
 
 export interface RunDocument extends ReadModelDocument {
@@ -28,7 +30,7 @@ export interface RunDocument extends ReadModelDocument {
   updated_by: string;
 }
 
-/** A stored history point; `k` is its place in the history (step, timestamp, logging order). */
+/** A history point as read; `k` is its place in the history (step, timestamp, logging order). */
 export interface HistoryPoint {
   step: number;
   value: number;
@@ -37,17 +39,28 @@ export interface HistoryPoint {
 }
 
 /**
- * Up to BUCKET_POINTS points of one metric of one run, in the order they were logged. `first` and
- * `last` bound the `k` of its points, so a page reads only the buckets that can hold its points.
+ * Up to BUCKET_POINTS points of one metric of one run, in the order they were logged, as parallel
+ * arrays of scalars (FerretDB decodes those several times faster than arrays of objects).
+ * `seqs[i]` is stream version × 10,000 + index in the event: the logging order.
  */
 export interface MetricBucketDocument extends DerivedDocument {
   run_id: string;
   key: string;
   bucket: number;
-  points: HistoryPoint[];
+  steps: number[];
+  values: number[];
+  timestamps: string[];
+  seqs: number[];
+  count: number;
+}
+
+/** A bucket's key range, in a collection of small documents a page reads to pick the buckets it needs. */
+export interface MetricBucketRangeDocument extends DerivedDocument {
+  run_id: string;
+  key: string;
+  bucket: number;
   first: string;
   last: string;
-  count: number;
 }
 
 /** The latest value of one metric of one run, for the experiment's best run. */
@@ -62,6 +75,7 @@ export interface LatestMetricDocument extends DerivedDocument {
 export type RunTallyDocument = TallyDocument & { experiment_name: string } & Partial<Record<RunStatus | 'total', number>>;
 
 export const METRIC_HISTORY_COLLECTION = 'run_metric_history';
+export const METRIC_BUCKET_RANGES_COLLECTION = 'run_metric_history_ranges';
 export const LATEST_METRICS_COLLECTION = 'run_latest_metrics';
 export const RUN_TALLIES_COLLECTION = 'experiment_run_tallies';
 
@@ -71,49 +85,64 @@ export const BUCKET_POINTS = 1000;
 const STEP_DIGITS = 16; // Number.MAX_SAFE_INTEGER has 16 digits
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+const SEQ = 10_000; // > the 1,000 points an event carries
 /** Orders the history as it is read — by step, then timestamp, then logging order — as a string. */
-export const historyKey = (point: MetricPoint, streamVersion: number, index: number) =>
-  [pad(point.step, STEP_DIGITS), point.timestamp, pad(streamVersion, 10), pad(index, 4)].join('|');
+export const historyKey = (step: number, timestamp: string, seq: number) =>
+  [pad(step, STEP_DIGITS), timestamp, pad(Math.floor(seq / SEQ), 10), pad(seq % SEQ, 4)].join('|');
 
 export const metricBucketId = (runId: string, key: string, bucket: number) => `${runId}|${key}|${pad(bucket, 6)}`;
 export const latestMetricId = (runId: string, key: string) => `${runId}|${key}`;
 
+/** An event's points grouped by key, in logging order, each with its history key. */
+function pointsByKey(points: MetricPoint[], streamVersion: number) {
+  const byKey = new Map<string, (MetricPoint & { seq: number; k: string })[]>();
+  points.forEach((point, index) => {
+    const seq = streamVersion * SEQ + index;
+    byKey.set(point.key, [...(byKey.get(point.key) ?? []), { ...point, seq, k: historyKey(point.step, point.timestamp, seq) }]);
+  });
+  return byKey;
+}
+
+const minOf = (ks: string[]) => ks.reduce((a, b) => (b < a ? b : a));
+const maxOf = (ks: string[]) => ks.reduce((a, b) => (b > a ? b : a));
+
 /** The open bucket per key after logging `points`: a batch that would overflow its bucket opens the next one. */
-export function advanceBuckets(cursors: MetricBucketCursor[], points: MetricPoint[]): MetricBucketCursor[] {
+export function advanceBuckets(cursors: MetricBucketCursor[], points: MetricPoint[], streamVersion: number): MetricBucketCursor[] {
   const byKey = new Map(cursors.map((cursor) => [cursor.key, cursor]));
-  const logged = new Map<string, number>();
-  for (const point of points) logged.set(point.key, (logged.get(point.key) ?? 0) + 1);
-  for (const [key, n] of logged) {
+  for (const [key, logged] of pointsByKey(points, streamVersion)) {
     const open = byKey.get(key);
+    const ks = logged.map((p) => p.k);
     byKey.set(
       key,
-      !open ? { key, bucket: 0, count: n } : open.count + n > BUCKET_POINTS ? { key, bucket: open.bucket + 1, count: n } : { ...open, count: open.count + n },
+      !open || open.count + logged.length > BUCKET_POINTS
+        ? { key, bucket: open ? open.bucket + 1 : 0, count: logged.length, first: minOf(ks), last: maxOf(ks) }
+        : { key, bucket: open.bucket, count: open.count + logged.length, first: minOf([open.first, ...ks]), last: maxOf([open.last, ...ks]) },
     );
   }
   return [...byKey.values()];
 }
 
-/** The guarded appends of one metrics event: its points per key, into the key's open bucket. */
-export function historyAppends(run: Pick<RunDocument, 'run_id' | 'metric_buckets'>, metrics: MetricPoint[], streamVersion: number): DerivedAppend[] {
-  const byKey = new Map<string, HistoryPoint[]>();
-  metrics.forEach((point, index) => {
-    const points = byKey.get(point.key) ?? [];
-    points.push({ step: point.step, value: point.value, timestamp: point.timestamp, k: historyKey(point, streamVersion, index) });
-    byKey.set(point.key, points);
-  });
-  return [...byKey].map(([key, points]) => {
-    const { bucket } = run.metric_buckets.find((cursor) => cursor.key === key)!;
-    const ks = points.map((p) => p.k).sort();
-    return {
-      _id: metricBucketId(run.run_id, key, bucket),
-      push: { points },
+/** The guarded appends of one metrics event (its points per key, into the key's open bucket) and the buckets' new ranges. */
+export function historyWrites(run: Pick<RunDocument, 'run_id' | 'metric_buckets'>, metrics: MetricPoint[], streamVersion: number) {
+  const appends: DerivedAppend[] = [];
+  const ranges: MetricBucketRangeDocument[] = [];
+  for (const [key, points] of pointsByKey(metrics, streamVersion)) {
+    const { bucket, first, last } = run.metric_buckets.find((cursor) => cursor.key === key)!;
+    const _id = metricBucketId(run.run_id, key, bucket);
+    appends.push({
+      _id,
+      push: { steps: points.map((p) => p.step), values: points.map((p) => p.value), timestamps: points.map((p) => p.timestamp), seqs: points.map((p) => p.seq) },
       setOnInsert: { run_id: run.run_id, key, bucket },
-      min: { first: ks[0] },
-      max: { last: ks[ks.length - 1] },
       inc: { count: points.length },
-    };
-  });
+    });
+    ranges.push({ _id, run_id: run.run_id, key, bucket, first, last });
+  }
+  return { appends, ranges };
 }
+
+/** A bucket's points as read. */
+export const bucketPoints = (bucket: Pick<MetricBucketDocument, 'steps' | 'values' | 'timestamps' | 'seqs'>): HistoryPoint[] =>
+  bucket.steps.map((step, i) => ({ step, value: bucket.values[i], timestamp: bucket.timestamps[i], k: historyKey(step, bucket.timestamps[i], bucket.seqs[i]) }));
 
 /** How a run event moves its experiment's counts: started → running; ended → from running to its status. */
 export function runCountChange(event: { type: 'RunStarted' } | { type: 'RunEnded'; data: Pick<RunEndedData, 'status'> }): Record<string, number> {
@@ -128,12 +157,12 @@ export const runsProjection: Projection<RunDocument> = {
   name: 'runs',
   topic: Topics.lifecycle,
   streamType: 'run',
-  derivedCollections: [METRIC_HISTORY_COLLECTION, LATEST_METRICS_COLLECTION, RUN_TALLIES_COLLECTION],
+  derivedCollections: [METRIC_HISTORY_COLLECTION, METRIC_BUCKET_RANGES_COLLECTION, LATEST_METRICS_COLLECTION, RUN_TALLIES_COLLECTION],
   indexes: [
     { collection: 'runs', key: { experiment_name: 1, _id: 1 }, name: 'experiment_name_id' },
     { collection: 'runs', key: { status: 1, _id: 1 }, name: 'status_id' },
     { collection: 'runs', key: { experiment_name: 1, status: 1, _id: 1 }, name: 'experiment_name_status_id' },
-    { collection: METRIC_HISTORY_COLLECTION, key: { run_id: 1, key: 1, first: 1, last: 1 }, name: 'run_key_first_last' },
+    { collection: METRIC_BUCKET_RANGES_COLLECTION, key: { run_id: 1, key: 1, first: 1, last: 1 }, name: 'run_key_first_last' },
     { collection: LATEST_METRICS_COLLECTION, key: { experiment_name: 1, key: 1, value: 1, _id: 1 }, name: 'experiment_key_value_id' },
     { collection: RUN_TALLIES_COLLECTION, key: { experiment_name: 1 }, name: 'experiment_name' },
   ],
@@ -164,7 +193,7 @@ export const runsProjection: Projection<RunDocument> = {
         return {
           ...current!,
           metrics: mergeLatestMetrics(current!.metrics, event.data.metrics),
-          metric_buckets: advanceBuckets(current!.metric_buckets ?? [], event.data.metrics),
+          metric_buckets: advanceBuckets(current!.metric_buckets ?? [], event.data.metrics, event.streamversion),
           ...touched,
         };
       case 'RunEnded':
@@ -187,8 +216,10 @@ export const runsProjection: Projection<RunDocument> = {
     const latest: LatestMetricDocument[] = next.metrics
       .filter((point) => keys.has(point.key))
       .map((point) => ({ _id: latestMetricId(next.run_id, point.key), run_id: next.run_id, experiment_name: next.experiment_name, key: point.key, value: point.value }));
+    const { appends, ranges } = historyWrites(next, metrics, event.streamversion);
     return [
-      { collection: METRIC_HISTORY_COLLECTION, appends: historyAppends(next, metrics, event.streamversion) },
+      { collection: METRIC_HISTORY_COLLECTION, appends },
+      { collection: METRIC_BUCKET_RANGES_COLLECTION, documents: ranges },
       { collection: LATEST_METRICS_COLLECTION, documents: latest },
     ];
   },

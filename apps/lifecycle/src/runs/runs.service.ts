@@ -8,11 +8,14 @@ import { RunCommand, runDecider, runStreamId } from './run.decider';
 import { ListRunsQueryDto, StartRunDto, UpdateRunDto } from './runs.dto';
 import { pageOfHistory } from './metric-history';
 import {
+  bucketPoints,
   HistoryPoint,
   LATEST_METRICS_COLLECTION,
   LatestMetricDocument,
+  METRIC_BUCKET_RANGES_COLLECTION,
   METRIC_HISTORY_COLLECTION,
   MetricBucketDocument,
+  MetricBucketRangeDocument,
   RUN_TALLIES_COLLECTION,
   RunDocument,
   runsProjection,
@@ -104,10 +107,11 @@ export class RunsService {
   async metricHistory(runId: string, key: string, page: { limit: number; cursor?: string }): Promise<Page<HistoryPoint>> {
     await this.get(runId);
     const after = decodeCursor(page.cursor) ?? '';
-    const buckets = this.history
-      .find({ run_id: runId, key, last: { $gt: after } }, { projection: { first: 1 } })
+    const buckets = this.runner
+      .derivedReadModel<MetricBucketRangeDocument>(METRIC_BUCKET_RANGES_COLLECTION)
+      .find({ run_id: runId, key, last: { $gt: after } })
       .sort({ first: 1 })
-      .batchSize(16);
+      .batchSize(64);
     try {
       const { points, last } = await pageOfHistory(buckets, (id) => this.bucketPoints(id), after, page.limit);
       return { items: points, next_cursor: last ? encodeCursor(last) : null };
@@ -117,8 +121,8 @@ export class RunsService {
   }
 
   private async bucketPoints(id: string): Promise<HistoryPoint[]> {
-    const bucket = await this.history.findOne({ _id: id }, { projection: { points: 1 } });
-    return bucket?.points ?? [];
+    const bucket = await this.history.findOne({ _id: id });
+    return bucket ? bucketPoints(bucket) : [];
   }
 
   /** Runs of an experiment by status: the sum of its tallies, one per Kafka partition (kept by the runs projection). */

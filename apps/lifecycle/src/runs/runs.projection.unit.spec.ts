@@ -1,0 +1,89 @@
+import { MetricPoint } from '@mlops/events';
+import { pageOfHistory } from './metric-history';
+import { advanceBuckets, BUCKET_POINTS, bucketPoints, historyKey, historyWrites, MetricBucketCursor, runCountChange } from './runs.projection';
+
+const T = '2026-01-01T00:00:00.000Z';
+const points = (key: string, steps: number[]): MetricPoint[] => steps.map((step) => ({ key, value: step / 2, step, timestamp: T }));
+const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+
+describe('metric history buckets', () => {
+  it('orders history keys by step, then timestamp, then logging order', () => {
+    const keys = [historyKey(10, T, 20_001), historyKey(2, '2026-01-02T00:00:00.000Z', 10_000), historyKey(2, T, 30_000), historyKey(2, T, 10_005)];
+    expect([...keys].sort()).toEqual([keys[3], keys[2], keys[1], keys[0]]);
+  });
+
+  it('fills a key’s bucket up to BUCKET_POINTS, then opens the next; other keys keep their own', () => {
+    let cursors: MetricBucketCursor[] = [];
+    cursors = advanceBuckets(cursors, [...points('loss', range(0, 600)), ...points('acc', [0])], 2);
+    cursors = advanceBuckets(cursors, points('loss', range(600, 400)), 3);
+    expect(cursors.find((c) => c.key === 'loss')).toMatchObject({ bucket: 0, count: BUCKET_POINTS, first: historyKey(0, T, 20_000), last: historyKey(999, T, 30_399) });
+    cursors = advanceBuckets(cursors, points('loss', [5]), 4);
+    expect(cursors.find((c) => c.key === 'loss')).toEqual({ key: 'loss', bucket: 1, count: 1, first: historyKey(5, T, 40_000), last: historyKey(5, T, 40_000) });
+    expect(cursors.find((c) => c.key === 'acc')).toMatchObject({ bucket: 0, count: 1 });
+  });
+
+  it('appends an event’s points per key into the open bucket, as parallel arrays that read back as points', () => {
+    const metrics = [...points('loss', [3, 1]), ...points('acc', [7])];
+    const run = { run_id: 'r', metric_buckets: advanceBuckets([], metrics, 5) };
+    const { appends, ranges } = historyWrites(run, metrics, 5);
+    expect(appends.map((a) => a._id)).toEqual(['r|loss|000000', 'r|acc|000000']);
+    expect(appends[0]).toEqual({
+      _id: 'r|loss|000000',
+      push: { steps: [3, 1], values: [1.5, 0.5], timestamps: [T, T], seqs: [50_000, 50_001] },
+      setOnInsert: { run_id: 'r', key: 'loss', bucket: 0 },
+      inc: { count: 2 },
+    });
+    expect(ranges[0]).toMatchObject({ first: historyKey(1, T, 50_001), last: historyKey(3, T, 50_000) });
+    const pushed = appends[0].push as { steps: number[]; values: number[]; timestamps: string[]; seqs: number[] };
+    expect(bucketPoints(pushed).map((p) => [p.step, p.value, p.k])).toEqual([
+      [3, 1.5, historyKey(3, T, 50_000)],
+      [1, 0.5, historyKey(1, T, 50_001)],
+    ]);
+  });
+
+  it('moves run counts: a start adds a running run, an end moves it to its status', () => {
+    expect(runCountChange({ type: 'RunStarted' })).toEqual({ running: 1, total: 1 });
+    expect(runCountChange({ type: 'RunEnded', data: { status: 'failed' } })).toEqual({ running: -1, failed: 1 });
+  });
+});
+
+describe('a page of a bucketed history', () => {
+  const p = (step: number, seq: number) => ({ step, value: step, timestamp: T, k: historyKey(step, T, seq) });
+  // Overlapping buckets: logged 10..19, then 0..9 and a late 15.
+  const buckets = [
+    { _id: 'b0', points: range(10, 10).map((s, i) => p(s, 10_000 + i)) },
+    { _id: 'b1', points: [...range(0, 10).map((s, i) => p(s, 20_000 + i)), p(15, 20_010)] },
+  ];
+  const read = async (after: string, limit: number) => {
+    const fetched: string[] = [];
+    const ranges = buckets
+      .map((b) => ({ _id: b._id, first: b.points.map((x) => x.k).sort()[0], last: b.points.map((x) => x.k).sort().pop()! }))
+      .filter((r) => r.last > after)
+      .sort((a, b) => (a.first < b.first ? -1 : 1));
+    async function* iterate() {
+      yield* ranges;
+    }
+    const page = await pageOfHistory(iterate(), async (id) => (fetched.push(id), buckets.find((b) => b._id === id)!.points), after, limit);
+    return { ...page, fetched };
+  };
+
+  it('merges overlapping buckets into history order, page by page, exactly once each', async () => {
+    const seen: number[] = [];
+    let after = '';
+    for (;;) {
+      const page = await read(after, 4);
+      seen.push(...page.points.map((x) => x.step));
+      if (!page.last) break;
+      after = page.last;
+    }
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15, 16, 17, 18, 19]);
+  });
+
+  it('reads only the buckets that can hold the page', async () => {
+    const first = await read('', 4);
+    // b1 starts first; b0 starts at step 10, after the four points already gathered.
+    expect(first.fetched).toEqual(['b1']);
+    expect(first.points.map((x) => x.step)).toEqual([0, 1, 2, 3]);
+    expect((await read(first.last!, 100)).last).toBeNull();
+  });
+});
