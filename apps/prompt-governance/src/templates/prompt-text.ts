@@ -36,6 +36,12 @@ export function placeholdersOf(body: PromptTemplateBody): { variables: string[];
 
 export type Rendered = string | ChatMessage[];
 
+/**
+ * Names no template may use: the HTTP layer strips `__proto__` and `constructor` keys from every
+ * body (a prototype-pollution guard), so no render could ever supply them.
+ */
+export const RESERVED_VARIABLES = ['__proto__', 'constructor'];
+
 /** A variable's value only if the caller gave it: never an `Object.prototype` member such as `constructor`. */
 const ownValue = (variables: Record<string, unknown>, name: string): unknown => (Object.hasOwn(variables, name) ? variables[name] : undefined);
 

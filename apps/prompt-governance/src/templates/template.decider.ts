@@ -8,7 +8,7 @@ import {
 } from '@mlops/events';
 import { conflict, Decider, forbidden, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
 import { sameActor } from '@mlops/platform';
-import { placeholdersOf } from './prompt-text';
+import { placeholdersOf, RESERVED_VARIABLES } from './prompt-text';
 
 export const VERSION_STATUSES: PromptVersionStatus[] = ['draft', 'pending_review', 'approved', 'rejected', 'retired'];
 
@@ -85,6 +85,11 @@ function versionEvents(state: TemplateState, templateId: string, type: PromptTem
     throw invalidInput('A chat template is a list of {role, content} messages', [{ field: 'template', message: 'must be an array of messages for a chat template' }]);
   }
   const { variables } = placeholdersOf(next.template);
+  const reserved = [
+    ...variables.filter((name) => RESERVED_VARIABLES.includes(name)).map((name) => ({ field: 'template', message: `{{${name}}} is a reserved name; no render could supply it` })),
+    ...(next.declared_variables ?? []).filter((name) => RESERVED_VARIABLES.includes(name)).map((name) => ({ field: 'variables', message: `${name} is a reserved name` })),
+  ];
+  if (reserved.length) throw invalidInput(`Variables may not be named ${RESERVED_VARIABLES.join(' or ')}`, reserved);
   const version = state.versions.length + 1;
   const latest = labelOf(state, LATEST_LABEL);
   return [

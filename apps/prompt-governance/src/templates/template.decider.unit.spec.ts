@@ -135,6 +135,17 @@ describe('template decider', () => {
     expect(given(...asked).when(approve(1, approver))).toThrow(expect.objectContaining({ kind: 'forbidden', message: expect.stringContaining('submitted') }));
   });
 
+  it.each(['constructor', '__proto__'])('refuses a version whose template or declared variables use the reserved name %s', (name) => {
+    const past = [created(), versionCreated(1), latestMoved(1)];
+    const add = (template: string, declared: string[] | null): TemplateCommand => ({
+      type: 'AddVersion',
+      data: { template_id: T, actor: 'ana', template, declared_variables: declared, config_json: '{}', commit_message: '' },
+    });
+    expect(given(...past).when(add(`Hi {{${name}}}`, null))).toThrow(expect.objectContaining({ kind: 'invalid_input', details: [expect.objectContaining({ field: 'template' })] }));
+    expect(given(...past).when(add('Hi {{x}}', ['x', name]))).toThrow(expect.objectContaining({ kind: 'invalid_input', details: [expect.objectContaining({ field: 'variables' })] }));
+    expect(given(...past).when(add('Hi {{toString}} {{hasOwnProperty}}', null))()).toHaveLength(2);
+  });
+
   it('refuses to approve a draft or an already approved version (invalid state)', () => {
     expect(given(created(), versionCreated(1), latestMoved(1)).when(approve(1))).toThrow(expect.objectContaining({ kind: 'invalid_state' }));
     expect(given(created(), versionCreated(1), latestMoved(1), submitted(1), approved(1)).when(approve(1, 'dee'))).toThrow(

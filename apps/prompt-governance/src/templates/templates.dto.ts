@@ -60,7 +60,7 @@ const IsConfigObject = () =>
 
 /**
  * Variables for a render or a test case: an object of name → value, kept as parsed — class-transformer
- * would drop `constructor` and `__proto__` keys, and both are valid variable names.
+ * would drop keys named like `Object.prototype` methods (`toString`, `hasOwnProperty`), valid variable names.
  */
 export const IsVariables = () => (target: object, propertyName: string) => {
   Transform(({ obj }) => (obj as Record<string, unknown>)[propertyName])(target, propertyName);
