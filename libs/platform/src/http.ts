@@ -34,7 +34,50 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
-/** Bodies are JSON only (415 otherwise); parse errors and oversized bodies become problem+json. */
+/** Deeper bodies are refused: class-transformer and class-validator recurse (10,000 levels overflow the stack). */
+export const MAX_JSON_DEPTH = 64;
+
+/** Why a text cannot be stored: PostgreSQL (under FerretDB) refuses NUL, and UTF-8 cannot carry a lone surrogate. */
+function unstorableText(text: string): string | null {
+  if (text.includes('\u0000')) return 'contains a NUL character (\\u0000)';
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return 'contains an unpaired UTF-16 surrogate';
+  return null;
+}
+
+/**
+ * The first place a parsed JSON value nests deeper than `maxDepth` or holds text no store can keep,
+ * as a problem+json error naming the field (`config.a.b`, `items.3.name`); null when it is fine.
+ * Iterative, so the check itself cannot overflow the stack.
+ */
+export function unacceptableJson(value: unknown, maxDepth = MAX_JSON_DEPTH, root = ''): { field: string; message: string } | null {
+  interface Node { value: unknown; key: string; parent: Node | null; depth: number }
+  const fieldOf = (node: Node) => {
+    const keys: string[] = [];
+    for (let n: Node | null = node; n && n.parent; n = n.parent) keys.unshift(n.key);
+    return [root, ...keys].filter(Boolean).join('.') || '(body)';
+  };
+  const stack: Node[] = [{ value, key: '', parent: null, depth: 0 }];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (typeof node.value === 'string') {
+      const problem = unstorableText(node.value);
+      if (problem) return { field: fieldOf(node), message: problem };
+    } else if (node.value !== null && typeof node.value === 'object') {
+      if (node.depth >= maxDepth) return { field: fieldOf(node), message: `nests deeper than ${maxDepth} levels` };
+      for (const [key, child] of Object.entries(node.value)) {
+        const problem = unstorableText(key);
+        if (problem) return { field: fieldOf(node), message: `has a key that ${problem}` };
+        stack.push({ value: child, key, parent: node, depth: node.depth + 1 });
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Bodies are JSON only (415 otherwise); parse errors, oversized bodies, bodies nested too deep and
+ * text no store can keep (NUL, lone surrogates; in the query too) become problem+json before any handler.
+ */
 export function jsonBody(limit: string) {
   const parse = json({ limit, strict: true, type: ['application/json', 'application/*+json'] });
   return [
@@ -46,6 +89,11 @@ export function jsonBody(limit: string) {
       next();
     },
     parse,
+    (req: Request, res: Response, next: NextFunction) => {
+      const error = unacceptableJson(req.body) ?? unacceptableJson(req.query, MAX_JSON_DEPTH, 'query');
+      if (error) return sendProblem(res, problem(400, `${error.field} ${error.message}`, [error]), req);
+      next();
+    },
     (error: Error & { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
       if (error?.type === 'entity.too.large') return sendProblem(res, problem(413, `The body exceeds ${limit}`), req);
       if (error?.type === 'entity.parse.failed') return sendProblem(res, problem(400, `Malformed JSON: ${error.message}`), req);

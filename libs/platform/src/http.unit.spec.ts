@@ -1,5 +1,5 @@
 import { DomainError } from '@mlops/event-sourcing';
-import { decodeCursor, encodeCursor, etagOf, parseIfMatch } from './http';
+import { decodeCursor, encodeCursor, etagOf, MAX_JSON_DEPTH, parseIfMatch, unacceptableJson } from './http';
 
 describe('If-Match', () => {
   it('reads a strong ETag as the version', () => {
@@ -35,4 +35,29 @@ describe('cursors', () => {
       expect(() => decodeCursor(cursor)).toThrow(expect.objectContaining({ kind: 'invalid_input' }));
     },
   );
+});
+
+describe('bodies no handler should see', () => {
+  const nested = (depth: number) => JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
+
+  it('names the field where a body nests too deep, without overflowing the stack itself', () => {
+    expect(unacceptableJson({ config: nested(10_000) })).toEqual({ field: `config${'.a'.repeat(MAX_JSON_DEPTH - 1)}`, message: `nests deeper than ${MAX_JSON_DEPTH} levels` });
+    expect(unacceptableJson(JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`))).toMatchObject({ field: Array(MAX_JSON_DEPTH).fill('0').join('.') });
+    expect(unacceptableJson({ config: nested(MAX_JSON_DEPTH - 1) })).toBeNull();
+  });
+
+  it.each([
+    ['a NUL', { name: 'a\u0000b' }, 'name', /NUL/],
+    ['a lone high surrogate', { items: [{ text: 'ok' }, { text: 'x\ud800' }] }, 'items.1.text', /surrogate/],
+    ['a lone low surrogate', JSON.parse('{"description": "\\udc00 tail"}'), 'description', /surrogate/],
+    ['a NUL in a key', { variables: { 'a\u0000': 1 } }, 'variables', /key that contains a NUL/],
+  ])('names the field that holds %s', (_label, body, field, message) => {
+    expect(unacceptableJson(body)).toEqual({ field, message: expect.stringMatching(message) });
+  });
+
+  it('accepts ordinary text, emoji (paired surrogates) included', () => {
+    expect(unacceptableJson({ name: 'Grüße 😀', tags: ['a', 'b'], n: 1, ok: true, none: null })).toBeNull();
+    expect(unacceptableJson(undefined)).toBeNull();
+    expect(unacceptableJson({ owner: 'x\u0000' }, MAX_JSON_DEPTH, 'query')).toMatchObject({ field: 'query.owner' });
+  });
 });
