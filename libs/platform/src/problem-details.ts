@@ -68,7 +68,37 @@ export class ValidationProblem extends HttpException {
   }
 }
 
+/** The driver's errors that say the store cannot be reached now — not that the request is wrong. */
+const STORE_UNREACHABLE = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoPoolClearedError',
+  'MongoPoolClosedError',
+  'MongoWaitQueueTimeoutError',
+  'MongoTopologyClosedError',
+  'MongoNotConnectedError',
+  'MongoClientClosedError',
+]);
+/** Server codes of a node shutting down or stepping down: the same request succeeds once it is back. */
+const STORE_STEPPING_DOWN = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
+
+/** Seconds a client should wait before retrying a 503 from a store outage. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+/** Whether an error (or one it wraps as `cause`) means the document store is unavailable. */
+export function isStoreUnavailable(exception: unknown): boolean {
+  for (let error = exception, hops = 0; error instanceof Error && hops < 5; error = error.cause, hops++) {
+    if (STORE_UNREACHABLE.has(error.name)) return true;
+    const code = (error as { code?: unknown }).code;
+    if (error.name.startsWith('Mongo') && typeof code === 'number' && STORE_STEPPING_DOWN.has(code)) return true;
+  }
+  return false;
+}
+
 export function toProblem(exception: unknown): ProblemDetails {
+  if (isStoreUnavailable(exception)) return problem(503, 'The document store cannot be reached right now; retry shortly.');
   if (exception instanceof DomainError) {
     return problem(STATUS_BY_KIND[exception.kind], exception.message, exception.details);
   }
@@ -96,6 +126,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const details = toProblem(exception);
     if (details.status >= 500) this.logger.error({ err: exception }, 'request failed');
-    sendProblem(http.getResponse<Response>(), details, http.getRequest<Request>());
+    const res = http.getResponse<Response>();
+    if (details.status === 503 && !res.headersSent) res.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
+    sendProblem(res, details, http.getRequest<Request>());
   }
 }
