@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { mongo } from 'mongoose';
 import { lifecycleCatalog, RunEvent } from '@mlops/events';
-import { CommandMetadata, EventStore, EVENTS_COLLECTION, foldEvents } from '@mlops/event-sourcing';
+import { CommandMetadata, EventStore, foldEvents } from '@mlops/event-sourcing';
 import { RunCommand, runDecider, runStreamId, RunState } from '../../apps/lifecycle/src/runs/run.decider';
 
 export interface GrowthSeed {
@@ -21,6 +21,8 @@ export interface GrowthSeed {
   commits: number;
   pointsPerUpdate: number;
   concurrency?: number;
+  /** Commits appended between two waits for the relay. */
+  wave?: number;
   onProgress?: (done: number) => void;
 }
 
@@ -41,8 +43,17 @@ export async function seedGrowth(options: GrowthSeed): Promise<GrowthResult> {
     const store = await EventStore.create(client.db(options.db), lifecycleCatalog);
     const updatesPerRun = Math.max(0, Math.floor((options.commits - options.runs) / options.runs));
     const metadata = (): CommandMetadata => ({ actor: 'bench-growth', correlationId: randomUUID(), now: new Date() });
+    const wave = options.wave ?? 1000;
     let next = 0;
     let done = 0;
+    let gate: Promise<void> = Promise.resolve();
+    const published = async (streamId: string, version: number) => {
+      for (;;) {
+        const commit = await store.collection.findOne({ stream_id: streamId, version }, { projection: { published: 1 } });
+        if (commit?.published) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
     const sample: { run_id: string; version: number }[] = [];
     const seedRun = async (index: number) => {
       const runId = randomUUID();
@@ -50,12 +61,13 @@ export async function seedGrowth(options: GrowthSeed): Promise<GrowthResult> {
       let state: RunState = runDecider.initialState();
       let version = 0;
       const execute = async (command: RunCommand) => {
-        const meta = metadata();
+        await gate;
         const events: RunEvent[] = runDecider.decide(command, state);
-        const appended = await store.append(streamId, version, events, meta);
+        const appended = await store.append(streamId, version, events, metadata());
         state = foldEvents(runDecider, events, state);
+        const first = version + 1;
         version = appended.version;
-        done++;
+        if (++done % wave === 0) gate = published(streamId, first);
       };
       const now = new Date().toISOString();
       await execute({
@@ -94,21 +106,11 @@ export async function seedGrowth(options: GrowthSeed): Promise<GrowthResult> {
     const progress = setInterval(() => options.onProgress?.(done), 10_000);
     try {
       await Promise.all(Array.from({ length: options.concurrency ?? 16 }, worker));
+      await gate;
     } finally {
       clearInterval(progress);
     }
     return { commits: done, runs: options.runs, updates_per_run: updatesPerRun, sample, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    await client.close();
-  }
-}
-
-/** Commits the relay has not published yet. */
-export async function unpublishedCommits(mongoUrl: string, db: string): Promise<number> {
-  const client = new mongo.MongoClient(mongoUrl);
-  await client.connect();
-  try {
-    return await client.db(db).collection(EVENTS_COLLECTION).countDocuments({ published: false });
   } finally {
     await client.close();
   }
