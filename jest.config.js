@@ -22,7 +22,7 @@ const shared = {
   moduleNameMapper: {
     '^@mlops/(assertions|events|event-sourcing|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
   },
-  roots: ['<rootDir>/apps', '<rootDir>/libs'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench'],
 };
 
 /** @type {import('jest').Config} */
