@@ -8,7 +8,26 @@ export interface KafkaSettings {
   partitions: number;
   /** -1 lets the broker choose (default.replication.factor). */
   replicationFactor: number;
+  /** TLS to the brokers; absent = plaintext. */
+  tls?: KafkaTlsSettings;
+  /** SASL authentication; absent = none. */
+  sasl?: KafkaSaslSettings;
+  /** How long a TCP (and TLS) connection may take to open; KafkaJS's own default is 1000. */
+  connectionTimeoutMs?: number;
 }
+
+export interface KafkaTlsSettings {
+  /** PEM CA bundle the brokers' certificates must chain to; absent = Node's default (public) CAs. */
+  ca?: string;
+  /** PEM client certificate and its key, for brokers that authenticate clients by certificate. */
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+}
+
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+export type KafkaSaslSettings = { [M in KafkaSaslMechanism]: { mechanism: M; username: string; password: string } }[KafkaSaslMechanism];
 
 export interface LogSink {
   info(obj: object, msg?: string): void;
@@ -21,6 +40,9 @@ export function createKafka(settings: KafkaSettings, logger: LogSink): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ssl: settings.tls ? { ...settings.tls } : false,
+    sasl: settings.sasl ? { ...settings.sasl } : undefined,
+    connectionTimeout: settings.connectionTimeoutMs,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 100, retries: 8 },
     logCreator:

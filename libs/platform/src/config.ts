@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { KafkaSettings } from '@mlops/event-sourcing';
 
 const brokerList = z
   .string()
@@ -9,6 +11,81 @@ const brokerList = z
   });
 
 const milliseconds = (fallback: number, max = 600_000) => z.coerce.number().int().min(0).max(max).default(fallback);
+
+/** A PEM file, read once at start, so a missing or unreadable file stops the service naming its variable. */
+const pemFile = z.string().transform((path, ctx) => {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    return z.NEVER;
+  }
+  if (!pem.includes('-----BEGIN ')) {
+    ctx.addIssue({ code: 'custom', message: `${path} holds no PEM block (-----BEGIN …-----)` });
+    return z.NEVER;
+  }
+  return { path, pem };
+});
+
+const saslMechanism = z
+  .string()
+  .transform((value) => value.toLowerCase())
+  .pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], { error: 'expected plain, scram-sha-256 or scram-sha-512' }));
+
+/** Kafka TLS and SASL settings (managed clusters: MSK, Confluent Cloud, Aiven); see README "Kafka security". */
+const kafkaSecuritySchema = z.object({
+  KAFKA_TLS: z.stringbool().default(false),
+  KAFKA_TLS_CA_FILE: pemFile.optional(),
+  KAFKA_TLS_CERT_FILE: pemFile.optional(),
+  KAFKA_TLS_KEY_FILE: pemFile.optional(),
+  KAFKA_TLS_REJECT_UNAUTHORIZED: z.stringbool().optional(),
+  KAFKA_SASL_MECHANISM: saslMechanism.optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
+});
+
+type KafkaSecurityConfig = z.infer<typeof kafkaSecuritySchema>;
+
+/** Combinations of the Kafka security variables that cannot work, each with the variable to fix. */
+export function kafkaSecurityIssues(config: KafkaSecurityConfig): { variable: string; message: string }[] {
+  const issues: { variable: string; message: string }[] = [];
+  if (!config.KAFKA_TLS) {
+    for (const variable of ['KAFKA_TLS_CA_FILE', 'KAFKA_TLS_CERT_FILE', 'KAFKA_TLS_KEY_FILE', 'KAFKA_TLS_REJECT_UNAUTHORIZED'] as const) {
+      if (config[variable] !== undefined) issues.push({ variable, message: 'only applies with KAFKA_TLS=true' });
+    }
+  }
+  if (config.KAFKA_TLS_CERT_FILE && !config.KAFKA_TLS_KEY_FILE) issues.push({ variable: 'KAFKA_TLS_KEY_FILE', message: 'required with KAFKA_TLS_CERT_FILE' });
+  if (config.KAFKA_TLS_KEY_FILE && !config.KAFKA_TLS_CERT_FILE) issues.push({ variable: 'KAFKA_TLS_CERT_FILE', message: 'required with KAFKA_TLS_KEY_FILE' });
+  if (config.KAFKA_SASL_MECHANISM) {
+    for (const variable of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (!config[variable]) issues.push({ variable, message: `required with KAFKA_SASL_MECHANISM=${config.KAFKA_SASL_MECHANISM}` });
+    }
+  } else if (config.KAFKA_SASL_USERNAME || config.KAFKA_SASL_PASSWORD) {
+    issues.push({ variable: 'KAFKA_SASL_MECHANISM', message: 'required with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD (plain, scram-sha-256 or scram-sha-512)' });
+  }
+  return issues;
+}
+
+/** The TLS and SASL part of a service's KafkaSettings. */
+export function kafkaClientSecurity(config: KafkaSecurityConfig): Pick<KafkaSettings, 'tls' | 'sasl' | 'connectionTimeoutMs'> {
+  return {
+    tls: config.KAFKA_TLS
+      ? {
+          ca: config.KAFKA_TLS_CA_FILE?.pem,
+          cert: config.KAFKA_TLS_CERT_FILE?.pem,
+          key: config.KAFKA_TLS_KEY_FILE?.pem,
+          rejectUnauthorized: config.KAFKA_TLS_REJECT_UNAUTHORIZED ?? true,
+        }
+      : undefined,
+    sasl: config.KAFKA_SASL_MECHANISM
+      ? { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME ?? '', password: config.KAFKA_SASL_PASSWORD ?? '' }
+      : undefined,
+    // A TLS handshake to a managed cluster across a WAN often takes longer than KafkaJS's 1 s.
+    connectionTimeoutMs: config.KAFKA_CONNECTION_TIMEOUT_MS ?? (config.KAFKA_TLS ? 10_000 : undefined),
+  };
+}
 
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 
@@ -26,12 +103,15 @@ export const serviceConfigSchema = z.object({
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, ., _ or -').default(''),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(-1).max(10).default(-1),
+  ...kafkaSecuritySchema.shape,
   READ_YOUR_WRITES_TIMEOUT_MS: milliseconds(5000, 60_000),
   OUTBOX_POLL_INTERVAL_MS: milliseconds(1000, 60_000),
   /** A stream load that folded this many commits after the aggregate's last snapshot writes a new one. */
   SNAPSHOT_EVERY_COMMITS: z.coerce.number().int().min(1).max(10_000).default(20),
   PROJECTION_GENERATION_POLL_MS: milliseconds(2000, 60_000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 1mb').default('1mb'),
+}).superRefine((config, ctx) => {
+  for (const { variable, message } of kafkaSecurityIssues(config)) ctx.addIssue({ code: 'custom', path: [variable], message });
 });
 
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;

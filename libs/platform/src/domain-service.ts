@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EventCatalog } from '@mlops/events';
 import { EventSourcingModule, Projection, ReactorRegistration } from '@mlops/event-sourcing';
 import { createHttpApp } from './bootstrap';
-import { loadConfig, serviceConfigSchema, ServiceConfig, withDefaults } from './config';
+import { kafkaClientSecurity, loadConfig, serviceConfigSchema, ServiceConfig, withDefaults } from './config';
 import { createLogger } from './logging';
 import { PlatformModule } from './platform.module';
 
@@ -58,6 +58,7 @@ export async function createDomainService(
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           partitions: config.KAFKA_TOPIC_PARTITIONS,
           replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
+          ...kafkaClientSecurity(config),
         },
         catalog: definition.catalog,
         projections: definition.projections,
