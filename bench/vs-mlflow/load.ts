@@ -15,6 +15,8 @@ export interface LoadResult {
   connections: number;
   duration_s: number;
   ok: number;
+  /** Of `ok`: 202 answers (ours: stored, but the read model did not catch up within its bound). */
+  accepted_202: number;
   non_2xx: number;
   errors: number;
   timeouts: number;
@@ -34,6 +36,7 @@ export const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round
 export async function load(url: string, durationS: number, groups: LoadGroup[], headers: Record<string, string>): Promise<LoadResult> {
   const latencies: number[] = [];
   let ok = 0;
+  let accepted = 0;
   let non2xx = 0;
   const started = performance.now();
   const results = await Promise.all(
@@ -47,6 +50,7 @@ export async function load(url: string, durationS: number, groups: LoadGroup[], 
           instance.on('response', (_client, statusCode, _bytes, responseTime) => {
             if (statusCode >= 200 && statusCode < 300) {
               ok++;
+              if (statusCode === 202) accepted++;
               latencies.push(responseTime);
             } else non2xx++;
           });
@@ -58,6 +62,7 @@ export async function load(url: string, durationS: number, groups: LoadGroup[], 
     connections: groups.reduce((sum, g) => sum + g.connections, 0),
     duration_s: round(elapsed, 2),
     ok,
+    accepted_202: accepted,
     non_2xx: non2xx,
     errors: results.reduce((sum, r) => sum + r.errors, 0),
     timeouts: results.reduce((sum, r) => sum + r.timeouts, 0),
