@@ -161,12 +161,14 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       }
       expect(run.gate).toEqual({
         passed: true,
+        status: 'passed',
         thresholds: [
           { metric: 'f1', min: 0.7, max: null, value: value('f1'), passed: true },
           { metric: 'log_loss', min: null, max: 0.6, value: value('log_loss'), passed: true },
         ],
       });
-      await eventually(async () => expect(await checklistItem()).toMatchObject({ checked: true, checked_by: `evaluation:${passedRunId}` }), 60_000, 200);
+      // The item records the run and the scenario version that decided it.
+      await eventually(async () => expect(await checklistItem()).toMatchObject({ checked: true, checked_by: `evaluation:churn-holdout:v1:${passedRunId}` }), 60_000, 200);
     });
 
     it('serves the report: thresholds, confusion matrix, slices worst first, error analysis, explainability, model card and lineage', async () => {
@@ -222,7 +224,8 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       const queued = await http().post(`${EVAL}/runs`).set(json).send({ scenario_name: 'species', model_name: 'churn-clf', model_version: 1, predictions }).expect(202);
       const run = await completedRun(queued.body.run_id);
       for (const { key, value } of run.metrics) expect(Math.abs(value - multi.expected[key])).toBeLessThanOrEqual(1e-9);
-      expect(run.gate).toEqual({ passed: true, thresholds: [] });
+      // No thresholds: the run is not evaluated (see the scenario without a gate below).
+      expect(run.gate).toEqual({ passed: false, status: 'not_evaluated', thresholds: [] });
     });
 
     it('evaluates text outputs with exact match and the scenario version’s assertions', async () => {
@@ -278,6 +281,27 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       const last = await http().get(`${EVAL}/runs`).query({ limit: 2, cursor: rest.body.next_cursor }).expect(200);
       expect(last.body).toMatchObject({ items: [expect.anything()], next_cursor: null });
       await http().get(`${EVAL}/runs`).query({ status: 'paused' }).expect(400);
+    });
+
+    it('a run of a scenario without thresholds is not evaluated: it neither passes nor ticks evaluation_passed', async () => {
+      const gateReactions = async () => {
+        const metrics = await (await fetch(`${lifecycle.url}/metrics`)).text();
+        return Number(/^mlops_reactor_events_handled_total\{[^}]*reactor="evaluation-gate"[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+      };
+      expect(await checklistItem()).toMatchObject({ checked: false });
+      const before = await gateReactions();
+      await http().post(`${EVAL}/scenarios`).set(json).send({ name: 'no-gate', task_type: 'binary_classification', cases: binaryCases, metrics: ['accuracy'] }).expect(201);
+      const queued = await http().post(`${EVAL}/runs`).set(json).send({ scenario_name: 'no-gate', model_name: 'churn-clf', model_version: 1, predictions: binaryPredictions }).expect(202);
+      const run = await completedRun(queued.body.run_id);
+      expect(run.gate).toEqual({ passed: false, status: 'not_evaluated', thresholds: [] });
+      const report = await http().get(`${EVAL}/runs/${queued.body.run_id}/report`).expect(200);
+      expect(report.body.gate).toEqual({ passed: false, status: 'not_evaluated', thresholds: [] });
+      expect(report.body.slices.items.map((s: { gate: { status: string } }) => s.gate.status)).toEqual(['not_evaluated', 'not_evaluated', 'not_evaluated']);
+      const html = await http().get(`${EVAL}/runs/${queued.body.run_id}/report?format=html`).expect(200);
+      expect(html.text).toContain('NOT EVALUATED');
+      // The lifecycle has reacted to the run (the counter moved) and left the item as it was.
+      await eventually(async () => expect(await gateReactions()).toBeGreaterThan(before), 60_000, 200);
+      expect(await checklistItem()).toMatchObject({ checked: false, checked_by: null });
     });
 
     const ids = binaryCases.map((c) => c.id);

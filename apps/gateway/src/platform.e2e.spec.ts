@@ -102,7 +102,7 @@ describe('the platform end to end: dataset → feature → model version → eva
     const correct = Array.from({ length: ROWS }, (_, i) => goodPrediction(i) === label(i)).filter(Boolean).length;
     expect(passed.metrics.find((m: { key: string }) => m.key === 'accuracy').value).toBeCloseTo(correct / ROWS, 12);
     expect(passed.gate.passed).toBe(true);
-    await eventually(async () => expect(await checklistItem()).toMatchObject({ checked: true, checked_by: `evaluation:${passed.run_id}` }), 60_000, 200);
+    await eventually(async () => expect(await checklistItem()).toMatchObject({ checked: true, checked_by: `evaluation:churn-holdout:v${passed.scenario_version}:${passed.run_id}` }), 60_000, 200);
 
     const failed = await evaluate((i) => !label(i));
     expect(failed.gate.passed).toBe(false);

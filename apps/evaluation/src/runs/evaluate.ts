@@ -126,13 +126,19 @@ function computeMetrics(task: EvaluationTaskType, metrics: string[], all: Column
   });
 }
 
+/** A gate with no thresholds decides nothing: it is not evaluated — neither a pass nor a failure. */
+export type GateStatus = 'passed' | 'failed' | 'not_evaluated';
+
+export const gateStatus = (gate: GateResult): GateStatus => (gate.thresholds.length === 0 ? 'not_evaluated' : gate.passed ? 'passed' : 'failed');
+
+/** Passed only when there are thresholds and every one holds (no vacuous pass on an empty gate). */
 export function gateOf(thresholds: MetricThreshold[], metrics: EvaluationMetricValue[]): GateResult {
   const results = thresholds.map((t) => {
     const value = metrics.find((m) => m.key === t.metric)?.value ?? null;
     const passed = value !== null && (t.min === null || value >= t.min) && (t.max === null || value <= t.max);
     return { ...t, value, passed };
   });
-  return { passed: results.every((r) => r.passed), thresholds: results };
+  return { passed: results.length > 0 && results.every((r) => r.passed), thresholds: results };
 }
 
 function featureImportance(columns: number[][], features: string[], rows: Int32Array | null): FeatureImportance[] {

@@ -1,7 +1,7 @@
 import type { ScenarioDefinition } from '@mlops/events';
 import { invalidInput } from '@mlops/event-sourcing';
 import { parseInlineCases } from '../scenarios/scenario-cases';
-import { evaluate, EvaluationFailure } from './evaluate';
+import { evaluate, EvaluationFailure, gateOf, gateStatus } from './evaluate';
 import { parsePredictions } from './predictions';
 
 const definition = (over: Partial<ScenarioDefinition>): ScenarioDefinition => ({
@@ -109,4 +109,20 @@ describe('evaluating a run', () => {
     expect(report.assertions).toEqual([{ type: 'not-regex', value: '^(a|a)*$', passed: 2, evaluated: 2, pass_rate: 1 }]);
     expect(report.metrics).toEqual([{ key: 'assertion_pass_rate', value: 0 }]);
   });
+
+  it('does not pass a gate without thresholds: it is not evaluated', () => {
+    const metrics = [{ key: 'f1', value: 0.9 }];
+    expect(gateOf([], metrics)).toEqual({ passed: false, thresholds: [] });
+    expect(gateStatus(gateOf([], metrics))).toBe('not_evaluated');
+    // Results recorded before this rule (passed: true, no thresholds) read the same way.
+    expect(gateStatus({ passed: true, thresholds: [] })).toBe('not_evaluated');
+    expect(gateStatus(gateOf([{ metric: 'f1', min: 0.8, max: null }], metrics))).toBe('passed');
+    expect(gateStatus(gateOf([{ metric: 'f1', min: 0.95, max: null }], metrics))).toBe('failed');
+    const def = definition({ thresholds: [] });
+    const predictions = parsePredictions('binary_classification', def, binaryCases, binaryCases.ids.map((id) => ({ id, score: 0.9 })));
+    const report = evaluate({ task: 'binary_classification', definition: def, cases: binaryCases, predictions, errorAnalysisLimit: 5 });
+    expect(report.gate).toEqual({ passed: false, thresholds: [] });
+    expect(report.slices.every((s) => gateStatus(s.gate) === 'not_evaluated')).toBe(true);
+  });
 });
+

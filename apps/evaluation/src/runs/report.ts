@@ -1,5 +1,6 @@
 import escapeHtml from 'escape-html';
 import type { ReportContext } from './runs.service';
+import { gateStatus, GateStatus } from './evaluate';
 
 
 /**
@@ -59,7 +60,7 @@ export function composeReport({ run, report, scenario, model, dataset }: ReportC
       use_cases: [{ description: `${report.task_type.replace(/_/g, ' ')} evaluated against scenario ${scenario.name}` }],
       limitations: [
         ...report.metrics.filter((m) => m.value === null).map((m) => ({ description: `${m.key} is undefined on this data: ${m.reason}` })),
-        ...report.slices.filter((s) => !s.gate.passed).slice(0, 10).map((s) => ({ description: `Fails the gate on slice ${s.key}=${String(s.value)} (${s.case_count} cases)` })),
+        ...report.slices.filter((s) => gateStatus(s.gate) === 'failed').slice(0, 10).map((s) => ({ description: `Fails the gate on slice ${s.key}=${String(s.value)} (${s.case_count} cases)` })),
       ],
       tradeoffs: [],
       ethical_considerations: report.slices.length
@@ -98,9 +99,9 @@ export function composeReport({ run, report, scenario, model, dataset }: ReportC
     task_type: report.task_type,
     case_count: report.case_count,
     metrics: report.metrics,
-    gate: report.gate,
+    gate: { ...report.gate, status: gateStatus(report.gate) },
     confusion_matrix: report.confusion_matrix,
-    slices: { ranked_by: report.slice_ranking, items: report.slices },
+    slices: { ranked_by: report.slice_ranking, items: report.slices.map((s) => ({ ...s, gate: { ...s.gate, status: gateStatus(s.gate) } })) },
     error_analysis: report.error_analysis,
     assertions: report.assertions,
     explainability: report.explainability,
@@ -115,7 +116,11 @@ const formatNumber = (v: number) => (Number.isInteger(v) ? String(v) : String(Nu
 const sliceText = (slices: unknown) => (Array.isArray(slices) ? slices.map((s: { key: string; value: unknown }) => `${s.key}=${String(s.value)}`).join(', ') : '');
 const table = (headers: string[], rows: unknown[][]) =>
   `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-const verdict = (passed: boolean) => `<span class="${passed ? 'pass' : 'fail'}">${passed ? 'PASS' : 'FAIL'}</span>`;
+const VERDICTS: Record<GateStatus, string> = {
+  passed: '<span class="pass">PASS</span>',
+  failed: '<span class="fail">FAIL</span>',
+  not_evaluated: '<span>NOT EVALUATED (no thresholds)</span>',
+};
 
 /** A readable, self-contained HTML page of the report; every value is escaped. */
 export function renderReportHtml(r: ComposedReport): string {
@@ -128,13 +133,13 @@ export function renderReportHtml(r: ComposedReport): string {
 <body>
 <h1>Evaluation report</h1>
 <p>Run <code>${e(r.run_id)}</code> — model <strong>${e(r.model_name)}</strong> version ${e(r.model_version)} on scenario <strong>${e(r.scenario_name)}</strong> version ${e(r.scenario_version)} (${e(r.task_type)}, ${e(r.case_count)} cases).</p>
-<h2>Gate: ${verdict(r.gate.passed)}</h2>
+<h2>Gate: ${VERDICTS[r.gate.status]}</h2>
 ${table(['metric', 'min', 'max', 'value', 'result'], r.gate.thresholds.map((t) => [t.metric, t.min, t.max, t.value, t.passed ? 'pass' : 'fail']))}
 <h2>Metrics</h2>
 ${table(['metric', 'value', 'note'], r.metrics.map((m) => [m.key, m.value, m.reason ?? '']))}
 ${cm ? `<h2>Confusion matrix</h2>${table(['actual \\ predicted', ...cm.labels.map(String)], cm.rows.map((row) => [row.actual, ...row.counts]))}` : ''}
 <h2>Slices, worst first${r.slices.ranked_by ? ` by ${e(r.slices.ranked_by.metric)}` : ''}</h2>
-${table(['slice', 'cases', ...r.metrics.map((m) => m.key), 'gate'], r.slices.items.map((s) => [`${s.key} = ${String(s.value)}`, s.case_count, ...s.metrics.map((m) => m.value), s.gate.passed ? 'pass' : 'fail']))}
+${table(['slice', 'cases', ...r.metrics.map((m) => m.key), 'gate'], r.slices.items.map((s) => [`${s.key} = ${String(s.value)}`, s.case_count, ...s.metrics.map((m) => m.value), s.gate.status === 'not_evaluated' ? 'not evaluated' : s.gate.passed ? 'pass' : 'fail']))}
 <h2>Error analysis (${e(r.error_analysis.kind.replace(/_/g, ' '))}, ${e(r.error_analysis.total)} in all)</h2>
 ${table(['id', 'expected', 'predicted / output', 'confidence / error', 'slices'], r.error_analysis.items.map((i) => [i.id, i.expected, i.predicted ?? i.output, i.confidence ?? i.error ?? i.failed_assertions, sliceText(i.slices)]))}
 ${r.assertions.length ? `<h2>Assertions</h2>${table(['type', 'value', 'passed', 'of', 'pass rate'], r.assertions.map((a) => [a.type, a.value, a.passed, a.evaluated, a.pass_rate]))}` : ''}

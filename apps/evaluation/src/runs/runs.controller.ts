@@ -12,6 +12,7 @@ import {
 import type { Response } from 'express';
 import { etagOf } from '@mlops/platform';
 import { EVALUATION_API } from '../routes';
+import { gateStatus } from './evaluate';
 import { composeReport, renderReportHtml } from './report';
 import { EvaluationRunDto, EvaluationRunPageDto, ListRunsQueryDto, QueueRunDto, ReportQueryDto, RunIdParamsDto } from './runs.dto';
 import { EvaluationRunDocument } from './runs.projection';
@@ -29,7 +30,7 @@ const present = (doc: EvaluationRunDocument): EvaluationRunDto => ({
   model_version: doc.model_version,
   case_count: doc.case_count,
   metrics: doc.metrics,
-  gate: doc.gate,
+  gate: doc.gate && { ...doc.gate, status: gateStatus(doc.gate) },
   failure_reason: doc.failure_reason,
   queued_at: doc.queued_at,
   queued_by: doc.queued_by,

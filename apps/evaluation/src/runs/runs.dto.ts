@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import { ListQueryDto, PageDto } from '@mlops/platform';
 import { SCENARIO_NAME } from '../scenarios/scenarios.dto';
+import type { GateStatus } from './evaluate';
 import type { EvaluationRunStatus } from './run.decider';
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -97,7 +98,9 @@ class ThresholdResultDto {
 }
 
 class GateDto {
-  @ApiProperty() passed!: boolean;
+  @ApiProperty({ description: 'Every threshold holds; false when there are none' }) passed!: boolean;
+  @ApiProperty({ enum: ['passed', 'failed', 'not_evaluated'], description: 'not_evaluated: the scenario has no thresholds, so the run decides nothing' })
+  status!: GateStatus;
   @ApiProperty({ type: [ThresholdResultDto] }) thresholds!: ThresholdResultDto[];
 }
 

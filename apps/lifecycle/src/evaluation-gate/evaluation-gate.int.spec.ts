@@ -60,7 +60,7 @@ describe('the evaluation gate: run.completed events check and uncheck evaluation
       expect(current.checked).toBe(true);
       return current;
     }, 30_000);
-    expect(item.checked_by).toBe(`evaluation:${(passed.data as { run_id: string }).run_id}`);
+    expect(item.checked_by).toBe(`evaluation:holdout:v1:${(passed.data as { run_id: string }).run_id}`);
     expect((await evaluationItem(1)).checked).toBe(false);
 
     const before = await countStoredEvents(mongo.db);

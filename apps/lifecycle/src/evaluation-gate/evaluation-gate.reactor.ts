@@ -32,8 +32,14 @@ export class EvaluationGateReaction implements ReactionHandler {
   constructor(private readonly eventSourcing: EventSourcing) {}
 
   async react(event: CloudEvent): Promise<void> {
-    const { run_id, model_name, model_version, gate, completed_at } = event.data as unknown as EvaluationRunCompletedData;
-    const actor = `evaluation:${run_id}`;
+    const { run_id, scenario_name, scenario_version, model_name, model_version, gate, completed_at } = event.data as unknown as EvaluationRunCompletedData;
+    // A gate without thresholds is not evaluated: it neither checks nor unchecks the item, nor counts as the latest result.
+    if (gate.thresholds.length === 0) {
+      this.logger.log(`evaluation run ${run_id} (scenario ${scenario_name} v${scenario_version}) has no thresholds; ${EVALUATION_CHECKLIST_ITEM} left unchanged`);
+      return;
+    }
+    // The item's `by`: the run and the scenario (name and version) that decided it.
+    const actor = `evaluation:${scenario_name}:v${scenario_version}:${run_id}`;
     const results = this.eventSourcing.db.collection<GateResultDocument>(EVALUATION_GATE_RESULTS);
     const key = `${model_name}|${model_version}`;
     const latest = await results.findOne({ _id: key });
