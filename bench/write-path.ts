@@ -8,6 +8,8 @@
  *
  *   node -r @swc-node/register bench/write-path.ts   # BENCH_BATCHES=300 BENCH_METRIC_BATCH=100 BENCH_POSTS=40
  *                                                    # OUTBOX_POLL_INTERVAL_MS=1000 (the service default)
+ *                                                    # BENCH_ASYNC=1: the batches with `Prefer: respond-async`,
+ *                                                    #   so they time the write side alone (load, decide, append)
  */
 import mongoose from 'mongoose';
 import { dropDatabase, eventually, isolatedEnv, ServiceProcess, startServiceProcess } from '@mlops/testing';
@@ -17,13 +19,14 @@ const batchSize = Number(process.env.BENCH_METRIC_BATCH ?? 100);
 const posts = Number(process.env.BENCH_POSTS ?? 40);
 const API = '/api/v1/ml/lifecycle';
 const headers = { 'content-type': 'application/json', 'x-actor': 'bench' };
+const batchHeaders = process.env.BENCH_ASYNC === '1' ? { ...headers, prefer: 'respond-async' } : headers;
 
 const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const round = (n: number) => Math.round(n);
 
-async function call(url: string, method: string, path: string, body: unknown): Promise<{ ms: number; json: any }> {
+async function call(url: string, method: string, path: string, body: unknown, sent = headers): Promise<{ ms: number; json: any }> {
   const started = performance.now();
-  const response = await fetch(url + API + path, { method, headers, body: JSON.stringify(body) });
+  const response = await fetch(url + API + path, { method, headers: sent, body: JSON.stringify(body) });
   const json = await response.json();
   const ms = performance.now() - started;
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
@@ -63,11 +66,11 @@ async function main() {
     const times: number[] = [];
     for (let b = 0; b < batches; b++) {
       const metrics = Array.from({ length: batchSize }, (_, i) => ({ key: `m${i % 10}`, value: Math.random(), step: b * 10 + Math.floor(i / 10) }));
-      times.push((await call(holder.url, 'PATCH', `/runs/${runId}`, { metrics })).ms);
+      times.push((await call(holder.url, 'PATCH', `/runs/${runId}`, { metrics }, batchHeaders)).ms);
       if ((b + 1) % 50 === 0) console.log(`  batches ${b - 48}-${b + 1}: p50 ${round(p50(times.slice(-50)))} ms`);
     }
     console.log(
-      `PATCH /runs/{id} with ${batchSize} points: first 50 p50 ${round(p50(times.slice(0, 50)))} ms, last 50 p50 ${round(p50(times.slice(-50)))} ms (${batches} batches)`,
+      `PATCH /runs/{id} with ${batchSize} points${batchHeaders === headers ? '' : ' (respond-async)'}: first 50 p50 ${round(p50(times.slice(0, 50)))} ms, last 50 p50 ${round(p50(times.slice(-50)))} ms (${batches} batches)`,
     );
   } finally {
     await Promise.all(replicas.map((replica) => replica.stop()));
