@@ -19,7 +19,7 @@ import { mongo } from 'mongoose';
 import { load, percentile, round } from './load';
 import { startMlflow } from './mlflow-server';
 import { cleanupAll, freePort, onCleanup, runOrThrow, spawnGroup, waitHttpOk } from './processes';
-import { Better, formatFigure, formatMet, formatRatio, markdownTable, RoundFigure, speedRatio, summarise, Target } from './report';
+import { Better, formatFigure, formatMet, formatRatio, markdownTable, median, RoundFigure, speedRatio, summarise, Target } from './report';
 import { seedGrowth } from './growth-seed';
 import { Mlflow, Ours, points, System } from './systems';
 
@@ -478,11 +478,16 @@ function comparisonTable(results: ScenarioResult[], list: Scenario[]): string {
         if (!rounds.length) return '—';
         const first = rounds.map((r) => r.first_third_p50_ms as number);
         const last = rounds.map((r) => r.last_third_p50_ms as number);
-        return `${formatFigure(percentile(first, 50), 'ms')} → ${formatFigure(percentile(last, 50), 'ms')}`;
+        return `${formatFigure(median(first), 'ms')} → ${formatFigure(median(last), 'ms')}`;
       };
       ours = show('ours');
       theirs = show('mlflow');
     }
+    // A 202 is stored but answered before its read model caught up: say how many there were.
+    const oursRounds = result.rounds.filter((r) => r.system === 'ours' && typeof r.accepted_202 === 'number');
+    const accepted = oursRounds.reduce((sum, r) => sum + (r.accepted_202 as number), 0);
+    const answered = oursRounds.reduce((sum, r) => sum + (r.ok as number), 0);
+    if (accepted) ours += ` (${Math.round((100 * accepted) / answered)} % were 202)`;
     return { row: [result.title, ours, theirs, formatRatio(summary.speed_ratio), summary.target, formatMet(summary.met)], summary };
   });
   return markdownTable(['scenario', 'ours', 'MLflow', 'speed ours/MLflow (>1: ours faster)', 'target', 'met'], rows.map((r) => r.row), [1, 2, 3]);

@@ -36,8 +36,10 @@ export const median = (values: number[]): number => {
 
 /** How many times faster `a` is than `b`, for a figure where `better` is higher or lower. */
 export function speedRatio(a: number, b: number, better: Better): number | null {
-  if (!Number.isFinite(a) || !Number.isFinite(b) || a <= 0 || b <= 0) return null;
-  return better === 'higher' ? a / b : b / a;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
+  // No throughput at all is a ratio of 0; a time of 0 cannot be compared.
+  if (better === 'higher') return b > 0 && a >= 0 ? a / b : null;
+  return a > 0 && b > 0 ? b / a : null;
 }
 
 export function summarise(rounds: RoundFigure[], better: Better, target?: Target, systems = ['ours', 'mlflow']): Summary {

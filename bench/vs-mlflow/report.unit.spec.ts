@@ -5,7 +5,9 @@ describe('vs-mlflow report', () => {
     expect(speedRatio(500, 100, 'higher')).toBe(5);
     expect(speedRatio(0.5, 1, 'lower')).toBe(2);
     expect(speedRatio(2, 1, 'lower')).toBe(0.5);
-    expect(speedRatio(0, 1, 'higher')).toBeNull();
+    expect(speedRatio(0, 100, 'higher')).toBe(0);
+    expect(speedRatio(100, 0, 'higher')).toBeNull();
+    expect(speedRatio(0, 1, 'lower')).toBeNull();
     expect(speedRatio(NaN, 1, 'lower')).toBeNull();
   });
 
