@@ -47,6 +47,14 @@ export async function cleanupAll(): Promise<void> {
   }
 }
 
+// A crash must not leave detached process groups behind either.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.once(event, (error) => {
+    console.error(error);
+    void cleanupAll().finally(() => process.exit(1));
+  });
+}
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`[bench] ${signal}: stopping what was started`);
