@@ -1,7 +1,7 @@
 import { Kafka } from 'kafkajs';
 import { CloudEvent } from '@mlops/events';
 import { connectMongo, dropDatabase, isolatedEnv } from '@mlops/testing';
-import { Projection, PROJECTION_STATE_COLLECTION, ReadModelDocument } from './projection';
+import { AppendedDocument, appendedItems, Projection, PROJECTION_STATE_COLLECTION, ReadModelDocument } from './projection';
 import { BatchMessage, ProjectionRunner, requestRebuild } from './projection-runner';
 
 interface CounterDocument extends ReadModelDocument {
@@ -136,7 +136,7 @@ const tallied: Projection<CounterDocument> = {
   derive: (e) => {
     const values = e.data.values as number[];
     return [
-      { collection: 'tallied_buckets', appends: [{ _id: e.subject, push: { values }, setOnInsert: { stream: e.subject }, inc: { count: values.length } }] },
+      { collection: 'tallied_buckets', appends: [{ _id: e.subject, items: values, setOnInsert: { stream: e.subject } }] },
       {
         collection: 'tallied_parity',
         tallies: [{ id: 'all', fields: { group: 'all' }, inc: { odd: values.filter((v) => v % 2).length, even: values.filter((v) => v % 2 === 0).length } }],
@@ -208,11 +208,12 @@ describe('projection runner: batches, guarded appends and tallies', () => {
 
   it('appends once per stream version, redoing only what a crash left out, and counts each Kafka offset once', async () => {
     const runner = runnerOf(tallied);
-    const buckets = mongo.db.collection<{ _id: string; values: number[]; count: number }>('tallied_buckets');
+    const buckets = mongo.db.collection<AppendedDocument>('tallied_buckets');
     const parity = mongo.db.collection<{ _id: string; odd: number; even: number; offset: string }>('tallied_parity');
     const batch = messages(event(1, [1, 2], 'counter:a'), event(1, [3], 'counter:b'), event(2, [4, 6], 'counter:a'));
     expect(await runner.applyBatch(batch, 0)).toEqual(['applied', 'applied', 'applied']);
-    expect(await buckets.findOne({ _id: 'counter:a' })).toMatchObject({ values: [1, 2, 4, 6], count: 4, appended_version: 2 });
+    expect(await buckets.findOne({ _id: 'counter:a' })).toMatchObject({ stream: 'counter:a', items_json: '[1,2,4,6]', count: 4, appended_version: 2 });
+    expect(appendedItems(await buckets.findOne({ _id: 'counter:b' }) as AppendedDocument)).toEqual([3]);
     expect(await parity.findOne({ _id: 'all|p0' })).toMatchObject({ group: 'all', partition: 0, odd: 2, even: 3, offset: batch[2].offset });
 
     // Redelivered (same offsets), and re-sent at new offsets: the stream versions and offsets keep them out.
@@ -221,10 +222,10 @@ describe('projection runner: batches, guarded appends and tallies', () => {
 
     // A crash after the derived writes of version 3, before its stream document advanced: redone once.
     const crashed = messages(event(3, [7], 'counter:a'))[0];
-    await buckets.updateOne({ _id: 'counter:a' }, { $push: { values: 7 }, $set: { appended_version: 3 }, $inc: { count: 1 } });
+    await buckets.updateOne({ _id: 'counter:a' }, { $set: { items_json: '[1,2,4,6,7]', appended_version: 3, count: 5 } });
     await parity.updateOne({ _id: 'all|p0' }, { $inc: { odd: 1 }, $set: { offset: crashed.offset } });
     expect(await runner.apply(crashed.event, { partition: 0, offset: crashed.offset, generation: -1 })).toBe(true);
-    expect(await buckets.findOne({ _id: 'counter:a' })).toMatchObject({ values: [1, 2, 4, 6, 7], count: 5 });
+    expect(await buckets.findOne({ _id: 'counter:a' })).toMatchObject({ items_json: '[1,2,4,6,7]', count: 5 });
     expect(await parity.findOne({ _id: 'all|p0' })).toMatchObject({ odd: 3, even: 3 });
     expect(await runner.readModel.findOne({ _id: 'counter:a' })).toEqual({ _id: 'counter:a', version: 3, total: 20 });
 
@@ -234,6 +235,54 @@ describe('projection runner: batches, guarded appends and tallies', () => {
     await expect(runner.apply(event(2, [1], 'counter:z'))).rejects.toThrow(/Kafka offset/);
   });
 
+  it('re-reads a document another replica appended to between its read and its write, and appends each version once', async () => {
+    const other = runnerOf(tallied);
+    let raced = false;
+    // The batch's read of the buckets returns, then another replica applies versions 2 to 4 before the write.
+    const bind = <T extends object>(target: T, override: (name: PropertyKey) => unknown) =>
+      new Proxy(target, {
+        get: (t, name) => {
+          const value = override(name) ?? Reflect.get(t, name, t);
+          return typeof value === 'function' ? value.bind(t) : value;
+        },
+      });
+    const racedDb = bind(mongo.db, (name) =>
+      name === 'collection'
+        ? (collection: string) => {
+            const target = mongo.db.collection(collection);
+            if (collection !== 'tallied_buckets') return target;
+            return bind(target, (method) =>
+              method === 'find'
+                ? (...args: Parameters<typeof target.find>) => ({
+                    toArray: async () => {
+                      const docs = await target.find(...args).toArray();
+                      if (!raced) {
+                        raced = true;
+                        await other.applyBatch(messages(event(2, [20], 'counter:r'), event(3, [30], 'counter:r'), event(4, [40], 'counter:r')), 0);
+                      }
+                      return docs;
+                    },
+                  })
+                : undefined,
+            );
+          }
+        : undefined,
+    );
+    const runner = new ProjectionRunner(new Kafka({ brokers: ['127.0.0.1:1'] }), racedDb, tallied, { topicPrefix: '', groupPrefix: '' }, logger);
+    raced = true;
+    await runner.applyBatch(messages(event(1, [10], 'counter:r')), 0);
+    raced = false;
+    const outcomes = await runner.applyBatch(messages(event(2, [20], 'counter:r'), event(3, [30], 'counter:r')), 0);
+    expect(raced).toBe(true);
+    // Its write, guarded by the version it read, would have lost version 4; re-read, it has nothing left to append.
+    const bucket = await mongo.db.collection<AppendedDocument>('tallied_buckets').findOne({ _id: 'counter:r' });
+    expect(bucket).toMatchObject({ items_json: '[10,20,30,40]', count: 4, appended_version: 4 });
+    // The stream document moved on under it too: both events go the per-event way, which finds them applied.
+    expect(outcomes).toEqual(['pending', 'pending']);
+    expect(await runner.apply(event(3, [30], 'counter:r'))).toBe(false);
+    expect(await runner.readModel.findOne({ _id: 'counter:r' })).toEqual({ _id: 'counter:r', version: 4, total: 100 });
+  });
+
   it('starts afresh the documents a previous generation left in the dropped collections', async () => {
     const runner = runnerOf({ ...tallied, name: 'regenerated' });
     const buckets = mongo.db.collection('tallied_buckets');
@@ -241,10 +290,10 @@ describe('projection runner: batches, guarded appends and tallies', () => {
     await buckets.deleteMany({});
     await parity.deleteMany({});
     // As if the old generation wrote after the drop: a bucket and a tally far ahead.
-    await buckets.insertOne({ _id: 'counter:n' as never, values: [99], count: 1, appended_version: 5, generation: -2 });
+    await buckets.insertOne({ _id: 'counter:n' as never, items_json: '[99]', count: 1, appended_version: 5, generation: -2 });
     await parity.insertOne({ _id: 'all|p0' as never, group: 'all', partition: 0, offset: '900', generation: -2, odd: 1, even: 0 });
     expect(await runner.applyBatch([{ event: event(1, [2], 'counter:n'), offset: '10' }], 0)).toEqual(['applied']);
-    expect(await buckets.findOne({ _id: 'counter:n' as never })).toMatchObject({ values: [2], count: 1, appended_version: 1, generation: -1 });
+    expect(await buckets.findOne({ _id: 'counter:n' as never })).toEqual({ _id: 'counter:n', stream: 'counter:n', items_json: '[2]', count: 1, appended_version: 1, generation: -1 });
     expect(await parity.findOne({ _id: 'all|p0' as never })).toMatchObject({ offset: '10', generation: -1, odd: 0, even: 1 });
   });
 });

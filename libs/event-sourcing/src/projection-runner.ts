@@ -6,6 +6,8 @@ import { LogSink } from './kafka';
 import { PayloadStore } from './payload-store';
 import { projectionDelay, projectionEventsApplied, projectionEventsSkipped, projectionLag } from './metrics';
 import {
+  AppendedDocument,
+  appendToJsonList,
   DerivedAppend,
   DerivedDocument,
   DerivedWrite,
@@ -298,7 +300,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
       }
     }
     for (const group of documents.values()) await this.writeDocuments(group);
-    for (const [collection, list] of appends) await this.writeAppends(collection, list, generation);
+    for (const [collection, list] of appends) await this.appendToLists(collection, list, generation);
     for (const [collection, byId] of tallies) await this.writeTallies(collection, byId, generation, partition!);
   }
 
@@ -320,44 +322,49 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
     );
   }
 
-  /** Guarded appends, in event order (ordered bulk); an E11000 is an append already made, or a leftover of an older generation. */
-  private async writeAppends(collection: string, list: { version: number; append: DerivedAppend }[], generation: number) {
-    const target = this.db.collection<{ _id: string; generation?: number }>(collection);
-    const toOp = ({ version, append }: { version: number; append: DerivedAppend }) => ({
-      updateOne: {
-        filter: { _id: append._id, generation, appended_version: { $lt: version } },
-        update: {
-          $push: Object.fromEntries(Object.entries(append.push).map(([field, values]) => [field, { $each: values }])),
-          $set: { appended_version: version },
-          $setOnInsert: { ...append.setOnInsert, generation },
-          ...(append.min ? { $min: append.min } : {}),
-          ...(append.max ? { $max: append.max } : {}),
-          ...(append.inc ? { $inc: append.inc } : {}),
-        },
-        upsert: true,
-      },
-    });
-    let from = 0;
-    while (from < list.length) {
-      const failedAt = await target.bulkWrite(list.slice(from).map(toOp) as mongo.AnyBulkWriteOperation<{ _id: string }>[], { ordered: true }).then(
-        () => -1,
+  /**
+   * Appends to JSON-text lists (see DerivedAppend): one read of the batch's documents, each one's
+   * fresh items (of events past its `appended_version`) appended in memory, then one write per
+   * document guarded by the version read; whatever lost a race is re-read and retried.
+   */
+  private async appendToLists(collection: string, list: { version: number; append: DerivedAppend }[], generation: number) {
+    const target = this.db.collection<AppendedDocument>(collection);
+    const byId = new Map<string, { version: number; append: DerivedAppend }[]>();
+    for (const entry of list) byId.set(entry.append._id, [...(byId.get(entry.append._id) ?? []), entry]);
+    for (let attempt = 0; ; attempt++) {
+      const stored = new Map((await target.find({ _id: { $in: [...byId.keys()] } }).toArray()).map((doc) => [doc._id, doc]));
+      const ops: mongo.AnyBulkWriteOperation<AppendedDocument>[] = [];
+      for (const [id, entries] of byId) {
+        const doc = stored.get(id);
+        if (doc && doc.generation > generation) throw new ProjectionStaleGenerationError(`${this.projection.name}: generation ${generation} was superseded`);
+        // A document of an older generation is a leftover in the dropped collection: started afresh.
+        const current = doc && doc.generation === generation ? doc : undefined;
+        const fresh = entries.filter(({ version }) => version > (current?.appended_version ?? 0));
+        if (!fresh.length) continue;
+        const items = fresh.flatMap(({ append }) => append.items);
+        const next: AppendedDocument = {
+          ...(current ?? { ...fresh[0].append.setOnInsert, _id: id, generation }),
+          items_json: appendToJsonList(current?.items_json, items),
+          count: (current?.count ?? 0) + items.length,
+          appended_version: fresh[fresh.length - 1].version,
+        };
+        ops.push(
+          doc
+            ? { replaceOne: { filter: { _id: id, generation: doc.generation, appended_version: doc.appended_version }, replacement: next } }
+            : { insertOne: { document: next } },
+        );
+      }
+      if (!ops.length) return;
+      const done = await target.bulkWrite(ops, { ordered: false }).then(
+        (result) => result.matchedCount + result.insertedCount === ops.length,
         (error: unknown) => {
-          const [failed] = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
-          if (failed?.code !== DUPLICATE_KEY) throw error;
-          return from + failed.index;
+          const failed = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
+          if (!failed.length || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+          return false;
         },
       );
-      if (failedAt < 0) return;
-      const existing = await target.findOne({ _id: list[failedAt].append._id });
-      const stamped = existing?.generation ?? generation;
-      if (stamped > generation) throw new ProjectionStaleGenerationError(`${this.projection.name}: generation ${generation} was superseded`);
-      if (stamped < generation) {
-        // Written into the dropped collection by the previous generation: start the document afresh.
-        await target.deleteOne({ _id: list[failedAt].append._id, generation: stamped });
-        from = failedAt;
-      } else {
-        from = failedAt + 1; // already appended
-      }
+      if (done) return;
+      if (attempt >= 20) throw new Error(`${this.projection.name}: appended documents in ${collection} kept changing under the writer`);
     }
   }
 

@@ -27,19 +27,40 @@ export interface DerivedDocumentsWrite {
 }
 
 /**
- * Items pushed onto an array of a document that belongs to one stream (a bucket of metric points).
- * The runner applies it only while the document's `appended_version` is below the event's stream
- * version, so a redo after a crash or a redelivery never appends twice.
+ * Items appended, in event order, to a list kept in one document that belongs to one stream (a
+ * bucket of metric points). The runner keeps the list as ONE string of JSON text (`items_json`):
+ * FerretDB decodes a long array element by element, a string at once. It reads the document,
+ * appends the items of events past its `appended_version`, and writes it back guarded by the
+ * version it read, so a redo after a crash or a redelivery never appends twice.
  */
 export interface DerivedAppend {
   _id: string;
-  push: Record<string, unknown[]>;
+  /** JSON values: strings, finite numbers (they read back exactly) and arrays of them. */
+  items: unknown[];
   /** Fields written when the document is created. */
   setOnInsert?: Record<string, unknown>;
-  /** Running minimum / maximum of fields (a bucket's first and last sort key). */
-  min?: Record<string, unknown>;
-  max?: Record<string, unknown>;
-  inc?: Record<string, number>;
+}
+
+/** A document kept by appends: the `setOnInsert` fields and the runner's bookkeeping. */
+export interface AppendedDocument {
+  _id: string;
+  /** JSON text of an array of every item appended, in order; read it with `appendedItems`. */
+  items_json: string;
+  count: number;
+  /** Stream version of the last event whose items are in. */
+  appended_version: number;
+  /** The projection generation that wrote it: a rebuild starts documents of older ones afresh. */
+  generation: number;
+  [field: string]: unknown;
+}
+
+export const appendedItems = <Item>(doc: Pick<AppendedDocument, 'items_json'>): Item[] => JSON.parse(doc.items_json) as Item[];
+
+/** `list` (JSON text of an array) with `items` appended, without parsing what it holds. */
+export function appendToJsonList(list: string | undefined, items: unknown[]): string {
+  const added = JSON.stringify(items);
+  if (!list || list === '[]') return added;
+  return items.length ? `${list.slice(0, -1)},${added.slice(1)}` : list;
 }
 
 export interface DerivedAppendWrite {

@@ -1,5 +1,5 @@
 import { CloudEvent, lifecycleCatalog, MetricPoint, RunEndedData, RunMetricsLoggedData, RunParam, RunStatus, Topics } from '@mlops/events';
-import { DerivedAppend, DerivedDocument, DerivedWrite, Projection, ReadModelDocument, TallyDocument } from '@mlops/event-sourcing';
+import { AppendedDocument, appendedItems, DerivedAppend, DerivedDocument, DerivedWrite, Projection, ReadModelDocument, TallyDocument } from '@mlops/event-sourcing';
 import { mergeLatestMetrics } from './run.decider';
 
 /** Where a metric's history is being appended: its open bucket, how many points it holds and their key range. */
@@ -38,20 +38,18 @@ export interface HistoryPoint {
   k: string;
 }
 
+/** A point as a bucket keeps it: `seq` is stream version × 10,000 + index in the event, the logging order. */
+export type StoredPoint = [step: number, value: number, timestamp: string, seq: number];
+
 /**
- * Up to BUCKET_POINTS points of one metric of one run, in the order they were logged, as parallel
- * arrays of scalars (FerretDB decodes those several times faster than arrays of objects).
- * `seqs[i]` is stream version × 10,000 + index in the event: the logging order.
+ * Up to BUCKET_POINTS points of one metric of one run, in the order they were logged, appended by
+ * the runner as one JSON text (`items_json`, StoredPoint items): FerretDB reads a string at once
+ * where it decodes an array element by element (about ten times faster for 1,000 points).
  */
-export interface MetricBucketDocument extends DerivedDocument {
+export interface MetricBucketDocument extends DerivedDocument, AppendedDocument {
   run_id: string;
   key: string;
   bucket: number;
-  steps: number[];
-  values: number[];
-  timestamps: string[];
-  seqs: number[];
-  count: number;
 }
 
 /** A bucket's key range, in a collection of small documents a page reads to pick the buckets it needs. */
@@ -129,20 +127,15 @@ export function historyWrites(run: Pick<RunDocument, 'run_id' | 'metric_buckets'
   for (const [key, points] of pointsByKey(metrics, streamVersion)) {
     const { bucket, first, last } = run.metric_buckets.find((cursor) => cursor.key === key)!;
     const _id = metricBucketId(run.run_id, key, bucket);
-    appends.push({
-      _id,
-      push: { steps: points.map((p) => p.step), values: points.map((p) => p.value), timestamps: points.map((p) => p.timestamp), seqs: points.map((p) => p.seq) },
-      setOnInsert: { run_id: run.run_id, key, bucket },
-      inc: { count: points.length },
-    });
+    appends.push({ _id, items: points.map((p): StoredPoint => [p.step, p.value, p.timestamp, p.seq]), setOnInsert: { run_id: run.run_id, key, bucket } });
     ranges.push({ _id, run_id: run.run_id, key, bucket, first, last });
   }
   return { appends, ranges };
 }
 
 /** A bucket's points as read. */
-export const bucketPoints = (bucket: Pick<MetricBucketDocument, 'steps' | 'values' | 'timestamps' | 'seqs'>): HistoryPoint[] =>
-  bucket.steps.map((step, i) => ({ step, value: bucket.values[i], timestamp: bucket.timestamps[i], k: historyKey(step, bucket.timestamps[i], bucket.seqs[i]) }));
+export const bucketPoints = (bucket: Pick<MetricBucketDocument, 'items_json'>): HistoryPoint[] =>
+  appendedItems<StoredPoint>(bucket).map(([step, value, timestamp, seq]) => ({ step, value, timestamp, k: historyKey(step, timestamp, seq) }));
 
 /** How a run event moves its experiment's counts: started → running; ended → from running to its status. */
 export function runCountChange(event: { type: 'RunStarted' } | { type: 'RunEnded'; data: Pick<RunEndedData, 'status'> }): Record<string, number> {

@@ -1,4 +1,5 @@
 import { MetricPoint } from '@mlops/events';
+import { appendToJsonList } from '@mlops/event-sourcing';
 import { pageOfHistory } from './metric-history';
 import { advanceBuckets, BUCKET_POINTS, bucketPoints, historyKey, historyWrites, MetricBucketCursor, runCountChange } from './runs.projection';
 
@@ -22,23 +23,33 @@ describe('metric history buckets', () => {
     expect(cursors.find((c) => c.key === 'acc')).toMatchObject({ bucket: 0, count: 1 });
   });
 
-  it('appends an event’s points per key into the open bucket, as parallel arrays that read back as points', () => {
+  it('appends an event’s points per key into the open bucket, as items that read back as points', () => {
     const metrics = [...points('loss', [3, 1]), ...points('acc', [7])];
     const run = { run_id: 'r', metric_buckets: advanceBuckets([], metrics, 5) };
     const { appends, ranges } = historyWrites(run, metrics, 5);
     expect(appends.map((a) => a._id)).toEqual(['r|loss|000000', 'r|acc|000000']);
     expect(appends[0]).toEqual({
       _id: 'r|loss|000000',
-      push: { steps: [3, 1], values: [1.5, 0.5], timestamps: [T, T], seqs: [50_000, 50_001] },
+      items: [
+        [3, 1.5, T, 50_000],
+        [1, 0.5, T, 50_001],
+      ],
       setOnInsert: { run_id: 'r', key: 'loss', bucket: 0 },
-      inc: { count: 2 },
     });
     expect(ranges[0]).toMatchObject({ first: historyKey(1, T, 50_001), last: historyKey(3, T, 50_000) });
-    const pushed = appends[0].push as { steps: number[]; values: number[]; timestamps: string[]; seqs: number[] };
-    expect(bucketPoints(pushed).map((p) => [p.step, p.value, p.k])).toEqual([
+    expect(bucketPoints({ items_json: appendToJsonList(undefined, appends[0].items) }).map((p) => [p.step, p.value, p.k])).toEqual([
       [3, 1.5, historyKey(3, T, 50_000)],
       [1, 0.5, historyKey(1, T, 50_001)],
     ]);
+  });
+
+  it('reads back exactly the doubles it stored, across appends', () => {
+    const awkward = [0.1 + 0.2, 1 / 3, -1e-300, 5e-324, Number.MAX_VALUE, -Number.MIN_VALUE, 2 ** 53 + 2, 123456789.12345678];
+    const first = historyWrites({ run_id: 'r', metric_buckets: advanceBuckets([], points('x', [0]), 1) }, awkward.slice(0, 3).map((value, step) => ({ key: 'x', value, step, timestamp: T })), 1);
+    const second = historyWrites({ run_id: 'r', metric_buckets: advanceBuckets([], points('x', [0]), 2) }, awkward.slice(3).map((value, i) => ({ key: 'x', value, step: 3 + i, timestamp: T })), 2);
+    const stored = appendToJsonList(appendToJsonList(undefined, first.appends[0].items), second.appends[0].items);
+    expect(bucketPoints({ items_json: stored }).map((p) => p.value)).toEqual(awkward);
+    expect(bucketPoints({ items_json: stored }).map((p) => p.step)).toEqual(awkward.map((_, i) => i));
   });
 
   it('moves run counts: a start adds a running run, an end moves it to its status', () => {

@@ -121,7 +121,7 @@ export class RunsService {
   }
 
   private async bucketPoints(id: string): Promise<HistoryPoint[]> {
-    const bucket = await this.history.findOne({ _id: id });
+    const bucket = await this.history.findOne({ _id: id }, { projection: { items_json: 1 } });
     return bucket ? bucketPoints(bucket) : [];
   }
 
