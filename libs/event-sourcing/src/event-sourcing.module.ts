@@ -42,6 +42,8 @@ export interface EventSourcingOptions {
   outboxPollIntervalMs: number;
   projectionGenerationPollMs: number;
   readYourWritesTimeoutMs: number;
+  /** How long a store operation waits for a reachable server before failing (and the request answering 503). */
+  mongoServerSelectionTimeoutMs?: number;
   /** A stream load that folded this many commits after the last snapshot writes a new one. */
   snapshotEvery?: number;
 }
@@ -63,6 +65,10 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
   private payloadStore!: PayloadStore;
   private readonly runners = new Map<string, ProjectionRunner<any>>();
   private readonly reactorRunners: ReactorRunner[] = [];
+  /** Settles once every projection and reactor consumer has joined its group (or failed to). */
+  private consumersStarted?: Promise<void>;
+  private consumersJoined = false;
+  private consumersFailed?: Error;
 
   constructor(
     @Inject(OPTIONS) private readonly options: EventSourcingOptions,
@@ -71,7 +77,7 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
   ) {
     this.connection = mongoose.createConnection(options.mongoUrl, {
       dbName: options.mongoDb,
-      serverSelectionTimeoutMS: 10_000,
+      serverSelectionTimeoutMS: options.mongoServerSelectionTimeoutMs ?? 3000,
       autoIndex: false,
     });
     this.kafka = createKafka(options.kafka, options.logger);
@@ -111,9 +117,13 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     const { options } = this;
+    const began = Date.now();
+    const phase = (name: string) => options.logger.info({ phase: name, elapsed_ms: Date.now() - began }, `bootstrap: ${name}`);
     await this.connection.asPromise();
+    phase('mongodb connected');
     this.store = await EventStore.create(this.db, options.catalog, { snapshotEvery: options.snapshotEvery, logger: options.logger });
     this.payloadStore = new PayloadStore(this.db);
+    phase('event store ready');
     this.admin = this.kafka.admin();
     await this.admin.connect();
     // The service's own topic, and the topics its read models and reactors follow (other domains' too).
@@ -124,7 +134,9 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+    phase('topics ensured');
     await this.producer.connect();
+    phase('producer connected');
     this.relay = new OutboxRelay(
       this.store.collection,
       this.db.collection('outbox_lease'),
@@ -151,7 +163,6 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
       );
       this.runners.set(projection.name, runner);
     }
-    await Promise.all([...this.runners.values()].map((runner) => runner.start()));
     for (const { handler, ...reactor } of options.reactors ?? []) {
       this.reactorRunners.push(
         new ReactorRunner(
@@ -163,14 +174,39 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
         ),
       );
     }
-    await Promise.all(this.reactorRunners.map((runner) => runner.start()));
     this.relay.start();
     this.readiness?.register('mongodb', () => this.db.command({ ping: 1 }));
     this.readiness?.register('kafka', () => this.admin.describeCluster());
+    // The consumers join their groups in the background: after a crash that join waits for the dead
+    // process's sessions to expire, and the HTTP server need not. Until every consumer has joined,
+    // readiness reports not-ready; GETs read the read models as they are, and a command's
+    // read-your-writes wait is bounded (202 past it), so serving meanwhile keeps every guarantee.
+    this.readiness?.register('consumers', async () => {
+      if (this.consumersFailed) throw this.consumersFailed;
+      if (!this.consumersJoined) throw new Error('consumers are joining their groups');
+    });
+    this.consumersStarted = this.startConsumers(phase);
+    phase('listening may begin');
+  }
+
+  private async startConsumers(phase: (name: string) => void): Promise<void> {
+    try {
+      await Promise.all([
+        ...[...this.runners.entries()].map(([name, runner]) => runner.start().then(() => phase(`projection ${name} joined`))),
+        ...this.reactorRunners.map((runner) => runner.start().then(() => phase(`reactor ${runner.reactor.name} joined`))),
+      ]);
+      this.consumersJoined = true;
+      phase('consumers joined');
+    } catch (error) {
+      this.consumersFailed = error as Error;
+      this.options.logger.error({ err: error }, 'a projection or reactor consumer failed to start');
+    }
   }
 
   /** Runs after the HTTP server has drained: finish the relay pass and the projection batches, commit, close. */
   async onApplicationShutdown(): Promise<void> {
+    // A consumer still joining would otherwise be left running with nothing to stop it.
+    await this.consumersStarted;
     // Reactors first: their in-flight reactions still append, and the relay's last pass sends them.
     await Promise.all(this.reactorRunners.map((runner) => runner.stop()));
     await this.relay?.stop();

@@ -36,6 +36,16 @@ export interface LogSink {
   debug?(obj: object, msg?: string): void;
 }
 
+/**
+ * Group-membership timing of every consumer (projections, reactors). A process killed without
+ * leaving its groups stays a member until its session expires, and a restarted consumer's join
+ * waits for that: the session is the broker's minimum (group.min.session.timeout.ms, 6 s by
+ * default) so a crashed replica's partitions move on within seconds. KafkaJS has no static
+ * membership (group.instance.id) to skip that wait. Heartbeats go out between fetches and from
+ * inside long batches (their heartbeat() calls), well within the session.
+ */
+export const CONSUMER_SESSION = { sessionTimeout: 6_000, heartbeatInterval: 1_000 } as const;
+
 export function createKafka(settings: KafkaSettings, logger: LogSink): Kafka {
   return new Kafka({
     clientId: settings.clientId,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { mongo } from 'mongoose';
 import { CloudEvent } from '@mlops/events';
-import { LogSink } from './kafka';
+import { CONSUMER_SESSION, LogSink } from './kafka';
 import { PayloadStore } from './payload-store';
 import { projectionDelay, projectionEventsApplied, projectionEventsSkipped, projectionLag } from './metrics';
 import {
@@ -467,8 +467,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
     this.generation = generation;
     const consumer = this.kafka.consumer({
       groupId: `${this.options.groupPrefix}${this.projection.name}.g${generation}`,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      ...CONSUMER_SESSION,
       maxWaitTimeInMs: 100,
     });
     await consumer.connect();

@@ -1,7 +1,7 @@
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import { CloudEvent } from '@mlops/events';
-import { LogSink } from './kafka';
+import { CONSUMER_SESSION, LogSink } from './kafka';
 
 /**
  * A process manager: reacts to events of chosen types (from any domain's topic) by issuing
@@ -72,7 +72,7 @@ export class ReactorRunner {
   }
 
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxWaitTimeInMs: 100 });
+    const consumer = this.kafka.consumer({ groupId: this.groupId, ...CONSUMER_SESSION, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic: this.options.topicPrefix + this.reactor.topic, fromBeginning: true });
     await consumer.run({

@@ -98,6 +98,8 @@ export const serviceConfigSchema = z.object({
     .string()
     .regex(/^mongodb(\+srv)?:\/\/.+/, 'expected a mongodb:// or mongodb+srv:// URL')
     .default('mongodb://127.0.0.1:27017/'),
+  /** A store outage fails requests (503) after this long instead of holding them. */
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3000),
   MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected 1-63 letters, digits, _ or -'),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, ., _ or -').default(''),

@@ -52,6 +52,7 @@ export async function createDomainService(
         service: definition.service,
         mongoUrl: config.MONGO_URL,
         mongoDb: config.MONGO_DB,
+        mongoServerSelectionTimeoutMs: config.MONGO_SERVER_SELECTION_TIMEOUT_MS,
         kafka: {
           brokers: config.KAFKA_BROKERS,
           clientId: definition.service,

@@ -26,9 +26,13 @@ export interface ServiceProcess {
 
 /**
  * Runs an app as its own Node process from source (apps/<name>/src/main.ts), as in production,
- * and waits until its /health/ready answers 200.
+ * and waits until its /health/ready (or `until`, e.g. /health/live) answers 200.
  */
-export async function startServiceProcess(name: string, env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  name: string,
+  env: Record<string, string>,
+  { until = '/health/ready' }: { until?: string } = {},
+): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
     cwd: repoRoot,
@@ -43,9 +47,9 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   try {
     await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
-      const response = await fetch(`${url}/health/ready`);
-      if (!response.ok) throw new Error(`${name} not ready: ${response.status}`);
-    }, 60_000, 200);
+      const response = await fetch(url + until);
+      if (!response.ok) throw new Error(`${name} ${until}: ${response.status}`);
+    }, 60_000, 50);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${name} did not start: ${(error as Error).message}\n${output}`);
