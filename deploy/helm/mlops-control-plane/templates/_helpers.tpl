@@ -108,11 +108,39 @@ Chart-computed values < .Values.env < apps.<app>.env.
 {{- end }}
 {{- end }}
 {{- $_ := set $env "PROXY_TIMEOUT_MS" (toString $root.Values.gateway.proxyTimeoutMs) }}
+{{- with $root.Values.auth.oidc }}
+{{- if .issuer }}
+{{- $_ := set $env "GATEWAY_OIDC_ISSUER" .issuer }}
+{{- $_ := set $env "GATEWAY_OIDC_AUDIENCE" .audience }}
+{{- with .jwksUrl }}{{ $_ := set $env "GATEWAY_OIDC_JWKS_URL" . }}{{ end }}
+{{- with .rolesClaim }}{{ $_ := set $env "GATEWAY_OIDC_ROLES_CLAIM" . }}{{ end }}
+{{- end }}
+{{- end }}
 {{- else }}
 {{- $_ := set $env "MONGO_DB" (printf "mlops_%s" (.name | replace "-" "_")) }}
 {{- $_ := set $env "KAFKA_BROKERS" $root.Values.kafka.brokers }}
 {{- $_ := set $env "KAFKA_TOPIC_PREFIX" $root.Values.kafka.topicPrefix }}
 {{- $_ := set $env "KAFKA_TOPIC_PARTITIONS" (toString $root.Values.kafka.topicPartitions) }}
+{{- with $root.Values.kafka.tls }}
+{{- if .enabled }}
+{{- $_ := set $env "KAFKA_TLS" "true" }}
+{{- $_ := set $env "KAFKA_TLS_REJECT_UNAUTHORIZED" (toString .rejectUnauthorized) }}
+{{- if .secretName }}
+{{- with .caKey }}{{ $_ := set $env "KAFKA_TLS_CA_FILE" (printf "%s/%s" (include "mlops.kafkaTlsDir" $root) .) }}{{ end }}
+{{- with .certKey }}{{ $_ := set $env "KAFKA_TLS_CERT_FILE" (printf "%s/%s" (include "mlops.kafkaTlsDir" $root) .) }}{{ end }}
+{{- with .keyKey }}{{ $_ := set $env "KAFKA_TLS_KEY_FILE" (printf "%s/%s" (include "mlops.kafkaTlsDir" $root) .) }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $root.Values.kafka.sasl }}
+{{- if .mechanism }}
+{{- $_ := set $env "KAFKA_SASL_MECHANISM" .mechanism }}
+{{- $_ := set $env "KAFKA_SASL_USERNAME" .username }}
+{{- end }}
+{{- end }}
+{{- if gt (int $root.Values.kafka.connectionTimeoutMs) 0 }}
+{{- $_ := set $env "KAFKA_CONNECTION_TIMEOUT_MS" (toString $root.Values.kafka.connectionTimeoutMs) }}
+{{- end }}
 {{- $_ := set $env "READ_YOUR_WRITES_TIMEOUT_MS" (toString $root.Values.readYourWritesTimeoutMs) }}
 {{- if eq .name "feature-store" }}
 {{- $_ := set $env "FEATURE_STORE_DATA_ROOT" $root.Values.datasets.mountPath }}
@@ -132,4 +160,69 @@ Chart-computed values < .Values.env < apps.<app>.env.
 {{/* Apps that read dataset files: they mount the datasets volume and a DuckDB scratch directory. */}}
 {{- define "mlops.readsDatasets" -}}
 {{- if has . (list "feature-store" "evaluation") }}true{{ end }}
+{{- end }}
+
+{{/* Where the Kafka TLS Secret (kafka.tls.secretName) is mounted in the services. */}}
+{{- define "mlops.kafkaTlsDir" -}}
+/etc/mlops/kafka-tls
+{{- end }}
+
+{{/* Whether app .name (a domain service) mounts the Kafka TLS Secret. */}}
+{{- define "mlops.kafkaTlsMounted" -}}
+{{- if and (ne .name "gateway") .root.Values.kafka.tls.enabled .root.Values.kafka.tls.secretName }}true{{ end }}
+{{- end }}
+
+{{/* The Secret holding KAFKA_SASL_PASSWORD. */}}
+{{- define "mlops.kafkaSaslSecretName" -}}
+{{- default (include "mlops.secretName" .) .Values.kafka.sasl.existingSecret }}
+{{- end }}
+
+{{/* Whether callers authenticate: API keys (chart Secret or existingSecret) or OIDC. */}}
+{{- define "mlops.authConfigured" -}}
+{{- if .Values.auth.oidc.issuer }}true
+{{- else if .Values.existingSecret }}{{ if .Values.auth.apiKeysInExistingSecret }}true{{ end }}
+{{- else if .Values.gateway.apiKeys }}true
+{{- end }}
+{{- end }}
+
+{{/*
+Settings that cannot work together stop the render with a message naming the value to fix.
+*/}}
+{{- define "mlops.validate" -}}
+{{- $v := .Values }}
+{{- if and $v.auth.apiKeysInExistingSecret (not $v.existingSecret) }}
+{{- fail "auth.apiKeysInExistingSecret=true needs existingSecret (the Secret holding the key named by secretKeys.gatewayApiKeys)" }}
+{{- end }}
+{{- if and $v.auth.oidc.issuer (not $v.auth.oidc.audience) }}
+{{- fail "auth.oidc.audience is required with auth.oidc.issuer (otherwise any token of that issuer, for any audience, would be accepted)" }}
+{{- end }}
+{{- if and (not $v.auth.oidc.issuer) (or $v.auth.oidc.audience $v.auth.oidc.jwksUrl $v.auth.oidc.rolesClaim) }}
+{{- fail "auth.oidc.* is set but auth.oidc.issuer is empty" }}
+{{- end }}
+{{- if and $v.apps.gateway.enabled (not (include "mlops.authConfigured" .)) (not $v.auth.insecureDevMode) }}
+{{- fail "the gateway has no authentication: set gateway.apiKeys (or existingSecret with auth.apiKeysInExistingSecret=true) or auth.oidc.issuer and auth.oidc.audience. Without them the gateway trusts the X-Actor / X-Roles headers of any caller; to run it that way on a private development cluster, set auth.insecureDevMode=true." }}
+{{- end }}
+{{- with $v.kafka.sasl }}
+{{- if .mechanism }}
+{{- if not .username }}
+{{- fail (printf "kafka.sasl.username is required with kafka.sasl.mechanism=%s" .mechanism) }}
+{{- end }}
+{{- if and (not .password) (not .existingSecret) (not $v.existingSecret) }}
+{{- fail (printf "kafka.sasl.password (or kafka.sasl.existingSecret, or existingSecret) is required with kafka.sasl.mechanism=%s" .mechanism) }}
+{{- end }}
+{{- else if or .username .password .existingSecret }}
+{{- fail "kafka.sasl.username / password / existingSecret are set but kafka.sasl.mechanism is empty (plain, scram-sha-256 or scram-sha-512)" }}
+{{- end }}
+{{- end }}
+{{- with $v.kafka.tls }}
+{{- if ne (empty .certKey) (empty .keyKey) }}
+{{- fail "kafka.tls.certKey and kafka.tls.keyKey go together (a client certificate and its private key)" }}
+{{- end }}
+{{- if and .certKey (not .secretName) }}
+{{- fail "kafka.tls.certKey needs kafka.tls.secretName (the Secret holding the client certificate)" }}
+{{- end }}
+{{- if and (not .enabled) (or .secretName .certKey (not .rejectUnauthorized)) }}
+{{- fail "kafka.tls.* is set but kafka.tls.enabled is false" }}
+{{- end }}
+{{- end }}
 {{- end }}
