@@ -22,11 +22,19 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Starts a Nest app on a free loopback port. */
+/**
+ * Starts a Nest app on a free loopback port and, as a deployment routes traffic, waits until it is
+ * ready (its consumers join their groups after it listens); an app without /health/ready is ready.
+ */
 export async function listen(app: INestApplication): Promise<RunningApp> {
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+  const url = `http://127.0.0.1:${address.port}`;
+  await eventually(async () => {
+    const response = await fetch(`${url}/health/ready`);
+    if (response.status === 503) throw new Error(`not ready: ${await response.text()}`);
+  }, 60_000, 50);
+  return { app, url, close: () => app.close() };
 }
 
 export async function connectMongo(url: string, db: string): Promise<{ db: mongo.Db; close(): Promise<void> }> {
