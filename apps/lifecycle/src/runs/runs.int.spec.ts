@@ -170,6 +170,22 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
       expect((await readHistory(runId, 'val/loss', 333)).points).toEqual(points);
     });
 
+    it('shows points appended to a bucket after it was read', async () => {
+      const runId = await startRun('churn');
+      const log = (steps: number[]) =>
+        http().patch(`${RUNS}/${runId}`).set(json).send({ metrics: steps.map((step) => ({ key: 'loss', value: step / 3, step })) }).expect(200);
+      await log([0, 1, 2]);
+      expect((await readHistory(runId, 'loss', 500)).points.map((p) => p.step)).toEqual([0, 1, 2]);
+      await log([3, 1]);
+      expect((await readHistory(runId, 'loss', 500)).points.map((p) => [p.step, p.value])).toEqual([
+        [0, 0],
+        [1, 1 / 3],
+        [1, 1 / 3],
+        [2, 2 / 3],
+        [3, 1],
+      ]);
+    });
+
     it('answers 404 for the history of an unknown run', async () => {
       const response = await http().get(`${RUNS}/00000000-0000-4000-8000-000000000000/metrics/loss`);
       expect(response.status).toBe(404);

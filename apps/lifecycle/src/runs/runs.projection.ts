@@ -59,6 +59,8 @@ export interface MetricBucketRangeDocument extends DerivedDocument {
   bucket: number;
   first: string;
   last: string;
+  /** Points in the bucket once the event that wrote this range is appended. */
+  count: number;
 }
 
 /** The latest value of one metric of one run, for the experiment's best run. */
@@ -125,10 +127,10 @@ export function historyWrites(run: Pick<RunDocument, 'run_id' | 'metric_buckets'
   const appends: DerivedAppend[] = [];
   const ranges: MetricBucketRangeDocument[] = [];
   for (const [key, points] of pointsByKey(metrics, streamVersion)) {
-    const { bucket, first, last } = run.metric_buckets.find((cursor) => cursor.key === key)!;
+    const { bucket, first, last, count } = run.metric_buckets.find((cursor) => cursor.key === key)!;
     const _id = metricBucketId(run.run_id, key, bucket);
     appends.push({ _id, items: points.map((p): StoredPoint => [p.step, p.value, p.timestamp, p.seq]), setOnInsert: { run_id: run.run_id, key, bucket } });
-    ranges.push({ _id, run_id: run.run_id, key, bucket, first, last });
+    ranges.push({ _id, run_id: run.run_id, key, bucket, first, last, count });
   }
   return { appends, ranges };
 }

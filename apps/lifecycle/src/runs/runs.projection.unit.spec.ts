@@ -1,6 +1,6 @@
 import { MetricPoint } from '@mlops/events';
 import { appendToJsonList } from '@mlops/event-sourcing';
-import { pageOfHistory } from './metric-history';
+import { DecodedBuckets, pageOfHistory } from './metric-history';
 import { advanceBuckets, BUCKET_POINTS, bucketPoints, historyKey, historyWrites, MetricBucketCursor, runCountChange } from './runs.projection';
 
 const T = '2026-01-01T00:00:00.000Z';
@@ -36,7 +36,7 @@ describe('metric history buckets', () => {
       ],
       setOnInsert: { run_id: 'r', key: 'loss', bucket: 0 },
     });
-    expect(ranges[0]).toMatchObject({ first: historyKey(1, T, 50_001), last: historyKey(3, T, 50_000) });
+    expect(ranges[0]).toMatchObject({ first: historyKey(1, T, 50_001), last: historyKey(3, T, 50_000), count: 2 });
     expect(bucketPoints({ items_json: appendToJsonList(undefined, appends[0].items) }).map((p) => [p.step, p.value, p.k])).toEqual([
       [3, 1.5, historyKey(3, T, 50_000)],
       [1, 0.5, historyKey(1, T, 50_001)],
@@ -74,7 +74,7 @@ describe('a page of a bucketed history', () => {
     async function* iterate() {
       yield* ranges;
     }
-    const page = await pageOfHistory(iterate(), async (id) => (fetched.push(id), buckets.find((b) => b._id === id)!.points), after, limit);
+    const page = await pageOfHistory(iterate(), async ({ _id }) => (fetched.push(_id), buckets.find((b) => b._id === _id)!.points), after, limit);
     return { ...page, fetched };
   };
 
@@ -96,5 +96,25 @@ describe('a page of a bucketed history', () => {
     expect(first.fetched).toEqual(['b1']);
     expect(first.points.map((x) => x.step)).toEqual([0, 1, 2, 3]);
     expect((await read(first.last!, 100)).last).toBeNull();
+  });
+});
+
+describe('decoded buckets', () => {
+  const points = (n: number) => Array.from({ length: n }, (_, step) => ({ step, value: step, timestamp: T, k: historyKey(step, T, step) }));
+
+  it('answers a bucket only at the point count it was decoded at', () => {
+    const decoded = new DecodedBuckets(4);
+    decoded.set('b0', 2, points(2));
+    expect(decoded.get('b0', 2)).toEqual(points(2));
+    expect(decoded.get('b0', 3)).toBeUndefined();
+  });
+
+  it('keeps the most recently used buckets up to its capacity', () => {
+    const decoded = new DecodedBuckets(2);
+    decoded.set('b0', 1, points(1));
+    decoded.set('b1', 1, points(1));
+    decoded.get('b0', 1);
+    decoded.set('b2', 1, points(1));
+    expect([decoded.get('b0', 1), decoded.get('b1', 1), decoded.get('b2', 1)].map(Boolean)).toEqual([true, false, true]);
   });
 });

@@ -6,7 +6,7 @@ import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wants
 import { experimentDecider, experimentStreamId } from '../experiments/experiment.decider';
 import { RunCommand, runDecider, runStreamId } from './run.decider';
 import { ListRunsQueryDto, StartRunDto, UpdateRunDto } from './runs.dto';
-import { pageOfHistory } from './metric-history';
+import { DecodedBuckets, pageOfHistory } from './metric-history';
 import {
   bucketPoints,
   HistoryPoint,
@@ -35,6 +35,9 @@ const toParams = (params: Record<string, RunParamValue> = {}): RunParam[] =>
 
 @Injectable()
 export class RunsService {
+  /** About 200 kB a bucket: a few dozen histories being read whole at once. */
+  private readonly decoded = new DecodedBuckets(64);
+
   constructor(private readonly eventSourcing: EventSourcing) {}
 
   private get runner() {
@@ -103,26 +106,33 @@ export class RunsService {
   /**
    * One metric's points, by step then timestamp then logging order. The cursor is the last point's
    * history key; a page reads only the buckets that can hold points past it (metric-history.ts).
+   * The run is looked up only when there is nothing to show: a run with a history exists.
    */
   async metricHistory(runId: string, key: string, page: { limit: number; cursor?: string }): Promise<Page<HistoryPoint>> {
-    await this.get(runId);
     const after = decodeCursor(page.cursor) ?? '';
     const buckets = this.runner
       .derivedReadModel<MetricBucketRangeDocument>(METRIC_BUCKET_RANGES_COLLECTION)
-      .find({ run_id: runId, key, last: { $gt: after } })
+      .find({ run_id: runId, key, last: { $gt: after } }, { projection: { first: 1, count: 1 } })
       .sort({ first: 1 })
       .batchSize(64);
     try {
-      const { points, last } = await pageOfHistory(buckets, (id) => this.bucketPoints(id), after, page.limit);
+      const { points, last } = await pageOfHistory(buckets, (bucket) => this.bucketPoints(bucket), after, page.limit);
+      if (!points.length) await this.get(runId);
       return { items: points, next_cursor: last ? encodeCursor(last) : null };
     } finally {
       await buckets.close();
     }
   }
 
-  private async bucketPoints(id: string): Promise<HistoryPoint[]> {
-    const bucket = await this.history.findOne({ _id: id }, { projection: { items_json: 1 } });
-    return bucket ? bucketPoints(bucket) : [];
+  private async bucketPoints({ _id, count }: Pick<MetricBucketRangeDocument, '_id' | 'count'>): Promise<HistoryPoint[]> {
+    const cached = this.decoded.get(_id, count);
+    if (cached) return cached;
+    const bucket = await this.history.findOne({ _id }, { projection: { items_json: 1, count: 1 } });
+    if (!bucket) return [];
+    const points = bucketPoints(bucket);
+    // By its own count: read while an append is under way, it may hold fewer points than its range says.
+    this.decoded.set(_id, bucket.count, points);
+    return points;
   }
 
   /** Runs of an experiment by status: the sum of its tallies, one per Kafka partition (kept by the runs projection). */
