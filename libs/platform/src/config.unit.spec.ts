@@ -27,6 +27,14 @@ describe('service configuration', () => {
     }
   });
 
+  it('bounds how long a store operation waits for a server', () => {
+    expect(load({}).MONGO_SERVER_SELECTION_TIMEOUT_MS).toBe(3000);
+    expect(load({ MONGO_SERVER_SELECTION_TIMEOUT_MS: '500' }).MONGO_SERVER_SELECTION_TIMEOUT_MS).toBe(500);
+    for (const bad of ['soon', '50', '-1', '1.5', '600000']) {
+      expect(() => load({ MONGO_SERVER_SELECTION_TIMEOUT_MS: bad })).toThrow(/MONGO_SERVER_SELECTION_TIMEOUT_MS/);
+    }
+  });
+
   it('treats empty values as unset', () => {
     expect(load({ KAFKA_TOPIC_PREFIX: '' }).KAFKA_TOPIC_PREFIX).toBe('');
   });

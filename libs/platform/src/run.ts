@@ -21,7 +21,7 @@ export async function runApp(
     const started = await start();
     app = started.app;
     await app.listen(started.config.PORT, started.config.HOST);
-    log(name, 'info', `listening on http://${started.config.HOST}:${started.config.PORT}`);
+    log(name, 'info', `listening on http://${started.config.HOST}:${started.config.PORT} ${Math.round(process.uptime() * 1000)} ms after start`);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
