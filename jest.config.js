@@ -25,14 +25,21 @@ const shared = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench'],
 };
 
+// Real servers for int and e2e: containers where a Docker engine is found, else tools/infra.sh's
+// (libs/testing/src/test-infra-mode.ts decides).
+const realServers = {
+  globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   // Integration and e2e tests talk to real servers; the bound is generous, never a performance assertion.
   testTimeout: 120_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
-    { ...shared, displayName: 'int', testMatch: ['**/*.int.spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'] },
+    { ...shared, ...realServers, displayName: 'int', testMatch: ['**/*.int.spec.ts'] },
+    { ...shared, ...realServers, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'] },
   ],
 };
 
