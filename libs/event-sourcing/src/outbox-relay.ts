@@ -12,7 +12,10 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   leaseMs?: number;
-  /** The sweep leaves a stream's commits younger than this to the process that appended them. */
+  /**
+   * The sweep leaves a stream's commits younger than this to the process that appended them: long
+   * enough that a loaded appender's own publish is rarely duplicated, short enough for crash recovery.
+   */
   sweepGraceMs?: number;
 }
 
@@ -71,7 +74,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.leaseMs = options.leaseMs ?? 10_000;
-    this.sweepGraceMs = options.sweepGraceMs ?? 2_000;
+    this.sweepGraceMs = options.sweepGraceMs ?? 5_000;
   }
 
   start(): void {

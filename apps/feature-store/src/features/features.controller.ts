@@ -116,7 +116,9 @@ export class FeaturesController {
   async createVersion(@Param() params: FeatureNameParamsDto, @Body() dto: CreateFeatureVersionDto, @Res({ passthrough: true }) res: Response) {
     const result = await this.features.createVersion(params.name, dto);
     const location = `${locationOf(result.name)}/versions/${result.featureVersion}`;
-    return sendCommandResult(res, result, { location, created: true }, (doc) => ({ ...doc.latest_version }));
+    // The version this command created, not the latest: a racing command may already have added the next one.
+    const created = result.doc ? await this.features.version(result.name, result.featureVersion) : null;
+    return sendCommandResult(res, result, { location, created: true }, () => presentVersion(created!));
   }
 
   @Get(':name/versions')
