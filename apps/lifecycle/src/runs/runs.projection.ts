@@ -38,8 +38,12 @@ export interface HistoryPoint {
   k: string;
 }
 
-/** A point as a bucket keeps it: `seq` is stream version × 10,000 + index in the event, the logging order. */
-export type StoredPoint = [step: number, value: number, timestamp: string, seq: number];
+/**
+ * A point as a bucket keeps it: `seq` is stream version × 10,000 + index in the event, the logging
+ * order. The timestamp is left out when it is the previous point's in the same event (points of a
+ * batch mostly share one), which halves a bucket; an event's first point always has it.
+ */
+export type StoredPoint = [step: number, value: number, seq: number, timestamp?: string];
 
 /**
  * Up to BUCKET_POINTS points of one metric of one run, in the order they were logged, appended by
@@ -129,15 +133,21 @@ export function historyWrites(run: Pick<RunDocument, 'run_id' | 'metric_buckets'
   for (const [key, points] of pointsByKey(metrics, streamVersion)) {
     const { bucket, first, last, count } = run.metric_buckets.find((cursor) => cursor.key === key)!;
     const _id = metricBucketId(run.run_id, key, bucket);
-    appends.push({ _id, items: points.map((p): StoredPoint => [p.step, p.value, p.timestamp, p.seq]), setOnInsert: { run_id: run.run_id, key, bucket } });
+    const items = points.map((p, i): StoredPoint => (i > 0 && p.timestamp === points[i - 1].timestamp ? [p.step, p.value, p.seq] : [p.step, p.value, p.seq, p.timestamp]));
+    appends.push({ _id, items, setOnInsert: { run_id: run.run_id, key, bucket } });
     ranges.push({ _id, run_id: run.run_id, key, bucket, first, last, count });
   }
   return { appends, ranges };
 }
 
 /** A bucket's points as read. */
-export const bucketPoints = (bucket: Pick<MetricBucketDocument, 'items_json'>): HistoryPoint[] =>
-  appendedItems<StoredPoint>(bucket).map(([step, value, timestamp, seq]) => ({ step, value, timestamp, k: historyKey(step, timestamp, seq) }));
+export function bucketPoints(bucket: Pick<MetricBucketDocument, 'items_json'>): HistoryPoint[] {
+  let timestamp = '';
+  return appendedItems<StoredPoint>(bucket).map(([step, value, seq, logged]) => {
+    timestamp = logged ?? timestamp;
+    return { step, value, timestamp, k: historyKey(step, timestamp, seq) };
+  });
+}
 
 /** How a run event moves its experiment's counts: started → running; ended → from running to its status. */
 export function runCountChange(event: { type: 'RunStarted' } | { type: 'RunEnded'; data: Pick<RunEndedData, 'status'> }): Record<string, number> {

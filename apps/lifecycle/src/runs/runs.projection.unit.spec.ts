@@ -31,8 +31,8 @@ describe('metric history buckets', () => {
     expect(appends[0]).toEqual({
       _id: 'r|loss|000000',
       items: [
-        [3, 1.5, T, 50_000],
-        [1, 0.5, T, 50_001],
+        [3, 1.5, 50_000, T],
+        [1, 0.5, 50_001],
       ],
       setOnInsert: { run_id: 'r', key: 'loss', bucket: 0 },
     });
@@ -50,6 +50,16 @@ describe('metric history buckets', () => {
     const stored = appendToJsonList(appendToJsonList(undefined, first.appends[0].items), second.appends[0].items);
     expect(bucketPoints({ items_json: stored }).map((p) => p.value)).toEqual(awkward);
     expect(bucketPoints({ items_json: stored }).map((p) => p.step)).toEqual(awkward.map((_, i) => i));
+  });
+
+  it('keeps a timestamp once per run of equal ones in an event, and reads every point’s back', () => {
+    const later = '2026-01-02T00:00:00.000Z';
+    const logged = [T, T, later, later, T].map((timestamp, step) => ({ key: 'x', value: step, step, timestamp }));
+    const first = historyWrites({ run_id: 'r', metric_buckets: advanceBuckets([], logged, 1) }, logged, 1);
+    expect(first.appends[0].items.map((item) => (item as unknown[]).length)).toEqual([4, 3, 4, 3, 4]);
+    const next = historyWrites({ run_id: 'r', metric_buckets: advanceBuckets([], logged, 2) }, [{ key: 'x', value: 9, step: 9, timestamp: later }], 2);
+    const stored = appendToJsonList(appendToJsonList(undefined, first.appends[0].items), next.appends[0].items);
+    expect(bucketPoints({ items_json: stored }).map((p) => p.timestamp)).toEqual([T, T, later, later, T, later]);
   });
 
   it('moves run counts: a start adds a running run, an end moves it to its status', () => {
