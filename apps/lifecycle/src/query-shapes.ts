@@ -61,6 +61,7 @@ export const lifecycleQueryShapes: LifecycleQueryShape[] = [
     sort: { first: 1 },
   },
   byId('metric history bucket points', METRIC_HISTORY_COLLECTION, 'r|loss|000000'),
+  { name: 'metric history buckets appended to by a batch', collection: METRIC_HISTORY_COLLECTION, filter: { _id: { $in: ['r|loss|000000', 'r|acc|000000'] } } },
   // Model versions.
   byId('model detail, compare', 'models', 'model:churn'),
   ...page('model versions', MODEL_VERSIONS_COLLECTION),
