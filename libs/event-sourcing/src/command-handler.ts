@@ -1,4 +1,4 @@
-import { CommandMetadata, Decider, DomainEvent } from './decider';
+import { CommandMetadata, Decider, DomainEvent, foldEvents } from './decider';
 import { ConcurrencyError, preconditionFailed } from './errors';
 import { EventStore } from './event-store';
 import { OutboxRelay } from './outbox-relay';
@@ -56,7 +56,10 @@ export class CommandHandler {
     const events = decider.decide(command, state);
     try {
       const result = await this.store.append(streamId, version, events, metadata);
-      if (events.length) this.relay.publishAppended(streamId, result.version);
+      if (events.length) {
+        this.store.rememberAppend(streamId, decider.snapshot, version, result.version, foldEvents(decider, events, state));
+        this.relay.publishAppended(streamId, result.version);
+      }
       return { streamId, version: result.version, events };
     } catch (error) {
       if (error instanceof ConcurrencyError && ifMatch !== undefined) {

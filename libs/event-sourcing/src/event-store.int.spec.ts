@@ -161,18 +161,34 @@ describe('stream loads from snapshots on the real MongoDB-protocol server', () =
         loaded = { ...loaded, state: describer.evolve(loaded.state, event) };
       }
     }
-    // The first load had no snapshot (20 commits); every later one read the snapshot and 20 commits.
-    expect(reads).toEqual([SNAPSHOT_EVERY, ...Array.from({ length: 300 / SNAPSHOT_EVERY - 1 }, () => SNAPSHOT_EVERY + 1)]);
+    // Each load read the 20 commits after the state this process last saw (its in-memory snapshot).
+    expect(reads).toEqual(Array.from({ length: 300 / SNAPSHOT_EVERY }, () => SNAPSHOT_EVERY));
+    // A process that has not seen the stream starts from the stored snapshot: at most N+1 documents.
+    const cold = await EventStore.create(connection.db!, lifecycleCatalog, { snapshotEvery: SNAPSHOT_EVERY });
+    const coldBefore = documentsReturned();
+    const coldLoad = await cold.aggregate('experiment:long', describer);
+    expect(documentsReturned() - coldBefore).toBe(1);
+    expect(coldLoad.version).toBe(300);
+    expect(coldLoad.state).toEqual(loaded.state);
 
     // Commands through the handler: each loads (from the snapshot) before its append.
     for (let i = 301; i <= 330; i++) {
       const outcome = await handler.handle(describer, 'experiment:long', { description: `d${i}` }, metadata);
       expect(outcome.version).toBe(i);
     }
+    // The handler's own process reads no commit: it appended the last one itself.
+    const hotBefore = documentsReturned();
+    expect((await writer.aggregate('experiment:long', describer)).version).toBe(330);
+    expect(documentsReturned() - hotBefore).toBe(0);
+    // A process that last saw the stream 30 commits ago goes back to the stored snapshot (taken by the writer).
     const before = documentsReturned();
     loaded = await store.aggregate('experiment:long', describer);
-    expect(documentsReturned() - before).toBeLessThanOrEqual(SNAPSHOT_EVERY + 1);
+    expect(documentsReturned() - before).toBeLessThanOrEqual(2 * SNAPSHOT_EVERY + 1);
     expect(loaded.version).toBe(330);
+    const coldAgain = await EventStore.create(connection.db!, lifecycleCatalog, { snapshotEvery: SNAPSHOT_EVERY });
+    const coldAgainBefore = documentsReturned();
+    expect((await coldAgain.aggregate('experiment:long', describer)).version).toBe(330);
+    expect(documentsReturned() - coldAgainBefore).toBeLessThanOrEqual(SNAPSHOT_EVERY + 1);
 
     const whole = await store.readStream<Described>('experiment:long');
     expect(whole.events).toHaveLength(330);

@@ -48,9 +48,26 @@ export const EVENTS_COLLECTION = 'events';
 export const DEFAULT_SNAPSHOT_EVERY = 20;
 const DUPLICATE_KEY = 11000;
 
+/** A stream's state as this process last saw it; `sinceSnapshot`: commits folded since the stored snapshot. */
+interface RecentState {
+  schema: string;
+  version: number;
+  stateJson: string;
+  sinceSnapshot: number;
+}
+
+/** How many streams' states a process keeps in memory (least recently used go first). */
+const RECENT_STREAMS = 10_000;
+
 export class EventStore {
   private readonly snapshotEvery: number;
   private readonly snapshots: SnapshotStore;
+  /**
+   * An in-process snapshot per recently used stream: a command on a stream this process wrote last
+   * reads no commit at all (the query after its version finds none); one another replica wrote
+   * reads just those commits. Only a cache: every load still reads what the store has after it.
+   */
+  private readonly recent = new Map<string, RecentState>();
 
   constructor(
     private readonly commits: mongo.Collection<CommitDocument>,
@@ -93,33 +110,63 @@ export class EventStore {
     decider: Decider<Command, Event, State>,
   ): Promise<LoadedStream<State>> {
     const policy = decider.snapshot;
-    const found = policy ? await this.snapshots.load(streamId) : null;
+    const cached = policy ? this.recent.get(streamId) : undefined;
+    let inMemory = cached?.schema === policy?.schema ? cached : undefined;
+    let tail = inMemory ? await this.commitsAfter(streamId, inMemory.version, this.snapshotEvery + 1) : null;
+    const discarded = tail && tail.length > this.snapshotEvery ? tail.length : 0;
+    if (discarded) [inMemory, tail] = [undefined, null]; // other replicas wrote much since: the stored snapshot is nearer
+    const found = policy && !inMemory ? await this.snapshots.load(streamId) : null;
     const snapshot = found?.schema === policy?.schema ? found : null;
-    const from = snapshot?.version ?? 0;
-    const commits = await this.commits
-      .find(snapshot ? { stream_id: streamId, version: { $gt: from } } : { stream_id: streamId })
-      .sort({ version: 1 })
-      .toArray();
-    const start = snapshot ? deserializeState<State>(snapshot.state_json) : decider.initialState();
+    const from = inMemory?.version ?? snapshot?.version ?? 0;
+    const commits = tail ?? (await this.commitsAfter(streamId, from));
+    const stateJson = inMemory?.stateJson ?? snapshot?.state_json;
+    const start = stateJson !== undefined ? deserializeState<State>(stateJson) : decider.initialState();
     const state = foldEvents(decider, this.domainEvents<Event>(commits), start);
     const version = commits.length ? commits[commits.length - 1].last_version : from;
-    if (policy && commits.length >= this.snapshotEvery) await this.takeSnapshot(streamId, policy, version, state);
-    const documentsRead = (found ? 1 : 0) + commits.length;
+    let sinceSnapshot = (inMemory?.sinceSnapshot ?? 0) + commits.length;
+    if (policy && sinceSnapshot >= this.snapshotEvery && (await this.takeSnapshot(streamId, policy, version, state))) sinceSnapshot = 0;
+    if (policy) this.remember(streamId, policy, version, state, sinceSnapshot);
+    const documentsRead = discarded + (found ? 1 : 0) + commits.length;
     streamLoadDocuments.observe({ stream_type: streamId.split(':')[0] }, documentsRead);
     return { state, version, documentsRead };
   }
 
+  private commitsAfter(streamId: string, version: number, limit = 0): Promise<CommitDocument[]> {
+    return this.commits
+      .find(version ? { stream_id: streamId, version: { $gt: version } } : { stream_id: streamId })
+      .sort({ version: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** After this process appended to a stream it had just loaded at `fromVersion`: its state now. */
+  rememberAppend(streamId: string, policy: SnapshotPolicy | undefined, fromVersion: number, version: number, state: unknown): void {
+    const before = this.recent.get(streamId);
+    if (!policy || !before || before.schema !== policy.schema || before.version !== fromVersion) return;
+    this.remember(streamId, policy, version, state, before.sinceSnapshot + 1);
+  }
+
+  private remember(streamId: string, policy: SnapshotPolicy, version: number, state: unknown, sinceSnapshot: number): void {
+    const stateJson = serializeState(state);
+    this.recent.delete(streamId); // re-inserted last: the Map's order is the recency order
+    if (stateJson === null) return;
+    this.recent.set(streamId, { schema: policy.schema, version, stateJson, sinceSnapshot });
+    if (this.recent.size > RECENT_STREAMS) this.recent.delete(this.recent.keys().next().value!);
+  }
+
   /** A snapshot is only a cache: failing to write one never fails the load. */
-  private async takeSnapshot(streamId: string, policy: SnapshotPolicy, version: number, state: unknown): Promise<void> {
+  private async takeSnapshot(streamId: string, policy: SnapshotPolicy, version: number, state: unknown): Promise<boolean> {
     const json = serializeState(state);
     if (json === null) {
       this.options.logger?.warn({ stream_id: streamId, schema: policy.schema }, 'state is not plain JSON; not snapshotted');
-      return;
+      return false;
     }
     try {
       await this.snapshots.save(streamId, policy.schema, version, json);
+      return true;
     } catch (error) {
       this.options.logger?.warn({ err: error, stream_id: streamId }, 'snapshot not written');
+      return false;
     }
   }
 
