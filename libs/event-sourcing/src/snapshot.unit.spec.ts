@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Decider } from './decider';
-import { foldThroughSnapshot, isPlainJson, roundTripState } from './snapshot';
+import { foldThroughSnapshot, isPlainJson, roundTripState, snapshotDivergences } from './snapshot';
 
 describe('snapshot state serialization', () => {
   it('accepts any JSON value and gives it back', () => {
@@ -38,5 +38,23 @@ describe('snapshot state serialization', () => {
       initialState: () => ({ seen: new Map() }),
     };
     expect(foldThroughSnapshot(counter, [{ type: 'Seen', data: { key: 'a' } }], 1)).toBeNull();
+  });
+
+  it('finds where a load through a snapshot would diverge from the whole fold', () => {
+    type Counted = { type: 'Counted'; data: { n: number } };
+    const summer: Decider<never, Counted, { total: number }> = {
+      decide: () => [],
+      evolve: (state, event) => ({ total: state.total + event.data.n }),
+      initialState: () => ({ total: 0 }),
+    };
+    const log: Counted[] = [1, 2, 3].map((n) => ({ type: 'Counted', data: { n } }));
+    expect(snapshotDivergences(summer, log)).toEqual([]);
+    // -0 reads back as 0: a decider that told them apart would diverge where the state was still -0.
+    const signed: Decider<never, Counted, { total: number }> = {
+      decide: () => [],
+      evolve: (state, event) => ({ total: Object.is(state.total, -0) ? 100 : state.total + event.data.n }),
+      initialState: () => ({ total: -0 }),
+    };
+    expect(snapshotDivergences(signed, log)).toEqual([0]);
   });
 });

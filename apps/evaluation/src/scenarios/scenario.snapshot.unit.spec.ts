@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { foldEvents, foldThroughSnapshot, roundTripState } from '@mlops/event-sourcing';
+import { snapshotDivergences } from '@mlops/event-sourcing';
 import { ScenarioEvent } from '@mlops/events';
 import { scenarioDecider } from './scenario.decider';
 
@@ -24,9 +24,7 @@ describe('snapshots of the scenario state', () => {
   it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
     fc.assert(
       fc.property(fc.array(event, { maxLength: 20 }), (log) => {
-        const whole = roundTripState(foldEvents(scenarioDecider, log));
-        expect(whole).not.toBeNull();
-        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(scenarioDecider, log, at))).toEqual(whole);
+        expect(snapshotDivergences(scenarioDecider, log)).toEqual([]);
       }),
       { numRuns: 200 },
     );

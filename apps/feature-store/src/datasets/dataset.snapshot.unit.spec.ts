@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { foldEvents, foldThroughSnapshot, roundTripState } from '@mlops/event-sourcing';
+import { snapshotDivergences } from '@mlops/event-sourcing';
 import { DatasetEvent } from '@mlops/events';
 import { datasetDecider } from './dataset.decider';
 
@@ -34,9 +34,7 @@ describe('snapshots of the dataset state', () => {
   it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
     fc.assert(
       fc.property(fc.array(event, { maxLength: 30 }), (log) => {
-        const whole = roundTripState(foldEvents(datasetDecider, log));
-        expect(whole).not.toBeNull();
-        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(datasetDecider, log, at))).toEqual(whole);
+        expect(snapshotDivergences(datasetDecider, log)).toEqual([]);
       }),
       { numRuns: 300 },
     );

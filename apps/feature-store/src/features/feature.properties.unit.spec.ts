@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { foldThroughSnapshot, replayCommands, roundTripState } from '@mlops/event-sourcing';
+import { replayCommands, snapshotDivergences } from '@mlops/event-sourcing';
 import { EventValidator, FEATURE_VALUE_TYPES, FeatureSchema, featureStoreCatalog } from '@mlops/events';
 import { FeatureCommand, featureDecider } from './feature.decider';
 import { featuresProjection } from './features.projection';
@@ -92,10 +92,8 @@ describe('snapshots of the feature state', () => {
   it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
     fc.assert(
       fc.property(commands, (sequence) => {
-        const { log, state } = replayCommands(target, sequence);
-        const whole = roundTripState(state);
-        expect(whole).not.toBeNull();
-        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(featureDecider, log, at))).toEqual(whole);
+        const { log } = replayCommands(target, sequence);
+        expect(snapshotDivergences(featureDecider, log)).toEqual([]);
       }),
       { numRuns: 200 },
     );

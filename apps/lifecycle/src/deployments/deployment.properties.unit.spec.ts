@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DomainError, foldThroughSnapshot, replayCommands, roundTripState } from '@mlops/event-sourcing';
+import { DomainError, replayCommands, snapshotDivergences } from '@mlops/event-sourcing';
 import { DeploymentEvent, DeploymentStatus, lifecycleCatalog } from '@mlops/events';
 import { canTransition, DEPLOYMENT_STATUSES, DeploymentCommand, deploymentDecider, DeploymentState, PATCHABLE_STATUSES } from './deployment.decider';
 import { deploymentsProjection } from './deployments.projection';
@@ -112,10 +112,8 @@ describe('snapshots of the deployment state', () => {
   it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
     fc.assert(
       fc.property(commands, (sequence) => {
-        const { log, state } = play(sequence);
-        const whole = roundTripState(state);
-        expect(whole).not.toBeNull();
-        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(deploymentDecider, log, at))).toEqual(whole);
+        const { log } = play(sequence);
+        expect(snapshotDivergences(deploymentDecider, log)).toEqual([]);
       }),
       { numRuns: 200 },
     );

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { foldEvents, foldThroughSnapshot, roundTripState } from '@mlops/event-sourcing';
+import { snapshotDivergences } from '@mlops/event-sourcing';
 import { ExperimentEvent } from '@mlops/events';
 import { experimentDecider } from './experiment.decider';
 
@@ -16,9 +16,7 @@ describe('snapshots of the experiment state', () => {
   it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
     fc.assert(
       fc.property(fc.array(event, { maxLength: 30 }), (log) => {
-        const whole = roundTripState(foldEvents(experimentDecider, log));
-        expect(whole).not.toBeNull();
-        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(experimentDecider, log, at))).toEqual(whole);
+        expect(snapshotDivergences(experimentDecider, log)).toEqual([]);
       }),
       { numRuns: 300 },
     );

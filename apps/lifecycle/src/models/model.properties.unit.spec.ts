@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { lifecycleCatalog, ModelEvent } from '@mlops/events';
-import { foldThroughSnapshot, replayCommands, roundTripState } from '@mlops/event-sourcing';
+import { replayCommands, snapshotDivergences } from '@mlops/event-sourcing';
 import { missingRequiredItems, ModelCommand, modelDecider, ModelState, STAGES } from './model.decider';
 import { modelsProjection } from './models.projection';
 
@@ -85,10 +85,8 @@ describe('snapshots of the model state', () => {
   it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
     fc.assert(
       fc.property(commands, (sequence) => {
-        const { log, state } = play(sequence);
-        const whole = roundTripState(state);
-        expect(whole).not.toBeNull();
-        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(modelDecider, log, at))).toEqual(whole);
+        const { log } = play(sequence);
+        expect(snapshotDivergences(modelDecider, log)).toEqual([]);
       }),
       { numRuns: 200 },
     );

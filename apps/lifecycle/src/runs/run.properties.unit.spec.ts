@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DomainError, foldThroughSnapshot, replayCommands, roundTripState } from '@mlops/event-sourcing';
+import { DomainError, replayCommands, snapshotDivergences } from '@mlops/event-sourcing';
 import { lifecycleCatalog, MetricPoint } from '@mlops/events';
 import { RunCommand, runDecider } from './run.decider';
 import { runsProjection } from './runs.projection';
@@ -119,10 +119,8 @@ describe('snapshots of the run state', () => {
   it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
     fc.assert(
       fc.property(commandSequence, (sequence) => {
-        const { log, state } = play(sequence);
-        const whole = roundTripState(state);
-        expect(whole).not.toBeNull();
-        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(runDecider, log, at))).toEqual(whole);
+        const { log } = play(sequence);
+        expect(snapshotDivergences(runDecider, log)).toEqual([]);
       }),
       { numRuns: 200 },
     );

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { promptGovernanceCatalog, TemplateEvent } from '@mlops/events';
-import { foldThroughSnapshot, replayCommands, roundTripState } from '@mlops/event-sourcing';
+import { replayCommands, snapshotDivergences } from '@mlops/event-sourcing';
 import { PRODUCTION_LABEL, TemplateCommand, templateDecider, TemplateState } from './template.decider';
 import { templatesProjection } from './templates.projection';
 
@@ -168,10 +168,8 @@ describe('snapshots of the template state', () => {
   it('fold to the same state as the whole stream, wherever the snapshot was taken', () => {
     fc.assert(
       fc.property(commands, (sequence) => {
-        const { log, state } = play(sequence);
-        const whole = roundTripState(state);
-        expect(whole).not.toBeNull();
-        for (let at = 0; at <= log.length; at++) expect(roundTripState(foldThroughSnapshot(templateDecider, log, at))).toEqual(whole);
+        const { log } = play(sequence);
+        expect(snapshotDivergences(templateDecider, log)).toEqual([]);
       }),
       { numRuns: 200 },
     );
