@@ -26,6 +26,16 @@ export interface ProjectionRunnerOptions {
 }
 
 const DUPLICATE_KEY = 11000;
+/** How often waiting commands look for applies made by other replicas. */
+const WAIT_POLL_MS = 100;
+
+interface Waiter<Doc> {
+  version: number;
+  resolve(doc: Doc | null): void;
+}
+
+/** Batches of this many partitions are applied at once (the topics have 3 by default). */
+const PARTITIONS_APPLIED_CONCURRENTLY = 4;
 
 /** The event is ahead of the read model: an earlier one has not been applied yet. Retried. */
 export class ProjectionGapError extends Error {}
@@ -70,6 +80,8 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
   private generationTimer?: NodeJS.Timeout;
   private switching?: Promise<void>;
   private readonly applied = new EventEmitter().setMaxListeners(0);
+  private readonly waiting = new Map<string, Set<Waiter<Doc>>>();
+  private polling?: NodeJS.Timeout;
   private readonly collection: mongo.Collection<Doc>;
   private readonly state: mongo.Collection<ProjectionStateDocument>;
   private readonly payloads: PayloadStore;
@@ -122,6 +134,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
 
   async stop(): Promise<void> {
     clearInterval(this.generationTimer);
+    clearTimeout(this.polling);
     await this.switching;
     // kafkajs lets the in-flight batch finish (and so its offset commit) before leaving the group.
     await this.consumer?.disconnect();
@@ -130,33 +143,45 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
 
   /**
    * Resolves with the read-model document once it reaches `version`, or null after `timeoutMs`.
-   * Local applies wake it at once; the poll covers applies made by other replicas.
+   * Local applies wake it at once; one shared poll (a single `$in` read for every waiting stream)
+   * covers applies made by other replicas, so many waiters do not load the store they wait on.
    */
   async waitFor(streamId: string, version: number, timeoutMs: number): Promise<Doc | null> {
     return new Promise<Doc | null>((resolve) => {
-      let settled = false;
-      const finish = (doc: Doc | null) => {
-        if (settled) return;
-        settled = true;
-        this.applied.off(streamId, onApplied);
+      const waiter: Waiter<Doc> = { version, resolve: () => undefined };
+      const deadline = setTimeout(() => waiter.resolve(null), timeoutMs);
+      waiter.resolve = (doc) => {
         clearTimeout(deadline);
-        clearInterval(poll);
+        this.applied.off(streamId, onApplied);
+        const waiting = this.waiting.get(streamId);
+        waiting?.delete(waiter);
+        if (waiting?.size === 0) this.waiting.delete(streamId);
         resolve(doc);
       };
       const onApplied = (doc: Doc) => {
-        if (doc.version >= version) finish(doc);
+        if (doc.version >= version) waiter.resolve(doc);
       };
-      // By `_id` alone: the one lookup every MongoDB-protocol server answers from an index.
-      const check = () =>
-        this.collection
-          .findOne({ _id: streamId } as mongo.Filter<Doc>)
-          .then((doc) => doc && (doc as Doc).version >= version && finish(doc as Doc))
-          .catch(() => undefined);
       this.applied.on(streamId, onApplied);
-      const deadline = setTimeout(() => finish(null), timeoutMs);
-      const poll = setInterval(check, 100);
-      void check();
+      this.waiting.set(streamId, (this.waiting.get(streamId) ?? new Set()).add(waiter));
+      this.pollWaiting();
     });
+  }
+
+  private pollWaiting(): void {
+    if (this.polling || this.waiting.size === 0) return;
+    this.polling = setTimeout(async () => {
+      const ids = [...this.waiting.keys()];
+      try {
+        // By `_id` alone: the lookup every MongoDB-protocol server answers from an index.
+        const docs = (await this.collection.find({ _id: { $in: ids } } as mongo.Filter<Doc>).toArray()) as Doc[];
+        for (const doc of docs) for (const waiter of [...(this.waiting.get(doc._id) ?? [])]) if (doc.version >= waiter.version) waiter.resolve(doc);
+      } catch {
+        // The next poll tries again; the deadline bounds every wait.
+      }
+      this.polling = undefined;
+      this.pollWaiting();
+    }, WAIT_POLL_MS);
+    this.polling.unref();
   }
 
   /**
@@ -475,6 +500,8 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      // A stream lives in one partition, so partitions can be applied side by side without reordering it.
+      partitionsConsumedConcurrently: PARTITIONS_APPLIED_CONCURRENTLY,
       eachBatch: (payload) => this.handleBatch(payload, generation),
     });
     this.consumer = consumer;

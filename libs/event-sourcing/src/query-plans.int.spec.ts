@@ -67,6 +67,8 @@ describeOnPostgres(`query plans of the event store and read-model pages (${serve
       sort: { version: 1 },
     },
     { name: 'a read model by _id', collection: READ_MODEL, filter: { _id: 'doc:004321' }, limit: 1 },
+    // a projection batch reads its streams' documents, and waiting commands poll theirs, at once
+    { name: 'read models by a list of _ids', collection: READ_MODEL, filter: { _id: { $in: ['doc:004321', 'doc:000007', 5, 'doc:999999'] } } },
     { name: 'first page', collection: READ_MODEL, filter: { _id: { $gte: '' } }, sort: { _id: 1 }, limit: 51 },
     { name: 'first page by owner', collection: READ_MODEL, filter: { owner: pooled('owner', 3), _id: { $gte: '' } }, sort: { _id: 1 }, limit: 51 },
     { name: 'next page by owner', collection: READ_MODEL, filter: { owner: pooled('owner', 3), _id: { $gt: 'doc:010003' } }, sort: { _id: 1 }, limit: 51 },

@@ -148,7 +148,7 @@ function fieldMatches(value: unknown, op: string, arg: unknown): boolean {
   return value !== undefined && scalarMatches(value, op, arg);
 }
 
-/** Whether a document matches a filter of top-level fields, `$eq`/`$gt`/`$gte`/`$lt`/`$lte` and `$and`. */
+/** Whether a document matches a filter of top-level fields, `$eq`/`$gt`/`$gte`/`$lt`/`$lte`/`$in` and `$and`. */
 export function matches(doc: mongo.Document, filter: mongo.Document): boolean {
   return Object.entries(filter).every(([key, cond]) => {
     if (key === '$and') return (cond as mongo.Document[]).every((f) => matches(doc, f));
@@ -156,6 +156,7 @@ export function matches(doc: mongo.Document, filter: mongo.Document): boolean {
     const ops = cond !== null && typeof cond === 'object' && !Array.isArray(cond) && Object.keys(cond).every((k) => k.startsWith('$'));
     const entries = ops ? Object.entries(cond as mongo.Document) : [['$eq', cond]];
     return entries.every(([op, arg]) => {
+      if (op === '$in') return (arg as unknown[]).some((value) => fieldMatches(doc[key], '$eq', value));
       if (!comparisons[op]) throw new Error(`no reference for ${op}`);
       return fieldMatches(doc[key], op, arg);
     });

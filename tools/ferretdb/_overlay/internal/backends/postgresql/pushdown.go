@@ -175,6 +175,11 @@ func (b *pushdownBuilder) field(k string, v any) {
 			return
 		}
 
+		if op == "$in" && k == "_id" {
+			b.idIn(arg)
+			continue
+		}
+
 		sqlOp, ok := sqlOperators[op]
 		if !ok {
 			b.res.exact = false
@@ -239,6 +244,51 @@ func (b *pushdownBuilder) condition(k, op string, v any) {
 	}
 
 	b.conds = append(b.conds, cond)
+}
+
+// idIn adds `_id IN (values)`: one indexed equality per value, ORed (a bitmap of index scans).
+// _id is never an array, so each value matches exactly as an equality does; an empty list
+// matches nothing. A value whose type is not pushed down leaves the whole $in to the handler.
+func (b *pushdownBuilder) idIn(v any) {
+	arr, ok := v.(*types.Array)
+	if !ok {
+		b.res.exact = false
+		return
+	}
+
+	if arr.Len() == 0 {
+		b.conds = append(b.conds, "FALSE")
+		b.res.ordered["_id"] = true
+
+		return
+	}
+
+	brs := make([]bracket, arr.Len())
+
+	for i := 0; i < arr.Len(); i++ {
+		br, ok := bracketOf(must.NotFail(arr.Get(i)))
+		if !ok {
+			b.res.exact = false
+			return
+		}
+
+		brs[i] = br
+	}
+
+	ors := make([]string, 0, arr.Len())
+
+	for i, br := range brs {
+		el := must.NotFail(arr.Get(i))
+		val := b.p.Next() + "::jsonb"
+		b.res.args = append(b.res.args, string(must.NotFail(sjson.MarshalSingleValue(el))))
+		ors = append(ors, fmt.Sprintf(
+			"(%s->'_id' = %s AND %s)",
+			metadata.DefaultColumn, val, typeIn(metadata.DefaultColumn+"->'$s'->'p'->'_id'->'t'", br.types),
+		))
+	}
+
+	b.conds = append(b.conds, "("+strings.Join(ors, " OR ")+")")
+	b.res.ordered["_id"] = true
 }
 
 // orderBy returns the ORDER BY clause for sort if every sort key is ordered by the pushdown.
