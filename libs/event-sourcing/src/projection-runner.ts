@@ -380,14 +380,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
         );
       }
       if (!ops.length) return;
-      const done = await target.bulkWrite(ops, { ordered: false }).then(
-        (result) => result.matchedCount + result.insertedCount === ops.length,
-        (error: unknown) => {
-          const failed = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
-          if (!failed.length || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-          return false;
-        },
-      );
+      const done = await guardedBulkWrite(target, ops);
       if (done) return;
       if (attempt >= 20) throw new Error(`${this.projection.name}: appended documents in ${collection} kept changing under the writer`);
     }
@@ -425,14 +418,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
         }
       }
       if (!ops.length) return;
-      const done = await target.bulkWrite(ops, { ordered: false }).then(
-        (result) => result.matchedCount + result.insertedCount === ops.length,
-        (error: unknown) => {
-          const failed = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
-          if (!failed.length || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-          return false;
-        },
-      );
+      const done = await guardedBulkWrite(target, ops);
       if (done) return;
       if (attempt >= 20) throw new Error(`${this.projection.name}: tallies in ${collection} kept changing under the writer`);
     }
@@ -525,6 +511,21 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
       this.switching = undefined;
     }
   }
+}
+
+/**
+ * Writes guarded operations (each filtered by what was read, or an insert); true when every one
+ * matched, false when another writer got there first (a guard missed, or E11000): re-read and retry.
+ */
+async function guardedBulkWrite<T extends mongo.Document>(target: mongo.Collection<T>, ops: mongo.AnyBulkWriteOperation<T>[]): Promise<boolean> {
+  return target.bulkWrite(ops, { ordered: false }).then(
+    (result) => result.matchedCount + result.insertedCount === ops.length,
+    (error: unknown) => {
+      const failed = error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
+      if (!failed.length || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      return false;
+    },
+  );
 }
 
 /**
