@@ -17,8 +17,14 @@ bash tools/infra.sh up
 set -a; # shellcheck disable=SC1091
 . .cache/infra/env; set +a
 
+# Tools the suites drive from outside (Python clients, a browser, rule checkers): each script in
+# tools/setup/ installs or reuses its tool under the shared cache and exports nothing but files.
+for setup in tools/setup/*.sh; do [[ -e $setup ]] || continue; echo "== setup: $(basename "$setup" .sh)"; bash "$setup"; done
+
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; NX_DAEMON=false npx nx show projects >/dev/null; npx eslint .
 echo "== unit"; npx jest --selectProjects unit
 echo "== integration + e2e (real Kafka, real MongoDB-protocol server)"; npx jest --selectProjects int e2e --runInBand
 echo "== helm chart"; bash tools/helm-check.sh
+# Checks that are not jest suites (generated client up to date, alert rules, dashboards).
+for check in tools/ci/*.sh; do [[ -e $check ]] || continue; echo "== $(basename "$check" .sh)"; bash "$check"; done

@@ -2,3 +2,4 @@ export * from './infra';
 export * from './helpers';
 export * from './process';
 export * from './query-plans';
+export * from './platform';
