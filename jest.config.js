@@ -20,7 +20,7 @@ const shared = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|file-type|strtok3|token-types|peek-readable)/)'],
   moduleNameMapper: {
-    '^@mlops/(assertions|events|event-sourcing|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@mlops/(assertions|client|events|event-sourcing|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
   },
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench'],
 };
