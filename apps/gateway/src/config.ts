@@ -89,13 +89,20 @@ export interface Upstream {
   name: string;
   /** Path prefix the gateway forwards unchanged. */
   prefix: string;
+  /** Further prefixes forwarded unchanged to the same service, outside our OpenAPI document (MLflow's API). */
+  aliases?: string[];
   url: string;
 }
 
 export function upstreamsOf(config: GatewayConfig): Upstream[] {
   return [
     { name: 'feature-store', prefix: '/api/v1/features', url: config.FEATURE_STORE_URL },
-    { name: 'lifecycle', prefix: '/api/v1/ml/lifecycle', url: config.LIFECYCLE_URL },
+    {
+      name: 'lifecycle',
+      prefix: '/api/v1/ml/lifecycle',
+      aliases: ['/api/2.0/mlflow', '/ajax-api/2.0/mlflow', '/api/2.0/mlflow-artifacts', '/ajax-api/2.0/mlflow-artifacts'],
+      url: config.LIFECYCLE_URL,
+    },
     { name: 'evaluation', prefix: '/api/v1/ml/evaluation', url: config.EVALUATION_URL },
     { name: 'prompt-governance', prefix: '/api/v1/prompt-governance', url: config.PROMPT_GOVERNANCE_URL },
   ];

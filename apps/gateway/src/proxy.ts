@@ -15,7 +15,7 @@ export function proxyTo(upstream: Upstream, timeoutMs: number, agent: Agent, log
     changeOrigin: true,
     xfwd: true,
     proxyTimeout: timeoutMs,
-    pathFilter: (path) => path === upstream.prefix || path.startsWith(`${upstream.prefix}/`),
+    pathFilter: (path) => [upstream.prefix, ...(upstream.aliases ?? [])].some((prefix) => path === prefix || path.startsWith(`${prefix}/`)),
     on: {
       proxyReq: (proxyReq, req) => {
         started.set(req, Date.now());
