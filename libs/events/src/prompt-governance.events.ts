@@ -122,6 +122,8 @@ export interface UsageLoggedData {
   input_tokens: number;
   output_tokens: number;
   cost: number;
+  /** Sum of the records' latencies: with `count`, a consumer's mean latency without reading the records. Absent on events logged before it existed. */
+  latency_ms_sum?: number;
 }
 
 export type TemplateEvent =

@@ -49,6 +49,7 @@ export function decide(command: UsageCommand, state: UsageBatchState): UsageEven
         input_tokens: records.reduce((n, r) => n + r.input_tokens, 0),
         output_tokens: records.reduce((n, r) => n + r.output_tokens, 0),
         cost: records.reduce((n, r) => n + r.cost, 0),
+        latency_ms_sum: records.reduce((n, r) => n + r.latency_ms, 0),
       },
     },
   ];

@@ -27,7 +27,7 @@ describe('usage decider', () => {
     expect(usageDecider.decide(log(records), usageDecider.initialState())).toEqual([
       {
         type: 'UsageLogged',
-        data: { template_id: 't', version: 2, batch_id: 'b', records_ref, count: 2, error_count: 1, input_tokens: 11, output_tokens: 7, cost: 0.75 },
+        data: { template_id: 't', version: 2, batch_id: 'b', records_ref, count: 2, error_count: 1, input_tokens: 11, output_tokens: 7, cost: 0.75, latency_ms_sum: 2 * record().latency_ms },
       },
     ]);
   });
