@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventSourcing, findPage, invalidInput, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, currentContext, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
 import { PromptGovernanceConfig } from '../config';
+import { canonicalJson } from './canonical-json';
 import { missingVariables, render, Rendered } from './prompt-text';
 import { Approver, PRODUCTION_LABEL, TemplateCommand, templateDecider, templateStreamId } from './template.decider';
 import { AuditQueryDto, CreateTemplateDto, LabelHistoryQueryDto, ListTemplatesQueryDto, NewVersionDto, RenderDto } from './templates.dto';
@@ -33,19 +34,6 @@ export interface RenderResult {
   prompt: Rendered;
   /** Strong ETag from the content hash of (template id, version, variables): versions never change. */
   etag: string;
-}
-
-/** Canonical JSON: object keys sorted, so equal variables hash equally whatever their order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.keys(value as Record<string, unknown>)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 @Injectable()
