@@ -11,6 +11,7 @@ import { evaluationGateReactor } from './evaluation-gate/evaluation-gate.reactor
 import { ExperimentsController } from './experiments/experiments.controller';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { ExperimentsService } from './experiments/experiments.service';
+import { mlflowControllers, mlflowProviders } from './mlflow/mlflow.wiring';
 import { ModelsController } from './models/models.controller';
 import { modelsProjection } from './models/models.projection';
 import { ModelsService } from './models/models.service';
@@ -31,8 +32,9 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       projections: [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection, driftEventsProjection],
       // Evaluation results check or uncheck the model versions' evaluation_passed item.
       reactors: [evaluationGateReactor],
-      controllers: [ExperimentsController, RunsController, ModelsController, DeploymentsController, DriftEventsController],
-      providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService, DriftEventsService],
+      // MLflow's REST 2.0 facade over the same commands and read models (outside our OpenAPI document).
+      controllers: [ExperimentsController, RunsController, ModelsController, DeploymentsController, DriftEventsController, ...mlflowControllers],
+      providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService, DriftEventsService, ...mlflowProviders],
     },
     env,
   );
