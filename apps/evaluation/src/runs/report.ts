@@ -1,6 +1,8 @@
 import escapeHtml from 'escape-html';
+import Mustache from 'mustache';
 import type { ReportContext } from './runs.service';
-import { gateStatus, GateStatus } from './evaluate';
+import { gateStatus } from './evaluate';
+import { REPORT_TABLE_PARTIAL, REPORT_TEMPLATE } from './report.template';
 
 
 /**
@@ -111,63 +113,77 @@ export function composeReport({ run, report, scenario, model, dataset }: ReportC
 
 export type ComposedReport = ReturnType<typeof composeReport>;
 
-const e = (value: unknown) => escapeHtml(value === null || value === undefined ? '—' : typeof value === 'number' ? formatNumber(value) : typeof value === 'object' ? JSON.stringify(value) : String(value));
 const formatNumber = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
+/** A value as the page shows it (escaped by the template): numbers to six significant digits, missing as a dash. */
+const text = (value: unknown): string =>
+  value === null || value === undefined ? '—' : typeof value === 'number' ? formatNumber(value) : typeof value === 'object' ? JSON.stringify(value) : String(value);
 const sliceText = (slices: unknown) => (Array.isArray(slices) ? slices.map((s: { key: string; value: unknown }) => `${s.key}=${String(s.value)}`).join(', ') : '');
-const table = (headers: string[], rows: unknown[][]) =>
-  `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-const VERDICTS: Record<GateStatus, string> = {
-  passed: '<span class="pass">PASS</span>',
-  failed: '<span class="fail">FAIL</span>',
-  not_evaluated: '<span>NOT EVALUATED (no thresholds)</span>',
-};
+const table = (headers: string[], rows: unknown[][]) => ({ headers, rows: rows.map((row) => ({ cells: row.map(text) })) });
 
-/** A readable, self-contained HTML page of the report; every value is escaped. */
+/** A readable, self-contained HTML page of the report (report.template.ts); every value is escaped. */
 export function renderReportHtml(r: ComposedReport): string {
   const card = r.compliance.model_card;
   const lineage = r.compliance.lineage;
   const cm = r.confusion_matrix;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Evaluation report ${e(r.run_id)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem;color:#1d2330}table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #ccd;padding:.25rem .6rem;text-align:left}th{background:#eef}.pass{color:#176b2c;font-weight:600}.fail{color:#a4161a;font-weight:600}code{background:#f3f3f7;padding:0 .2rem}</style></head>
-<body>
-<h1>Evaluation report</h1>
-<p>Run <code>${e(r.run_id)}</code> — model <strong>${e(r.model_name)}</strong> version ${e(r.model_version)} on scenario <strong>${e(r.scenario_name)}</strong> version ${e(r.scenario_version)} (${e(r.task_type)}, ${e(r.case_count)} cases).</p>
-<h2>Gate: ${VERDICTS[r.gate.status]}</h2>
-${table(['metric', 'min', 'max', 'value', 'result'], r.gate.thresholds.map((t) => [t.metric, t.min, t.max, t.value, t.passed ? 'pass' : 'fail']))}
-<h2>Metrics</h2>
-${table(['metric', 'value', 'note'], r.metrics.map((m) => [m.key, m.value, m.reason ?? '']))}
-${cm ? `<h2>Confusion matrix</h2>${table(['actual \\ predicted', ...cm.labels.map(String)], cm.rows.map((row) => [row.actual, ...row.counts]))}` : ''}
-<h2>Slices, worst first${r.slices.ranked_by ? ` by ${e(r.slices.ranked_by.metric)}` : ''}</h2>
-${table(['slice', 'cases', ...r.metrics.map((m) => m.key), 'gate'], r.slices.items.map((s) => [`${s.key} = ${String(s.value)}`, s.case_count, ...s.metrics.map((m) => m.value), s.gate.status === 'not_evaluated' ? 'not evaluated' : s.gate.passed ? 'pass' : 'fail']))}
-<h2>Error analysis (${e(r.error_analysis.kind.replace(/_/g, ' '))}, ${e(r.error_analysis.total)} in all)</h2>
-${table(['id', 'expected', 'predicted / output', 'confidence / error', 'slices'], r.error_analysis.items.map((i) => [i.id, i.expected, i.predicted ?? i.output, i.confidence ?? i.error ?? i.failed_assertions, sliceText(i.slices)]))}
-${r.assertions.length ? `<h2>Assertions</h2>${table(['type', 'value', 'passed', 'of', 'pass rate'], r.assertions.map((a) => [a.type, a.value, a.passed, a.evaluated, a.pass_rate]))}` : ''}
-<h2>Explainability</h2>
-${r.explainability.available ? `<p>${e(r.explainability.method)}</p>${table(['feature', 'mean |attribution|', 'mean attribution'], r.explainability.feature_importance.map((f) => [f.feature, f.mean_abs_attribution, f.mean_attribution]))}${table(['slice', 'top features'], r.explainability.by_slice.map((s) => [`${s.key} = ${String(s.value)}`, s.top_features.map((f) => f.feature).join(', ')]))}` : `<p>Not available: ${e(r.explainability.reason)}</p>`}
-<h2>Model card</h2>
-${table(['field', 'value'], [
-    ['name', card.model_details.name],
-    ['version', card.model_details.version.name],
-    ['overview', card.model_details.overview],
-    ['owners', card.model_details.owners.map((o) => o.name).join(', ')],
-    ['path', card.model_details.path],
-    ['data', card.model_parameters.data.map((d) => d.name).join('; ')],
-    ['limitations', card.considerations.limitations.map((l) => l.description).join('; ')],
-  ])}
-<h2>Lineage</h2>
-${table(['what', 'value'], [
-    ['scenario', `${lineage.scenario.name} v${lineage.scenario.version} (by ${lineage.scenario.created_by ?? '—'} at ${lineage.scenario.created_at ?? '—'})`],
-    ['dataset', lineage.dataset ? `${lineage.dataset.dataset_id} (${lineage.dataset.row_count_at_run} rows, sha256 ${lineage.dataset.content_sha256_at_run ?? '—'})` : 'inline cases'],
-    ['model version', `${r.model_name} v${r.model_version} (stage ${lineage.model.stage_at_queue ?? '—'} when queued, ${lineage.model.stage_now ?? '—'} now)`],
-    ['started by', lineage.run.started_by],
-    ['queued at', lineage.run.queued_at],
-    ['completed at', lineage.run.completed_at],
-    ['correlation id', lineage.run.correlation_id],
-    ['cases sha256', lineage.run.cases_sha256],
-    ['predictions sha256', lineage.run.predictions_sha256],
-  ])}
-</body></html>
-`;
+  const ex = r.explainability;
+  const view = {
+    run_id: text(r.run_id),
+    model_name: text(r.model_name),
+    model_version: text(r.model_version),
+    scenario_name: text(r.scenario_name),
+    scenario_version: text(r.scenario_version),
+    task_type: text(r.task_type),
+    case_count: text(r.case_count),
+    gate: {
+      [r.gate.status]: true,
+      table: table(['metric', 'min', 'max', 'value', 'result'], r.gate.thresholds.map((t) => [t.metric, t.min, t.max, t.value, t.passed ? 'pass' : 'fail'])),
+    },
+    metrics: table(['metric', 'value', 'note'], r.metrics.map((m) => [m.key, m.value, m.reason ?? ''])),
+    confusion_matrix: cm ? table(['actual \\ predicted', ...cm.labels.map(String)], cm.rows.map((row) => [row.actual, ...row.counts])) : null,
+    ranked_by: r.slices.ranked_by ? text(r.slices.ranked_by.metric) : null,
+    slices: table(
+      ['slice', 'cases', ...r.metrics.map((m) => m.key), 'gate'],
+      r.slices.items.map((s) => [`${s.key} = ${String(s.value)}`, s.case_count, ...s.metrics.map((m) => m.value), s.gate.status === 'not_evaluated' ? 'not evaluated' : s.gate.passed ? 'pass' : 'fail']),
+    ),
+    error_analysis: {
+      kind: text(r.error_analysis.kind.replace(/_/g, ' ')),
+      total: text(r.error_analysis.total),
+      table: table(
+        ['id', 'expected', 'predicted / output', 'confidence / error', 'slices'],
+        r.error_analysis.items.map((i) => [i.id, i.expected, i.predicted ?? i.output, i.confidence ?? i.error ?? i.failed_assertions, sliceText(i.slices)]),
+      ),
+    },
+    assertions: r.assertions.length ? table(['type', 'value', 'passed', 'of', 'pass rate'], r.assertions.map((a) => [a.type, a.value, a.passed, a.evaluated, a.pass_rate])) : null,
+    explainability: ex.available
+      ? {
+          available: {
+            method: text(ex.method),
+            importance: table(['feature', 'mean |attribution|', 'mean attribution'], ex.feature_importance.map((f) => [f.feature, f.mean_abs_attribution, f.mean_attribution])),
+            by_slice: table(['slice', 'top features'], ex.by_slice.map((s) => [`${s.key} = ${String(s.value)}`, s.top_features.map((f) => f.feature).join(', ')])),
+          },
+        }
+      : { available: null, reason: text(ex.reason) },
+    model_card: table(['field', 'value'], [
+      ['name', card.model_details.name],
+      ['version', card.model_details.version.name],
+      ['overview', card.model_details.overview],
+      ['owners', card.model_details.owners.map((o) => o.name).join(', ')],
+      ['path', card.model_details.path],
+      ['data', card.model_parameters.data.map((d) => d.name).join('; ')],
+      ['limitations', card.considerations.limitations.map((l) => l.description).join('; ')],
+    ]),
+    lineage: table(['what', 'value'], [
+      ['scenario', `${lineage.scenario.name} v${lineage.scenario.version} (by ${lineage.scenario.created_by ?? '—'} at ${lineage.scenario.created_at ?? '—'})`],
+      ['dataset', lineage.dataset ? `${lineage.dataset.dataset_id} (${lineage.dataset.row_count_at_run} rows, sha256 ${lineage.dataset.content_sha256_at_run ?? '—'})` : 'inline cases'],
+      ['model version', `${r.model_name} v${r.model_version} (stage ${lineage.model.stage_at_queue ?? '—'} when queued, ${lineage.model.stage_now ?? '—'} now)`],
+      ['started by', lineage.run.started_by],
+      ['queued at', lineage.run.queued_at],
+      ['completed at', lineage.run.completed_at],
+      ['correlation id', lineage.run.correlation_id],
+      ['cases sha256', lineage.run.cases_sha256],
+      ['predictions sha256', lineage.run.predictions_sha256],
+    ]),
+  };
+  // escape-html rather than mustache's own escaper, which also rewrites `/`, `=` and backticks.
+  return Mustache.render(REPORT_TEMPLATE, view, { table: REPORT_TABLE_PARTIAL }, { escape: escapeHtml });
 }
-
