@@ -15,6 +15,7 @@ import { Admin, Kafka, Partitioners, Producer } from 'kafkajs';
 import mongoose, { mongo } from 'mongoose';
 import { EventCatalog } from '@mlops/events';
 import { CommandHandler } from './command-handler';
+import { assertWorkersRunning, ConsumerStatus, SupervisedWorker } from './consumer-supervisor';
 import { EventStore } from './event-store';
 import { createKafka, ensureTopic, KafkaSettings, LogSink } from './kafka';
 import { OutboxRelay } from './outbox-relay';
@@ -65,10 +66,8 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
   private payloadStore!: PayloadStore;
   private readonly runners = new Map<string, ProjectionRunner<any>>();
   private readonly reactorRunners: ReactorRunner[] = [];
-  /** Settles once every projection and reactor consumer has joined its group (or failed to). */
+  /** Settles once every projection and reactor consumer has made its first attempt to join. */
   private consumersStarted?: Promise<void>;
-  private consumersJoined = false;
-  private consumersFailed?: Error;
 
   constructor(
     @Inject(OPTIONS) private readonly options: EventSourcingOptions,
@@ -108,6 +107,15 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
     const runner = this.runners.get(name);
     if (!runner) throw new Error(`No projection named ${name}`);
     return runner;
+  }
+
+  /** Every consumer's state (projections, reactors, the outbox relay), as readiness sees them. */
+  consumerStatuses(): ConsumerStatus[] {
+    return this.workers().map((worker) => worker.status());
+  }
+
+  private workers(): SupervisedWorker[] {
+    return [...this.runners.values(), ...this.reactorRunners, ...(this.relay ? [this.relay] : [])];
   }
 
   /** Read-your-writes: the document once its projection reaches `version`, or null past the bound. */
@@ -179,28 +187,22 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
     this.readiness?.register('kafka', () => this.admin.describeCluster());
     // The consumers join their groups in the background: after a crash that join waits for the dead
     // process's sessions to expire, and the HTTP server need not. Until every consumer has joined,
-    // readiness reports not-ready; GETs read the read models as they are, and a command's
-    // read-your-writes wait is bounded (202 past it), so serving meanwhile keeps every guarantee.
-    this.readiness?.register('consumers', async () => {
-      if (this.consumersFailed) throw this.consumersFailed;
-      if (!this.consumersJoined) throw new Error('consumers are joining their groups');
-    });
+    // and whenever one is failing or restarting after an outage, readiness reports not-ready; GETs
+    // read the read models as they are, and a command's read-your-writes wait is bounded (202 past
+    // it), so serving meanwhile keeps every guarantee.
+    this.readiness?.register('consumers', async () => assertWorkersRunning(this.workers()));
     this.consumersStarted = this.startConsumers(phase);
     phase('listening may begin');
   }
 
+  /** A consumer that cannot join now (broker or store down) keeps retrying on its own; readiness tells. */
   private async startConsumers(phase: (name: string) => void): Promise<void> {
-    try {
-      await Promise.all([
-        ...[...this.runners.entries()].map(([name, runner]) => runner.start().then(() => phase(`projection ${name} joined`))),
-        ...this.reactorRunners.map((runner) => runner.start().then(() => phase(`reactor ${runner.reactor.name} joined`))),
-      ]);
-      this.consumersJoined = true;
-      phase('consumers joined');
-    } catch (error) {
-      this.consumersFailed = error as Error;
-      this.options.logger.error({ err: error }, 'a projection or reactor consumer failed to start');
-    }
+    const joined = (worker: SupervisedWorker, name: string) => phase(`${name} ${worker.status().state === 'running' ? 'joined' : 'retrying'}`);
+    await Promise.all([
+      ...[...this.runners.entries()].map(([name, runner]) => runner.start().then(() => joined(runner, `projection ${name}`))),
+      ...this.reactorRunners.map((runner) => runner.start().then(() => joined(runner, `reactor ${runner.reactor.name}`))),
+    ]);
+    phase('consumers started');
   }
 
   /** Runs after the HTTP server has drained: finish the relay pass and the projection batches, commit, close. */

@@ -9,6 +9,7 @@ export * from './payload-store';
 export * from './projection';
 export * from './projection-runner';
 export * from './reactor';
+export * from './consumer-supervisor';
 export * from './command-handler';
 export * from './read-model-query';
 export * from './event-sourcing.module';

@@ -1,6 +1,7 @@
 import { Producer } from 'kafkajs';
 import { mongo } from 'mongoose';
 import { CLOUDEVENTS_CONTENT_TYPE } from '@mlops/events';
+import { ConsumerStatus, SupervisedWorker, WorkerStatus } from './consumer-supervisor';
 import { CommitDocument } from './event-store';
 import { LogSink } from './kafka';
 import { eventsPublished, outboxDirectPublishFailures, outboxPublishErrors } from './metrics';
@@ -50,8 +51,11 @@ const DUPLICATE_KEY = 11000;
  * the partition) or is in the same send before v (2). Later occurrences are duplicates, which
  * projections skip (`version <= doc.version`).
  */
-export class OutboxRelay {
+export class OutboxRelay implements SupervisedWorker {
   private running = false;
+  /** The sweep's state for readiness and /metrics: `failing` from a failed pass until one succeeds. */
+  private readonly health = new WorkerStatus('outbox-relay', LEASE_ID);
+  private failedSince?: number;
   private loop?: Promise<void>;
   private wake?: () => void;
   private kicked = false;
@@ -80,7 +84,12 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.health.set('running');
     this.loop = this.run();
+  }
+
+  status(): ConsumerStatus {
+    return this.health.status();
   }
 
   /** Wakes the sweep now rather than at the next poll (it still leaves commits younger than the grace). */
@@ -117,6 +126,7 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     await this.flush();
+    this.health.set('stopped');
     if (this.leaseUntil > Date.now()) {
       await this.leases.deleteOne({ _id: LEASE_ID, owner: this.options.owner }).catch(() => undefined);
     }
@@ -207,9 +217,17 @@ export class OutboxRelay {
       this.kicked = false;
       try {
         if (await this.holdLease()) await this.sweep(this.sweepGraceMs);
+        if (this.failedSince !== undefined) this.logger.info({ failed_ms: Date.now() - this.failedSince }, 'outbox relay recovered');
+        this.failedSince = undefined;
+        this.health.set('running');
       } catch (error) {
         outboxPublishErrors.inc();
-        this.logger.error({ err: error }, 'outbox relay failed; retrying');
+        // Logged once per outage, however long: the pass is retried every second until it succeeds.
+        if (this.failedSince === undefined) this.logger.error({ err: error }, 'outbox relay failed; retrying');
+        this.failedSince ??= Date.now();
+        this.health.set('failing', error);
+        // A lease we could not renew may have passed to another replica meanwhile.
+        this.leaseUntil = 0;
         await this.sleep(1000);
         continue;
       }

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { EachBatchPayload, Kafka } from 'kafkajs';
 import { mongo } from 'mongoose';
 import { CloudEvent } from '@mlops/events';
-import { CONSUMER_SESSION, LogSink } from './kafka';
+import { ConsumerStatus, SupervisedConsumer, SupervisedWorker } from './consumer-supervisor';
+import { LogSink } from './kafka';
 import { PayloadStore } from './payload-store';
 import { projectionDelay, projectionEventsApplied, projectionEventsSkipped, projectionLag } from './metrics';
 import {
@@ -74,9 +75,11 @@ interface PendingTally {
  * document's next version (so redelivery and replay change nothing), offsets committed after the
  * apply. A rebuild (new generation) replays the topic from the first offset.
  */
-export class ProjectionRunner<Doc extends ReadModelDocument> {
-  private consumer?: Consumer;
+export class ProjectionRunner<Doc extends ReadModelDocument> implements SupervisedWorker {
+  private consumer?: SupervisedConsumer;
   private generation = -1;
+  /** Whether the last look at the requested generation failed (logged once per outage). */
+  private followingFailed = false;
   private generationTimer?: NodeJS.Timeout;
   private switching?: Promise<void>;
   private readonly applied = new EventEmitter().setMaxListeners(0);
@@ -109,7 +112,35 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
     return this.db.collection<Derived>(collection);
   }
 
+  /**
+   * Starts following the projection's generation: joins its consumer group (resolving after the
+   * first attempt) and keeps polling for rebuilds. A store or broker that is down now, or later,
+   * only delays it: every step is retried until `stop()`.
+   */
   async start(): Promise<void> {
+    this.generationTimer = setInterval(() => void this.followRebuilds(), this.options.generationPollMs ?? 2000);
+    this.generationTimer.unref();
+    await this.followRebuilds();
+  }
+
+  /** The consumer of the current generation, for readiness and /metrics (`stopped` between generations). */
+  status(): ConsumerStatus {
+    return (
+      this.consumer?.status() ?? {
+        consumer: `projection:${this.projection.name}`,
+        group: this.groupId(Math.max(this.generation, 0)),
+        state: this.generation < 0 ? 'starting' : 'stopped',
+        restarts: 0,
+      }
+    );
+  }
+
+  private groupId(generation: number): string {
+    return `${this.options.groupPrefix}${this.projection.name}.g${generation}`;
+  }
+
+  /** Store-side preparation of a generation: its indexes, and where rebuilds find the derived collections. */
+  private async prepare(): Promise<void> {
     await this.ensureIndexes();
     if (this.projection.derivedCollections?.length) {
       await this.state.updateOne(
@@ -118,9 +149,6 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
         { upsert: true },
       );
     }
-    await this.startGeneration(await this.currentGeneration());
-    this.generationTimer = setInterval(() => void this.followRebuilds(), this.options.generationPollMs ?? 2000);
-    this.generationTimer.unref();
   }
 
   /** Creates the declared indexes; a rebuild drops the collections, so a new generation calls it again. */
@@ -137,8 +165,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
     clearTimeout(this.polling);
     await this.switching;
     // kafkajs lets the in-flight batch finish (and so its offset commit) before leaving the group.
-    await this.consumer?.disconnect();
-    this.consumer = undefined;
+    await this.consumer?.stop();
   }
 
   /**
@@ -459,9 +486,10 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
         await heartbeat();
       }
     } finally {
-      if (lastResolved !== undefined && this.consumer) {
+      const consumer = this.consumer?.current;
+      if (lastResolved !== undefined && consumer) {
         // Committed only after the apply: a crash before this line redelivers, and apply skips duplicates.
-        await this.consumer.commitOffsets([
+        await consumer.commitOffsets([
           { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastResolved) + 1n).toString() },
         ]);
       }
@@ -476,37 +504,52 @@ export class ProjectionRunner<Doc extends ReadModelDocument> {
 
   private async startGeneration(generation: number): Promise<void> {
     this.generation = generation;
-    const consumer = this.kafka.consumer({
-      groupId: `${this.options.groupPrefix}${this.projection.name}.g${generation}`,
-      ...CONSUMER_SESSION,
-      maxWaitTimeInMs: 100,
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.options.topicPrefix + this.projection.topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // A stream lives in one partition, so partitions can be applied side by side without reordering it.
-      partitionsConsumedConcurrently: PARTITIONS_APPLIED_CONCURRENTLY,
-      eachBatch: (payload) => this.handleBatch(payload, generation),
-    });
-    this.consumer = consumer;
+    this.consumer = new SupervisedConsumer(
+      this.kafka,
+      {
+        consumer: `projection:${this.projection.name}`,
+        groupId: this.groupId(generation),
+        topic: this.options.topicPrefix + this.projection.topic,
+        config: { maxWaitTimeInMs: 100 },
+        run: () => ({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          // A stream lives in one partition, so partitions can be applied side by side without reordering it.
+          partitionsConsumedConcurrently: PARTITIONS_APPLIED_CONCURRENTLY,
+          eachBatch: (payload) => this.handleBatch(payload, generation),
+        }),
+      },
+      this.logger,
+    );
+    await this.consumer.start();
   }
 
+  /**
+   * Starts the requested generation when it is not the one running: the first start, and every
+   * rebuild. A failure (the store unreachable) leaves it to the next poll, however long that takes.
+   */
   private async followRebuilds(): Promise<void> {
     if (this.switching) return;
-    try {
+    this.switching = (async () => {
       const generation = await this.currentGeneration();
-      if (generation === this.generation) return;
-      this.logger.info({ projection: this.projection.name, generation }, 'rebuild requested: replaying from the first offset');
-      this.switching = (async () => {
-        await this.consumer?.disconnect();
-        await this.ensureIndexes();
-        await this.startGeneration(generation);
-      })();
+      if (generation === this.generation && this.consumer) return;
+      if (this.consumer) {
+        this.logger.info({ projection: this.projection.name, generation }, 'rebuild requested: replaying from the first offset');
+        // The superseded generation's batches see `generation !== this.generation` and stop writing.
+        this.generation = generation;
+        await this.consumer.retire();
+        this.consumer = undefined;
+      }
+      await this.prepare();
+      await this.startGeneration(generation);
+    })();
+    try {
       await this.switching;
+      if (this.followingFailed) this.logger.info({ projection: this.projection.name }, 'following projection rebuilds again');
+      this.followingFailed = false;
     } catch (error) {
-      this.logger.error({ err: error, projection: this.projection.name }, 'following projection rebuilds failed');
+      if (!this.followingFailed) this.logger.error({ err: error, projection: this.projection.name }, 'following projection rebuilds failed; retrying');
+      this.followingFailed = true;
     } finally {
       this.switching = undefined;
     }

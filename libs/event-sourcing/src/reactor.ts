@@ -1,7 +1,8 @@
-import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import { CloudEvent } from '@mlops/events';
-import { CONSUMER_SESSION, LogSink } from './kafka';
+import { ConsumerStatus, SupervisedConsumer, SupervisedWorker } from './consumer-supervisor';
+import { LogSink } from './kafka';
 
 /**
  * A process manager: reacts to events of chosen types (from any domain's topic) by issuing
@@ -51,52 +52,65 @@ export const reactorLag = new Gauge({
 /**
  * Runs one reactor as a Kafka consumer group: a message's offset is committed only after its
  * reaction succeeded, so a crash redelivers it. A failing reaction is retried with backoff, holding
- * its partition (per-stream order is kept), until it succeeds or the runner stops.
+ * its partition (per-stream order is kept), until it succeeds or the runner stops; the consumer
+ * itself is supervised (see SupervisedConsumer), so broker and store outages only delay it.
  */
-export class ReactorRunner {
-  private consumer?: Consumer;
+export class ReactorRunner implements SupervisedWorker {
+  private readonly consumer: SupervisedConsumer;
   private readonly types: Set<string>;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     readonly reactor: Reactor,
     private readonly handler: ReactionHandler,
     private readonly options: ReactorRunnerOptions,
     private readonly logger: LogSink,
   ) {
     this.types = new Set(reactor.eventTypes);
+    this.consumer = new SupervisedConsumer(
+      kafka,
+      {
+        consumer: `reactor:${reactor.name}`,
+        groupId: this.groupId,
+        topic: options.topicPrefix + reactor.topic,
+        config: { maxWaitTimeInMs: 100 },
+        run: () => ({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: reactor.partitionsConsumedConcurrently ?? 1,
+          eachBatch: (payload) => this.handleBatch(payload),
+        }),
+      },
+      logger,
+    );
   }
 
   get groupId(): string {
     return `${this.options.groupPrefix}reactor.${this.reactor.name}`;
   }
 
+  /** Resolves after the first attempt to join its group (a failed one is retried in the background). */
   async start(): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId: this.groupId, ...CONSUMER_SESSION, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.options.topicPrefix + this.reactor.topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.reactor.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
-    this.consumer = consumer;
+    await this.consumer.start();
+  }
+
+  status(): ConsumerStatus {
+    return this.consumer.status();
   }
 
   /** Lets the in-flight reaction finish and commit (kafkajs waits for the batch), then leaves the group. */
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    this.consumer = undefined;
+    await this.consumer.stop();
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const labels = { reactor: this.reactor.name };
     let uncommitted: string | undefined;
     const commit = async () => {
-      if (uncommitted === undefined || !this.consumer) return;
+      const consumer = this.consumer.current;
+      if (uncommitted === undefined || !consumer) return;
       // Committed only after the reaction: a crash before this line redelivers the event.
-      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(uncommitted) + 1n).toString() }]);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(uncommitted) + 1n).toString() }]);
       uncommitted = undefined;
     };
     for (const message of batch.messages) {
@@ -128,9 +142,11 @@ export class ReactorRunner {
     for (;;) {
       try {
         await this.handler.react(event);
+        this.consumer.recovered();
         return true;
       } catch (error) {
         reactorFailures.inc({ reactor: this.reactor.name });
+        this.consumer.failing(error);
         this.logger.error(
           { err: error, reactor: this.reactor.name, subject: event.subject, type: event.type, correlation_id: event.correlationid },
           'reaction failed; retrying',
