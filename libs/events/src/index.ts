@@ -7,3 +7,4 @@ export * from './lifecycle.events';
 export * from './feature-store.events';
 export * from './evaluation.events';
 export * from './prompt-governance.events';
+export * from './traffic-allocation.events';

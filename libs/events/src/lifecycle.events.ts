@@ -13,6 +13,7 @@ import modelVersionRegistered from '../schemas/lifecycle/model_version.registere
 import modelVersionUpdated from '../schemas/lifecycle/model_version.updated.v1.json';
 import modelVersionChecklistUpdated from '../schemas/lifecycle/model_version.checklist_updated.v1.json';
 import modelVersionStageChanged from '../schemas/lifecycle/model_version.stage_changed.v1.json';
+import { trafficAllocationEventDefinitions } from './traffic-allocation.events';
 import deploymentCreated from '../schemas/lifecycle/deployment.created.v1.json';
 import deploymentStatusChanged from '../schemas/lifecycle/deployment.status_changed.v1.json';
 import deploymentHealthReported from '../schemas/lifecycle/deployment.health_reported.v1.json';
@@ -243,4 +244,5 @@ export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifec
   { name: 'DeploymentTerminated', type: 'mlops.lifecycle.deployment.terminated.v1', schema: deploymentTerminated },
   { name: 'DeploymentDriftAlerted', type: 'mlops.lifecycle.deployment.drift_alerted.v1', schema: deploymentDriftAlerted },
   { name: 'DriftDetected', type: 'mlops.lifecycle.drift.detected.v1', schema: driftDetected },
+  ...trafficAllocationEventDefinitions,
 ]);
