@@ -18,7 +18,7 @@ const shared = {
   testEnvironment: 'node',
   // NestJS ships ES modules; transform them so jest's CommonJS runtime can load them.
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|file-type|strtok3|token-types|peek-readable)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|file-type|strtok3|token-types|peek-readable|jose)/)'],
   moduleNameMapper: {
     '^@mlops/(assertions|client|events|event-sourcing|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
   },

@@ -9,7 +9,8 @@ import { jsonBody } from './http';
 import { PinoNestLogger } from './logging';
 import { enableDefaultMetrics, httpMetricsMiddleware, metricsHandler } from './metrics';
 import { ProblemDetailsFilter } from './problem-details';
-import { currentContext, requestContextMiddleware } from './request-context';
+import type { IdentityVerifier } from './identity-token';
+import { currentContext, identityVerification, requestContextMiddleware } from './request-context';
 import { createValidationPipe } from './validation';
 
 export interface HttpAppOptions {
@@ -18,6 +19,8 @@ export interface HttpAppOptions {
   /** Services parse JSON bodies; the gateway streams them through untouched. */
   parseJsonBody: boolean;
   bodyLimit?: string;
+  /** Callers are who the gateway's signed identity token says; without it, X-Actor is taken as sent. */
+  identityVerifier?: IdentityVerifier;
   openApi?: { title: string; description: string; version: string };
 }
 
@@ -32,6 +35,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestContextMiddleware);
+  if (options.identityVerifier) app.use(identityVerification(options.identityVerifier));
   app.use(
     pinoHttp({
       logger,

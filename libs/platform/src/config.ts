@@ -13,7 +13,7 @@ const brokerList = z
 const milliseconds = (fallback: number, max = 600_000) => z.coerce.number().int().min(0).max(max).default(fallback);
 
 /** A PEM file, read once at start, so a missing or unreadable file stops the service naming its variable. */
-const pemFile = z.string().transform((path, ctx) => {
+export const pemFile = z.string().transform((path, ctx) => {
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8');
@@ -91,7 +91,8 @@ export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trac
 
 /** Settings every domain service reads from its environment. */
 export const serviceConfigSchema = z.object({
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Loopback unless told otherwise: only the gateway should reach a service (containers set 0.0.0.0). */
+  HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535),
   LOG_LEVEL: logLevel,
   MONGO_URL: z
@@ -111,6 +112,8 @@ export const serviceConfigSchema = z.object({
   /** A stream load that folded this many commits after the aggregate's last snapshot writes a new one. */
   SNAPSHOT_EVERY_COMMITS: z.coerce.number().int().min(1).max(10_000).default(20),
   PROJECTION_GENERATION_POLL_MS: milliseconds(2000, 60_000),
+  /** The gateway's public key(s): with it, callers are who the gateway's signed identity token says (README "Trust model"). */
+  IDENTITY_VERIFY_KEYS_FILE: pemFile.optional(),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size such as 1mb').default('1mb'),
 }).superRefine((config, ctx) => {
   for (const { variable, message } of kafkaSecurityIssues(config)) ctx.addIssue({ code: 'custom', path: [variable], message });

@@ -4,7 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EventCatalog } from '@mlops/events';
 import { EventSourcingModule, Projection, ReactorRegistration } from '@mlops/event-sourcing';
 import { createHttpApp } from './bootstrap';
-import { kafkaClientSecurity, loadConfig, serviceConfigSchema, ServiceConfig, withDefaults } from './config';
+import { ConfigError, kafkaClientSecurity, loadConfig, serviceConfigSchema, ServiceConfig, withDefaults } from './config';
+import { IdentityVerifier } from './identity-token';
 import { createLogger } from './logging';
 import { PlatformModule } from './platform.module';
 
@@ -81,7 +82,17 @@ export async function createDomainService(
     logger,
     parseJsonBody: true,
     bodyLimit: config.BODY_LIMIT,
+    identityVerifier: config.IDENTITY_VERIFY_KEYS_FILE && (await identityVerifierOf(config.IDENTITY_VERIFY_KEYS_FILE)),
     openApi: { title: definition.title, description: definition.description, version: '1.0.0' },
   });
   return { app, config };
+}
+
+/** The verifier for IDENTITY_VERIFY_KEYS_FILE, or a start-up error naming the variable. */
+async function identityVerifierOf(file: { path: string; pem: string }): Promise<IdentityVerifier> {
+  try {
+    return await IdentityVerifier.fromPem(file.pem);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  IDENTITY_VERIFY_KEYS_FILE: ${file.path} ${(error as Error).message}`);
+  }
 }

@@ -1,5 +1,6 @@
 export * from './config';
 export * from './identity';
+export * from './identity-token';
 export * from './request-context';
 export * from './logging';
 export * from './problem-details';

@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { canonicalActor } from './identity';
+import { IdentityRejected, IdentityVerifier, IDENTITY_TOKEN_HEADER } from './identity-token';
+import { problem, sendProblem } from './problem-details';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 export const ACTOR_HEADER = 'x-actor';
@@ -64,4 +66,32 @@ export function requestContextMiddleware(req: Request, res: Response, next: Next
   };
   res.setHeader(CORRELATION_HEADER, correlationId);
   storage.run(context, next);
+}
+
+/** Probes, metrics and the OpenAPI document the gateway merges carry no caller and stay open. */
+const UNAUTHENTICATED_PATH = /^\/(health(\/.*)?|metrics|openapi\.json)$/;
+
+/**
+ * With identity verification configured, the caller is whoever the gateway's signed identity token
+ * says (401 without a valid one) and X-Actor / X-Roles are ignored; runs after requestContextMiddleware.
+ */
+export function identityVerification(verifier: IdentityVerifier) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (UNAUTHENTICATED_PATH.test(req.path)) return next();
+    const context = storage.getStore();
+    verifier.verify(req.header(IDENTITY_TOKEN_HEADER)).then(
+      (identity) => {
+        if (context) {
+          context.actor = canonicalActor(identity.actor);
+          context.roles = identity.roles;
+        }
+        next();
+      },
+      (error: unknown) => {
+        if (!(error instanceof IdentityRejected)) return next(error);
+        res.setHeader('WWW-Authenticate', 'Bearer realm="mlops-gateway"');
+        sendProblem(res, problem(401, error.message), req);
+      },
+    );
+  };
 }
