@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import { Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import { createHttpApp, createLogger, loadConfig, PlatformModule } from '@mlops/platform';
-import { authenticate } from './auth';
+import { installGatewayAuth } from './auth';
 import { gatewayConfigSchema, upstreamsOf } from './config';
 import { HEALTH_TIMEOUT, HealthAggregateController } from './health-aggregate.controller';
 import { OpenApiMerger } from './openapi';
@@ -37,7 +37,7 @@ export async function createGatewayApp(env: Record<string, string | undefined> =
   class GatewayModule {}
 
   const app = await createHttpApp(GatewayModule, { service: 'gateway', logger, parseJsonBody: false });
-  app.use(authenticate(config));
+  await installGatewayAuth(app, config);
   const { agent } = app.get(UpstreamAgent);
   for (const upstream of upstreams) app.use(proxyTo(upstream, config.PROXY_TIMEOUT_MS, agent, logger));
   SwaggerModule.setup('docs', app, () => ({ openapi: '3.0.0', info: { title: 'MLOps Control Plane API', version: '1.0.0' }, paths: {} }), {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalActor, logLevel } from '@mlops/platform';
+import { canonicalActor, logLevel, pemFile } from '@mlops/platform';
 
 const serviceUrl = (fallback: string) => z.url({ protocol: /^https?$/ }).default(fallback);
 
@@ -69,6 +69,49 @@ export function identify(keys: readonly ApiKey[], presented: string): { actor: s
   return match && { actor: match.actor, roles: [...match.roles] };
 }
 
+/** An issuer or JWKS address: https, or http on loopback (a local identity provider, the tests' JWKS). */
+const identityProviderUrl = z.url({ protocol: /^https?$/ }).refine(
+  (url) => url.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url),
+  { message: 'expected an https:// URL (http:// only on loopback)' },
+);
+
+/** A claim's dotted path in a JWT payload: `roles`, `realm_access.roles`, `https://example.com/roles` is one key. */
+const claimPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'expected a claim name or dotted path such as realm_access.roles');
+
+/** Identity (OIDC bearer JWTs, the token the gateway signs for the services) and rate limits; README "Trust model". */
+const authSchema = z.object({
+  GATEWAY_OIDC_ISSUER: identityProviderUrl.optional(),
+  GATEWAY_OIDC_AUDIENCE: z.string().min(1).optional(),
+  /** Unset: the jwks_uri of the issuer's /.well-known/openid-configuration. */
+  GATEWAY_OIDC_JWKS_URL: identityProviderUrl.optional(),
+  GATEWAY_OIDC_ROLES_CLAIM: claimPath.default('roles'),
+  /** The claim that names the caller on every event; `sub` is the one an issuer keeps stable. */
+  GATEWAY_OIDC_ACTOR_CLAIM: claimPath.default('sub'),
+  /** PKCS#8 PEM Ed25519 or P-256 key the gateway signs the services' identity tokens with. */
+  GATEWAY_IDENTITY_SIGNING_KEY_FILE: pemFile.optional(),
+  /** Requests per window per caller (API key or JWT subject; per client IP without one); 0 = no limit. */
+  GATEWAY_RATE_LIMIT_MAX: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  /** Requests per window per client IP from callers without credentials; unset = GATEWAY_RATE_LIMIT_MAX. */
+  GATEWAY_RATE_LIMIT_ANONYMOUS_MAX: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  GATEWAY_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  /** Proxies in front of the gateway (an ingress) whose X-Forwarded-For names the client IP. */
+  GATEWAY_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+});
+
+/** Combinations of the auth variables that cannot work, each with the variable to fix. */
+export function authIssues(config: z.infer<typeof authSchema>): { variable: string; message: string }[] {
+  const issues: { variable: string; message: string }[] = [];
+  if (config.GATEWAY_OIDC_ISSUER && !config.GATEWAY_OIDC_AUDIENCE) {
+    issues.push({ variable: 'GATEWAY_OIDC_AUDIENCE', message: 'required with GATEWAY_OIDC_ISSUER (otherwise a token of that issuer for any audience would do)' });
+  }
+  if (!config.GATEWAY_OIDC_ISSUER) {
+    for (const variable of ['GATEWAY_OIDC_AUDIENCE', 'GATEWAY_OIDC_JWKS_URL'] as const) {
+      if (config[variable] !== undefined) issues.push({ variable, message: 'only applies with GATEWAY_OIDC_ISSUER' });
+    }
+  }
+  return issues;
+}
+
 export const gatewayConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -81,6 +124,9 @@ export const gatewayConfigSchema = z.object({
   HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   OPENAPI_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   GATEWAY_API_KEYS: apiKeys,
+  ...authSchema.shape,
+}).superRefine((config, ctx) => {
+  for (const { variable, message } of authIssues(config)) ctx.addIssue({ code: 'custom', path: [variable], message });
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
