@@ -1,6 +1,5 @@
-import { createServer, Server, Socket } from 'node:net';
 import request from 'supertest';
-import { connectMongo, countStoredEvents, dropDatabase, isolatedEnv, ServiceProcess, startServiceProcess } from '@mlops/testing';
+import { connectMongo, countStoredEvents, dropDatabase, isolatedEnv, ServiceProcess, startServiceProcess, StoreRelay, storeRelay } from '@mlops/testing';
 import { templateStreamId } from './templates/template.decider';
 
 const ROOT = '/api/v1/prompt-governance';
@@ -8,37 +7,9 @@ const TEMPLATES = `${ROOT}/templates`;
 const json = { 'content-type': 'application/json' };
 const APPROVER = 'prompt-approver';
 
-/**
- * A loopback TCP relay in front of the shared document store: the service under test reaches the
- * store only through it, so cutting it is a store outage for this service alone.
- */
-async function storeRelay(target: URL): Promise<{ url: string; cut(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = new Socket().connect(Number(target.port || 27017), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target.href);
-  url.host = `127.0.0.1:${(server.address() as { port: number }).port}`;
-  return {
-    url: url.href,
-    cut: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
-    },
-  };
-}
-
 describe('prompt governance against hostile input, look-alike identities and a store outage (own process, real Kafka and store)', () => {
   const env = isolatedEnv('hardening');
-  let relay: Awaited<ReturnType<typeof storeRelay>>;
+  let relay: StoreRelay;
   let service: ServiceProcess;
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   const http = () => request(service.url);
@@ -79,7 +50,7 @@ describe('prompt governance against hostile input, look-alike identities and a s
     const killer = setTimeout(() => service?.process.kill('SIGKILL'), 10_000);
     await service?.stop();
     clearTimeout(killer);
-    await relay?.cut();
+    await relay?.close();
     await mongo?.close();
     await dropDatabase(env.MONGO_URL, env.MONGO_DB);
   });

@@ -3,3 +3,5 @@ export * from './helpers';
 export * from './process';
 export * from './query-plans';
 export * from './platform';
+export * from './outages';
+export * from './specification';
