@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { createHttpApp, createLogger, loadConfig, PlatformModule } from '@mlops/platform';
 import { installGatewayAuth } from './auth';
 import { gatewayConfigSchema, upstreamsOf } from './config';
+import { consoleDir, serveConsole } from './console';
 import { HEALTH_TIMEOUT, HealthAggregateController } from './health-aggregate.controller';
 import { OpenApiMerger } from './openapi';
 import { proxyTo } from './proxy';
@@ -40,6 +41,7 @@ export async function createGatewayApp(env: Record<string, string | undefined> =
   await installGatewayAuth(app, config);
   const { agent } = app.get(UpstreamAgent);
   for (const upstream of upstreams) app.use(proxyTo(upstream, config.PROXY_TIMEOUT_MS, agent, logger));
+  app.use(serveConsole(consoleDir(env)));
   SwaggerModule.setup('docs', app, () => ({ openapi: '3.0.0', info: { title: 'MLOps Control Plane API', version: '1.0.0' }, paths: {} }), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
