@@ -9,6 +9,13 @@ import runParamsLogged from '../schemas/lifecycle/run.params_logged.v1.json';
 import runTagsSet from '../schemas/lifecycle/run.tags_set.v1.json';
 import runMetricsLogged from '../schemas/lifecycle/run.metrics_logged.v1.json';
 import runEnded from '../schemas/lifecycle/run.ended.v1.json';
+import experimentTagSet from '../schemas/lifecycle/experiment.tag_set.v1.json';
+import experimentTagDeleted from '../schemas/lifecycle/experiment.tag_deleted.v1.json';
+import runTagValuesSet from '../schemas/lifecycle/run.tag_values_set.v1.json';
+import runTagValueDeleted from '../schemas/lifecycle/run.tag_value_deleted.v1.json';
+import runRenamed from '../schemas/lifecycle/run.renamed.v1.json';
+import runDeleted from '../schemas/lifecycle/run.deleted.v1.json';
+import runRestored from '../schemas/lifecycle/run.restored.v1.json';
 import modelVersionRegistered from '../schemas/lifecycle/model_version.registered.v1.json';
 import modelVersionUpdated from '../schemas/lifecycle/model_version.updated.v1.json';
 import modelVersionChecklistUpdated from '../schemas/lifecycle/model_version.checklist_updated.v1.json';
@@ -41,11 +48,28 @@ export interface ExperimentRestoredData {
   name: string;
 }
 
+/** A key/value tag (MLflow's tags): keys are user data, so they travel in arrays, never as document keys. */
+export interface TagValue {
+  key: string;
+  value: string;
+}
+export interface ExperimentTagSetData {
+  name: string;
+  key: string;
+  value: string;
+}
+export interface ExperimentTagDeletedData {
+  name: string;
+  key: string;
+}
+
 export type ExperimentEvent =
   | { type: 'ExperimentCreated'; data: ExperimentCreatedData }
   | { type: 'ExperimentUpdated'; data: ExperimentUpdatedData }
   | { type: 'ExperimentArchived'; data: ExperimentArchivedData }
-  | { type: 'ExperimentRestored'; data: ExperimentRestoredData };
+  | { type: 'ExperimentRestored'; data: ExperimentRestoredData }
+  | { type: 'ExperimentTagSet'; data: ExperimentTagSetData }
+  | { type: 'ExperimentTagDeleted'; data: ExperimentTagDeletedData };
 
 /** Params and metrics travel as `{key, value}` arrays: keys are user data, never document keys. */
 export type RunParamValue = string | number | boolean;
@@ -88,12 +112,36 @@ export interface RunEndedData {
   end_time: string;
 }
 
+export interface RunTagValuesSetData {
+  run_id: string;
+  tags: TagValue[];
+}
+export interface RunTagValueDeletedData {
+  run_id: string;
+  key: string;
+}
+export interface RunRenamedData {
+  run_id: string;
+  name: string;
+}
+export interface RunDeletedData {
+  run_id: string;
+}
+export interface RunRestoredData {
+  run_id: string;
+}
+
 export type RunEvent =
   | { type: 'RunStarted'; data: RunStartedData }
   | { type: 'RunParamsLogged'; data: RunParamsLoggedData }
   | { type: 'RunTagsSet'; data: RunTagsSetData }
   | { type: 'RunMetricsLogged'; data: RunMetricsLoggedData }
-  | { type: 'RunEnded'; data: RunEndedData };
+  | { type: 'RunEnded'; data: RunEndedData }
+  | { type: 'RunTagValuesSet'; data: RunTagValuesSetData }
+  | { type: 'RunTagValueDeleted'; data: RunTagValueDeletedData }
+  | { type: 'RunRenamed'; data: RunRenamedData }
+  | { type: 'RunDeleted'; data: RunDeletedData }
+  | { type: 'RunRestored'; data: RunRestoredData };
 
 export type ModelStage = 'none' | 'staging' | 'production' | 'archived';
 export interface ModelMetric {
@@ -232,6 +280,13 @@ export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifec
   { name: 'RunTagsSet', type: 'mlops.lifecycle.run.tags_set.v1', schema: runTagsSet },
   { name: 'RunMetricsLogged', type: 'mlops.lifecycle.run.metrics_logged.v1', schema: runMetricsLogged },
   { name: 'RunEnded', type: 'mlops.lifecycle.run.ended.v1', schema: runEnded },
+  { name: 'ExperimentTagSet', type: 'mlops.lifecycle.experiment.tag_set.v1', schema: experimentTagSet },
+  { name: 'ExperimentTagDeleted', type: 'mlops.lifecycle.experiment.tag_deleted.v1', schema: experimentTagDeleted },
+  { name: 'RunTagValuesSet', type: 'mlops.lifecycle.run.tag_values_set.v1', schema: runTagValuesSet },
+  { name: 'RunTagValueDeleted', type: 'mlops.lifecycle.run.tag_value_deleted.v1', schema: runTagValueDeleted },
+  { name: 'RunRenamed', type: 'mlops.lifecycle.run.renamed.v1', schema: runRenamed },
+  { name: 'RunDeleted', type: 'mlops.lifecycle.run.deleted.v1', schema: runDeleted },
+  { name: 'RunRestored', type: 'mlops.lifecycle.run.restored.v1', schema: runRestored },
   { name: 'ModelVersionRegistered', type: 'mlops.lifecycle.model_version.registered.v1', schema: modelVersionRegistered },
   { name: 'ModelVersionUpdated', type: 'mlops.lifecycle.model_version.updated.v1', schema: modelVersionUpdated },
   { name: 'ModelVersionChecklistUpdated', type: 'mlops.lifecycle.model_version.checklist_updated.v1', schema: modelVersionChecklistUpdated },
