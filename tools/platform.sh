@@ -54,7 +54,10 @@ up() {
   for entry in "${APPS[@]}"; do
     local name=${entry%%:*} port=${entry##*:}
     if alive "$STATE/$name.pid"; then log "$name already running (pid $(cat "$STATE/$name.pid"))"; continue; fi
-    PORT=$port nohup node "dist/apps/$name/src/main.js" >>"$STATE/logs/$name.log" 2>&1 </dev/null &
+    # Services listen on loopback only: the gateway is the one way in (README "Trust model").
+    local host=127.0.0.1
+    [[ $name == gateway ]] && host=${GATEWAY_HOST:-0.0.0.0}
+    HOST=$host PORT=$port nohup node "dist/apps/$name/src/main.js" >>"$STATE/logs/$name.log" 2>&1 </dev/null &
     echo $! >"$STATE/$name.pid"
     log "started $name on :$port (log: $STATE/logs/$name.log)"
   done
