@@ -3,6 +3,7 @@ import { Topics } from './topics';
 import datasetRegistered from '../schemas/feature-store/dataset.registered.v1.json';
 import datasetProfiled from '../schemas/feature-store/dataset.profiled.v1.json';
 import datasetSchemaChanged from '../schemas/feature-store/dataset.schema_changed.v1.json';
+import datasetDriftComputed from '../schemas/feature-store/dataset.drift_computed.v1.json';
 import featureCreated from '../schemas/feature-store/feature.created.v1.json';
 import featureUpdated from '../schemas/feature-store/feature.updated.v1.json';
 import featureDeprecated from '../schemas/feature-store/feature.deprecated.v1.json';
@@ -77,6 +78,53 @@ export type DatasetEvent =
   | { type: 'DatasetSchemaChanged'; data: DatasetSchemaChangedData }
   | { type: 'DatasetProfiled'; data: DatasetProfiledData };
 
+// ---- Drift reports (stream dataset-drift:<report_id>) ----
+
+/** Evidently's stattest names: ks, chisquare, z (proportions) give p-values; wasserstein (normed), jensenshannon, psi distances. */
+export type DriftMethod = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon' | 'psi';
+export type DriftColumnKind = 'numerical' | 'categorical';
+
+export interface DriftColumnResult {
+  column: string;
+  /** DuckDB logical type in the current dataset. */
+  type: string;
+  kind: DriftColumnKind;
+  method: DriftMethod;
+  /** The test statistic (KS D, chi-squared, z) or the distance; null when unbounded (a category the reference lacks). */
+  statistic: number | null;
+  /** p-value methods: drift below the threshold (ks: at or below). Null for distances. */
+  p_value: number | null;
+  /** Distance methods: drift at or above the threshold. Null for p-value methods. */
+  distance: number | null;
+  threshold: number;
+  drifted: boolean;
+  /** Non-null, finite values compared on each side. */
+  reference_count: number;
+  current_count: number;
+}
+
+/** A drift report of a dataset (the current data) against a reference dataset, Evidently's way. */
+export interface DatasetDriftComputedData {
+  report_id: string;
+  dataset_id: string;
+  reference_dataset_id: string;
+  /** The content hashes of the two files as profiled (null for DuckDB tables). */
+  dataset_sha256: string | null;
+  reference_sha256: string | null;
+  dataset_rows: number;
+  reference_rows: number;
+  columns: DriftColumnResult[];
+  number_of_columns: number;
+  number_of_drifted_columns: number;
+  share_of_drifted_columns: number;
+  /** The dataset drifts when at least this share of its columns drift. */
+  drift_share: number;
+  dataset_drift: boolean;
+}
+
+export type DatasetDriftEvent = { type: 'DatasetDriftComputed'; data: DatasetDriftComputedData };
+export const DATASET_DRIFT_COMPUTED = 'mlops.feature-store.dataset.drift_computed.v1';
+
 // ---- Features (stream feature:<name>) ----
 
 export const FEATURE_SCALAR_TYPES = ['bool', 'int32', 'int64', 'float', 'double', 'string', 'bytes', 'timestamp'] as const;
@@ -142,12 +190,13 @@ export type FeatureEvent =
   | { type: 'FeatureRestored'; data: FeatureRestoredData }
   | { type: 'FeatureVersionCreated'; data: FeatureVersionCreatedData };
 
-export type FeatureStoreEvent = DatasetEvent | FeatureEvent;
+export type FeatureStoreEvent = DatasetEvent | DatasetDriftEvent | FeatureEvent;
 
 export const featureStoreCatalog = new EventCatalog(Topics.featureStore, '/mlops/feature-store', [
   { name: 'DatasetRegistered', type: 'mlops.feature-store.dataset.registered.v1', schema: datasetRegistered },
   { name: 'DatasetSchemaChanged', type: 'mlops.feature-store.dataset.schema_changed.v1', schema: datasetSchemaChanged },
   { name: 'DatasetProfiled', type: 'mlops.feature-store.dataset.profiled.v1', schema: datasetProfiled },
+  { name: 'DatasetDriftComputed', type: DATASET_DRIFT_COMPUTED, schema: datasetDriftComputed },
   { name: 'FeatureCreated', type: 'mlops.feature-store.feature.created.v1', schema: featureCreated },
   { name: 'FeatureUpdated', type: 'mlops.feature-store.feature.updated.v1', schema: featureUpdated },
   { name: 'FeatureDeprecated', type: 'mlops.feature-store.feature.deprecated.v1', schema: featureDeprecated },
