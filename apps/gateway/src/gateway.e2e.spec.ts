@@ -141,6 +141,14 @@ describe('through the gateway, against a real Kafka broker and MongoDB-protocol 
     const metrics = await http().get('/metrics').expect(200);
     expect(metrics.text).toContain('http_request_duration_seconds');
   });
+
+  it('labels the latency of proxied requests by the upstream prefix they went through, not "unmatched"', async () => {
+    await http().get('/api/v1/ml/lifecycle/experiments').expect(200);
+    await http().get('/api/v1/features/features').expect(502);
+    const metrics = (await http().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/ml\/lifecycle\/\*",status="200"/);
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/features\/\*",status="502"/);
+  });
 });
 
 describe('process lifecycle', () => {

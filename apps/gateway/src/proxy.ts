@@ -15,7 +15,12 @@ export function proxyTo(upstream: Upstream, timeoutMs: number, agent: Agent, log
     changeOrigin: true,
     xfwd: true,
     proxyTimeout: timeoutMs,
-    pathFilter: (path) => [upstream.prefix, ...(upstream.aliases ?? [])].some((prefix) => path === prefix || path.startsWith(`${prefix}/`)),
+    pathFilter: (path, req) => {
+      const prefix = [upstream.prefix, ...(upstream.aliases ?? [])].find((p) => path === p || path.startsWith(`${p}/`));
+      // Proxied requests have no Nest route: label their latency by the prefix they went through.
+      if (prefix && req.res) req.res.locals.routeLabel = `${prefix}/*`;
+      return prefix !== undefined;
+    },
     on: {
       proxyReq: (proxyReq, req) => {
         started.set(req, Date.now());

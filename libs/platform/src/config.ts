@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { KafkaSettings } from '@mlops/event-sourcing';
 
-const brokerList = z
+export const brokerList = z
   .string()
   .min(1)
   .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
@@ -34,7 +34,7 @@ const saslMechanism = z
   .pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], { error: 'expected plain, scram-sha-256 or scram-sha-512' }));
 
 /** Kafka TLS and SASL settings (managed clusters: MSK, Confluent Cloud, Aiven); see README "Kafka security". */
-const kafkaSecuritySchema = z.object({
+export const kafkaSecuritySchema = z.object({
   KAFKA_TLS: z.stringbool().default(false),
   KAFKA_TLS_CA_FILE: pemFile.optional(),
   KAFKA_TLS_CERT_FILE: pemFile.optional(),
