@@ -128,6 +128,10 @@ log "the chart refuses a gateway without authentication, and Kafka settings that
 must_refuse "a gateway without API keys or OIDC (default values)" "set auth.insecureDevMode=true"
 must_refuse "API keys said to be in a missing existingSecret" "auth.apiKeysInExistingSecret=true needs existingSecret" \
   --set auth.apiKeysInExistingSecret=true
+must_refuse "services without the identity key pair" "the services have no way to verify who the gateway says the caller is" \
+  --set gateway.apiKeys=ci-key-0123456789abcdef=ci-bot:admin --set mongodb.url=mongodb://m:27017
+must_refuse "an identity signing key without the public key" "auth.identity.signingKey and auth.identity.verifyKeys go together" \
+  -f "$DEV_VALUES" --set-string "auth.identity.signingKey=-----BEGIN PRIVATE KEY-----x"
 must_refuse "an OIDC issuer without audience" "auth.oidc.audience is required" \
   --set auth.oidc.issuer=https://login.example.com
 must_refuse "a SASL mechanism without username" "kafka.sasl.username is required" \

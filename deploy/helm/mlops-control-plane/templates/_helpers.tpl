@@ -114,10 +114,23 @@ Chart-computed values < .Values.env < apps.<app>.env.
 {{- $_ := set $env "GATEWAY_OIDC_AUDIENCE" .audience }}
 {{- with .jwksUrl }}{{ $_ := set $env "GATEWAY_OIDC_JWKS_URL" . }}{{ end }}
 {{- with .rolesClaim }}{{ $_ := set $env "GATEWAY_OIDC_ROLES_CLAIM" . }}{{ end }}
+{{- with .actorClaim }}{{ $_ := set $env "GATEWAY_OIDC_ACTOR_CLAIM" . }}{{ end }}
 {{- end }}
+{{- end }}
+{{- with $root.Values.gateway.rateLimit }}
+{{- $_ := set $env "GATEWAY_RATE_LIMIT_MAX" (toString .max) }}
+{{- $_ := set $env "GATEWAY_RATE_LIMIT_WINDOW_MS" (toString .windowMs) }}
+{{- if ne (toString .anonymousMax) "" }}{{ $_ := set $env "GATEWAY_RATE_LIMIT_ANONYMOUS_MAX" (toString .anonymousMax) }}{{ end }}
+{{- end }}
+{{- $_ := set $env "GATEWAY_TRUSTED_PROXY_HOPS" (toString $root.Values.gateway.trustedProxyHops) }}
+{{- if include "mlops.identityConfigured" $root }}
+{{- $_ := set $env "GATEWAY_IDENTITY_SIGNING_KEY_FILE" (printf "%s/%s" (include "mlops.identityDir" $root) $root.Values.auth.identity.signingKeyKey) }}
 {{- end }}
 {{- else }}
 {{- $_ := set $env "MONGO_DB" (printf "mlops_%s" (.name | replace "-" "_")) }}
+{{- if include "mlops.identityConfigured" $root }}
+{{- $_ := set $env "IDENTITY_VERIFY_KEYS_FILE" (printf "%s/%s" (include "mlops.identityDir" $root) $root.Values.auth.identity.verifyKeysKey) }}
+{{- end }}
 {{- $_ := set $env "KAFKA_BROKERS" $root.Values.kafka.brokers }}
 {{- $_ := set $env "KAFKA_TOPIC_PREFIX" $root.Values.kafka.topicPrefix }}
 {{- $_ := set $env "KAFKA_TOPIC_PARTITIONS" (toString $root.Values.kafka.topicPartitions) }}
@@ -177,6 +190,19 @@ Chart-computed values < .Values.env < apps.<app>.env.
 {{- default (include "mlops.secretName" .) .Values.kafka.sasl.existingSecret }}
 {{- end }}
 
+{{/* Whether the gateway signs identity tokens and the services verify them (a Secret of the user's or the chart's). */}}
+{{- define "mlops.identityConfigured" -}}
+{{- if or .Values.auth.identity.secretName (and .Values.auth.identity.signingKey .Values.auth.identity.verifyKeys) }}true{{ end }}
+{{- end }}
+
+{{/* The Secret with the identity key pair. */}}
+{{- define "mlops.identitySecretName" -}}
+{{- .Values.auth.identity.secretName | default (printf "%s-identity" (include "mlops.fullname" .)) }}
+{{- end }}
+
+{{/* Where each pod finds its half of the identity key pair. */}}
+{{- define "mlops.identityDir" -}}/etc/mlops/identity{{- end }}
+
 {{/* Whether callers authenticate: API keys (chart Secret or existingSecret) or OIDC. */}}
 {{- define "mlops.authConfigured" -}}
 {{- if .Values.auth.oidc.issuer }}true
@@ -196,11 +222,22 @@ Settings that cannot work together stop the render with a message naming the val
 {{- if and $v.auth.oidc.issuer (not $v.auth.oidc.audience) }}
 {{- fail "auth.oidc.audience is required with auth.oidc.issuer (otherwise any token of that issuer, for any audience, would be accepted)" }}
 {{- end }}
-{{- if and (not $v.auth.oidc.issuer) (or $v.auth.oidc.audience $v.auth.oidc.jwksUrl $v.auth.oidc.rolesClaim) }}
+{{- with $v.auth.identity }}
+{{- if and .secretName (or .signingKey .verifyKeys) }}
+{{- fail "auth.identity.secretName and auth.identity.signingKey / verifyKeys exclude each other (the keys come from your Secret or from the chart's)" }}
+{{- end }}
+{{- if ne (empty .signingKey) (empty .verifyKeys) }}
+{{- fail "auth.identity.signingKey and auth.identity.verifyKeys go together (the gateway signs with the one, the services verify with the other)" }}
+{{- end }}
+{{- end }}
+{{- if and (not $v.auth.oidc.issuer) (or $v.auth.oidc.audience $v.auth.oidc.jwksUrl $v.auth.oidc.rolesClaim $v.auth.oidc.actorClaim) }}
 {{- fail "auth.oidc.* is set but auth.oidc.issuer is empty" }}
 {{- end }}
 {{- if and $v.apps.gateway.enabled (not (include "mlops.authConfigured" .)) (not $v.auth.insecureDevMode) }}
 {{- fail "the gateway has no authentication: set gateway.apiKeys (or existingSecret with auth.apiKeysInExistingSecret=true) or auth.oidc.issuer and auth.oidc.audience. Without them the gateway trusts the X-Actor / X-Roles headers of any caller; to run it that way on a private development cluster, set auth.insecureDevMode=true." }}
+{{- end }}
+{{- if and $v.apps.gateway.enabled (not (include "mlops.identityConfigured" .)) (not $v.auth.insecureDevMode) }}
+{{- fail "the services have no way to verify who the gateway says the caller is: set auth.identity.secretName (a Secret with signing-key.pem and verify-keys.pem) or auth.identity.signingKey and auth.identity.verifyKeys (openssl genpkey -algorithm ed25519 -out signing-key.pem; openssl pkey -in signing-key.pem -pubout -out verify-keys.pem). Without them any pod that reaches a service may send X-Actor / X-Roles as anyone; to run that way on a private development cluster, set auth.insecureDevMode=true." }}
 {{- end }}
 {{- with $v.kafka.sasl }}
 {{- if .mechanism }}
