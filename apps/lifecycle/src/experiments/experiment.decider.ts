@@ -1,4 +1,4 @@
-import { ExperimentEvent } from '@mlops/events';
+import { ExperimentEvent, TagValue } from '@mlops/events';
 import { conflict, Decider, notFound } from '@mlops/event-sourcing';
 
 export type ExperimentStatus = 'active' | 'archived';
@@ -11,11 +11,22 @@ export type ExperimentCommand =
   | {
       type: 'UpdateExperiment';
       data: { name: string; description?: string; tags?: string[]; status?: ExperimentStatus };
-    };
+    }
+  | { type: 'SetExperimentTag'; data: { name: string; key: string; value: string } }
+  | { type: 'DeleteExperimentTag'; data: { name: string; key: string } };
 
 export type ExperimentState =
   | { exists: false }
-  | { exists: true; name: string; description: string; owner: string; tags: string[]; status: ExperimentStatus };
+  | {
+      exists: true;
+      name: string;
+      description: string;
+      owner: string;
+      tags: string[];
+      status: ExperimentStatus;
+      /** Key/value tags (MLflow's), beside the plain `tags` labels. */
+      tag_values: TagValue[];
+    };
 
 export const experimentStreamId = (name: string) => `experiment:${name}`;
 
@@ -39,19 +50,39 @@ export function decide(command: ExperimentCommand, state: ExperimentState): Expe
       if (status === 'active' && state.status === 'archived') events.push({ type: 'ExperimentRestored', data: { name } });
       return events;
     }
+    case 'SetExperimentTag': {
+      const { name, key, value } = command.data;
+      if (!state.exists) throw notFound(`Experiment ${name} does not exist`);
+      if (state.tag_values.some((tag) => tag.key === key && tag.value === value)) return [];
+      return [{ type: 'ExperimentTagSet', data: { name, key, value } }];
+    }
+    case 'DeleteExperimentTag': {
+      const { name, key } = command.data;
+      if (!state.exists) throw notFound(`Experiment ${name} does not exist`);
+      if (!state.tag_values.some((tag) => tag.key === key)) throw notFound(`Experiment ${name} has no tag ${key}`);
+      return [{ type: 'ExperimentTagDeleted', data: { name, key } }];
+    }
   }
 }
+
+/** Sets one key/value tag, replacing an earlier value of its key; shared by the decider and the read model. */
+export const withTagValue = (tags: TagValue[], tag: TagValue): TagValue[] => [...tags.filter((t) => t.key !== tag.key), tag];
+export const withoutTagValue = (tags: TagValue[], key: string): TagValue[] => tags.filter((t) => t.key !== key);
 
 export function evolve(state: ExperimentState, event: ExperimentEvent): ExperimentState {
   switch (event.type) {
     case 'ExperimentCreated':
-      return { exists: true, ...event.data, status: 'active' };
+      return { exists: true, ...event.data, status: 'active', tag_values: [] };
     case 'ExperimentUpdated':
       return state.exists ? { ...state, ...event.data } : state;
     case 'ExperimentArchived':
       return state.exists ? { ...state, status: 'archived' } : state;
     case 'ExperimentRestored':
       return state.exists ? { ...state, status: 'active' } : state;
+    case 'ExperimentTagSet':
+      return state.exists ? { ...state, tag_values: withTagValue(state.tag_values, { key: event.data.key, value: event.data.value }) } : state;
+    case 'ExperimentTagDeleted':
+      return state.exists ? { ...state, tag_values: withoutTagValue(state.tag_values, event.data.key) } : state;
   }
 }
 
@@ -62,5 +93,5 @@ export const experimentDecider: Decider<ExperimentCommand, ExperimentEvent, Expe
   evolve,
   initialState,
   // Bump when ExperimentState or evolve changes: older snapshots are then ignored.
-  snapshot: { schema: 'experiment.v1' },
+  snapshot: { schema: 'experiment.v2' },
 };

@@ -69,6 +69,27 @@ describe('experiment decider', () => {
       owner: 'ana',
       tags: ['tabular'],
       status: 'archived',
+      tag_values: [],
     });
+  });
+
+  it('sets a key/value tag, replaces its value, and records nothing for the same value again', () => {
+    const tagged: ExperimentEvent = { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'risk' } };
+    expect(given(created).when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'risk' } })()).toEqual([tagged]);
+    expect(given(created, tagged).when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'risk' } })()).toEqual([]);
+    expect(given(created, tagged).when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'ops' } })()).toEqual([
+      { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'ops' } },
+    ]);
+    const state = foldEvents(experimentDecider, [created, tagged, { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'ops' } }]);
+    expect(state.exists && state.tag_values).toEqual([{ key: 'team', value: 'ops' }]);
+  });
+
+  it('deletes a key/value tag it has and refuses one it has not', () => {
+    const tagged: ExperimentEvent = { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'risk' } };
+    expect(given(created, tagged).when({ type: 'DeleteExperimentTag', data: { name: 'churn', key: 'team' } })()).toEqual([
+      { type: 'ExperimentTagDeleted', data: { name: 'churn', key: 'team' } },
+    ]);
+    expect(given(created).when({ type: 'DeleteExperimentTag', data: { name: 'churn', key: 'team' } })).toThrow(/no tag team/);
+    expect(given().when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'x' } })).toThrow(/does not exist/);
   });
 });

@@ -1,6 +1,7 @@
-import { CloudEvent, lifecycleCatalog, Topics } from '@mlops/events';
+import { CloudEvent, lifecycleCatalog, TagValue, Topics } from '@mlops/events';
 import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
-import type { ExperimentStatus } from './experiment.decider';
+import { experimentMlflowId } from '../mlflow/tracking/experiment-ids';
+import { ExperimentStatus, withoutTagValue, withTagValue } from './experiment.decider';
 
 export interface ExperimentDocument extends ReadModelDocument {
   name: string;
@@ -8,6 +9,10 @@ export interface ExperimentDocument extends ReadModelDocument {
   owner: string;
   tags: string[];
   status: ExperimentStatus;
+  /** Key/value tags (MLflow's experiment tags). */
+  tag_values: TagValue[];
+  /** The experiment's id in MLflow's API, derived from its name. */
+  mlflow_id: string;
   created_at: string;
   created_by: string;
   updated_at: string;
@@ -24,6 +29,8 @@ export const experimentsProjection: Projection<ExperimentDocument> = {
     { collection: 'experiments', key: { owner: 1, _id: 1 }, name: 'owner_id' },
     { collection: 'experiments', key: { status: 1, _id: 1 }, name: 'status_id' },
     { collection: 'experiments', key: { tags: 1, _id: 1 }, name: 'tags_id' },
+    // MLflow's get-experiment by id.
+    { collection: 'experiments', key: { mlflow_id: 1 }, name: 'mlflow_id' },
   ],
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
@@ -35,6 +42,8 @@ export const experimentsProjection: Projection<ExperimentDocument> = {
           owner: event.data.owner,
           tags: event.data.tags,
           status: 'active',
+          tag_values: [],
+          mlflow_id: experimentMlflowId(event.data.name),
           created_at: event.time,
           created_by: event.actor,
           ...touched,
@@ -45,6 +54,10 @@ export const experimentsProjection: Projection<ExperimentDocument> = {
         return { ...current!, status: 'archived', ...touched };
       case 'ExperimentRestored':
         return { ...current!, status: 'active', ...touched };
+      case 'ExperimentTagSet':
+        return { ...current!, tag_values: withTagValue(current!.tag_values ?? [], { key: event.data.key, value: event.data.value }), ...touched };
+      case 'ExperimentTagDeleted':
+        return { ...current!, tag_values: withoutTagValue(current!.tag_values ?? [], event.data.key), ...touched };
       default:
         return { ...current!, ...touched };
     }

@@ -1,5 +1,6 @@
-import { MetricPoint, RunEndStatus, RunEvent, RunParam, RunParamValue, RunStatus } from '@mlops/events';
+import { MetricPoint, RunEndStatus, RunEvent, RunParam, RunParamValue, RunStatus, TagValue } from '@mlops/events';
 import { conflict, Decider, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
+import { withoutTagValue, withTagValue } from '../experiments/experiment.decider';
 
 export const END_STATUSES: RunEndStatus[] = ['completed', 'failed', 'killed'];
 
@@ -22,6 +23,8 @@ export type RunCommand =
         name: string;
         params: RunParam[];
         tags: string[];
+        /** Key/value tags (MLflow's, system tags included), set as the run starts. */
+        tag_values?: TagValue[];
         start_time: string;
       };
     }
@@ -34,10 +37,16 @@ export type RunCommand =
         metrics?: LoggedMetricPoint[];
         params?: RunParam[];
         tags?: string[];
+        /** Key/value tags to set; each replaces an earlier value of its key. */
+        tag_values?: TagValue[];
+        name?: string;
         status?: RunStatus;
         end_time?: string;
       };
-    };
+    }
+  | { type: 'DeleteRunTag'; data: { run_id: string; key: string } }
+  | { type: 'DeleteRun'; data: { run_id: string } }
+  | { type: 'RestoreRun'; data: { run_id: string } };
 
 export type RunState =
   | { exists: false }
@@ -45,9 +54,13 @@ export type RunState =
       exists: true;
       run_id: string;
       experiment_name: string;
+      name: string;
       status: RunStatus;
       params: RunParam[];
       tags: string[];
+      tag_values: TagValue[];
+      /** Soft-deleted (MLflow's lifecycle stage `deleted`): kept and restorable, refuses writes. */
+      deleted: boolean;
       start_time: string;
       end_time: string | null;
       /** Per key, the point with the highest step (ties: the latest timestamp, then the latest logged). */
@@ -72,6 +85,12 @@ export function mergeLatestMetrics(latest: MetricPoint[], points: MetricPoint[])
 
 const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((tag, i) => tag === b[i]);
 
+/** The tags that change something, last value per key. */
+function changedTagValues(existing: TagValue[], logged: TagValue[]): TagValue[] {
+  const last = new Map(logged.map((tag) => [tag.key, tag.value]));
+  return [...last].filter(([key, value]) => !existing.some((t) => t.key === key && t.value === value)).map(([key, value]) => ({ key, value }));
+}
+
 function newParams(existing: RunParam[], logged: RunParam[]): RunParam[] {
   const known = new Map<string, RunParamValue>(existing.map((p) => [p.key, p.value]));
   const changed = logged.filter((p) => known.has(p.key) && known.get(p.key) !== p.value);
@@ -85,14 +104,32 @@ export function decide(command: RunCommand, state: RunState): RunEvent[] {
   switch (command.type) {
     case 'StartRun': {
       const { experiment_status, ...run } = command.data;
+      const { tag_values, ...started } = run;
       if (state.exists) throw conflict(`Run ${run.run_id} already exists`);
       if (experiment_status === null) throw notFound(`Experiment ${run.experiment_name} does not exist`);
       if (experiment_status === 'archived') throw invalidState(`Experiment ${run.experiment_name} is archived; restore it to start runs`);
-      return [{ type: 'RunStarted', data: run }];
+      const tagged = changedTagValues([], tag_values ?? []);
+      return [{ type: 'RunStarted', data: started }, ...(tagged.length ? [{ type: 'RunTagValuesSet' as const, data: { run_id: run.run_id, tags: tagged } }] : [])];
+    }
+    case 'DeleteRunTag': {
+      const { run_id, key } = command.data;
+      if (!state.exists) throw notFound(`Run ${run_id} does not exist`);
+      if (state.deleted) throw invalidState(`Run ${run_id} is deleted; restore it first`);
+      if (!state.tag_values.some((tag) => tag.key === key)) throw notFound(`Run ${run_id} has no tag ${key}`);
+      return [{ type: 'RunTagValueDeleted', data: { run_id, key } }];
+    }
+    case 'DeleteRun':
+    case 'RestoreRun': {
+      const { run_id } = command.data;
+      if (!state.exists) throw notFound(`Run ${run_id} does not exist`);
+      const deleting = command.type === 'DeleteRun';
+      if (state.deleted === deleting) return [];
+      return [deleting ? { type: 'RunDeleted', data: { run_id } } : { type: 'RunRestored', data: { run_id } }];
     }
     case 'UpdateRun': {
-      const { run_id, now, metrics, params, tags, status, end_time } = command.data;
+      const { run_id, now, metrics, params, tags, tag_values, name, status, end_time } = command.data;
       if (!state.exists) throw notFound(`Run ${run_id} does not exist`);
+      if (state.deleted) throw invalidState(`Run ${run_id} is deleted; restore it first`);
       const ending = status !== undefined && status !== 'running';
       if (status === 'running' && state.status !== 'running') {
         throw invalidState(`Run ${run_id} is ${state.status}; it cannot return to running`);
@@ -110,6 +147,9 @@ export function decide(command: RunCommand, state: RunState): RunEvent[] {
       const added = params ? newParams(state.params, params) : [];
       if (added.length) events.push({ type: 'RunParamsLogged', data: { run_id, params: added } });
       if (tags !== undefined && !sameTags(tags, state.tags)) events.push({ type: 'RunTagsSet', data: { run_id, tags } });
+      const tagged = tag_values ? changedTagValues(state.tag_values, tag_values) : [];
+      if (tagged.length) events.push({ type: 'RunTagValuesSet', data: { run_id, tags: tagged } });
+      if (name !== undefined && name !== state.name) events.push({ type: 'RunRenamed', data: { run_id, name } });
       if (metrics?.length) {
         const points = metrics.map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0, timestamp: m.timestamp ?? now }));
         events.push({ type: 'RunMetricsLogged', data: { run_id, metrics: points } });
@@ -122,8 +162,7 @@ export function decide(command: RunCommand, state: RunState): RunEvent[] {
 
 export function evolve(state: RunState, event: RunEvent): RunState {
   if (event.type === 'RunStarted') {
-    const { name: _name, ...run } = event.data;
-    return { exists: true, ...run, status: 'running', end_time: null, latest_metrics: [] };
+    return { exists: true, ...event.data, status: 'running', tag_values: [], deleted: false, end_time: null, latest_metrics: [] };
   }
   if (!state.exists) return state;
   switch (event.type) {
@@ -135,6 +174,16 @@ export function evolve(state: RunState, event: RunEvent): RunState {
       return { ...state, latest_metrics: mergeLatestMetrics(state.latest_metrics, event.data.metrics) };
     case 'RunEnded':
       return { ...state, status: event.data.status, end_time: event.data.end_time };
+    case 'RunTagValuesSet':
+      return { ...state, tag_values: event.data.tags.reduce(withTagValue, state.tag_values) };
+    case 'RunTagValueDeleted':
+      return { ...state, tag_values: withoutTagValue(state.tag_values, event.data.key) };
+    case 'RunRenamed':
+      return { ...state, name: event.data.name };
+    case 'RunDeleted':
+      return { ...state, deleted: true };
+    case 'RunRestored':
+      return { ...state, deleted: false };
   }
 }
 
@@ -145,5 +194,5 @@ export const runDecider: Decider<RunCommand, RunEvent, RunState> = {
   evolve,
   initialState,
   // Bump when RunState or evolve changes: older snapshots are then ignored.
-  snapshot: { schema: 'run.v1' },
+  snapshot: { schema: 'run.v2' },
 };

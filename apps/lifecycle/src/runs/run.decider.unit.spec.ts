@@ -125,12 +125,47 @@ describe('run decider', () => {
       exists: true,
       run_id: RUN,
       experiment_name: 'churn',
+      name: 'baseline',
       status: 'completed',
       params: [{ key: 'lr', value: 0.01 }],
       tags: ['a'],
+      tag_values: [],
+      deleted: false,
       start_time: '2026-01-01T00:00:00.000Z',
       end_time: NOW,
       latest_metrics: [{ key: 'auc', value: 0.7, step: 2, timestamp: NOW }],
     });
+  });
+
+  it('sets key/value tags as the run starts and later, only those that change, last value per key', () => {
+    const tagged: RunEvent = { type: 'RunTagValuesSet', data: { run_id: RUN, tags: [{ key: 'mlflow.user', value: 'ana' }] } };
+    const startTagged: RunCommand = { type: 'StartRun', data: { ...(start('active').data as any), tag_values: [{ key: 'mlflow.user', value: 'ana' }] } };
+    expect(given().when(startTagged)()).toEqual([started, tagged]);
+    expect(
+      given(started, tagged).when(update({ tag_values: [{ key: 'mlflow.user', value: 'ana' }, { key: 'team', value: 'a' }, { key: 'team', value: 'b' }] }))(),
+    ).toEqual([{ type: 'RunTagValuesSet', data: { run_id: RUN, tags: [{ key: 'team', value: 'b' }] } }]);
+    expect(given(started, tagged).when(update({ tag_values: [{ key: 'mlflow.user', value: 'ana' }] }))()).toEqual([]);
+  });
+
+  it('deletes a tag it has; refuses one it has not', () => {
+    const tagged: RunEvent = { type: 'RunTagValuesSet', data: { run_id: RUN, tags: [{ key: 'team', value: 'a' }] } };
+    expect(given(started, tagged).when({ type: 'DeleteRunTag', data: { run_id: RUN, key: 'team' } })()).toEqual([
+      { type: 'RunTagValueDeleted', data: { run_id: RUN, key: 'team' } },
+    ]);
+    expect(given(started).when({ type: 'DeleteRunTag', data: { run_id: RUN, key: 'team' } })).toThrow(/no tag team/);
+  });
+
+  it('renames a run only when the name changes', () => {
+    expect(given(started).when(update({ name: 'tuned' }))()).toEqual([{ type: 'RunRenamed', data: { run_id: RUN, name: 'tuned' } }]);
+    expect(given(started).when(update({ name: 'baseline' }))()).toEqual([]);
+  });
+
+  it('deletes and restores a run; a deleted run refuses writes until restored', () => {
+    const deleted: RunEvent = { type: 'RunDeleted', data: { run_id: RUN } };
+    expect(given(started).when({ type: 'DeleteRun', data: { run_id: RUN } })()).toEqual([deleted]);
+    expect(given(started, deleted).when({ type: 'DeleteRun', data: { run_id: RUN } })()).toEqual([]);
+    expect(given(started, deleted).when(update({ params: [{ key: 'x', value: '1' }] }))).toThrow(/is deleted/);
+    expect(given(started, deleted).when({ type: 'RestoreRun', data: { run_id: RUN } })()).toEqual([{ type: 'RunRestored', data: { run_id: RUN } }]);
+    expect(given().when({ type: 'DeleteRun', data: { run_id: RUN } })).toThrow(/does not exist/);
   });
 });

@@ -1,5 +1,6 @@
-import { CloudEvent, lifecycleCatalog, MetricPoint, RunEndedData, RunMetricsLoggedData, RunParam, RunStatus, Topics } from '@mlops/events';
+import { CloudEvent, lifecycleCatalog, MetricPoint, RunEndedData, RunMetricsLoggedData, RunParam, RunStatus, TagValue, Topics } from '@mlops/events';
 import { AppendedDocument, appendedItems, DerivedAppend, DerivedDocument, DerivedWrite, Projection, ReadModelDocument, TallyDocument } from '@mlops/event-sourcing';
+import { withoutTagValue, withTagValue } from '../experiments/experiment.decider';
 import { mergeLatestMetrics } from './run.decider';
 
 /** Where a metric's history is being appended: its open bucket, how many points it holds and their key range. */
@@ -18,6 +19,10 @@ export interface RunDocument extends ReadModelDocument {
   status: RunStatus;
   params: RunParam[];
   tags: string[];
+  /** Key/value tags (MLflow's run tags, system tags included). */
+  tag_values: TagValue[];
+  /** Soft-deleted through MLflow (its lifecycle stage `deleted`). */
+  deleted: boolean;
   start_time: string;
   end_time: string | null;
   /** Latest point per key. */
@@ -167,6 +172,8 @@ export const runsProjection: Projection<RunDocument> = {
     { collection: 'runs', key: { experiment_name: 1, _id: 1 }, name: 'experiment_name_id' },
     { collection: 'runs', key: { status: 1, _id: 1 }, name: 'status_id' },
     { collection: 'runs', key: { experiment_name: 1, status: 1, _id: 1 }, name: 'experiment_name_status_id' },
+    // MLflow's search-runs: an experiment's runs, newest first.
+    { collection: 'runs', key: { experiment_name: 1, start_time: -1, _id: 1 }, name: 'experiment_name_start_time_id' },
     { collection: METRIC_BUCKET_RANGES_COLLECTION, key: { run_id: 1, key: 1, first: 1, last: 1 }, name: 'run_key_first_last' },
     { collection: LATEST_METRICS_COLLECTION, key: { experiment_name: 1, key: 1, value: 1, _id: 1 }, name: 'experiment_key_value_id' },
     { collection: RUN_TALLIES_COLLECTION, key: { experiment_name: 1 }, name: 'experiment_name' },
@@ -182,6 +189,8 @@ export const runsProjection: Projection<RunDocument> = {
           status: 'running',
           params: event.data.params,
           tags: event.data.tags,
+          tag_values: [],
+          deleted: false,
           start_time: event.data.start_time,
           end_time: null,
           metrics: [],
@@ -203,6 +212,16 @@ export const runsProjection: Projection<RunDocument> = {
         };
       case 'RunEnded':
         return { ...current!, status: event.data.status, end_time: event.data.end_time, ...touched };
+      case 'RunTagValuesSet':
+        return { ...current!, tag_values: (event.data.tags as TagValue[]).reduce(withTagValue, current!.tag_values ?? []), ...touched };
+      case 'RunTagValueDeleted':
+        return { ...current!, tag_values: withoutTagValue(current!.tag_values ?? [], event.data.key), ...touched };
+      case 'RunRenamed':
+        return { ...current!, name: event.data.name, ...touched };
+      case 'RunDeleted':
+        return { ...current!, deleted: true, ...touched };
+      case 'RunRestored':
+        return { ...current!, deleted: false, ...touched };
       default:
         return { ...current!, ...touched };
     }
