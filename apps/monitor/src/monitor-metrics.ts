@@ -73,9 +73,13 @@ export function monitorRegistry(state: PlatformState, intake: IntakeCounts): Reg
   gauge('mlops_drift_threshold', 'Threshold of the last drift statistic per model version, feature and metric', ['model', 'version', 'feature', 'metric'], () => state.drift.values(), (r) => ({ model: r.model, version: String(r.version), feature: r.feature, metric: r.metric }), (r) => r.threshold);
   total('mlops_drift_events_total', 'Drift events recorded, by model and severity', ['model', 'severity'], () => state.driftEvents.values(), (r) => ({ model: r.model, severity: r.severity }), (r) => r.count);
   total('mlops_deployment_drift_alerts_total', 'Critical-drift alerts raised on live production deployments', ['model', 'environment'], () => state.driftAlerts.values(), (r) => ({ model: r.model, environment: r.environment }), (r) => r.count);
-  gauge('mlops_dataset_column_drift_statistic', 'Last computed drift statistic per dataset column (p-value or distance, by method)', ['dataset', 'column', 'method'], () => state.datasetDrift.values(), (r) => ({ dataset: r.dataset, column: r.column, method: r.method }), (r) => r.statistic);
-  gauge('mlops_dataset_column_drifted', '1 when the last drift report found the column drifted', ['dataset', 'column', 'method'], () => state.datasetDrift.values(), (r) => ({ dataset: r.dataset, column: r.column, method: r.method }), (r) => (r.drifted ? 1 : 0));
-  gauge('mlops_dataset_drift_share', 'Share of drifted columns in the last drift report of a dataset', ['dataset'], () => state.datasetDriftShare.values(), (r) => ({ dataset: r.dataset }), (r) => r.share);
+  const columnLabels = ['dataset', 'reference', 'column', 'method'];
+  const column = (r: { dataset: string; reference: string; column: string; method: string }) => ({ dataset: r.dataset, reference: r.reference, column: r.column, method: r.method });
+  gauge('mlops_dataset_column_drift_score', 'Last computed drift score per dataset column against a reference: p-value (ks, chisquare, z) or distance (wasserstein, jensenshannon, psi)', columnLabels, () => state.datasetDrift.values(), column, (r) => r.score);
+  gauge('mlops_dataset_column_drift_threshold', 'Threshold the drift score was compared with', columnLabels, () => state.datasetDrift.values(), column, (r) => r.threshold);
+  gauge('mlops_dataset_column_drifted', '1 when the last drift report found the column drifted', columnLabels, () => state.datasetDrift.values(), column, (r) => (r.drifted ? 1 : 0));
+  gauge('mlops_dataset_drifted_columns_share', 'Share of drifted columns in the last drift report of a dataset against a reference', ['dataset', 'reference'], () => state.datasetDriftShare.values(), (r) => ({ dataset: r.dataset, reference: r.reference }), (r) => r.share);
+  gauge('mlops_dataset_drift', '1 when the last drift report found dataset drift (enough columns drifted)', ['dataset', 'reference'], () => state.datasetDriftShare.values(), (r) => ({ dataset: r.dataset, reference: r.reference }), (r) => (r.drifted ? 1 : 0));
   total('mlops_evaluation_runs_total', 'Evaluation runs by scenario, model and gate result (passed, failed, not_evaluated, error)', ['scenario', 'model', 'result'], () => state.evaluations.values(), (r) => ({ scenario: r.scenario, model: r.model, result: r.result }), (r) => r.count);
 
   const usage = (name: string, help: string, field: string) =>

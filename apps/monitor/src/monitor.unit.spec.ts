@@ -87,7 +87,27 @@ const label = event('mlops.prompt-governance.template_label.moved.v1', 'template
   automatic: false,
 });
 
+const datasetDrift = event('mlops.feature-store.dataset.drift_computed.v1', 'dataset:churn-current', {
+  report_id: randomUUID(),
+  dataset_id: 'churn-current',
+  reference_dataset_id: 'churn-train',
+  dataset_sha256: 'c'.repeat(64),
+  reference_sha256: 'd'.repeat(64),
+  dataset_rows: 500,
+  reference_rows: 400,
+  columns: [
+    { column: 'tenure', type: 'BIGINT', kind: 'numerical', method: 'ks', statistic: 0.31, p_value: 0.0004, distance: null, threshold: 0.05, drifted: true, reference_count: 400, current_count: 500 },
+    { column: 'country', type: 'VARCHAR', kind: 'categorical', method: 'chisquare', statistic: 1.2, p_value: 0.55, distance: null, threshold: 0.05, drifted: false, reference_count: 400, current_count: 500 },
+  ],
+  number_of_columns: 2,
+  number_of_drifted_columns: 1,
+  share_of_drifted_columns: 0.5,
+  drift_share: 0.5,
+  dataset_drift: true,
+});
+
 const log: [string, unknown][] = [
+  ['mlops.feature-store.events.v1', datasetDrift],
   [LIFECYCLE, deployment(stable, 100)],
   [LIFECYCLE, status(stable, 'pending', 'validating')],
   [LIFECYCLE, status(stable, 'validating', 'deploying')],
@@ -143,12 +163,15 @@ describe('the monitor: the platform state folded from the published events, expo
     expect(value('mlops_prompt_usage_cost_total{template="answer",version="3"')).toBe('1');
     expect(value('mlops_prompt_label_version{template="answer",label="production",version="3"')).toBe('1');
     expect(value(`mlops_monitor_events_consumed_total{topic="${LIFECYCLE}",type="mlops.lifecycle.deployment.created.v1"`)).toBe('2');
+    expect(value('mlops_dataset_column_drift_score{dataset="churn-current",reference="churn-train",column="tenure",method="ks"')).toBe('0.0004');
+    expect(value('mlops_dataset_column_drifted{dataset="churn-current",reference="churn-train",column="country",method="chisquare"')).toBe('0');
+    expect(value('mlops_dataset_drift{dataset="churn-current",reference="churn-train"')).toBe('1');
   });
 
   it('skips redeliveries, by CloudEvent id and by a stream version already seen, and counts them', async () => {
     const first = log[0][1] as ReturnType<typeof event>;
     const resent = { ...first, id: randomUUID() }; // re-sent by the relay after a crash: same stream version
-    const intake = replay([...log, [LIFECYCLE, first], [LIFECYCLE, resent], [PROMPTS, log[13][1]]]);
+    const intake = replay([...log, [LIFECYCLE, first], [LIFECYCLE, resent], [PROMPTS, log[14][1]]]);
     const once = replay(log);
     const strip = (lines: string[]) => lines.filter((line) => !line.startsWith('mlops_monitor_events_duplicate_total'));
     expect(strip(await platformSeries(intake))).toEqual(strip(await platformSeries(once)));

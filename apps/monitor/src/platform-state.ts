@@ -30,8 +30,8 @@ export interface PlatformState {
   driftEvents: Map<string, { model: string; severity: string; count: number }>;
   driftAlerts: Map<string, { model: string; environment: string; count: number }>;
   /** Last computed drift per dataset and column (the feature store's drift reports). */
-  datasetDrift: Map<string, { dataset: string; column: string; method: string; statistic: number; drifted: boolean }>;
-  datasetDriftShare: Map<string, { dataset: string; share: number; drifted: boolean }>;
+  datasetDrift: Map<string, { dataset: string; reference: string; column: string; method: string; score: number; threshold: number; drifted: boolean }>;
+  datasetDriftShare: Map<string, { dataset: string; reference: string; share: number; drifted: boolean }>;
   evaluations: Map<string, { scenario: string; model: string; result: string; count: number }>;
   promptUsage: Map<string, { template: string; version: number } & Tally>;
   promptLabels: Map<string, { template: string; label: string; version: number }>;
@@ -133,17 +133,23 @@ export function applyEvent(state: PlatformState, event: MonitoredEvent): void {
   }
 }
 
-/** The feature store's drift report: per column the method, statistic and verdict, and the share drifted. */
+/**
+ * The feature store's drift report: per column the method and its drift score — the p-value for
+ * test methods (drift below the threshold), the distance for distance methods (drift at or above).
+ */
 function applyDatasetDrift(state: PlatformState, d: Record<string, any>): void {
-  const dataset = String(d.dataset_id);
-  for (const column of (d.columns ?? []) as Record<string, any>[]) {
-    state.datasetDrift.set(key(dataset, column.column), {
+  const dataset: string = d.dataset_id;
+  const reference: string = d.reference_dataset_id;
+  for (const column of d.columns as Record<string, any>[]) {
+    state.datasetDrift.set(key(dataset, reference, column.column), {
       dataset,
-      column: String(column.column),
-      method: String(column.method),
-      statistic: Number(column.statistic ?? column.p_value ?? column.distance ?? 0),
-      drifted: Boolean(column.drifted),
+      reference,
+      column: column.column,
+      method: column.method,
+      score: column.p_value ?? column.distance ?? Number.NaN,
+      threshold: column.threshold,
+      drifted: column.drifted,
     });
   }
-  if (typeof d.drift_share === 'number') state.datasetDriftShare.set(dataset, { dataset, share: d.drift_share, drifted: Boolean(d.dataset_drift) });
+  state.datasetDriftShare.set(key(dataset, reference), { dataset, reference, share: d.share_of_drifted_columns, drifted: d.dataset_drift });
 }
