@@ -20,6 +20,23 @@ import modelVersionRegistered from '../schemas/lifecycle/model_version.registere
 import modelVersionUpdated from '../schemas/lifecycle/model_version.updated.v1.json';
 import modelVersionChecklistUpdated from '../schemas/lifecycle/model_version.checklist_updated.v1.json';
 import modelVersionStageChanged from '../schemas/lifecycle/model_version.stage_changed.v1.json';
+import registeredModelCreated from '../schemas/lifecycle/registered_model.created.v1.json';
+import registeredModelUpdated from '../schemas/lifecycle/registered_model.updated.v1.json';
+import registeredModelPropertySet from '../schemas/lifecycle/registered_model.property_set.v1.json';
+import registeredModelPropertyDeleted from '../schemas/lifecycle/registered_model.property_deleted.v1.json';
+import registeredModelDeleted from '../schemas/lifecycle/registered_model.deleted.v1.json';
+import modelVersionPropertySet from '../schemas/lifecycle/model_version.property_set.v1.json';
+import modelVersionPropertyDeleted from '../schemas/lifecycle/model_version.property_deleted.v1.json';
+import modelVersionDeleted from '../schemas/lifecycle/model_version.deleted.v1.json';
+import modelVersionAliasSet from '../schemas/lifecycle/model_version.alias_set.v1.json';
+import modelVersionAliasDeleted from '../schemas/lifecycle/model_version.alias_deleted.v1.json';
+import loggedModelCreated from '../schemas/lifecycle/logged_model.created.v1.json';
+import loggedModelFinalized from '../schemas/lifecycle/logged_model.finalized.v1.json';
+import loggedModelTagsSet from '../schemas/lifecycle/logged_model.tags_set.v1.json';
+import loggedModelTagDeleted from '../schemas/lifecycle/logged_model.tag_deleted.v1.json';
+import loggedModelParamsLogged from '../schemas/lifecycle/logged_model.params_logged.v1.json';
+import loggedModelDeleted from '../schemas/lifecycle/logged_model.deleted.v1.json';
+import artifactStored from '../schemas/lifecycle/artifact.stored.v1.json';
 import { trafficAllocationEventDefinitions } from './traffic-allocation.events';
 import deploymentCreated from '../schemas/lifecycle/deployment.created.v1.json';
 import deploymentStatusChanged from '../schemas/lifecycle/deployment.status_changed.v1.json';
@@ -190,11 +207,96 @@ export interface ModelVersionStageChangedData {
   superseded_by?: number;
 }
 
+/** A key/value pair: MLflow's registered-model, model-version and logged-model tags. */
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+export interface RegisteredModelCreatedData {
+  model_name: string;
+  description: string;
+  properties: KeyValue[];
+}
+export interface RegisteredModelUpdatedData {
+  model_name: string;
+  description: string;
+}
+export interface RegisteredModelPropertySetData {
+  model_name: string;
+  key: string;
+  value: string;
+}
+export interface RegisteredModelPropertyDeletedData {
+  model_name: string;
+  key: string;
+}
+export interface RegisteredModelDeletedData {
+  model_name: string;
+}
+export interface ModelVersionPropertySetData {
+  model_name: string;
+  version: number;
+  key: string;
+  value: string;
+}
+export interface ModelVersionPropertyDeletedData {
+  model_name: string;
+  version: number;
+  key: string;
+}
+export interface ModelVersionDeletedData {
+  model_name: string;
+  version: number;
+}
+export interface ModelVersionAliasSetData {
+  model_name: string;
+  alias: string;
+  version: number;
+  previous_version?: number;
+}
+export interface ModelVersionAliasDeletedData {
+  model_name: string;
+  alias: string;
+  version: number;
+}
+
 export type ModelEvent =
   | { type: 'ModelVersionRegistered'; data: ModelVersionRegisteredData }
   | { type: 'ModelVersionUpdated'; data: ModelVersionUpdatedData }
   | { type: 'ModelVersionChecklistUpdated'; data: ModelVersionChecklistUpdatedData }
-  | { type: 'ModelVersionStageChanged'; data: ModelVersionStageChangedData };
+  | { type: 'ModelVersionStageChanged'; data: ModelVersionStageChangedData }
+  | { type: 'RegisteredModelCreated'; data: RegisteredModelCreatedData }
+  | { type: 'RegisteredModelUpdated'; data: RegisteredModelUpdatedData }
+  | { type: 'RegisteredModelPropertySet'; data: RegisteredModelPropertySetData }
+  | { type: 'RegisteredModelPropertyDeleted'; data: RegisteredModelPropertyDeletedData }
+  | { type: 'RegisteredModelDeleted'; data: RegisteredModelDeletedData }
+  | { type: 'ModelVersionPropertySet'; data: ModelVersionPropertySetData }
+  | { type: 'ModelVersionPropertyDeleted'; data: ModelVersionPropertyDeletedData }
+  | { type: 'ModelVersionDeleted'; data: ModelVersionDeletedData }
+  | { type: 'ModelVersionAliasSet'; data: ModelVersionAliasSetData }
+  | { type: 'ModelVersionAliasDeleted'; data: ModelVersionAliasDeletedData };
+
+export type LoggedModelStatus = 'PENDING' | 'READY' | 'FAILED';
+export interface LoggedModelCreatedData {
+  model_id: string;
+  experiment_id: string;
+  name: string;
+  source_run_id: string | null;
+  model_type: string | null;
+  artifact_location: string;
+  tags: KeyValue[];
+  params: KeyValue[];
+}
+export type LoggedModelEvent =
+  | { type: 'LoggedModelCreated'; data: LoggedModelCreatedData }
+  | { type: 'LoggedModelFinalized'; data: { model_id: string; status: 'READY' | 'FAILED' } }
+  | { type: 'LoggedModelTagsSet'; data: { model_id: string; tags: KeyValue[] } }
+  | { type: 'LoggedModelTagDeleted'; data: { model_id: string; key: string } }
+  | { type: 'LoggedModelParamsLogged'; data: { model_id: string; params: KeyValue[] } }
+  | { type: 'LoggedModelDeleted'; data: { model_id: string } };
+
+/** A file written to the artifact store; the bytes never travel in the event. */
+export type ArtifactEvent = { type: 'ArtifactStored'; data: { path: string; size: number; sha256: string } };
 
 export type DeploymentStatus = 'pending' | 'validating' | 'deploying' | 'active' | 'failed' | 'rollback' | 'terminated';
 export type DeploymentEnvironment = 'development' | 'staging' | 'production';
@@ -291,6 +393,23 @@ export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifec
   { name: 'ModelVersionUpdated', type: 'mlops.lifecycle.model_version.updated.v1', schema: modelVersionUpdated },
   { name: 'ModelVersionChecklistUpdated', type: 'mlops.lifecycle.model_version.checklist_updated.v1', schema: modelVersionChecklistUpdated },
   { name: 'ModelVersionStageChanged', type: 'mlops.lifecycle.model_version.stage_changed.v1', schema: modelVersionStageChanged },
+  { name: 'RegisteredModelCreated', type: 'mlops.lifecycle.registered_model.created.v1', schema: registeredModelCreated },
+  { name: 'RegisteredModelUpdated', type: 'mlops.lifecycle.registered_model.updated.v1', schema: registeredModelUpdated },
+  { name: 'RegisteredModelPropertySet', type: 'mlops.lifecycle.registered_model.property_set.v1', schema: registeredModelPropertySet },
+  { name: 'RegisteredModelPropertyDeleted', type: 'mlops.lifecycle.registered_model.property_deleted.v1', schema: registeredModelPropertyDeleted },
+  { name: 'RegisteredModelDeleted', type: 'mlops.lifecycle.registered_model.deleted.v1', schema: registeredModelDeleted },
+  { name: 'ModelVersionPropertySet', type: 'mlops.lifecycle.model_version.property_set.v1', schema: modelVersionPropertySet },
+  { name: 'ModelVersionPropertyDeleted', type: 'mlops.lifecycle.model_version.property_deleted.v1', schema: modelVersionPropertyDeleted },
+  { name: 'ModelVersionDeleted', type: 'mlops.lifecycle.model_version.deleted.v1', schema: modelVersionDeleted },
+  { name: 'ModelVersionAliasSet', type: 'mlops.lifecycle.model_version.alias_set.v1', schema: modelVersionAliasSet },
+  { name: 'ModelVersionAliasDeleted', type: 'mlops.lifecycle.model_version.alias_deleted.v1', schema: modelVersionAliasDeleted },
+  { name: 'LoggedModelCreated', type: 'mlops.lifecycle.logged_model.created.v1', schema: loggedModelCreated },
+  { name: 'LoggedModelFinalized', type: 'mlops.lifecycle.logged_model.finalized.v1', schema: loggedModelFinalized },
+  { name: 'LoggedModelTagsSet', type: 'mlops.lifecycle.logged_model.tags_set.v1', schema: loggedModelTagsSet },
+  { name: 'LoggedModelTagDeleted', type: 'mlops.lifecycle.logged_model.tag_deleted.v1', schema: loggedModelTagDeleted },
+  { name: 'LoggedModelParamsLogged', type: 'mlops.lifecycle.logged_model.params_logged.v1', schema: loggedModelParamsLogged },
+  { name: 'LoggedModelDeleted', type: 'mlops.lifecycle.logged_model.deleted.v1', schema: loggedModelDeleted },
+  { name: 'ArtifactStored', type: 'mlops.lifecycle.artifact.stored.v1', schema: artifactStored },
   { name: 'DeploymentCreated', type: 'mlops.lifecycle.deployment.created.v1', schema: deploymentCreated },
   { name: 'DeploymentStatusChanged', type: 'mlops.lifecycle.deployment.status_changed.v1', schema: deploymentStatusChanged },
   { name: 'DeploymentHealthReported', type: 'mlops.lifecycle.deployment.health_reported.v1', schema: deploymentHealthReported },

@@ -74,6 +74,11 @@ export function unacceptableJson(value: unknown, maxDepth = MAX_JSON_DEPTH, root
   return null;
 }
 
+/** Paths whose handlers read the request body as a stream themselves (file uploads): JSON parsing leaves them alone. */
+const streamedBodyPaths: RegExp[] = [];
+export const streamBodiesOf = (path: RegExp) => void streamedBodyPaths.push(path);
+const isStreamed = (req: Request) => streamedBodyPaths.some((path) => path.test(req.path));
+
 /**
  * Bodies are JSON only (415 otherwise); parse errors, oversized bodies, bodies nested too deep and
  * text no store can keep (NUL, lone surrogates; in the query too) become problem+json before any handler.
@@ -82,14 +87,16 @@ export function jsonBody(limit: string) {
   const parse = json({ limit, strict: true, type: ['application/json', 'application/*+json'] });
   return [
     (req: Request, res: Response, next: NextFunction) => {
+      if (isStreamed(req)) return next();
       const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
       if (WRITE_METHODS.has(req.method) && hasBody && !req.is(['application/json', 'application/*+json'])) {
         return sendProblem(res, problem(415, 'Send the body as application/json'), req);
       }
       next();
     },
-    parse,
+    (req: Request, res: Response, next: NextFunction) => (isStreamed(req) ? next() : parse(req, res, next)),
     (req: Request, res: Response, next: NextFunction) => {
+      if (isStreamed(req)) return next();
       const error = unacceptableJson(req.body) ?? unacceptableJson(req.query, MAX_JSON_DEPTH, 'query');
       if (error) return sendProblem(res, problem(400, `${error.field} ${error.message}`, [error]), req);
       next();

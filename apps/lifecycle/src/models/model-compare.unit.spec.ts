@@ -8,6 +8,8 @@ const version = (n: number, metrics: Record<string, number>, params: Record<stri
   artifact_uri: `s3://m/${n}`,
   description: '',
   tags: [],
+  properties: [],
+  aliases: [],
   metrics: Object.entries(metrics).map(([key, value]) => ({ key, value })),
   params: Object.entries(params).map(([key, value]) => ({ key, value })),
   checklist: [

@@ -1,5 +1,5 @@
-import { ChecklistItemDefinition, ModelEvent, ModelMetric, ModelStage, RunParam } from '@mlops/events';
-import { Decider, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
+import { ChecklistItemDefinition, KeyValue, ModelEvent, ModelMetric, ModelStage, RunParam } from '@mlops/events';
+import { conflict, Decider, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
 
 export const STAGES: ModelStage[] = ['none', 'staging', 'production', 'archived'];
 
@@ -27,11 +27,23 @@ export interface ModelVersionState {
   params: RunParam[];
   checklist: ChecklistItem[];
   stage: ModelStage;
+  /** Key/value properties (MLflow's model version tags). */
+  properties: KeyValue[];
 }
 
 /** All versions of one model: the stream is the unit of numbering and of promotion. */
 export interface ModelState {
+  /** Created (explicitly or by its first version) and not deleted. */
+  exists: boolean;
+  description: string;
+  /** Key/value properties (MLflow's registered model tags). */
+  properties: KeyValue[];
+  /** Named pointers at versions (MLflow's aliases): one version per alias. */
+  aliases: { alias: string; version: number }[];
+  /** Live versions; deleted ones are gone, their numbers kept by `last_version`. */
   versions: ModelVersionState[];
+  /** Highest number ever given: numbers are never reused, even after a delete. */
+  last_version: number;
 }
 
 export type ModelCommand =
@@ -62,8 +74,20 @@ export type ModelCommand =
         tags?: string[];
         checklist?: { key: string; checked: boolean }[];
         stage?: ModelStage;
+        /** Moving to staging also archives the other staging versions (production always archives the previous one). */
+        archive_existing?: boolean;
       };
-    };
+    }
+  | { type: 'CreateRegisteredModel'; data: { model_name: string; description: string; properties: KeyValue[] } }
+  | { type: 'UpdateRegisteredModel'; data: { model_name: string; description: string } }
+  | { type: 'SetRegisteredModelProperty'; data: { model_name: string; key: string; value: string } }
+  | { type: 'DeleteRegisteredModelProperty'; data: { model_name: string; key: string } }
+  | { type: 'DeleteRegisteredModel'; data: { model_name: string } }
+  | { type: 'SetModelVersionProperty'; data: { model_name: string; version: number; key: string; value: string } }
+  | { type: 'DeleteModelVersionProperty'; data: { model_name: string; version: number; key: string } }
+  | { type: 'DeleteModelVersion'; data: { model_name: string; version: number } }
+  | { type: 'SetModelVersionAlias'; data: { model_name: string; alias: string; version: number } }
+  | { type: 'DeleteModelVersionAlias'; data: { model_name: string; alias: string } };
 
 export const MODEL_STREAM_PREFIX = 'model:';
 export const modelStreamId = (modelName: string) => `${MODEL_STREAM_PREFIX}${modelName}`;
@@ -75,6 +99,18 @@ export const findVersion = (state: ModelState, version: number) => state.version
 /** Required checklist items still unchecked. */
 export const missingRequiredItems = (checklist: ChecklistItem[]) => checklist.filter((item) => item.required && !item.checked).map((item) => item.key);
 
+/** MLflow reserves `latest` and `v<number>` (they address versions by position and number). */
+const RESERVED_ALIAS = /^(latest|v\d+)$/i;
+
+const requireModel = (state: ModelState, modelName: string) => {
+  if (!state.exists) throw notFound(`Registered model ${modelName} does not exist`);
+};
+const requireVersion = (state: ModelState, modelName: string, version: number) => {
+  const current = findVersion(state, version);
+  if (!current) throw notFound(`Model ${modelName} has no version ${version}`);
+  return current;
+};
+
 export function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
   switch (command.type) {
     case 'RegisterModelVersion': {
@@ -83,12 +119,65 @@ export function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
       return [
         {
           type: 'ModelVersionRegistered',
-          data: { ...registration, version: state.versions.length + 1, metrics: metrics ?? run.metrics, params: run.params },
+          data: { ...registration, version: state.last_version + 1, metrics: metrics ?? run.metrics, params: run.params },
         },
       ];
     }
+    case 'CreateRegisteredModel':
+      if (state.exists) throw conflict(`Registered model ${command.data.model_name} already exists`);
+      return [{ type: 'RegisteredModelCreated', data: command.data }];
+    case 'UpdateRegisteredModel':
+      requireModel(state, command.data.model_name);
+      return command.data.description === state.description ? [] : [{ type: 'RegisteredModelUpdated', data: command.data }];
+    case 'SetRegisteredModelProperty': {
+      requireModel(state, command.data.model_name);
+      const same = state.properties.some((p) => p.key === command.data.key && p.value === command.data.value);
+      return same ? [] : [{ type: 'RegisteredModelPropertySet', data: command.data }];
+    }
+    case 'DeleteRegisteredModelProperty':
+      requireModel(state, command.data.model_name);
+      if (!state.properties.some((p) => p.key === command.data.key)) throw notFound(`Registered model ${command.data.model_name} has no tag ${command.data.key}`);
+      return [{ type: 'RegisteredModelPropertyDeleted', data: command.data }];
+    case 'DeleteRegisteredModel':
+      requireModel(state, command.data.model_name);
+      return [{ type: 'RegisteredModelDeleted', data: command.data }];
+    case 'SetModelVersionProperty': {
+      const current = requireVersion(state, command.data.model_name, command.data.version);
+      const same = current.properties.some((p) => p.key === command.data.key && p.value === command.data.value);
+      return same ? [] : [{ type: 'ModelVersionPropertySet', data: command.data }];
+    }
+    case 'DeleteModelVersionProperty': {
+      const { model_name, version, key } = command.data;
+      const current = requireVersion(state, model_name, version);
+      if (!current.properties.some((p) => p.key === key)) throw notFound(`Version ${version} of ${model_name} has no tag ${key}`);
+      return [{ type: 'ModelVersionPropertyDeleted', data: command.data }];
+    }
+    case 'DeleteModelVersion': {
+      const { model_name, version } = command.data;
+      requireVersion(state, model_name, version);
+      // Its aliases go first, so no alias ever points at a missing version.
+      const aliases: ModelEvent[] = state.aliases
+        .filter((a) => a.version === version)
+        .map((a) => ({ type: 'ModelVersionAliasDeleted', data: { model_name, alias: a.alias, version } }));
+      return [...aliases, { type: 'ModelVersionDeleted', data: { model_name, version } }];
+    }
+    case 'SetModelVersionAlias': {
+      const { model_name, alias, version } = command.data;
+      if (RESERVED_ALIAS.test(alias)) throw invalidInput(`Alias ${alias} is reserved`, [{ field: 'alias', message: 'latest and v<number> are reserved' }]);
+      requireVersion(state, model_name, version);
+      const previous = state.aliases.find((a) => a.alias === alias);
+      if (previous?.version === version) return [];
+      return [{ type: 'ModelVersionAliasSet', data: { model_name, alias, version, ...(previous ? { previous_version: previous.version } : {}) } }];
+    }
+    case 'DeleteModelVersionAlias': {
+      const { model_name, alias } = command.data;
+      requireModel(state, model_name);
+      const current = state.aliases.find((a) => a.alias === alias);
+      if (!current) throw notFound(`Registered model ${model_name} has no alias ${alias}`);
+      return [{ type: 'ModelVersionAliasDeleted', data: { model_name, alias, version: current.version } }];
+    }
     case 'UpdateModelVersion': {
-      const { model_name, version, actor, now, description, tags, checklist, stage } = command.data;
+      const { model_name, version, actor, now, description, tags, checklist, stage, archive_existing } = command.data;
       const current = findVersion(state, version);
       if (!current) throw notFound(`Model ${model_name} has no version ${version}`);
       const known = new Set(current.checklist.map((item) => item.key));
@@ -136,6 +225,11 @@ export function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
             data: { model_name, version: previous.version, from: 'production', to: 'archived', superseded_by: version },
           });
         }
+        if (stage === 'staging' && archive_existing) {
+          for (const other of state.versions.filter((v) => v.stage === 'staging' && v.version !== version)) {
+            events.push({ type: 'ModelVersionStageChanged', data: { model_name, version: other.version, from: 'staging', to: 'archived', superseded_by: version } });
+          }
+        }
       }
       return events;
     }
@@ -143,15 +237,22 @@ export function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
 }
 
 const updateVersion = (state: ModelState, version: number, change: (v: ModelVersionState) => ModelVersionState): ModelState => ({
+  ...state,
   versions: state.versions.map((v) => (v.version === version ? change(v) : v)),
 });
+
+/** Sets `key` (replacing its value) or, with `value` undefined, removes it; shared with the read model. */
+export function applyProperty(properties: KeyValue[], key: string, value?: string): KeyValue[] {
+  const others = properties.filter((p) => p.key !== key);
+  return value === undefined ? others : [...others, { key, value }];
+}
 
 export function evolve(state: ModelState, event: ModelEvent): ModelState {
   switch (event.type) {
     case 'ModelVersionRegistered': {
       const { model_name: _name, checklist, ...version } = event.data;
       const items = checklist.map((item) => ({ ...item, checked: false, checked_by: null, checked_at: null }));
-      return { versions: [...state.versions, { ...version, checklist: items }] };
+      return { ...state, exists: true, last_version: version.version, versions: [...state.versions, { ...version, checklist: items, properties: [] }] };
     }
     case 'ModelVersionUpdated': {
       const { model_name: _name, version, ...changes } = event.data;
@@ -161,6 +262,27 @@ export function evolve(state: ModelState, event: ModelEvent): ModelState {
       return updateVersion(state, event.data.version, (v) => ({ ...v, checklist: applyChecklist(v.checklist, event.data.items) }));
     case 'ModelVersionStageChanged':
       return updateVersion(state, event.data.version, (v) => ({ ...v, stage: event.data.to }));
+    case 'RegisteredModelCreated':
+      return { ...state, exists: true, description: event.data.description, properties: event.data.properties };
+    case 'RegisteredModelUpdated':
+      return { ...state, description: event.data.description };
+    case 'RegisteredModelPropertySet':
+      return { ...state, properties: applyProperty(state.properties, event.data.key, event.data.value) };
+    case 'RegisteredModelPropertyDeleted':
+      return { ...state, properties: applyProperty(state.properties, event.data.key) };
+    case 'RegisteredModelDeleted':
+      // The name can be created again; version numbers carry on.
+      return { ...initialState(), last_version: state.last_version };
+    case 'ModelVersionPropertySet':
+      return updateVersion(state, event.data.version, (v) => ({ ...v, properties: applyProperty(v.properties, event.data.key, event.data.value) }));
+    case 'ModelVersionPropertyDeleted':
+      return updateVersion(state, event.data.version, (v) => ({ ...v, properties: applyProperty(v.properties, event.data.key) }));
+    case 'ModelVersionDeleted':
+      return { ...state, versions: state.versions.filter((v) => v.version !== event.data.version) };
+    case 'ModelVersionAliasSet':
+      return { ...state, aliases: [...state.aliases.filter((a) => a.alias !== event.data.alias), { alias: event.data.alias, version: event.data.version }] };
+    case 'ModelVersionAliasDeleted':
+      return { ...state, aliases: state.aliases.filter((a) => a.alias !== event.data.alias) };
   }
 }
 
@@ -174,12 +296,12 @@ export function applyChecklist<Item extends ChecklistItem>(checklist: Item[], ch
   });
 }
 
-export const initialState = (): ModelState => ({ versions: [] });
+export const initialState = (): ModelState => ({ exists: false, description: '', properties: [], aliases: [], versions: [], last_version: 0 });
 
 export const modelDecider: Decider<ModelCommand, ModelEvent, ModelState> = {
   decide,
   evolve,
   initialState,
   // Bump when ModelState or evolve changes: older snapshots are then ignored.
-  snapshot: { schema: 'model.v1' },
+  snapshot: { schema: 'model.v2' },
 };

@@ -55,7 +55,7 @@ describe('model version rules hold for any command sequence', () => {
     fc.assert(
       fc.property(commands, (sequence) => {
         const { state } = play(sequence, (before, command, events) => {
-          if (command.type === 'RegisterModelVersion') expect(events[0].data.version).toBe(before.versions.length + 1);
+          if (command.type === 'RegisterModelVersion') expect((events[0].data as { version: number }).version).toBe(before.versions.length + 1);
         });
         expect(state.versions.map((v) => v.version)).toEqual(state.versions.map((_, i) => i + 1));
         const production = state.versions.filter((v) => v.stage === 'production');

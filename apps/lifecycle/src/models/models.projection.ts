@@ -1,6 +1,6 @@
-import { CloudEvent, lifecycleCatalog, ModelEvent, ModelMetric, ModelStage, RunParam, Topics } from '@mlops/events';
+import { CloudEvent, KeyValue, lifecycleCatalog, ModelEvent, ModelMetric, ModelStage, RunParam, Topics } from '@mlops/events';
 import { DerivedDocument, Projection, ReadModelDocument } from '@mlops/event-sourcing';
-import { applyChecklist, ChecklistItem } from './model.decider';
+import { applyChecklist, applyProperty, ChecklistItem } from './model.decider';
 
 export interface ModelVersionView {
   model_name: string;
@@ -13,6 +13,10 @@ export interface ModelVersionView {
   params: RunParam[];
   checklist: ChecklistItem[];
   stage: ModelStage;
+  /** Key/value properties (MLflow's model version tags). */
+  properties: KeyValue[];
+  /** Aliases pointing at this version. */
+  aliases: string[];
   stage_changed_at: string;
   created_at: string;
   created_by: string;
@@ -25,12 +29,27 @@ export interface ModelDocument extends ReadModelDocument {
   model_name: string;
   latest_version: number;
   versions: ModelVersionView[];
+  /** Created and not deleted (a model whose versions came through our REST API exists too). */
+  exists: boolean;
+  description: string;
+  properties: KeyValue[];
+  aliases: { alias: string; version: number }[];
+  /** Numbers of the versions deleted from `versions` (their list documents are tombstones). */
+  deleted_versions: number[];
   created_at: string;
   updated_at: string;
 }
 
 /** One document per model version, for lists across models (filters model_name, stage). */
-export type ModelVersionDocument = DerivedDocument & ModelVersionView & { stream_version: number };
+export type ModelVersionDocument = DerivedDocument & ModelVersionView & { stream_version: number; deleted?: false };
+
+/** What is left in `model_versions` of a deleted version: lists skip it (`deleted: true`). */
+export interface ModelVersionTombstone extends DerivedDocument {
+  model_name: string;
+  version: number;
+  stream_version: number;
+  deleted: true;
+}
 
 export const MODEL_VERSIONS_COLLECTION = 'model_versions';
 
@@ -47,6 +66,8 @@ function evolveVersion(view: ModelVersionView | undefined, event: CloudEvent<any
       return {
         ...registered,
         checklist: checklist.map((item) => ({ ...item, checked: false, checked_by: null, checked_at: null })),
+        properties: [],
+        aliases: [],
         stage_changed_at: event.time,
         created_at: event.time,
         created_by: event.actor,
@@ -62,6 +83,76 @@ function evolveVersion(view: ModelVersionView | undefined, event: CloudEvent<any
       return touch({ ...view!, checklist: applyChecklist(view!.checklist, e.data.items) }, event);
     case 'ModelVersionStageChanged':
       return touch({ ...view!, stage: e.data.to, stage_changed_at: event.time }, event);
+    case 'ModelVersionPropertySet':
+      return touch({ ...view!, properties: applyProperty(view!.properties ?? [], e.data.key, e.data.value) }, event);
+    case 'ModelVersionPropertyDeleted':
+      return touch({ ...view!, properties: applyProperty(view!.properties ?? [], e.data.key) }, event);
+    default:
+      return view!;
+  }
+}
+
+type ModelFields = Omit<ModelDocument, '_id' | 'version'>;
+
+const emptyModel = (name: string, time: string): ModelFields => ({
+  model_name: name,
+  latest_version: 0,
+  versions: [],
+  exists: false,
+  description: '',
+  properties: [],
+  aliases: [],
+  deleted_versions: [],
+  created_at: time,
+  updated_at: time,
+});
+
+/** Aliases are kept on the model (one version each) and copied onto the versions they point at. */
+const withAliases = (model: ModelFields, aliases: ModelFields['aliases']): ModelFields => ({
+  ...model,
+  aliases,
+  versions: model.versions.map((v) => ({ ...v, aliases: aliases.filter((a) => a.version === v.version).map((a) => a.alias) })),
+});
+
+/** Events about the registered model itself, not one of its versions. */
+function evolveModel(model: ModelFields, event: CloudEvent<any>): ModelFields | null {
+  const e = { type: lifecycleCatalog.nameOf(event.type), data: event.data } as ModelEvent;
+  switch (e.type) {
+    case 'RegisteredModelCreated':
+      return { ...emptyModel(e.data.model_name, event.time), latest_version: model.latest_version, deleted_versions: model.deleted_versions, exists: true, description: e.data.description, properties: e.data.properties };
+    case 'RegisteredModelUpdated':
+      return { ...model, description: e.data.description };
+    case 'RegisteredModelPropertySet':
+      return { ...model, properties: applyProperty(model.properties, e.data.key, e.data.value) };
+    case 'RegisteredModelPropertyDeleted':
+      return { ...model, properties: applyProperty(model.properties, e.data.key) };
+    case 'RegisteredModelDeleted':
+      return { ...emptyModel(model.model_name, event.time), latest_version: model.latest_version, deleted_versions: [...model.deleted_versions, ...model.versions.map((v) => v.version)] };
+    case 'ModelVersionDeleted':
+      return { ...model, versions: model.versions.filter((v) => v.version !== e.data.version), deleted_versions: [...model.deleted_versions, e.data.version] };
+    case 'ModelVersionAliasSet':
+      return withAliases(model, [...model.aliases.filter((a) => a.alias !== e.data.alias), { alias: e.data.alias, version: e.data.version }]);
+    case 'ModelVersionAliasDeleted':
+      return withAliases(model, model.aliases.filter((a) => a.alias !== e.data.alias));
+    default:
+      return null;
+  }
+}
+
+/** Versions whose list documents an event changes. */
+function touchedVersions(event: CloudEvent<any>, before: number[]): number[] {
+  switch (lifecycleCatalog.nameOf(event.type)) {
+    case 'RegisteredModelCreated':
+    case 'RegisteredModelUpdated':
+    case 'RegisteredModelPropertySet':
+    case 'RegisteredModelPropertyDeleted':
+      return [];
+    case 'RegisteredModelDeleted':
+      return before;
+    case 'ModelVersionAliasSet':
+      return [event.data.version, ...(event.data.previous_version ? [event.data.previous_version] : [])];
+    default:
+      return [event.data.version];
   }
 }
 
@@ -81,21 +172,31 @@ export const modelsProjection: Projection<ModelDocument> = {
     { collection: MODEL_VERSIONS_COLLECTION, key: { stage: 1, _id: 1 }, name: 'stage_id' },
   ],
   evolve(current, event: CloudEvent<any>) {
+    // Documents written before the registry fields existed read as a model that exists.
+    const model: ModelFields = current
+      ? { ...emptyModel(current.model_name, current.created_at), ...current, exists: current.exists ?? true }
+      : emptyModel(event.data.model_name, event.time);
+    const changed = evolveModel(model, event);
+    if (changed) return { ...changed, updated_at: event.time };
     const version = event.data.version as number;
-    const versions = current?.versions ?? [];
-    const next = evolveVersion(versions.find((v) => v.version === version), event);
-    const exists = versions.some((v) => v.version === version);
+    const next = evolveVersion(model.versions.find((v) => v.version === version), event);
+    const known = model.versions.some((v) => v.version === version);
     return {
-      model_name: event.data.model_name,
-      latest_version: Math.max(current?.latest_version ?? 0, version),
-      versions: exists ? versions.map((v) => (v.version === version ? next : v)) : [...versions, next],
-      created_at: current?.created_at ?? event.time,
+      ...model,
+      exists: true,
+      latest_version: Math.max(model.latest_version, version),
+      versions: known ? model.versions.map((v) => (v.version === version ? next : v)) : [...model.versions, next],
       updated_at: event.time,
     };
   },
   derive(event: CloudEvent<any>, next: ModelDocument) {
-    const view = next.versions.find((v) => v.version === event.data.version)!;
-    const document: ModelVersionDocument = { _id: modelVersionId(view.model_name, view.version), ...view, stream_version: next.version };
-    return [{ collection: MODEL_VERSIONS_COLLECTION, documents: [document] }];
+    const documents = touchedVersions(event, next.deleted_versions).map((number): ModelVersionDocument | ModelVersionTombstone => {
+      const view = next.versions.find((v) => v.version === number);
+      const _id = modelVersionId(next.model_name, number);
+      return view
+        ? { _id, ...view, stream_version: next.version }
+        : { _id, model_name: next.model_name, version: number, stream_version: next.version, deleted: true };
+    });
+    return documents.length ? [{ collection: MODEL_VERSIONS_COLLECTION, documents }] : [];
   },
 };

@@ -15,7 +15,7 @@ import { runDecider, runStreamId } from '../runs/run.decider';
 import { compareVersions, VersionComparison } from './model-compare';
 import { ModelCommand, modelDecider, modelStreamId } from './model.decider';
 import { CompareModelVersionsDto, ListModelVersionsQueryDto, RegisterModelVersionDto, UpdateModelVersionDto } from './models.dto';
-import { MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionView, modelsProjection } from './models.projection';
+import { MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from './models.projection';
 
 /** Enough for every one of dozens of parallel registrations of one model to get its number. */
 const REGISTRATION_RETRIES = 50;
@@ -34,7 +34,7 @@ export class ModelsService {
   }
 
   private get versions() {
-    return this.runner.derivedReadModel<ModelVersionDocument>(MODEL_VERSIONS_COLLECTION);
+    return this.runner.derivedReadModel<ModelVersionDocument | ModelVersionTombstone>(MODEL_VERSIONS_COLLECTION);
   }
 
   async register(dto: RegisterModelVersionDto): Promise<ModelCommandResult> {
@@ -80,7 +80,8 @@ export class ModelsService {
     if (query.model_name) filter.model_name = query.model_name;
     if (query.stage) filter.stage = query.stage;
     const { docs, lastId } = await findPage(this.versions, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    // Deleted versions stay as tombstones (upserts cannot remove): skipped here, the cursor still moves past them.
+    return { items: docs.filter((doc) => !doc.deleted), next_cursor: lastId ? encodeCursor(lastId) : null };
   }
 
   async compare(modelName: string, dto: CompareModelVersionsDto): Promise<VersionComparison> {
@@ -93,7 +94,8 @@ export class ModelsService {
     return compareVersions(dto.versions.map((n) => model.versions.find((v) => v.version === n)!), dto);
   }
 
-  private async execute(
+  /** Runs a command on the model's stream and waits (bounded) for its read model; the MLflow registry uses it too. */
+  async execute(
     modelName: string,
     command: ModelCommand,
     options: { ifMatch?: number; retries?: number },
@@ -101,7 +103,9 @@ export class ModelsService {
   ): Promise<ModelCommandResult> {
     const outcome = await this.eventSourcing.commands.handle(modelDecider, modelStreamId(modelName), command, metadata, options);
     const versionNumber =
-      command.type === 'RegisterModelVersion' ? (outcome.events[0] as Extract<ModelEvent, { type: 'ModelVersionRegistered' }>).data.version : command.data.version;
+      command.type === 'RegisterModelVersion'
+        ? (outcome.events[0] as Extract<ModelEvent, { type: 'ModelVersionRegistered' }>).data.version
+        : 'version' in command.data ? command.data.version : 0;
     const doc = wantsReadYourWrites()
       ? await this.eventSourcing.waitForProjection<ModelDocument>(modelsProjection.name, outcome.streamId, outcome.version)
       : null;

@@ -1,0 +1,126 @@
+import { foldEvents } from '@mlops/event-sourcing';
+import { ModelEvent } from '@mlops/events';
+import { ModelCommand, modelDecider } from './model.decider';
+
+const RUN = '7f3c1a52-4f0e-4c8e-9d77-2a1a1c7b6a10';
+const NOW = '2026-01-02T00:00:00.000Z';
+const CHECKLIST = [
+  { key: 'evaluation_passed', required: true },
+  { key: 'owner_signoff', required: false },
+];
+
+const created: ModelEvent = { type: 'RegisteredModelCreated', data: { model_name: 'churn', description: 'weekly', properties: [{ key: 'team', value: 'growth' }] } };
+const registered = (version: number): ModelEvent => ({
+  type: 'ModelVersionRegistered',
+  data: { model_name: 'churn', version, run_id: RUN, artifact_uri: `mlflow-artifacts:/m/${version}`, description: '', tags: [], metrics: [], params: [], checklist: CHECKLIST, stage: 'none' },
+});
+const staged = (version: number): ModelEvent => ({ type: 'ModelVersionStageChanged', data: { model_name: 'churn', version, from: 'none', to: 'staging' } });
+const aliased = (alias: string, version: number, previous_version?: number): ModelEvent => ({
+  type: 'ModelVersionAliasSet',
+  data: { model_name: 'churn', alias, version, ...(previous_version ? { previous_version } : {}) },
+});
+
+function given(...past: ModelEvent[]) {
+  const state = foldEvents(modelDecider, past);
+  return { when: (command: ModelCommand) => () => modelDecider.decide(command, state), state };
+}
+
+const register = (): ModelCommand => ({
+  type: 'RegisterModelVersion',
+  data: { model_name: 'churn', run_id: RUN, run: { params: [], metrics: [] }, artifact_uri: 'mlflow-artifacts:/m/9', description: '', tags: [], checklist: CHECKLIST, stage: 'none' },
+});
+
+describe('model decider: the registered model (MLflow registry facts)', () => {
+  it('creates a registered model without versions, once', () => {
+    const create: ModelCommand = { type: 'CreateRegisteredModel', data: { model_name: 'churn', description: 'weekly', properties: [{ key: 'team', value: 'growth' }] } };
+    expect(given().when(create)()).toEqual([created]);
+    expect(given(created).when(create)).toThrow(expect.objectContaining({ kind: 'conflict' }));
+    expect(given(registered(1)).when(create)).toThrow(expect.objectContaining({ kind: 'conflict' }));
+  });
+
+  it('updates the description only when it changes, and only of an existing model', () => {
+    expect(given(created).when({ type: 'UpdateRegisteredModel', data: { model_name: 'churn', description: 'weekly' } })()).toEqual([]);
+    expect(given(created).when({ type: 'UpdateRegisteredModel', data: { model_name: 'churn', description: 'daily' } })()).toEqual([
+      { type: 'RegisteredModelUpdated', data: { model_name: 'churn', description: 'daily' } },
+    ]);
+    expect(given().when({ type: 'UpdateRegisteredModel', data: { model_name: 'churn', description: 'x' } })).toThrow(expect.objectContaining({ kind: 'not_found' }));
+  });
+
+  it('sets a property (replacing its value) and deletes only a property it has', () => {
+    const set = (value: string): ModelCommand => ({ type: 'SetRegisteredModelProperty', data: { model_name: 'churn', key: 'team', value } });
+    expect(given(created).when(set('growth'))()).toEqual([]);
+    const changed = given(created, ...given(created).when(set('risk'))());
+    expect(changed.state.properties).toEqual([{ key: 'team', value: 'risk' }]);
+    expect(given(created).when({ type: 'DeleteRegisteredModelProperty', data: { model_name: 'churn', key: 'owner' } })).toThrow(
+      expect.objectContaining({ kind: 'not_found' }),
+    );
+  });
+
+  it('deletes the model and all its versions; a new model of that name numbers on', () => {
+    const deleted: ModelEvent = { type: 'RegisteredModelDeleted', data: { model_name: 'churn' } };
+    expect(given(created, registered(1)).when({ type: 'DeleteRegisteredModel', data: { model_name: 'churn' } })()).toEqual([deleted]);
+    const after = given(created, registered(1), registered(2), deleted);
+    expect(after.state).toMatchObject({ exists: false, versions: [], aliases: [], properties: [] });
+    expect(after.when(register())()).toEqual([expect.objectContaining({ data: expect.objectContaining({ version: 3 }) })]);
+  });
+});
+
+describe('model decider: versions’ properties, deletion and aliases', () => {
+  it('sets and deletes a version property', () => {
+    const set: ModelCommand = { type: 'SetModelVersionProperty', data: { model_name: 'churn', version: 1, key: 'validated', value: 'yes' } };
+    const [event] = given(registered(1)).when(set)();
+    expect(event).toEqual({ type: 'ModelVersionPropertySet', data: set.data });
+    expect(given(registered(1), event).state.versions[0].properties).toEqual([{ key: 'validated', value: 'yes' }]);
+    expect(given(registered(1), event).when(set)()).toEqual([]);
+    expect(given(registered(1)).when({ type: 'SetModelVersionProperty', data: { ...set.data, version: 2 } })).toThrow(expect.objectContaining({ kind: 'not_found' }));
+  });
+
+  it('deletes a version with its aliases first; its number is never given again', () => {
+    const events = given(registered(1), registered(2), aliased('champion', 2)).when({ type: 'DeleteModelVersion', data: { model_name: 'churn', version: 2 } })();
+    expect(events).toEqual([
+      { type: 'ModelVersionAliasDeleted', data: { model_name: 'churn', alias: 'champion', version: 2 } },
+      { type: 'ModelVersionDeleted', data: { model_name: 'churn', version: 2 } },
+    ]);
+    const after = given(registered(1), registered(2), aliased('champion', 2), ...events);
+    expect(after.state.aliases).toEqual([]);
+    expect(after.state.versions.map((v) => v.version)).toEqual([1]);
+    expect(after.when(register())()).toEqual([expect.objectContaining({ data: expect.objectContaining({ version: 3 }) })]);
+  });
+
+  it('points an alias at one version, moving it from the previous one', () => {
+    const set = (version: number): ModelCommand => ({ type: 'SetModelVersionAlias', data: { model_name: 'churn', alias: 'champion', version } });
+    expect(given(registered(1)).when(set(1))()).toEqual([aliased('champion', 1)]);
+    expect(given(registered(1), registered(2), aliased('champion', 1)).when(set(2))()).toEqual([aliased('champion', 2, 1)]);
+    expect(given(registered(1), aliased('champion', 1)).when(set(1))()).toEqual([]);
+    expect(given(registered(1)).when(set(2))).toThrow(expect.objectContaining({ kind: 'not_found' }));
+  });
+
+  it('refuses the reserved aliases latest and v<number>', () => {
+    for (const alias of ['latest', 'v1', 'V12']) {
+      expect(given(registered(1)).when({ type: 'SetModelVersionAlias', data: { model_name: 'churn', alias, version: 1 } })).toThrow(
+        expect.objectContaining({ kind: 'invalid_input' }),
+      );
+    }
+  });
+
+  it('deletes an alias it has, naming the version it pointed at', () => {
+    expect(given(registered(1), aliased('champion', 1)).when({ type: 'DeleteModelVersionAlias', data: { model_name: 'churn', alias: 'champion' } })()).toEqual([
+      { type: 'ModelVersionAliasDeleted', data: { model_name: 'churn', alias: 'champion', version: 1 } },
+    ]);
+    expect(given(registered(1)).when({ type: 'DeleteModelVersionAlias', data: { model_name: 'churn', alias: 'champion' } })).toThrow(
+      expect.objectContaining({ kind: 'not_found' }),
+    );
+  });
+
+  it('moving to staging with archive_existing archives the other staging versions', () => {
+    const command: ModelCommand = {
+      type: 'UpdateModelVersion',
+      data: { model_name: 'churn', version: 3, actor: 'ana', now: NOW, stage: 'staging', archive_existing: true },
+    };
+    expect(given(registered(1), registered(2), registered(3), staged(1), staged(2)).when(command)()).toEqual([
+      { type: 'ModelVersionStageChanged', data: { model_name: 'churn', version: 3, from: 'none', to: 'staging' } },
+      { type: 'ModelVersionStageChanged', data: { model_name: 'churn', version: 1, from: 'staging', to: 'archived', superseded_by: 3 } },
+      { type: 'ModelVersionStageChanged', data: { model_name: 'churn', version: 2, from: 'staging', to: 'archived', superseded_by: 3 } },
+    ]);
+  });
+});
