@@ -39,7 +39,7 @@ async function identityProvider() {
     return { status: 404, body: {} };
   });
   issuer = url;
-  const token = (claims: JWTPayload, options: { key?: CryptoKey; kid?: string; issuer?: string; audience?: string; expiresAt?: number } = {}) =>
+  const token = (claims: JWTPayload, options: { key?: Parameters<SignJWT['sign']>[0]; kid?: string; issuer?: string; audience?: string; expiresAt?: number } = {}) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? 'published-1' })
       .setIssuer(options.issuer ?? issuer)
