@@ -57,7 +57,7 @@ export class ExperimentsService {
     return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
   }
 
-  private async execute(
+  async execute(
     name: string,
     metadata: ReturnType<typeof commandMetadata>,
     command: ExperimentCommand,

@@ -1,8 +1,11 @@
 import type { Type } from '@nestjs/common';
+import { MlflowExperimentsController } from './tracking/mlflow-experiments.controller';
+import { MlflowRunsController } from './tracking/mlflow-runs.controller';
+import { MlflowTrackingService } from './tracking/mlflow-tracking.service';
 
 /**
  * The MLflow REST 2.0 facade's controllers and providers, registered in app.ts beside our own API.
  * Each half (tracking; registry, artifacts, logged models) adds its own here.
  */
-export const mlflowControllers: Type<unknown>[] = [];
-export const mlflowProviders: Type<unknown>[] = [];
+export const mlflowControllers: Type<unknown>[] = [MlflowExperimentsController, MlflowRunsController];
+export const mlflowProviders: Type<unknown>[] = [MlflowTrackingService];

@@ -155,7 +155,7 @@ export class RunsService {
     return { run_id: best.run_id, value: best.value };
   }
 
-  private async execute(
+  async execute(
     runId: string,
     metadata: ReturnType<typeof commandMetadata>,
     command: RunCommand,
