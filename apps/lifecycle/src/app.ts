@@ -7,6 +7,7 @@ import { DeploymentsService } from './deployments/deployments.service';
 import { DriftEventsController } from './drift-events/drift-events.controller';
 import { driftEventsProjection } from './drift-events/drift-events.projection';
 import { DriftEventsService } from './drift-events/drift-events.service';
+import { driftAlertReactor } from './drift-alerts/drift-alert.reactor';
 import { evaluationGateReactor } from './evaluation-gate/evaluation-gate.reactor';
 import { ExperimentsController } from './experiments/experiments.controller';
 import { experimentsProjection } from './experiments/experiments.projection';
@@ -18,6 +19,9 @@ import { ModelsService } from './models/models.service';
 import { RunsController } from './runs/runs.controller';
 import { runsProjection } from './runs/runs.projection';
 import { RunsService } from './runs/runs.service';
+import { promotionReactor } from './promotion/promotion.reactor';
+import { trafficAllocationReactor } from './traffic-allocation/traffic-allocation.reactor';
+import { TrafficAllocations } from './traffic-allocation/traffic-allocations.service';
 
 /** Model Lifecycle: experiments, runs, model versions, deployments, drift events. */
 export const createLifecycleApp = (env: Record<string, string | undefined> = process.env) =>
@@ -30,11 +34,13 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       catalog: lifecycleCatalog,
       configSchema: lifecycleConfigSchema,
       projections: [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection, driftEventsProjection],
-      // Evaluation results check or uncheck the model versions' evaluation_passed item.
-      reactors: [evaluationGateReactor],
+      // Evaluation results check or uncheck the model versions' evaluation_passed item; critical
+      // drift pages live production deployments; a promotion ends the other live deployments;
+      // deployments that end, roll back or are promoted have their traffic allocation follow.
+      reactors: [evaluationGateReactor, driftAlertReactor, promotionReactor, trafficAllocationReactor],
       // MLflow's REST 2.0 facade over the same commands and read models (outside our OpenAPI document).
       controllers: [ExperimentsController, RunsController, ModelsController, DeploymentsController, DriftEventsController, ...mlflowControllers],
-      providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService, DriftEventsService, ...mlflowProviders],
+      providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService, DriftEventsService, TrafficAllocations, ...mlflowProviders],
     },
     env,
   );

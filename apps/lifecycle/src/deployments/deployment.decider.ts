@@ -46,8 +46,6 @@ export type DeploymentCommand =
         model_stage: ModelStage | null;
         environment: DeploymentEnvironment;
         config: DeploymentConfig;
-        /** Traffic already held by the other live deployments of this model in this environment. */
-        live_traffic_percent: number;
       };
     }
   | {
@@ -69,6 +67,8 @@ export type DeploymentState =
       environment: DeploymentEnvironment;
       status: DeploymentStatus;
       traffic_percent: number;
+      /** Drift events already alerted on this stream: a redelivered drift pages once. */
+      alerted_drift_event_ids: string[];
     };
 
 export const deploymentStreamId = (deploymentId: string) => `deployment:${deploymentId}`;
@@ -85,18 +85,14 @@ function transition(state: Extract<DeploymentState, { exists: true }>, to: Deplo
 export function decide(command: DeploymentCommand, state: DeploymentState): DeploymentEvent[] {
   switch (command.type) {
     case 'CreateDeployment': {
-      const { model_stage, live_traffic_percent, ...deployment } = command.data;
+      // The 100% cap has its own owner (traffic-allocation/): the share is allocated there first.
+      const { model_stage, ...deployment } = command.data;
       const label = `${deployment.model_name} version ${deployment.model_version}`;
       if (state.exists) throw conflict(`Deployment ${deployment.deployment_id} already exists`);
       if (model_stage === null) throw notFound(`Model ${deployment.model_name} has no version ${deployment.model_version}`);
       if (model_stage === 'archived') throw invalidState(`${label} is archived; move it back to staging to deploy it`);
       if (deployment.environment === 'production' && model_stage !== 'production') {
         throw invalidState(`${label} is in stage ${model_stage}; only a production-stage version may be deployed to production`);
-      }
-      if (live_traffic_percent + deployment.config.traffic_percent > 100) {
-        throw conflict(
-          `Live deployments of ${deployment.model_name} in ${deployment.environment} already take ${live_traffic_percent}% of the traffic; ${deployment.config.traffic_percent}% more exceeds 100%`,
-        );
       }
       return [{ type: 'DeploymentCreated', data: deployment }];
     }
@@ -136,8 +132,8 @@ export function decide(command: DeploymentCommand, state: DeploymentState): Depl
     }
     case 'AlertDrift': {
       const current = requireExisting(state, command.data.deployment_id);
-      // A deployment that stopped serving in the meantime needs no page.
-      if (!isLive(current.status)) return [];
+      // A deployment that stopped serving in the meantime needs no page, nor one paged already.
+      if (!isLive(current.status) || current.alerted_drift_event_ids.includes(command.data.drift.drift_event_id)) return [];
       return [{ type: 'DeploymentDriftAlerted', data: { ...command.data.drift, deployment_id: current.deployment_id } }];
     }
   }
@@ -146,7 +142,7 @@ export function decide(command: DeploymentCommand, state: DeploymentState): Depl
 export function evolve(state: DeploymentState, event: DeploymentEvent): DeploymentState {
   if (event.type === 'DeploymentCreated') {
     const { config, ...deployment } = event.data;
-    return { exists: true, ...deployment, status: 'pending', traffic_percent: config.traffic_percent };
+    return { exists: true, ...deployment, status: 'pending', traffic_percent: config.traffic_percent, alerted_drift_event_ids: [] };
   }
   if (!state.exists) return state;
   switch (event.type) {
@@ -158,8 +154,9 @@ export function evolve(state: DeploymentState, event: DeploymentEvent): Deployme
       return { ...state, status: 'rollback' };
     case 'DeploymentTerminated':
       return { ...state, status: 'terminated' };
-    case 'DeploymentHealthReported':
     case 'DeploymentDriftAlerted':
+      return { ...state, alerted_drift_event_ids: [...state.alerted_drift_event_ids, event.data.drift_event_id] };
+    case 'DeploymentHealthReported':
       return state;
   }
 }
@@ -171,5 +168,5 @@ export const deploymentDecider: Decider<DeploymentCommand, DeploymentEvent, Depl
   evolve,
   initialState,
   // Bump when DeploymentState or evolve changes: older snapshots are then ignored.
-  snapshot: { schema: 'deployment.v1' },
+  snapshot: { schema: 'deployment.v2' },
 };

@@ -17,7 +17,6 @@ const create: fc.Arbitrary<DeploymentCommand> = fc.record({
     model_stage: fc.constantFrom('none' as const, 'staging' as const, 'production' as const, 'archived' as const, null),
     environment: fc.constantFrom('development' as const, 'staging' as const, 'production' as const),
     config: fc.record({ replicas: fc.constant(1), resources: fc.constant({}), traffic_percent: fc.integer({ min: 1, max: 100 }) }),
-    live_traffic_percent: fc.integer({ min: 0, max: 100 }),
   }),
 });
 const update: fc.Arbitrary<DeploymentCommand> = fc.record({

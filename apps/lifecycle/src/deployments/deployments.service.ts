@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DriftDetectedData } from '@mlops/events';
-import { DomainError, EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
+import { EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
+import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import { LifecycleConfig } from '../config';
+import { servingInProduction } from '../drift-alerts/drift-alert.reactor';
 import { findVersion, modelDecider, modelStreamId } from '../models/model.decider';
 import { DeploymentCommand, deploymentDecider, deploymentStreamId, LIVE_STATUSES } from './deployment.decider';
 import { CreateDeploymentDto, ListDeploymentsQueryDto, UpdateDeploymentDto } from './deployments.dto';
 import { DeploymentDocument, deploymentsProjection } from './deployments.projection';
+import { TrafficAllocations } from '../traffic-allocation/traffic-allocations.service';
+import { untilShown } from './read-model-wait';
 
 /** DTO instances carry every declared field, unset ones as undefined; events hold only what was sent. */
 const sent = <T extends object>(value: T | undefined): T | undefined =>
@@ -14,7 +18,11 @@ const sent = <T extends object>(value: T | undefined): T | undefined =>
 
 @Injectable()
 export class DeploymentsService {
-  constructor(private readonly eventSourcing: EventSourcing) {}
+  constructor(
+    private readonly eventSourcing: EventSourcing,
+    private readonly allocations: TrafficAllocations,
+    @Inject(SERVICE_CONFIG) private readonly config: LifecycleConfig,
+  ) {}
 
   private get readModel() {
     return this.eventSourcing.runner<DeploymentDocument>(deploymentsProjection.name).readModel;
@@ -22,12 +30,10 @@ export class DeploymentsService {
 
   async create(dto: CreateDeploymentDto): Promise<CommandResult<DeploymentDocument> & { deploymentId: string }> {
     const deploymentId = randomUUID();
+    const metadata = commandMetadata();
     // The write side, not the read model, says whether the version exists and its stage.
     const model = await this.eventSourcing.eventStore.aggregate(modelStreamId(dto.model_name), modelDecider);
-    const live = await this.readModel
-      .find({ model_name: dto.model_name, environment: dto.environment, status: { $in: LIVE_STATUSES } })
-      .toArray();
-    const result = await this.execute(deploymentId, {
+    const command: DeploymentCommand = {
       type: 'CreateDeployment',
       data: {
         deployment_id: deploymentId,
@@ -40,11 +46,15 @@ export class DeploymentsService {
           resources: sent(dto.config?.resources) ?? {},
           traffic_percent: dto.config?.traffic_percent ?? 100,
         },
-        // Read across streams from the read model, so two creates racing for the last share can
-        // both pass; the window is one projection lag wide and a later create sees the overshoot.
-        live_traffic_percent: live.reduce((sum, d) => sum + d.config.traffic_percent, 0),
       },
-    });
+    };
+    // Decided on the empty stream first (pure), so a create refused for its version allocates nothing.
+    deploymentDecider.decide(command, deploymentDecider.initialState());
+    // The cap's one owner decides the share (409 past 100%, races included), then the deployment is
+    // written. A crash between the two commits leaves the share held by a deployment never written.
+    const { deployment_id, model_name, environment, config } = command.data;
+    await this.allocations.allocate({ deployment_id, model_name, environment, traffic_percent: config.traffic_percent }, metadata);
+    const result = await this.execute(deploymentId, command, undefined, metadata);
     return { ...result, deploymentId };
   }
 
@@ -52,58 +62,50 @@ export class DeploymentsService {
     const metadata = commandMetadata();
     const { status, reason, health, metrics } = dto;
     const data = { deployment_id: id, now: metadata.now.toISOString(), status, reason, health, metrics: sent(metrics) };
-    return this.execute(id, { type: 'UpdateDeployment', data }, ifMatch, metadata);
+    const result = await this.execute(id, { type: 'UpdateDeployment', data }, ifMatch, metadata);
+    if (status === 'failed') await this.allocations.followNow(id, metadata);
+    return result;
   }
 
   async terminate(id: string, ifMatch?: number, reason?: string) {
     const metadata = commandMetadata();
     const data = { deployment_id: id, now: metadata.now.toISOString(), ...(reason ? { reason } : {}) };
-    return this.execute(id, { type: 'TerminateDeployment', data }, ifMatch, metadata);
+    const result = await this.execute(id, { type: 'TerminateDeployment', data }, ifMatch, metadata);
+    await this.allocations.followNow(id, metadata);
+    return result;
   }
 
   async rollBack(id: string, reason?: string, ifMatch?: number) {
-    return this.execute(id, { type: 'RollBackDeployment', data: { deployment_id: id, ...(reason ? { reason } : {}) } }, ifMatch);
+    const metadata = commandMetadata();
+    const result = await this.execute(id, { type: 'RollBackDeployment', data: { deployment_id: id, ...(reason ? { reason } : {}) } }, ifMatch, metadata);
+    await this.allocations.followNow(id, metadata);
+    return result;
   }
 
   /**
-   * The canary takes 100%; the other live deployments of the model in that environment are then
-   * terminated, each its own command (streams are separate), so their traffic does not linger.
+   * The canary takes 100% (its allocation too, releasing the others' shares in one commit); the
+   * promotion reactor then terminates the other live deployments. With read-your-writes the answer
+   * waits, bounded, until the read model shows them ended.
    */
   async promote(id: string, ifMatch?: number) {
-    const result = await this.execute(id, { type: 'PromoteDeployment', data: { deployment_id: id } }, ifMatch);
-    const { state: promoted } = await this.eventSourcing.eventStore.aggregate(deploymentStreamId(id), deploymentDecider);
-    if (!promoted.exists) return result;
-    const others = await this.readModel
-      .find({ model_name: promoted.model_name, environment: promoted.environment, status: { $in: LIVE_STATUSES }, deployment_id: { $ne: id } })
-      .toArray();
-    for (const other of others) {
-      await this.terminate(other.deployment_id, undefined, `superseded by the promotion of ${id}`).catch((error) => {
-        if (!(error instanceof DomainError && error.kind === 'invalid_state')) throw error; // already ended meanwhile
-      });
+    const metadata = commandMetadata();
+    const result = await this.execute(id, { type: 'PromoteDeployment', data: { deployment_id: id } }, ifMatch, metadata);
+    await this.allocations.followNow(id, metadata);
+    if (wantsReadYourWrites() && result.doc) {
+      const { model_name, environment } = result.doc;
+      const others = () =>
+        this.readModel.find({ model_name, environment, status: { $in: LIVE_STATUSES }, deployment_id: { $ne: id } }).toArray();
+      await untilShown(others, (live) => live.length === 0, this.config.READ_YOUR_WRITES_TIMEOUT_MS);
     }
     return result;
   }
 
-  /** Pages the live production deployments serving this model version (drift alerts). */
-  async alertDrift(drift: DriftDetectedData): Promise<string[]> {
-    const serving = await this.readModel
-      .find({ model_name: drift.model_name, model_version: drift.model_version, environment: 'production', status: { $in: LIVE_STATUSES } })
-      .toArray();
-    const alerted: string[] = [];
-    for (const deployment of serving) {
-      const outcome = await this.eventSourcing.commands.handle(
-        deploymentDecider,
-        deploymentStreamId(deployment.deployment_id),
-        { type: 'AlertDrift', data: { deployment_id: deployment.deployment_id, drift } },
-        commandMetadata(),
-        { retries: 5 },
-      );
-      if (!outcome.events.length) continue;
-      alerted.push(deployment.deployment_id);
-      // Read-your-writes covers every stream the drift wrote to: a GET of the deployment shows its alert.
-      if (wantsReadYourWrites()) await this.eventSourcing.waitForProjection(deploymentsProjection.name, outcome.streamId, outcome.version);
-    }
-    return alerted;
+  /** The live production deployments serving this drift's model version, and which of them the read model shows alerted. */
+  async driftAlerts(drift: Pick<DriftDetectedData, 'drift_event_id' | 'model_name' | 'model_version'>, wait: boolean): Promise<string[]> {
+    const alerted = (docs: DeploymentDocument[]) => docs.filter((d) => d.drift_alerts.some((a) => a.drift_event_id === drift.drift_event_id));
+    const serving = () => this.readModel.find(servingInProduction(drift)).toArray();
+    const docs = wait ? await untilShown(serving, (live) => alerted(live).length === live.length, this.config.READ_YOUR_WRITES_TIMEOUT_MS) : await serving();
+    return alerted(docs).map((d) => d.deployment_id);
   }
 
   async get(id: string): Promise<DeploymentDocument> {

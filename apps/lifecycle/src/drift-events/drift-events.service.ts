@@ -41,13 +41,12 @@ export class DriftEventsService {
       { type: 'RecordDrift', data: { ...drift, model_version_exists: findVersion(model.state, dto.model_version) !== undefined } },
       metadata,
     );
-    // Separate streams, so separate commits: a crash right after the drift commit loses the alert
-    // (the drift is recorded; re-posting it pages). Alerts go to the deployment streams so
-    // monitoring pages from the one lifecycle topic.
-    const alerted = drift.severity === 'critical' ? await this.deployments.alertDrift(drift) : [];
     const doc = wantsReadYourWrites()
       ? await this.eventSourcing.waitForProjection<DriftEventDocument>(driftEventsProjection.name, outcome.streamId, outcome.version)
       : null;
+    // The alerts are the drift-alert reactor's (at-least-once, so a crash after this commit still
+    // pages); `alerted` is what the deployments read model shows alerted when the answer goes.
+    const alerted = drift.severity === 'critical' ? await this.deployments.driftAlerts(drift, wantsReadYourWrites()) : [];
     return { version: outcome.version, doc, driftEventId, alerted };
   }
 
