@@ -2,10 +2,10 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default [
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'coverage/**', 'tools/**', 'deploy/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'apps/web/dist/**', '.cache/**', 'coverage/**', 'tools/**', 'deploy/**'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { flatten, type ModelVersionFilter, useModelVersions } from '@mlops/client';
+import { Badge, formatTime, ListState, LoadMore, Section } from '../components';
+
+export function ModelsPage() {
+  const navigate = useNavigate();
+  const [filter, setFilter] = useState<ModelVersionFilter>({});
+  const [selected, setSelected] = useState<{ model: string; versions: number[] }>({ model: '', versions: [] });
+  const query = useModelVersions(filter);
+  const versions = flatten(query.data);
+  const toggle = (model: string, version: number) =>
+    setSelected((s) =>
+      s.model !== model
+        ? { model, versions: [version] }
+        : { model, versions: s.versions.includes(version) ? s.versions.filter((v) => v !== version) : [...s.versions, version].sort((a, b) => a - b) },
+    );
+  return (
+    <Section
+      title="Model registry"
+      actions={
+        <button
+          disabled={selected.versions.length < 2}
+          onClick={() => navigate(`/models/${encodeURIComponent(selected.model)}/compare?versions=${selected.versions.join(',')}`)}
+        >
+          Compare {selected.versions.length >= 2 ? `${selected.model} v${selected.versions.join(', v')}` : 'versions'}
+        </button>
+      }
+    >
+      <div className="filters">
+        <label>
+          Model
+          <input value={filter.model_name ?? ''} onChange={(e) => setFilter((f) => ({ ...f, model_name: e.target.value || undefined }))} />
+        </label>
+        <label>
+          Stage
+          <select value={filter.stage ?? ''} onChange={(e) => setFilter((f) => ({ ...f, stage: (e.target.value || undefined) as ModelVersionFilter['stage'] }))}>
+            <option value="">any</option>
+            {['none', 'staging', 'production', 'archived'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <span className="hint">Tick two or more versions of one model to compare them.</span>
+      </div>
+      <ListState query={query} empty="No model versions registered." count={versions.length} />
+      {versions.length > 0 && (
+        <div className="table-scroll">
+          <table className="models">
+            <thead>
+              <tr>
+                <th />
+                <th>Model</th>
+                <th>Version</th>
+                <th>Stage</th>
+                <th>Checklist</th>
+                <th>Run</th>
+                <th>Registered</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={`${v.model_name}/${v.version}`} data-version={`${v.model_name}/${v.version}`}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`select ${v.model_name} v${v.version}`}
+                      checked={selected.model === v.model_name && selected.versions.includes(v.version)}
+                      onChange={() => toggle(v.model_name, v.version)}
+                    />
+                  </td>
+                  <td>{v.model_name}</td>
+                  <td>
+                    <Link to={`/models/${encodeURIComponent(v.model_name)}/${v.version}`}>v{v.version}</Link>
+                  </td>
+                  <td>
+                    <Badge kind="stage" value={v.stage} />
+                  </td>
+                  <td>
+                    {v.checklist.filter((c) => c.checked).length}/{v.checklist.length}
+                  </td>
+                  <td>
+                    <Link to={`/runs/${v.run_id}`}>{v.run_id.slice(0, 8)}</Link>
+                  </td>
+                  <td>{formatTime(v.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore query={query} />
+    </Section>
+  );
+}
