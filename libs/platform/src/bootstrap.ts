@@ -6,6 +6,7 @@ import type { Express, Request, Response } from 'express';
 import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
 import { jsonBody } from './http';
+import { completeContract, documentIntegerProperties, operationIdFactory } from './openapi';
 import { PinoNestLogger } from './logging';
 import { enableDefaultMetrics, httpMetricsMiddleware, metricsHandler } from './metrics';
 import { ProblemDetailsFilter } from './problem-details';
@@ -55,18 +56,23 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
   if (options.openApi) {
-    const document = buildOpenApi(app, options.openApi);
+    const document = buildOpenApi(app, options.openApi, options.service);
     http.get('/openapi.json', (_req: Request, res: Response) => res.json(document));
   }
   return app;
 }
 
-export function buildOpenApi(app: INestApplication, info: { title: string; description: string; version: string }): OpenAPIObject {
+export function buildOpenApi(
+  app: INestApplication,
+  info: { title: string; description: string; version: string },
+  service: string,
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(info.title)
     .setDescription(info.description)
     .setVersion(info.version)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Actor' }, 'actor')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  documentIntegerProperties();
+  return completeContract(SwaggerModule.createDocument(app, config, { operationIdFactory: operationIdFactory(service) }));
 }

@@ -15,3 +15,4 @@ export * from './command-response';
 export * from './domain-service';
 export * from './run';
 export * from './validators';
+export * from './openapi';

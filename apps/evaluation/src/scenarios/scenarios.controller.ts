@@ -8,6 +8,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -64,6 +65,7 @@ export class ScenariosController {
   @Get(':name/versions/:version')
   @ApiOperation({ summary: 'Get one scenario version’s definition (what its runs were evaluated against)' })
   @ApiOkResponse({ type: ScenarioDto })
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1 } })
   @ApiNotFoundResponse({ description: 'No such scenario or version' })
   async version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Res({ passthrough: true }) res: Response) {
     const doc = await this.scenarios.get(name);
