@@ -2,7 +2,7 @@
 # Starts the whole platform on local infrastructure: Kafka + FerretDB (tools/infra.sh), the four
 # domain services and the gateway, each a background process with its log under .cache/platform.
 #
-#   bash tools/platform.sh up      install (first run), build, start everything, print the /docs URL
+#   bash tools/platform.sh up      install (first run), build (services and console), start everything, print the URLs
 #   bash tools/platform.sh down    stop the services and the gateway (infra: bash tools/infra.sh down)
 #   bash tools/platform.sh status  what runs
 #
@@ -44,6 +44,7 @@ up() {
   set -a; # shellcheck disable=SC1091
   . "$ROOT/.cache/infra/env"; set +a
   (cd "$ROOT" && npm run --silent build >/dev/null)
+  bash "$ROOT/tools/setup/console-build.sh" >&2
   mkdir -p "$STATE/logs"
   # One dataset directory for the services that read dataset files: drop CSV / Parquet / DuckDB files here.
   local data_root="${MLOPS_DATA_ROOT:-$ROOT/data}"
@@ -66,6 +67,7 @@ up() {
     wait_ready "$name" "http://127.0.0.1:$port/health/ready"
   done
   log "all services ready"
+  echo "Console:   http://127.0.0.1:8080/"
   echo "API docs:  http://127.0.0.1:8080/docs"
   echo "OpenAPI:   http://127.0.0.1:8080/openapi.json"
   echo "Health:    http://127.0.0.1:8080/health"
