@@ -31,7 +31,7 @@ export interface ServiceProcess {
 export async function startServiceProcess(
   name: string,
   env: Record<string, string>,
-  { until = '/health/ready' }: { until?: string } = {},
+  { until = '/health/ready', timeoutMs = 60_000 }: { until?: string; timeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
@@ -49,7 +49,7 @@ export async function startServiceProcess(
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
       const response = await fetch(url + until);
       if (!response.ok) throw new Error(`${name} ${until}: ${response.status}`);
-    }, 60_000, 50);
+    }, timeoutMs, 50);
   } catch (error) {
     child.kill('SIGKILL');
     throw new Error(`${name} did not start: ${(error as Error).message}\n${output}`);
