@@ -4,6 +4,10 @@ import { featureStoreConfigSchema } from './config';
 import { DatasetsController } from './datasets/datasets.controller';
 import { datasetsProjection } from './datasets/datasets.projection';
 import { DatasetsService } from './datasets/datasets.service';
+import { DriftComputation } from './datasets/drift-computation';
+import { DriftController } from './datasets/drift.controller';
+import { driftReportsProjection } from './datasets/drift.projection';
+import { DriftService } from './datasets/drift.service';
 import { DuckDbProfiler } from './datasets/duckdb-profiler';
 import { FeaturesController } from './features/features.controller';
 import { featuresProjection } from './features/features.projection';
@@ -19,10 +23,10 @@ export const createFeatureStoreApp = (env: Record<string, string | undefined> = 
       description: 'Features with immutable versions, and datasets profiled by DuckDB.',
       catalog: featureStoreCatalog,
       configSchema: featureStoreConfigSchema,
-      projections: [datasetsProjection, featuresProjection],
+      projections: [datasetsProjection, featuresProjection, driftReportsProjection],
       // Datasets first: `/features/datasets…` must match before `/features/:name`.
-      controllers: [DatasetsController, FeaturesController],
-      providers: [DuckDbProfiler, DatasetsService, FeaturesService],
+      controllers: [DatasetsController, DriftController, FeaturesController],
+      providers: [DuckDbProfiler, DatasetsService, DriftComputation, DriftService, FeaturesService],
     },
     env,
   );

@@ -78,7 +78,7 @@ export type DatasetEvent =
   | { type: 'DatasetSchemaChanged'; data: DatasetSchemaChangedData }
   | { type: 'DatasetProfiled'; data: DatasetProfiledData };
 
-// ---- Drift reports (stream dataset-drift:<report_id>) ----
+// ---- Drift reports (stream dataset_drift:<report_id>) ----
 
 /** Evidently's stattest names: ks, chisquare, z (proportions) give p-values; wasserstein (normed), jensenshannon, psi distances. */
 export type DriftMethod = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon' | 'psi';

@@ -50,8 +50,8 @@ describe("drift report against Evidently's DataDriftTable", () => {
     const results = c.columns.map((expected) => {
       const { summary, pairs } = aggregate(
         expected.kind as 'numerical' | 'categorical',
-        (c.reference as Record<string, (Value | null)[]>)[expected.column],
-        (c.current as Record<string, (Value | null)[]>)[expected.column],
+        (c.reference as unknown as Record<string, (Value | null)[]>)[expected.column],
+        (c.current as unknown as Record<string, (Value | null)[]>)[expected.column],
       );
       const drift = new ColumnDrift(expected.column, 'DOUBLE', summary, { method: methods[expected.column], threshold: thresholds[expected.column] });
       for (const [value, r, k] of pairs) drift.add(value, r, k);

@@ -182,6 +182,14 @@ export class DuckDbProfiler implements OnModuleInit {
   }
 
   private async withDuckDb<T>(location: DatasetLocation, work: (connection: DuckDBConnection, source: string) => Promise<T>): Promise<T> {
+    return this.withDatasets([location], (connection, [source]) => work(connection, source));
+  }
+
+  /**
+   * Runs `work` in one fenced DuckDB that reads all of `locations` (a drift report compares two
+   * datasets in one query); the sources are SQL table expressions in the same order.
+   */
+  async withDatasets<T>(locations: DatasetLocation[], work: (connection: DuckDBConnection, sources: string[]) => Promise<T>): Promise<T> {
     await this.acquire();
     let instance: DuckDBInstance | undefined;
     let connection: DuckDBConnection | undefined;
@@ -192,10 +200,12 @@ export class DuckDbProfiler implements OnModuleInit {
         temp_directory: this.config.FEATURE_STORE_DUCKDB_TEMP_DIR,
       });
       connection = await instance.connect();
-      const source = await this.open(connection, location);
-      return await work(connection, source);
+      const sources: string[] = [];
+      for (const [i, location] of locations.entries()) sources.push(await this.attach(connection, location, i === 0 ? 'src' : `src${i}`));
+      await this.fence(connection, locations[0].root);
+      return await work(connection, sources);
     } catch (error) {
-      throw this.explain(error, location);
+      throw this.explain(error, locations[0]);
     } finally {
       connection?.closeSync();
       instance?.closeSync();
@@ -203,28 +213,27 @@ export class DuckDbProfiler implements OnModuleInit {
     }
   }
 
-  /** Attaches what is to be read, then fences DuckDB into the data root. */
-  private async open(connection: DuckDBConnection, location: DatasetLocation): Promise<string> {
-    let source: string;
+  /** What is to be read, as a table expression; a DuckDB database file is attached read-only under `alias`. */
+  private async attach(connection: DuckDBConnection, location: DatasetLocation, alias: string): Promise<string> {
     switch (location.source_type) {
       case 'csv':
-        source = `read_csv(${quoteLiteral(location.absolutePath)}, auto_detect = true)`;
-        break;
+        return `read_csv(${quoteLiteral(location.absolutePath)}, auto_detect = true)`;
       case 'parquet':
-        source = `read_parquet(${quoteLiteral(location.absolutePath)})`;
-        break;
+        return `read_parquet(${quoteLiteral(location.absolutePath)})`;
       case 'duckdb_table': {
-        await connection.run(`ATTACH ${quoteLiteral(location.absolutePath)} AS src (READ_ONLY)`);
+        await connection.run(`ATTACH ${quoteLiteral(location.absolutePath)} AS ${alias} (READ_ONLY)`);
         const table = location.table_name!.split('.').map(quoteIdentifier).join('.');
-        source = `src.${table}`;
-        break;
+        return `${alias}.${table}`;
       }
     }
-    const root = location.root.endsWith(sep) ? location.root : location.root + sep;
+  }
+
+  /** Fences DuckDB into the data root once everything is attached. */
+  private async fence(connection: DuckDBConnection, dataRoot: string): Promise<void> {
+    const root = dataRoot.endsWith(sep) ? dataRoot : dataRoot + sep;
     await connection.run(`SET allowed_directories = [${quoteLiteral(root)}]`);
     await connection.run(`SET enable_external_access = false`);
     await connection.run(`SET lock_configuration = true`);
-    return source;
   }
 
   /** DuckDB's reason, without the server's absolute paths. */

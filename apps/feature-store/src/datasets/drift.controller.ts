@@ -1,0 +1,44 @@
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { etagOf, sendCommandResult } from '@mlops/platform';
+import { FEATURE_STORE_API } from '../routes';
+import { DatasetIdParamsDto } from './datasets.dto';
+import { ComputeDriftDto, DriftReportDto, DriftReportParamsDto } from './drift.dto';
+import { DriftReportDocument } from './drift.projection';
+import { DriftService } from './drift.service';
+
+const present = ({ _id, ...report }: DriftReportDocument): DriftReportDto => report;
+const locationOf = (id: string, reportId: string) => `/${FEATURE_STORE_API}/datasets/${encodeURIComponent(id)}/drift/${reportId}`;
+
+@ApiTags('datasets')
+@Controller(`${FEATURE_STORE_API}/datasets`)
+export class DriftController {
+  constructor(private readonly drift: DriftService) {}
+
+  @Post(':id/drift')
+  @ApiOperation({
+    summary: 'Compute the drift of this dataset against a reference dataset, as Evidently computes it',
+    description:
+      "DuckDB aggregates both datasets where they are; per column Evidently's default test (≤ 1,000 non-null reference rows: two-sample KS for numbers with more than 5 distinct values, chi-squared, or the proportion Z-test for two values, drift at p < 0.05; above: normed Wasserstein distance for numbers, Jensen–Shannon distance otherwise, drift at ≥ 0.1) or the one asked for (psi too); the dataset drifts when at least drift_share (0.5) of the columns do. The report is stored and emitted as dataset.drift_computed.v1.",
+  })
+  @ApiCreatedResponse({ type: DriftReportDto })
+  @ApiAcceptedResponse({ description: 'Stored; the read model did not catch up within the bound' })
+  @ApiBadRequestResponse({ description: 'Invalid input' })
+  @ApiNotFoundResponse({ description: 'No such dataset or reference dataset' })
+  @ApiUnprocessableEntityResponse({ description: 'A column is missing from either dataset, of types that cannot be compared, has no non-null values, or the method does not fit it; or DuckDB cannot read a dataset' })
+  async compute(@Param() params: DatasetIdParamsDto, @Body() dto: ComputeDriftDto, @Res({ passthrough: true }) res: Response) {
+    const result = await this.drift.compute(params.id, dto);
+    return sendCommandResult(res, result, { location: locationOf(params.id, result.reportId), created: true }, present);
+  }
+
+  @Get(':id/drift/:report_id')
+  @ApiOperation({ summary: 'A drift report of this dataset' })
+  @ApiOkResponse({ type: DriftReportDto })
+  @ApiNotFoundResponse({ description: 'No such report for this dataset' })
+  async get(@Param() params: DriftReportParamsDto, @Res({ passthrough: true }) res: Response): Promise<DriftReportDto> {
+    const report = await this.drift.get(params.id, params.report_id);
+    res.setHeader('ETag', etagOf(report.version));
+    return present(report);
+  }
+}

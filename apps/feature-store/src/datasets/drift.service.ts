@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { EventSourcing, notFound } from '@mlops/event-sourcing';
+import { commandMetadata, CommandResult, wantsReadYourWrites } from '@mlops/platform';
+import { DatasetsService } from './datasets.service';
+import { DriftComputation } from './drift-computation';
+import { datasetDrift, DEFAULT_DRIFT_SHARE } from './drift-report';
+import { driftReportDecider, driftReportStreamId } from './drift.decider';
+import { ComputeDriftDto } from './drift.dto';
+import { DriftReportDocument, driftReportsProjection } from './drift.projection';
+
+@Injectable()
+export class DriftService {
+  constructor(
+    private readonly eventSourcing: EventSourcing,
+    private readonly datasets: DatasetsService,
+    private readonly computation: DriftComputation,
+  ) {}
+
+  private get readModel() {
+    return this.eventSourcing.runner<DriftReportDocument>(driftReportsProjection.name).readModel;
+  }
+
+  /** Compares the dataset with the reference in DuckDB (404 for either unknown, 422 when a column cannot be compared), then records the report. */
+  async compute(datasetId: string, dto: ComputeDriftDto): Promise<CommandResult<DriftReportDocument> & { reportId: string }> {
+    const [current, reference] = await Promise.all([this.datasets.source(datasetId), this.datasets.source(dto.reference_dataset)]);
+    if (!current) throw notFound(`Dataset ${datasetId} does not exist`);
+    if (!reference) throw notFound(`Reference dataset ${dto.reference_dataset} does not exist`);
+    const [currentDoc, referenceDoc] = await Promise.all([this.datasets.get(datasetId), this.datasets.get(dto.reference_dataset)]);
+    const measured = await this.computation.compare(current, reference, dto.columns);
+    const reportId = randomUUID();
+    const data = {
+      report_id: reportId,
+      dataset_id: datasetId,
+      reference_dataset_id: dto.reference_dataset,
+      dataset_sha256: currentDoc.content_sha256,
+      reference_sha256: referenceDoc.content_sha256,
+      dataset_rows: measured.currentRows,
+      reference_rows: measured.referenceRows,
+      columns: measured.columns,
+      ...datasetDrift(measured.columns, dto.drift_share ?? DEFAULT_DRIFT_SHARE),
+    };
+    const outcome = await this.eventSourcing.commands.handle(driftReportDecider, driftReportStreamId(reportId), { type: 'RecordDriftReport', data }, commandMetadata());
+    const doc = wantsReadYourWrites()
+      ? await this.eventSourcing.waitForProjection<DriftReportDocument>(driftReportsProjection.name, outcome.streamId, outcome.version)
+      : null;
+    return { version: outcome.version, doc, reportId };
+  }
+
+  async get(datasetId: string, reportId: string): Promise<DriftReportDocument> {
+    const doc = await this.readModel.findOne({ _id: driftReportStreamId(reportId) });
+    if (!doc || doc.dataset_id !== datasetId) throw notFound(`Dataset ${datasetId} has no drift report ${reportId}`);
+    return doc;
+  }
+}
