@@ -17,6 +17,9 @@ interface Outcome {
 
 const outcomes = new WeakMap<Request, Outcome>();
 
+/** When an unreachable identity provider is worth asking again (jose refetches a JWKS at most every 30 s). */
+const IDENTITY_PROVIDER_RETRY_AFTER_SECONDS = 5;
+
 /**
  * Who the caller is. With API keys or OIDC configured, the caller is who the key or the issuer's
  * JWT says (`Authorization: Bearer <key or JWT>`, or `X-API-Key`); without either (local
@@ -92,6 +95,7 @@ function forwardIdentity(signer: IdentitySigner | undefined): RequestHandler {
     if (outcome?.refusal) {
       const { status, message, challenge } = outcome.refusal;
       if (challenge) res.setHeader('WWW-Authenticate', 'Bearer realm="mlops"');
+      else res.setHeader('Retry-After', String(IDENTITY_PROVIDER_RETRY_AFTER_SECONDS));
       return refuse(req, res, status, message);
     }
     const context = currentContext();

@@ -55,6 +55,7 @@ describe('gateway authentication: API keys, OIDC JWTs, rate limits and the ident
   let upstream: { url: string; server: Server };
   let gateway: RunningApp;
   let limited: RunningApp;
+  let unreachableIdp: RunningApp;
   const http = () => request(gateway.url);
 
   beforeAll(async () => {
@@ -89,10 +90,13 @@ describe('gateway authentication: API keys, OIDC JWTs, rate limits and the ident
     limited = await listen(
       (await createGatewayApp({ ...env, GATEWAY_RATE_LIMIT_MAX: '3', GATEWAY_RATE_LIMIT_ANONYMOUS_MAX: '2', GATEWAY_RATE_LIMIT_WINDOW_MS: '600000' })).app,
     );
+    // Nothing listens on port 9: the issuer's discovery document cannot be read.
+    unreachableIdp = await listen((await createGatewayApp({ ...env, GATEWAY_OIDC_ISSUER: 'http://127.0.0.1:9' })).app);
   });
   afterAll(async () => {
     await gateway?.close();
     await limited?.close();
+    await unreachableIdp?.close();
     upstream?.server.close();
     idp?.server.close();
   });
@@ -183,5 +187,17 @@ describe('gateway authentication: API keys, OIDC JWTs, rate limits and the ident
     await call().expect(401);
     const guessing = await call('another-wrong-key-0123').expect(429);
     expect(guessing.body).toMatchObject({ status: 429, detail: expect.stringMatching(/More than 2 requests/) });
+  });
+
+  it('answers 503 with Retry-After when the issuer cannot be asked, and still takes API keys', async () => {
+    const jwt = await idp.token({ sub: 'u-1' });
+    const platform = await request(unreachableIdp.url).get(API).set('Authorization', `Bearer ${jwt}`).expect(503);
+    expect(platform.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(platform.headers['retry-after']).toBe('5');
+    expect(platform.body.detail).toMatch(/Cannot verify the bearer token now: cannot read http:\/\/127\.0\.0\.1:9\/\.well-known\/openid-configuration/);
+    const mlflow = await request(unreachableIdp.url).get(MLFLOW).set('Authorization', `Bearer ${jwt}`).expect(503);
+    expect(mlflow.body).toEqual({ error_code: 'TEMPORARILY_UNAVAILABLE', message: expect.stringMatching(/Cannot verify the bearer token now/) });
+    const key = await request(unreachableIdp.url).get(API).set('Authorization', `Bearer ${KEY_A}`).expect(200);
+    expect(key.body.identity).toEqual({ actor: 'ci-bot', roles: ['deployer'] });
   });
 });
