@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { DeploymentEnvironment, DeploymentHealth, DeploymentStatus, DriftSeverity } from '@mlops/events';
-import { ListQueryDto, PageDto } from '@mlops/platform';
+import { IntegerFromDigits, ListQueryDto, PageDto } from '@mlops/platform';
 import { MODEL_NAME } from '../models/models.dto';
 import { DEPLOYMENT_STATUSES, ENVIRONMENTS, PATCHABLE_STATUSES, PatchableStatus } from './deployment.decider';
 
@@ -76,7 +76,8 @@ export class CreateDeploymentDto {
   @Matches(MODEL_NAME, { message: 'model_name is not a valid model name' })
   model_name!: string;
 
-  @ApiProperty({ minimum: 1 })
+  @ApiProperty({ minimum: 1, description: 'Also accepted as a digit string ("3")' })
+  @IntegerFromDigits()
   @IsInt()
   @Min(1)
   model_version!: number;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import type { DriftSeverity } from '@mlops/events';
-import { ListQueryDto, PageDto } from '@mlops/platform';
+import { IntegerFromDigits, ListQueryDto, PageDto } from '@mlops/platform';
 import { MODEL_NAME } from '../models/models.dto';
 import { IsInstant } from '../runs/runs.dto';
 import { SEVERITIES } from './drift-event.decider';
@@ -14,7 +14,8 @@ export class RecordDriftEventDto {
   @Matches(MODEL_NAME, { message: 'model_name is not a valid model name' })
   model_name!: string;
 
-  @ApiProperty({ minimum: 1 })
+  @ApiProperty({ minimum: 1, description: 'Also accepted as a digit string ("3")' })
+  @IntegerFromDigits()
   @IsInt()
   @Min(1)
   model_version!: number;

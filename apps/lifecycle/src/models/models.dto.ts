@@ -21,7 +21,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import type { ModelStage, RunParamValue } from '@mlops/events';
-import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
+import { IntegerFromDigits, IntegersFromDigits, ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 import { METRIC_KEY } from '../runs/runs.dto';
 import { STAGES } from './model.decider';
 
@@ -136,7 +136,7 @@ export class ModelVersionParamsDto {
   model_name!: string;
 
   @ApiProperty({ minimum: 1 })
-  @Type(() => Number)
+  @IntegerFromDigits()
   @IsInt()
   @Min(1)
   @Max(1_000_000_000)
@@ -151,7 +151,8 @@ export class ModelNameParamsDto {
 }
 
 export class CompareModelVersionsDto {
-  @ApiProperty({ type: [Number], minItems: 2, maxItems: 50, example: [1, 2], description: 'The first is the baseline' })
+  @ApiProperty({ type: [Number], minItems: 2, maxItems: 50, example: [1, 2], description: 'The first is the baseline; digit strings ("3") are accepted too' })
+  @IntegersFromDigits()
   @IsArray()
   @ArrayMinSize(2)
   @ArrayMaxSize(50)

@@ -4,11 +4,14 @@ import { withoutTagValue, withTagValue } from '../experiments/experiment.decider
 
 export const END_STATUSES: RunEndStatus[] = ['completed', 'failed', 'killed'];
 
-/** A metric point as logged: step and timestamp default to 0 and the command time. */
+/**
+ * A metric point as logged: step and timestamp default to 0 and the command time; step `next` is
+ * one past the key's highest logged step (0 for a new key), as a `{key: value}` map logs them.
+ */
 export interface LoggedMetricPoint {
   key: string;
   value: number;
-  step?: number;
+  step?: number | 'next';
   timestamp?: string;
 }
 
@@ -151,7 +154,13 @@ export function decide(command: RunCommand, state: RunState): RunEvent[] {
       if (tagged.length) events.push({ type: 'RunTagValuesSet', data: { run_id, tags: tagged } });
       if (name !== undefined && name !== state.name) events.push({ type: 'RunRenamed', data: { run_id, name } });
       if (metrics?.length) {
-        const points = metrics.map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0, timestamp: m.timestamp ?? now }));
+        const nextStep = (key: string) => (state.latest_metrics.find((m) => m.key === key)?.step ?? -1) + 1;
+        const points = metrics.map((m) => ({
+          key: m.key,
+          value: m.value,
+          step: m.step === 'next' ? nextStep(m.key) : (m.step ?? 0),
+          timestamp: m.timestamp ?? now,
+        }));
         events.push({ type: 'RunMetricsLogged', data: { run_id, metrics: points } });
       }
       if (ending) events.push({ type: 'RunEnded', data: { run_id, status: status as RunEndStatus, end_time: end_time ?? now } });

@@ -4,6 +4,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -19,6 +20,7 @@ import { AcceptedDto } from '../experiments/experiments.dto';
 import {
   ListRunsQueryDto,
   MetricHistoryPageDto,
+  MetricPointDto,
   MetricHistoryParamsDto,
   RunDto,
   RunPageDto,
@@ -34,6 +36,8 @@ const presentPoint = ({ step, value, timestamp }: HistoryPoint) => ({ step, valu
 const locationOf = (runId: string) => `/${LIFECYCLE_API}/runs/${encodeURIComponent(runId)}`;
 
 @ApiTags('runs')
+// UpdateRunDto's metrics refer to it from a oneOf.
+@ApiExtraModels(MetricPointDto)
 @Controller(`${LIFECYCLE_API}/runs`)
 export class RunsController {
   constructor(private readonly runs: RunsService) {}

@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { plainToInstance, Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -133,14 +133,39 @@ export class MetricPointDto {
   timestamp?: string;
 }
 
+/** A point from a `{key: value}` map: logged at one past the key's highest step. */
+export class NextStepMetricPointDto extends MetricPointDto {}
+
+/** `metrics` as a list of points, or as a `{key: value}` map (one point per key, next step). */
+const toMetricPoints = ({ value }: { value: unknown }) => {
+  if (Array.isArray(value)) return value.map((point) => (isPlainObject(point) ? plainToInstance(MetricPointDto, point) : point));
+  if (isPlainObject(value)) return Object.entries(value).map(([key, v]) => plainToInstance(NextStepMetricPointDto, { key, value: v }));
+  return value;
+};
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export class UpdateRunDto {
-  @ApiPropertyOptional({ type: [MetricPointDto], maxItems: 1000 })
+  @ApiPropertyOptional({
+    oneOf: [
+      { type: 'array', items: { $ref: getSchemaPath(MetricPointDto) }, minItems: 1, maxItems: 1000 },
+      {
+        type: 'object',
+        additionalProperties: { type: 'number' },
+        minProperties: 1,
+        maxProperties: 1000,
+        description: 'key → value: one point per key at one past its highest logged step',
+        example: { 'val/loss': 0.42 },
+      },
+    ],
+    description: 'Points to log, or a {key: value} map (each at its next step)',
+  })
   @IsOptional()
-  @IsArray()
+  @Transform(toMetricPoints, { toClassOnly: true })
+  @IsArray({ message: 'metrics must be a list of points or an object of key → number' })
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
-  @Type(() => MetricPointDto)
   metrics?: MetricPointDto[];
 
   @ApiPropertyOptional({ ...paramsSchema, description: 'Write-once: the same value again is a no-op, another value 409' })

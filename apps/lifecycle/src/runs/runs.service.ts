@@ -5,7 +5,7 @@ import { EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
 import { experimentDecider, experimentStreamId } from '../experiments/experiment.decider';
 import { RunCommand, runDecider, runStreamId } from './run.decider';
-import { ListRunsQueryDto, StartRunDto, UpdateRunDto } from './runs.dto';
+import { ListRunsQueryDto, NextStepMetricPointDto, StartRunDto, UpdateRunDto } from './runs.dto';
 import { DecodedBuckets, pageOfHistory } from './metric-history';
 import {
   bucketPoints,
@@ -78,7 +78,12 @@ export class RunsService {
         data: {
           run_id: runId,
           now: metadata.now.toISOString(),
-          metrics: dto.metrics?.map((m) => ({ key: m.key, value: m.value, step: m.step, timestamp: m.timestamp && utc(m.timestamp) })),
+          metrics: dto.metrics?.map((m) => ({
+            key: m.key,
+            value: m.value,
+            step: m instanceof NextStepMetricPointDto ? ('next' as const) : m.step,
+            timestamp: m.timestamp && utc(m.timestamp),
+          })),
           params: dto.params && toParams(dto.params),
           tags: dto.tags,
           status: dto.status,
