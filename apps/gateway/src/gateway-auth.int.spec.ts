@@ -142,6 +142,12 @@ describe('gateway authentication: API keys, OIDC JWTs, rate limits and the ident
     expect(bearer.body.identity).toEqual({ actor: 'ci-bot', roles: ['deployer'] });
     const header = await http().get(API).set('X-API-Key', KEY_B).expect(200);
     expect(header.body).toMatchObject({ identity: { actor: 'alice', roles: [] }, apiKey: null });
+    // The MLflow API reaches the lifecycle service the same way, the key replaced by the signed identity.
+    for (const path of [MLFLOW, '/ajax-api/2.0/mlflow/runs/search', '/api/2.0/mlflow-artifacts/artifacts/0/model.pkl']) {
+      const mlflow = await http().post(path).set('Authorization', `Bearer ${KEY_A}`).send({});
+      expect(mlflow.status).toBe(200);
+      expect(mlflow.body).toMatchObject({ identity: { actor: 'ci-bot', roles: ['deployer'] }, authorization: null });
+    }
   });
 
   it('refuses a caller without credentials: problem+json on the platform API, MLflow errors on the MLflow API', async () => {
