@@ -1,4 +1,6 @@
 import type { Type } from '@nestjs/common';
+import { ArtifactsController, MlflowArtifactsController } from './artifacts/artifacts.controller';
+import { ArtifactsService } from './artifacts/artifacts.service';
 import { MlflowExperimentsController } from './tracking/mlflow-experiments.controller';
 import { MlflowRunsController } from './tracking/mlflow-runs.controller';
 import { MlflowTrackingService } from './tracking/mlflow-tracking.service';
@@ -7,5 +9,5 @@ import { MlflowTrackingService } from './tracking/mlflow-tracking.service';
  * The MLflow REST 2.0 facade's controllers and providers, registered in app.ts beside our own API.
  * Each half (tracking; registry, artifacts, logged models) adds its own here.
  */
-export const mlflowControllers: Type<unknown>[] = [MlflowExperimentsController, MlflowRunsController];
-export const mlflowProviders: Type<unknown>[] = [MlflowTrackingService];
+export const mlflowControllers: Type<unknown>[] = [MlflowExperimentsController, MlflowRunsController, MlflowArtifactsController, ArtifactsController];
+export const mlflowProviders: Type<unknown>[] = [MlflowTrackingService, ArtifactsService];
