@@ -93,7 +93,8 @@ export class DeploymentsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Promote an active canary to 100% of the traffic',
-    description: 'Emits deployment.promoted; the other live deployments of the model in the environment are then terminated (one command each).',
+    description:
+      'Emits deployment.promoted; the canary then holds all of the traffic allocation, and the other live deployments of the model in the environment are terminated (one command each, at least once, by a reactor). The answer waits, bounded, until the read model shows them terminated.',
   })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: DeploymentDto })

@@ -28,7 +28,7 @@ export class DriftEventsController {
   @ApiOperation({
     summary: 'Record a drift event',
     description:
-      'A critical drift also emits mlops.lifecycle.deployment.drift_alerted.v1 on the stream of every live production deployment of that model version; the header X-Alerted-Deployments lists them.',
+      'A critical drift also emits mlops.lifecycle.deployment.drift_alerted.v1 on the stream of every live production deployment of that model version (at least once, by a reactor, even after a crash). The header X-Alerted-Deployments lists those the deployments read model shows alerted when the answer is sent (the answer waits, bounded, for them).',
   })
   @ApiCreatedResponse({ type: DriftEventDto })
   @ApiAcceptedResponse({ type: AcceptedDto, description: 'Stored; the read model did not catch up within the bound' })
