@@ -116,6 +116,14 @@ export const DEPLOYMENT_MOVES: Record<DeploymentStatus, ('validating' | 'deployi
   terminated: [],
 };
 
+/** Stage moves the lifecycle service allows (model.decider.ts); production needs the required checklist items. */
+export const MODEL_STAGE_MOVES: Record<ModelStage, ModelStage[]> = {
+  none: ['staging', 'archived'],
+  staging: ['production', 'archived'],
+  production: ['archived'],
+  archived: ['staging'],
+};
+
 /** Promotion takes an active canary (under 100% of the traffic) to all of it. */
 export const canPromote = (deployment: Pick<Deployment, 'status' | 'config'>) =>
   deployment.status === 'active' && deployment.config.traffic_percent < 100;
@@ -124,7 +132,10 @@ export const canPromote = (deployment: Pick<Deployment, 'status' | 'config'>) =>
 export function runSortValue(run: Run, column: { kind: 'metric' | 'param'; key: string }): number | string | undefined {
   if (column.kind === 'metric') return run.metrics.find((m) => m.key === column.key)?.value;
   const value = run.params.find((p) => p.key === column.key)?.value;
-  return value === undefined ? undefined : typeof value === 'number' ? value : String(value);
+  if (value === undefined || typeof value === 'number') return value;
+  // Params logged as strings ("0.01") still sort as the numbers they spell.
+  const text = String(value);
+  return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
 }
 
 export function sortRuns(runs: Run[], column: { kind: 'metric' | 'param'; key: string }, direction: 'asc' | 'desc'): Run[] {
