@@ -180,6 +180,8 @@ export interface ModelVersionRegisteredData {
   params: RunParam[];
   checklist: ChecklistItemDefinition[];
   stage: 'none' | 'staging';
+  /** The Feature Store dataset the version was trained on (its drift reference); absent when not named. */
+  reference_dataset?: string;
 }
 export interface ModelVersionUpdatedData {
   model_name: string;

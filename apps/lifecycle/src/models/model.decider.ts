@@ -61,6 +61,8 @@ export type ModelCommand =
         metrics?: ModelMetric[];
         checklist: ChecklistItemDefinition[];
         stage: 'none' | 'staging';
+        /** The Feature Store dataset it was trained on. */
+        reference_dataset?: string;
       };
     }
   | {

@@ -47,6 +47,9 @@ function IsMetricMap(options?: ValidationOptions) {
     });
 }
 
+/** A Feature Store dataset id (the services share no code: the pattern is the event contract's). */
+const REFERENCE_DATASET = /^[a-z][a-z0-9_-]{0,127}$/;
+
 export class RegisterModelVersionDto {
   @ApiProperty({ example: 'churn-classifier', pattern: MODEL_NAME.source })
   @IsString()
@@ -87,6 +90,16 @@ export class RegisterModelVersionDto {
   @IsOptional()
   @IsIn(['none', 'staging'])
   stage?: 'none' | 'staging';
+
+  @ApiPropertyOptional({
+    example: 'transactions-2026-q3',
+    pattern: REFERENCE_DATASET.source,
+    description: 'The Feature Store dataset the version was trained on (from its lineage): drift computed against it reaches this version and its live deployments',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(REFERENCE_DATASET, { message: 'reference_dataset must be a Feature Store dataset id' })
+  reference_dataset?: string;
 }
 
 export class ChecklistItemUpdateDto {
@@ -215,6 +228,7 @@ export class ModelVersionDto {
   @ApiProperty({ description: 'Version number, auto-incremented per model' }) version!: number;
   @ApiProperty({ format: 'uuid' }) run_id!: string;
   @ApiProperty() artifact_uri!: string;
+  @ApiPropertyOptional({ description: 'The Feature Store dataset it was trained on; absent when not named' }) reference_dataset?: string;
   @ApiProperty() description!: string;
   @ApiProperty({ type: [String] }) tags!: string[];
   @ApiProperty({ type: [ModelMetricDto] }) metrics!: ModelMetricDto[];

@@ -7,6 +7,8 @@ export interface ModelVersionView {
   version: number;
   run_id: string;
   artifact_uri: string;
+  /** The Feature Store dataset it was trained on; absent when not named. */
+  reference_dataset?: string;
   description: string;
   tags: string[];
   metrics: ModelMetric[];
@@ -170,6 +172,8 @@ export const modelsProjection: Projection<ModelDocument> = {
   indexes: [
     { collection: MODEL_VERSIONS_COLLECTION, key: { model_name: 1, _id: 1 }, name: 'model_name_id' },
     { collection: MODEL_VERSIONS_COLLECTION, key: { stage: 1, _id: 1 }, name: 'stage_id' },
+    // The versions a drift against a reference dataset reaches (the drift reactor).
+    { collection: MODEL_VERSIONS_COLLECTION, key: { reference_dataset: 1, _id: 1 }, name: 'reference_dataset_id' },
   ],
   evolve(current, event: CloudEvent<any>) {
     // Documents written before the registry fields existed read as a model that exists.

@@ -54,6 +54,7 @@ export class ModelsService {
         metrics: dto.metrics && Object.entries(dto.metrics).map(([key, value]) => ({ key, value })),
         checklist: this.config.MODEL_CHECKLIST,
         stage: dto.stage ?? 'none',
+        ...(dto.reference_dataset ? { reference_dataset: dto.reference_dataset } : {}),
       },
     };
     return this.execute(dto.model_name, command, { retries: REGISTRATION_RETRIES });
