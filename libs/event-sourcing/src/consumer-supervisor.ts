@@ -35,6 +35,12 @@ export const consumerRestarts = new Counter({
   labelNames: ['consumer', 'group'],
 });
 
+export const consumerFailures = new Counter({
+  name: 'mlops_consumer_failures_total',
+  help: 'Failed batches, reactions or relay passes (retried until they go through)',
+  labelNames: ['consumer', 'group'],
+});
+
 /** Reports a worker's state to the gauge; shared by the Kafka consumers and the outbox relay. */
 export class WorkerStatus implements SupervisedWorker {
   private current: ConsumerStatus;
@@ -59,6 +65,12 @@ export class WorkerStatus implements SupervisedWorker {
     consumerState.set(this.labels(), state === 'running' ? 1 : 0);
   }
 
+  /** A failed batch, reaction or pass (retried): `failing` until one goes through. */
+  failed(error: unknown): void {
+    consumerFailures.inc(this.labels());
+    if (this.current.state === 'running' || this.current.state === 'failing') this.set('failing', error);
+  }
+
   restarted(): void {
     this.current.restarts++;
     consumerRestarts.inc(this.labels());
@@ -68,6 +80,7 @@ export class WorkerStatus implements SupervisedWorker {
   retire(): void {
     consumerState.remove(this.labels());
     consumerRestarts.remove(this.labels());
+    consumerFailures.remove(this.labels());
   }
 
   private labels() {
@@ -135,7 +148,7 @@ export class SupervisedConsumer implements SupervisedWorker {
 
   /** Marks a failing batch or reaction (retried): not ready until a batch goes through again. */
   failing(error: unknown): void {
-    if (!this.stopping && this.health.state === 'running') this.health.set('failing', error);
+    if (!this.stopping) this.health.failed(error);
   }
 
   /** A batch or reaction went through after failures. */

@@ -225,7 +225,7 @@ export class OutboxRelay implements SupervisedWorker {
         // Logged once per outage, however long: the pass is retried every second until it succeeds.
         if (this.failedSince === undefined) this.logger.error({ err: error }, 'outbox relay failed; retrying');
         this.failedSince ??= Date.now();
-        this.health.set('failing', error);
+        this.health.failed(error);
         // A lease we could not renew may have passed to another replica meanwhile.
         this.leaseUntil = 0;
         await this.sleep(1000);
