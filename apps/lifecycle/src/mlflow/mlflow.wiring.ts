@@ -1,4 +1,8 @@
 import type { Type } from '@nestjs/common';
+import type { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { MlflowLoggedModelsController } from './logged-models/logged-models.controller';
+import { loggedModelsProjection } from './logged-models/logged-models.projection';
+import { LoggedModelsService } from './logged-models/logged-models.service';
 import { ArtifactsController, MlflowArtifactsController } from './artifacts/artifacts.controller';
 import { ArtifactsService } from './artifacts/artifacts.service';
 import { MlflowExperimentsController } from './tracking/mlflow-experiments.controller';
@@ -9,5 +13,7 @@ import { MlflowTrackingService } from './tracking/mlflow-tracking.service';
  * The MLflow REST 2.0 facade's controllers and providers, registered in app.ts beside our own API.
  * Each half (tracking; registry, artifacts, logged models) adds its own here.
  */
-export const mlflowControllers: Type<unknown>[] = [MlflowExperimentsController, MlflowRunsController, MlflowArtifactsController, ArtifactsController];
-export const mlflowProviders: Type<unknown>[] = [MlflowTrackingService, ArtifactsService];
+export const mlflowControllers: Type<unknown>[] = [MlflowExperimentsController, MlflowRunsController, MlflowArtifactsController, ArtifactsController, MlflowLoggedModelsController];
+export const mlflowProviders: Type<unknown>[] = [MlflowTrackingService, ArtifactsService, LoggedModelsService];
+/** Read models only the MLflow facade has (MLflow 3's logged models). */
+export const mlflowProjections: Projection<ReadModelDocument>[] = [loggedModelsProjection as unknown as Projection<ReadModelDocument>];
