@@ -12,7 +12,7 @@ import { evaluationGateReactor } from './evaluation-gate/evaluation-gate.reactor
 import { ExperimentsController } from './experiments/experiments.controller';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { ExperimentsService } from './experiments/experiments.service';
-import { mlflowControllers, mlflowProviders } from './mlflow/mlflow.wiring';
+import { mlflowControllers, mlflowProjections, mlflowProviders } from './mlflow/mlflow.wiring';
 import { ModelsController } from './models/models.controller';
 import { modelsProjection } from './models/models.projection';
 import { ModelsService } from './models/models.service';
@@ -33,7 +33,7 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       description: 'Experiments, runs, model versions, deployments and drift events.',
       catalog: lifecycleCatalog,
       configSchema: lifecycleConfigSchema,
-      projections: [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection, driftEventsProjection],
+      projections: [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection, driftEventsProjection, ...mlflowProjections],
       // Evaluation results check or uncheck the model versions' evaluation_passed item; critical
       // drift pages live production deployments; a promotion ends the other live deployments;
       // deployments that end, roll back or are promoted have their traffic allocation follow.
