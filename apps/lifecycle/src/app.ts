@@ -7,6 +7,7 @@ import { DeploymentsService } from './deployments/deployments.service';
 import { DriftEventsController } from './drift-events/drift-events.controller';
 import { driftEventsProjection } from './drift-events/drift-events.projection';
 import { DriftEventsService } from './drift-events/drift-events.service';
+import { computedDriftReactor } from './computed-drift/computed-drift.reactor';
 import { driftAlertReactor } from './drift-alerts/drift-alert.reactor';
 import { evaluationGateReactor } from './evaluation-gate/evaluation-gate.reactor';
 import { ExperimentsController } from './experiments/experiments.controller';
@@ -37,7 +38,7 @@ export const createLifecycleApp = (env: Record<string, string | undefined> = pro
       // Evaluation results check or uncheck the model versions' evaluation_passed item; critical
       // drift pages live production deployments; a promotion ends the other live deployments;
       // deployments that end, roll back or are promoted have their traffic allocation follow.
-      reactors: [evaluationGateReactor, driftAlertReactor, promotionReactor, trafficAllocationReactor],
+      reactors: [evaluationGateReactor, driftAlertReactor, promotionReactor, trafficAllocationReactor, computedDriftReactor],
       // MLflow's REST 2.0 facade over the same commands and read models (outside our OpenAPI document).
       controllers: [ExperimentsController, RunsController, ModelsController, DeploymentsController, DriftEventsController, ...mlflowControllers],
       providers: [ExperimentsService, RunsService, ModelsService, DeploymentsService, DriftEventsService, TrafficAllocations, ...mlflowProviders],

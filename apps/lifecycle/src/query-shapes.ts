@@ -68,6 +68,7 @@ export const lifecycleQueryShapes: LifecycleQueryShape[] = [
   ...page('model versions of a model', MODEL_VERSIONS_COLLECTION, { model_name: 'churn' }),
   ...page('model versions by stage', MODEL_VERSIONS_COLLECTION, { stage: 'production' }),
   ...page('model versions of a model by stage', MODEL_VERSIONS_COLLECTION, { model_name: 'churn', stage: 'staging' }),
+  { name: 'model versions trained on a dataset (computed drift)', collection: MODEL_VERSIONS_COLLECTION, filter: { reference_dataset: 'transactions' }, sort: { _id: 1 } },
   // Deployments.
   byId('deployment detail', 'deployments', 'deployment:00000000-0000-4000-8000-000000000000'),
   ...page('deployments', 'deployments'),
@@ -84,6 +85,12 @@ export const lifecycleQueryShapes: LifecycleQueryShape[] = [
     name: 'other live deployments (promote)',
     collection: 'deployments',
     filter: { model_name: 'churn', environment: 'production', status: { $in: LIVE_STATUSES }, deployment_id: { $ne: 'd' } },
+  },
+  {
+    name: 'a live deployment of a version (computed drift)',
+    collection: 'deployments',
+    filter: { model_name: 'churn', model_version: 1, status: { $in: LIVE_STATUSES } },
+    limit: 1,
   },
   {
     name: 'live production deployments of a version (drift alert)',
