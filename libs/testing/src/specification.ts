@@ -38,14 +38,15 @@ export class DeciderSpecification<Command, Event extends DomainEvent, State> {
     return new DeciderSpecification(decider);
   }
 
-  given(...past: Event[]) {
+  /** An arrow, so specs may take it apart: `const { given } = DeciderSpecification.for(decider)`. */
+  readonly given = (...past: Event[]) => {
     const state = past.reduce((folded, event) => this.decider.evolve(folded, event), this.decider.initialState());
     return {
       /** The state the past events fold into (for checks of `evolve` itself). */
       state,
       when: (command: Command) => new DecisionSpecification(() => this.decider.decide(command, state)),
     };
-  }
+  };
 }
 
 export class DecisionSpecification<Event> {
@@ -61,16 +62,23 @@ export class DecisionSpecification<Event> {
     this.then([]);
   }
 
-  /** Refused with a domain error of this kind (and, when given, a message matching `message`). */
-  thenThrows(kind: DomainErrorKind, message?: RegExp | string): void {
+  /**
+   * Refused with a domain error of this kind (and, when given, a message matching `message`);
+   * or, given a pattern alone, with an error whose message matches it.
+   */
+  thenThrows(kind: DomainErrorKind | RegExp, message?: RegExp | string): void {
     let thrown: unknown;
     try {
       this.decide();
     } catch (error) {
       thrown = error;
     }
-    // A DomainError, recognised by its kind (the HTTP status it maps to).
     expect(thrown).toBeInstanceOf(Error);
+    if (kind instanceof RegExp) {
+      expect((thrown as Error).message).toMatch(kind);
+      return;
+    }
+    // A DomainError, recognised by its kind (the HTTP status it maps to).
     expect((thrown as { kind?: unknown }).kind).toBe(kind);
     if (message !== undefined) expect((thrown as Error).message).toMatch(message);
   }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { DomainError, foldEvents } from '@mlops/event-sourcing';
+import { DomainError } from '@mlops/event-sourcing';
 import { EvaluationRunEvent, EvaluationRunQueuedData } from '@mlops/events';
 import { EvaluationRunCommand, evaluationRunDecider, EvaluationRunState } from './run.decider';
+import { DeciderSpecification } from '@mlops/testing';
 
 const RUN = '7f3c1a52-4f0e-4c8e-9d77-2a1a1c7b6a10';
 const ref = { sha256: 'b'.repeat(64), size_bytes: 10 };
@@ -17,37 +18,34 @@ const complete: EvaluationRunCommand = { type: 'CompleteRun', data: { run_id: RU
 const fail: EvaluationRunCommand = { type: 'FailRun', data: { run_id: RUN, reason: 'overflow', failed_at: '2026-01-01T00:00:01.000Z' } };
 const start: EvaluationRunCommand = { type: 'StartRun', data: { run_id: RUN, started_at: '2026-01-01T00:00:00.000Z' } };
 
-function given(...past: EvaluationRunEvent[]) {
-  const state = foldEvents(evaluationRunDecider, past);
-  return { when: (command: EvaluationRunCommand) => () => evaluationRunDecider.decide(command, state) };
-}
+const { given } = DeciderSpecification.for(evaluationRunDecider);
 
 describe('evaluation run decider', () => {
   it('queues a new run and refuses the same id twice', () => {
-    expect(given().when({ type: 'QueueRun', data: queuedData })()).toEqual([queued]);
-    expect(given(queued).when({ type: 'QueueRun', data: queuedData })).toThrow(/already exists/);
+    given().when({ type: 'QueueRun', data: queuedData }).then([queued]);
+    given(queued).when({ type: 'QueueRun', data: queuedData }).thenThrows(/already exists/);
   });
 
   it('starts a queued run once; a repeat decides nothing', () => {
-    expect(given(queued).when(start)()).toEqual([started]);
-    expect(given(queued, started).when(start)()).toEqual([]);
+    given(queued).when(start).then([started]);
+    given(queued, started).when(start).thenNothing();
   });
 
   it('completes a running run with the scenario and model from the queued event', () => {
-    expect(given(queued, started).when(complete)()).toEqual([
+    given(queued, started).when(complete).then([
       { type: 'EvaluationRunCompleted', data: { ...complete.data, scenario_name: 's', scenario_version: 2, model_name: 'm', model_version: 3 } },
     ]);
   });
 
   it('refuses to complete a run that never started (422), and fails a queued one', () => {
-    const attempt = given(queued).when(complete);
+    const attempt = () => given(queued).when(complete).events();
     expect(attempt).toThrow(DomainError);
     expect(attempt).toThrow(/only a running run completes/);
-    expect(given(queued).when(fail)()).toEqual([{ type: 'EvaluationRunFailed', data: { ...fail.data, scenario_name: 's', model_name: 'm', model_version: 3 } }]);
+    given(queued).when(fail).then([{ type: 'EvaluationRunFailed', data: { ...fail.data, scenario_name: 's', model_name: 'm', model_version: 3 } }]);
   });
 
   it('answers 404 for commands on an unknown run', () => {
-    expect(given().when(start)).toThrow(/does not exist/);
+    given().when(start).thenThrows(/does not exist/);
   });
 });
 

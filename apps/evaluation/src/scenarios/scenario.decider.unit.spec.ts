@@ -1,6 +1,7 @@
 import { DomainError, foldEvents } from '@mlops/event-sourcing';
 import { ScenarioDefinition, ScenarioEvent } from '@mlops/events';
 import { ScenarioCommand, scenarioDecider } from './scenario.decider';
+import { DeciderSpecification } from '@mlops/testing';
 
 const definition: ScenarioDefinition = {
   description: 'holdout',
@@ -14,19 +15,16 @@ const definition: ScenarioDefinition = {
 };
 const created: ScenarioEvent = { type: 'ScenarioCreated', data: { name: 'churn', task_type: 'binary_classification', version: 1, ...definition } };
 
-function given(...past: ScenarioEvent[]) {
-  const state = foldEvents(scenarioDecider, past);
-  return { when: (command: ScenarioCommand) => () => scenarioDecider.decide(command, state) };
-}
+const { given } = DeciderSpecification.for(scenarioDecider);
 const change = (changes: Partial<ScenarioDefinition>): ScenarioCommand => ({ type: 'ChangeScenario', data: { name: 'churn', changes } });
 
 describe('scenario decider', () => {
   it('creates version 1', () => {
-    expect(given().when({ type: 'CreateScenario', data: { name: 'churn', task_type: 'binary_classification', definition } })()).toEqual([created]);
+    given().when({ type: 'CreateScenario', data: { name: 'churn', task_type: 'binary_classification', definition } }).then([created]);
   });
 
   it('refuses a duplicate name (409)', () => {
-    const attempt = given(created).when({ type: 'CreateScenario', data: { name: 'churn', task_type: 'binary_classification', definition } });
+    const attempt = () => given(created).when({ type: 'CreateScenario', data: { name: 'churn', task_type: 'binary_classification', definition } }).events();
     expect(attempt).toThrow(/already exists/);
   });
 
@@ -39,19 +37,19 @@ describe('scenario decider', () => {
     ['mixed label types', { labels: [0, 'yes'] }, /must all be strings, all numbers or all booleans/],
     ['assertions outside text tasks', { assertions: [{ type: 'contains', value: 'x' }] }, /for text tasks/],
   ])('rejects %s as invalid input', (_label, changes, message) => {
-    const attempt = given(created).when(change(changes as Partial<ScenarioDefinition>));
+    const attempt = () => given(created).when(change(changes as Partial<ScenarioDefinition>)).events();
     expect(attempt).toThrow(DomainError);
     expect(attempt).toThrow(message);
   });
 
   it('makes a new version with the full definition and what changed', () => {
-    expect(given(created).when(change({ thresholds: [{ metric: 'f1', min: 0.85, max: null }], description: 'holdout' }))()).toEqual([
+    given(created).when(change({ thresholds: [{ metric: 'f1', min: 0.85, max: null }], description: 'holdout' })).then([
       { type: 'ScenarioVersionCreated', data: { name: 'churn', version: 2, changed: ['thresholds'], ...definition, thresholds: [{ metric: 'f1', min: 0.85, max: null }] } },
     ]);
   });
 
   it('makes no version when nothing changes, and keeps every past version', () => {
-    expect(given(created).when(change({ description: 'holdout', tags: ['q4'] }))()).toEqual([]);
+    given(created).when(change({ description: 'holdout', tags: ['q4'] })).thenNothing();
     const v2: ScenarioEvent = { type: 'ScenarioVersionCreated', data: { name: 'churn', version: 2, changed: ['metrics'], ...definition, metrics: ['accuracy', 'f1'] } };
     const state = foldEvents(scenarioDecider, [created, v2]);
     expect(state.versions.map((v) => [v.version, v.definition.metrics])).toEqual([
@@ -61,6 +59,6 @@ describe('scenario decider', () => {
   });
 
   it('refuses to change an unknown scenario (404)', () => {
-    expect(given().when(change({ description: 'x' }))).toThrow(/does not exist/);
+    given().when(change({ description: 'x' })).thenThrows(/does not exist/);
   });
 });

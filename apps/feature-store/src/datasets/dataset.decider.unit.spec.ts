@@ -1,7 +1,8 @@
 import { DatasetEvent, DatasetProfileData, DatasetRegisteredData } from '@mlops/events';
-import { DomainError, foldEvents } from '@mlops/event-sourcing';
+import { DomainError } from '@mlops/event-sourcing';
 import { DatasetCommand, datasetDecider } from './dataset.decider';
 import { diffSchema } from './schema-diff';
+import { DeciderSpecification } from '@mlops/testing';
 
 const measured = (schema: DatasetProfileData['schema'], row_count = 3): DatasetProfileData => ({
   schema,
@@ -27,31 +28,28 @@ const registration: DatasetRegisteredData = {
 };
 const registered: DatasetEvent = { type: 'DatasetRegistered', data: registration };
 
-function given(...past: DatasetEvent[]) {
-  const state = foldEvents(datasetDecider, past);
-  return { when: (command: DatasetCommand) => () => datasetDecider.decide(command, state) };
-}
+const { given } = DeciderSpecification.for(datasetDecider);
 
 const refresh = (data: DatasetProfileData): DatasetCommand => ({ type: 'RefreshDataset', data: { id: 'trips', measured: data } });
 
 describe('dataset decider', () => {
   it('registers a dataset that does not exist yet', () => {
-    expect(given().when({ type: 'RegisterDataset', data: registration })()).toEqual([registered]);
+    given().when({ type: 'RegisterDataset', data: registration }).then([registered]);
   });
 
   it('refuses a second registration under the same id', () => {
-    const attempt = given(registered).when({ type: 'RegisterDataset', data: registration });
+    const attempt = () => given(registered).when({ type: 'RegisterDataset', data: registration }).events();
     expect(attempt).toThrow(DomainError);
     expect(attempt).toThrow(/already exists/);
   });
 
   it('refuses to refresh an unknown dataset', () => {
-    expect(given().when(refresh(measured([])))).toThrow(/does not exist/);
+    given().when(refresh(measured([]))).thenThrows(/does not exist/);
   });
 
   it('records a refresh with an unchanged schema as a profile only', () => {
     const again = measured(registration.schema, 10);
-    expect(given(registered).when(refresh(again))()).toEqual([{ type: 'DatasetProfiled', data: { id: 'trips', ...again } }]);
+    given(registered).when(refresh(again)).then([{ type: 'DatasetProfiled', data: { id: 'trips', ...again } }]);
   });
 
   it('records added, removed and retyped columns before the new profile', () => {
@@ -60,7 +58,7 @@ describe('dataset decider', () => {
       { column: 'fare', type: 'DECIMAL(10,2)' },
       { column: 'tip', type: 'DOUBLE' },
     ];
-    expect(given(registered).when(refresh(measured(schema)))()).toEqual([
+    given(registered).when(refresh(measured(schema))).then([
       {
         type: 'DatasetSchemaChanged',
         data: {
@@ -77,8 +75,8 @@ describe('dataset decider', () => {
 
   it('compares the next refresh with the schema the last one found', () => {
     const schema = [{ column: 'id', type: 'BIGINT' }];
-    const changed: DatasetEvent[] = given(registered).when(refresh(measured(schema)))();
-    expect(given(registered, ...changed).when(refresh(measured(schema)))()).toHaveLength(1);
+    const changed: DatasetEvent[] = given(registered).when(refresh(measured(schema))).events();
+    expect(given(registered, ...changed).when(refresh(measured(schema))).events()).toHaveLength(1);
   });
 });
 

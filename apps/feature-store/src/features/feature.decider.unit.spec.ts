@@ -1,6 +1,6 @@
 import { FeatureCreatedData, FeatureEvent } from '@mlops/events';
-import { DomainError, foldEvents } from '@mlops/event-sourcing';
 import { FeatureCommand, featureDecider } from './feature.decider';
+import { DeciderSpecification } from '@mlops/testing';
 
 const COLUMNS = [
   { column: 'fare', type: 'FLOAT' },
@@ -22,10 +22,7 @@ const creation: FeatureCreatedData = {
 const created: FeatureEvent = { type: 'FeatureCreated', data: creation };
 const deprecated: FeatureEvent = { type: 'FeatureDeprecated', data: { name: 'trip_fare', reason: 'replaced' } };
 
-function given(...past: FeatureEvent[]) {
-  const state = foldEvents(featureDecider, past);
-  return { when: (command: FeatureCommand) => () => featureDecider.decide(command, state) };
-}
+const { given } = DeciderSpecification.for(featureDecider);
 
 const { version: _version, ...createData } = creation;
 const create = (overrides: Partial<Extract<FeatureCommand, { type: 'CreateFeature' }>['data']> = {}): FeatureCommand => ({
@@ -36,57 +33,49 @@ const newVersion = (data: Partial<Extract<FeatureCommand, { type: 'CreateFeature
   type: 'CreateFeatureVersion',
   data: { name: 'trip_fare', changelog: 'change', dataset_schema: COLUMNS, ...data },
 });
-const expectKind = (attempt: () => unknown, kind: DomainError['kind'], message: RegExp) => {
-  expect(attempt).toThrow(message);
-  try {
-    attempt();
-  } catch (error) {
-    expect((error as DomainError).kind).toBe(kind);
-  }
-};
 
 describe('feature decider', () => {
   it('creates a feature as version 1', () => {
-    expect(given().when(create())()).toEqual([created]);
+    given().when(create()).then([created]);
   });
 
   it('refuses a duplicate name (409)', () => {
-    expectKind(given(created).when(create()), 'conflict', /already exists/);
+    given(created).when(create()).thenThrows('conflict', /already exists/);
   });
 
   it('refuses a source column the dataset does not have, or a dataset that is not registered (422)', () => {
-    expectKind(given().when(create({ source: { kind: 'column', dataset_id: 'trips', column: 'tip' } })), 'invalid_state', /column "tip" does not exist/);
-    expectKind(given().when(create({ dataset_schema: null })), 'invalid_state', /not registered/);
+    given().when(create({ source: { kind: 'column', dataset_id: 'trips', column: 'tip' } })).thenThrows('invalid_state', /column "tip" does not exist/);
+    given().when(create({ dataset_schema: null })).thenThrows('invalid_state', /not registered/);
   });
 
   it('refuses constraints that do not fit the type (400)', () => {
-    expectKind(given().when(create({ value_type: 'string' })), 'invalid_input', /numeric value types only/);
+    given().when(create({ value_type: 'string' })).thenThrows('invalid_input', /numeric value types only/);
   });
 
   it('records only the metadata that changes', () => {
-    expect(given(created).when({ type: 'UpdateFeature', data: { name: 'trip_fare', description: 'Fare of a trip', owner: 'bo', tags: ['taxi'] } })()).toEqual([
+    given(created).when({ type: 'UpdateFeature', data: { name: 'trip_fare', description: 'Fare of a trip', owner: 'bo', tags: ['taxi'] } }).then([
       { type: 'FeatureUpdated', data: { name: 'trip_fare', owner: 'bo' } },
     ]);
   });
 
   it('deprecates once, restores, and treats a repeated deprecation as done', () => {
-    expect(given(created).when({ type: 'DeprecateFeature', data: { name: 'trip_fare', reason: 'replaced' } })()).toEqual([deprecated]);
-    expect(given(created, deprecated).when({ type: 'DeprecateFeature', data: { name: 'trip_fare', reason: 'again' } })()).toEqual([]);
-    expect(given(created, deprecated).when({ type: 'UpdateFeature', data: { name: 'trip_fare', status: 'active' } })()).toEqual([
+    given(created).when({ type: 'DeprecateFeature', data: { name: 'trip_fare', reason: 'replaced' } }).then([deprecated]);
+    given(created, deprecated).when({ type: 'DeprecateFeature', data: { name: 'trip_fare', reason: 'again' } }).thenNothing();
+    given(created, deprecated).when({ type: 'UpdateFeature', data: { name: 'trip_fare', status: 'active' } }).then([
       { type: 'FeatureRestored', data: { name: 'trip_fare' } },
     ]);
-    expect(given(created).when({ type: 'UpdateFeature', data: { name: 'trip_fare', status: 'deprecated', reason: 'old' } })()).toEqual([
+    given(created).when({ type: 'UpdateFeature', data: { name: 'trip_fare', status: 'deprecated', reason: 'old' } }).then([
       { type: 'FeatureDeprecated', data: { name: 'trip_fare', reason: 'old' } },
     ]);
   });
 
   it('refuses to update or deprecate an unknown feature (404)', () => {
-    expectKind(given().when({ type: 'UpdateFeature', data: { name: 'trip_fare', owner: 'x' } }), 'not_found', /does not exist/);
-    expectKind(given().when({ type: 'DeprecateFeature', data: { name: 'trip_fare', reason: '' } }), 'not_found', /does not exist/);
+    given().when({ type: 'UpdateFeature', data: { name: 'trip_fare', owner: 'x' } }).thenThrows('not_found', /does not exist/);
+    given().when({ type: 'DeprecateFeature', data: { name: 'trip_fare', reason: '' } }).thenThrows('not_found', /does not exist/);
   });
 
   it('creates version 2 with the changes, the rest carried over, and its compatibility', () => {
-    expect(given(created).when(newVersion({ value_type: 'float', changelog: 'Save space' }))()).toEqual([
+    given(created).when(newVersion({ value_type: 'float', changelog: 'Save space' })).then([
       {
         type: 'FeatureVersionCreated',
         data: {
@@ -108,17 +97,17 @@ describe('feature decider', () => {
       type: 'FeatureVersionCreated',
       data: { name: 'trip_fare', version: 2, value_type: 'double', schema: { ...SCHEMA, min: null }, source: creation.source, changelog: 'x', backward_compatible: true, breaking_changes: [] },
     };
-    const [v3] = given(created, v2).when(newVersion({ source: { kind: 'sql', dataset_id: 'trips', expression: 'fare * 1.1' } }))();
+    const [v3] = given(created, v2).when(newVersion({ source: { kind: 'sql', dataset_id: 'trips', expression: 'fare * 1.1' } })).events();
     expect(v3).toMatchObject({ type: 'FeatureVersionCreated', data: { version: 3, backward_compatible: true, schema: { min: null } } });
   });
 
   it('refuses a version that changes nothing, one of a deprecated feature (422), and one of an unknown feature (404)', () => {
-    expectKind(given(created).when(newVersion({ value_type: 'double', schema: SCHEMA })), 'invalid_state', /unchanged/);
-    expectKind(given(created, deprecated).when(newVersion({ value_type: 'float' })), 'invalid_state', /deprecated/);
-    expectKind(given().when(newVersion({ value_type: 'float' })), 'not_found', /does not exist/);
+    given(created).when(newVersion({ value_type: 'double', schema: SCHEMA })).thenThrows('invalid_state', /unchanged/);
+    given(created, deprecated).when(newVersion({ value_type: 'float' })).thenThrows('invalid_state', /deprecated/);
+    given().when(newVersion({ value_type: 'float' })).thenThrows('not_found', /does not exist/);
   });
 
   it('refuses a version whose source column is missing from the dataset now (422)', () => {
-    expectKind(given(created).when(newVersion({ value_type: 'float', dataset_schema: [{ column: 'passengers', type: 'INTEGER' }] })), 'invalid_state', /column "fare"/);
+    given(created).when(newVersion({ value_type: 'float', dataset_schema: [{ column: 'passengers', type: 'INTEGER' }] })).thenThrows('invalid_state', /column "fare"/);
   });
 });

@@ -1,6 +1,6 @@
-import { foldEvents } from '@mlops/event-sourcing';
 import { DriftDetectedData, DriftEvent } from '@mlops/events';
 import { DriftCommand, driftDecider, timeOrderedId } from './drift-event.decider';
+import { DeciderSpecification } from '@mlops/testing';
 
 const drift: DriftDetectedData = {
   drift_event_id: '0190a1b2-0000-7000-8000-000000000001',
@@ -15,21 +15,17 @@ const drift: DriftDetectedData = {
 };
 const detected: DriftEvent = { type: 'DriftDetected', data: drift };
 
-/** given these past events, when this command, then these events (or this error). */
-function given(...past: DriftEvent[]) {
-  const state = foldEvents(driftDecider, past);
-  return { when: (command: DriftCommand) => () => driftDecider.decide(command, state) };
-}
+const { given } = DeciderSpecification.for(driftDecider);
 const record = (model_version_exists: boolean): DriftCommand => ({ type: 'RecordDrift', data: { ...drift, model_version_exists } });
 
 describe('drift event decider', () => {
   it('records a drift on an existing model version', () => {
-    expect(given().when(record(true))()).toEqual([detected]);
+    given().when(record(true)).then([detected]);
   });
 
   it('refuses an unknown model version (not found) and a second record with the same id (conflict)', () => {
-    expect(given().when(record(false))).toThrow(expect.objectContaining({ kind: 'not_found' }));
-    expect(given(detected).when(record(true))).toThrow(expect.objectContaining({ kind: 'conflict' }));
+    given().when(record(false)).thenThrows('not_found');
+    given(detected).when(record(true)).thenThrows('conflict');
   });
 
   it('makes version-7 UUIDs that sort by time', () => {

@@ -1,6 +1,7 @@
 import { DomainError, foldEvents } from '@mlops/event-sourcing';
 import { ExperimentEvent } from '@mlops/events';
 import { ExperimentCommand, experimentDecider } from './experiment.decider';
+import { DeciderSpecification } from '@mlops/testing';
 
 const created: ExperimentEvent = {
   type: 'ExperimentCreated',
@@ -8,11 +9,7 @@ const created: ExperimentEvent = {
 };
 const archived: ExperimentEvent = { type: 'ExperimentArchived', data: { name: 'churn' } };
 
-/** given these past events, when this command, then these events (or this error). */
-function given(...past: ExperimentEvent[]) {
-  const state = foldEvents(experimentDecider, past);
-  return { when: (command: ExperimentCommand) => () => experimentDecider.decide(command, state) };
-}
+const { given } = DeciderSpecification.for(experimentDecider);
 
 const update = (data: Omit<Extract<ExperimentCommand, { type: 'UpdateExperiment' }>['data'], 'name'>): ExperimentCommand => ({
   type: 'UpdateExperiment',
@@ -21,44 +18,44 @@ const update = (data: Omit<Extract<ExperimentCommand, { type: 'UpdateExperiment'
 
 describe('experiment decider', () => {
   it('creates an experiment that does not exist yet', () => {
-    expect(given().when({ type: 'CreateExperiment', data: created.data as any })()).toEqual([created]);
+    given().when({ type: 'CreateExperiment', data: created.data as any }).then([created]);
   });
 
   it('refuses to create an experiment twice', () => {
-    const attempt = given(created).when({ type: 'CreateExperiment', data: created.data as any });
+    const attempt = () => given(created).when({ type: 'CreateExperiment', data: created.data as any }).events();
     expect(attempt).toThrow(DomainError);
     expect(attempt).toThrow(/already exists/);
   });
 
   it('refuses to update an unknown experiment', () => {
-    expect(given().when(update({ description: 'x' }))).toThrow(/does not exist/);
+    given().when(update({ description: 'x' })).thenThrows(/does not exist/);
   });
 
   it('records only the fields that change', () => {
-    expect(given(created).when(update({ description: 'Churn v2', tags: ['tabular'] }))()).toEqual([
+    given(created).when(update({ description: 'Churn v2', tags: ['tabular'] })).then([
       { type: 'ExperimentUpdated', data: { name: 'churn', description: 'Churn v2' } },
     ]);
   });
 
   it('emits nothing when nothing changes', () => {
-    expect(given(created).when(update({ description: 'Churn model', tags: ['tabular'], status: 'active' }))()).toEqual([]);
+    given(created).when(update({ description: 'Churn model', tags: ['tabular'], status: 'active' })).thenNothing();
   });
 
   it('archives and updates in one command', () => {
-    expect(given(created).when(update({ tags: ['tabular', 'prod'], status: 'archived' }))()).toEqual([
+    given(created).when(update({ tags: ['tabular', 'prod'], status: 'archived' })).then([
       { type: 'ExperimentUpdated', data: { name: 'churn', tags: ['tabular', 'prod'] } },
       archived,
     ]);
   });
 
   it('restores an archived experiment', () => {
-    expect(given(created, archived).when(update({ status: 'active' }))()).toEqual([
+    given(created, archived).when(update({ status: 'active' })).then([
       { type: 'ExperimentRestored', data: { name: 'churn' } },
     ]);
   });
 
   it('does not archive twice', () => {
-    expect(given(created, archived).when(update({ status: 'archived' }))()).toEqual([]);
+    given(created, archived).when(update({ status: 'archived' })).thenNothing();
   });
 
   it('folds events into state', () => {
@@ -75,9 +72,9 @@ describe('experiment decider', () => {
 
   it('sets a key/value tag, replaces its value, and records nothing for the same value again', () => {
     const tagged: ExperimentEvent = { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'risk' } };
-    expect(given(created).when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'risk' } })()).toEqual([tagged]);
-    expect(given(created, tagged).when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'risk' } })()).toEqual([]);
-    expect(given(created, tagged).when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'ops' } })()).toEqual([
+    given(created).when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'risk' } }).then([tagged]);
+    given(created, tagged).when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'risk' } }).thenNothing();
+    given(created, tagged).when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'ops' } }).then([
       { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'ops' } },
     ]);
     const state = foldEvents(experimentDecider, [created, tagged, { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'ops' } }]);
@@ -86,10 +83,10 @@ describe('experiment decider', () => {
 
   it('deletes a key/value tag it has and refuses one it has not', () => {
     const tagged: ExperimentEvent = { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'risk' } };
-    expect(given(created, tagged).when({ type: 'DeleteExperimentTag', data: { name: 'churn', key: 'team' } })()).toEqual([
+    given(created, tagged).when({ type: 'DeleteExperimentTag', data: { name: 'churn', key: 'team' } }).then([
       { type: 'ExperimentTagDeleted', data: { name: 'churn', key: 'team' } },
     ]);
-    expect(given(created).when({ type: 'DeleteExperimentTag', data: { name: 'churn', key: 'team' } })).toThrow(/no tag team/);
-    expect(given().when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'x' } })).toThrow(/does not exist/);
+    given(created).when({ type: 'DeleteExperimentTag', data: { name: 'churn', key: 'team' } }).thenThrows(/no tag team/);
+    given().when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'x' } }).thenThrows(/does not exist/);
   });
 });

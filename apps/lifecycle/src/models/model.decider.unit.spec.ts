@@ -1,6 +1,7 @@
 import { foldEvents } from '@mlops/event-sourcing';
 import { ModelEvent } from '@mlops/events';
 import { ModelCommand, modelDecider } from './model.decider';
+import { DeciderSpecification } from '@mlops/testing';
 
 const RUN = '7f3c1a52-4f0e-4c8e-9d77-2a1a1c7b6a10';
 const NOW = '2026-01-02T00:00:00.000Z';
@@ -38,11 +39,7 @@ const promoted = (version: number): ModelEvent => ({
   data: { model_name: 'churn', version, from: 'staging', to: 'production' },
 });
 
-/** given these past events, when this command, then these events (or this error). */
-function given(...past: ModelEvent[]) {
-  const state = foldEvents(modelDecider, past);
-  return { when: (command: ModelCommand) => () => modelDecider.decide(command, state) };
-}
+const { given } = DeciderSpecification.for(modelDecider);
 
 const register = (overrides: Partial<Extract<ModelCommand, { type: 'RegisterModelVersion' }>['data']> = {}): ModelCommand => ({
   type: 'RegisterModelVersion',
@@ -65,41 +62,41 @@ const update = (version: number, data: Omit<Extract<ModelCommand, { type: 'Updat
 
 describe('model decider', () => {
   it('registers version 1, then the next number, copying the run’s metrics and params', () => {
-    expect(given().when(register())()).toEqual([registered(1)]);
-    expect(given(registered(1), registered(2)).when(register({ artifact_uri: 's3://m/3' }))()).toEqual([registered(3)]);
+    given().when(register()).then([registered(1)]);
+    given(registered(1), registered(2)).when(register({ artifact_uri: 's3://m/3' })).then([registered(3)]);
   });
 
   it('takes given metrics instead of the run’s', () => {
-    const [event] = given().when(register({ metrics: [{ key: 'f1', value: 0.5 }] }))();
+    const [event] = given().when(register({ metrics: [{ key: 'f1', value: 0.5 }] })).events();
     expect(event.data).toMatchObject({ metrics: [{ key: 'f1', value: 0.5 }], params: [{ key: 'lr', value: 0.1 }] });
   });
 
   it('refuses a registration from an unknown run (not found)', () => {
-    expect(given().when(register({ run: null }))).toThrow(expect.objectContaining({ kind: 'not_found' }));
+    given().when(register({ run: null })).thenThrows('not_found');
   });
 
   it('refuses to update a version that does not exist', () => {
-    expect(given(registered(1)).when(update(2, { description: 'x' }))).toThrow(expect.objectContaining({ kind: 'not_found' }));
+    given(registered(1)).when(update(2, { description: 'x' })).thenThrows('not_found');
   });
 
   it('checks items with who and when, and only the ones that change', () => {
-    expect(given(registered(1), checked(1, 'bias_review')).when(update(1, { checklist: [{ key: 'bias_review', checked: true }, { key: 'evaluation_passed', checked: true }] }))()).toEqual([
+    given(registered(1), checked(1, 'bias_review')).when(update(1, { checklist: [{ key: 'bias_review', checked: true }, { key: 'evaluation_passed', checked: true }] })).then([
       checked(1, 'evaluation_passed'),
     ]);
   });
 
   it('refuses checklist items that are not on the version’s checklist (invalid input naming them)', () => {
-    expect(given(registered(1)).when(update(1, { checklist: [{ key: 'legal', checked: true }] }))).toThrow(/legal/);
+    given(registered(1)).when(update(1, { checklist: [{ key: 'legal', checked: true }] })).thenThrows(/legal/);
   });
 
   it('refuses production while a required item is unchecked, naming the items', () => {
-    const attempt = given(registered(1), staged(1), checked(1, 'bias_review')).when(update(1, { stage: 'production' }));
+    const attempt = () => given(registered(1), staged(1), checked(1, 'bias_review')).when(update(1, { stage: 'production' })).events();
     expect(attempt).toThrow(expect.objectContaining({ kind: 'invalid_state', message: expect.stringContaining('evaluation_passed') }));
     expect(attempt).not.toThrow(/bias_review|owner_signoff/);
   });
 
   it('promotes in the same command that checks the last required item', () => {
-    expect(given(registered(1), staged(1), checked(1, 'bias_review')).when(update(1, { checklist: [{ key: 'evaluation_passed', checked: true }], stage: 'production' }))()).toEqual([
+    given(registered(1), staged(1), checked(1, 'bias_review')).when(update(1, { checklist: [{ key: 'evaluation_passed', checked: true }], stage: 'production' })).then([
       checked(1, 'evaluation_passed'),
       promoted(1),
     ]);
@@ -107,7 +104,7 @@ describe('model decider', () => {
 
   it('archives the previous production version in the same command', () => {
     const past = [registered(1), staged(1), checked(1, 'bias_review', 'evaluation_passed'), promoted(1), registered(2, 'staging'), checked(2, 'bias_review', 'evaluation_passed')];
-    expect(given(...past).when(update(2, { stage: 'production' }))()).toEqual([
+    given(...past).when(update(2, { stage: 'production' })).then([
       promoted(2),
       { type: 'ModelVersionStageChanged', data: { model_name: 'churn', version: 1, from: 'production', to: 'archived', superseded_by: 2 } },
     ]);
@@ -115,15 +112,13 @@ describe('model decider', () => {
 
   it('allows archived → staging but not none → production or archived → production', () => {
     const archived: ModelEvent = { type: 'ModelVersionStageChanged', data: { model_name: 'churn', version: 1, from: 'none', to: 'archived' } };
-    expect(given(registered(1), archived).when(update(1, { stage: 'staging' }))()).toEqual([staged(1, 'archived')]);
-    expect(given(registered(1), checked(1, 'bias_review', 'evaluation_passed')).when(update(1, { stage: 'production' }))).toThrow(
-      expect.objectContaining({ kind: 'invalid_state' }),
-    );
-    expect(given(registered(1), archived).when(update(1, { stage: 'production' }))).toThrow(expect.objectContaining({ kind: 'invalid_state' }));
+    given(registered(1), archived).when(update(1, { stage: 'staging' })).then([staged(1, 'archived')]);
+    given(registered(1), checked(1, 'bias_review', 'evaluation_passed')).when(update(1, { stage: 'production' })).thenThrows('invalid_state');
+    given(registered(1), archived).when(update(1, { stage: 'production' })).thenThrows('invalid_state');
   });
 
   it('writes nothing when nothing changes', () => {
-    expect(given(registered(1)).when(update(1, { description: '', tags: [], stage: 'none' }))()).toEqual([]);
+    given(registered(1)).when(update(1, { description: '', tags: [], stage: 'none' })).thenNothing();
   });
 
   it('unchecking clears who and when', () => {
