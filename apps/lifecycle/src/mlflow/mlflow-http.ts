@@ -64,8 +64,10 @@ export const mlflowParamsOf = (req: Request): unknown => (req.method === 'GET' |
  * The request's parameters parsed with `schema`. GET values arrive as strings (use `mlflowInt`,
  * `mlflowBool`); unknown fields are dropped, as MLflow's own server ignores them.
  */
-export const MlflowRequest = createParamDecorator((schema: z.ZodType, context: ExecutionContext) =>
-  parseMlflowRequest(schema, mlflowParamsOf(context.switchToHttp().getRequest<Request>())),
+export const MlflowRequest = (schema: z.ZodType) => mlflowRequestParam({ requestSchema: schema });
+// Wrapped under a key of our own: Nest takes a bare zod schema (it has `transform`) for a pipe, and `{ schema }` for its own options.
+const mlflowRequestParam = createParamDecorator(({ requestSchema }: { requestSchema: z.ZodType }, context: ExecutionContext) =>
+  parseMlflowRequest(requestSchema, mlflowParamsOf(context.switchToHttp().getRequest<Request>())),
 );
 
 /** An integer that may arrive as a JSON number or, in a query string or as a proto int64, as a string. */
