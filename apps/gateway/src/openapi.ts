@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { PROBLEM_SCHEMA_NAME } from '@mlops/platform';
 import type { Upstream } from './config';
 
 type Schemas = Record<string, unknown>;
+
+const GATEWAY_PROBLEM = { 'application/problem+json': { schema: { $ref: `#/components/schemas/${PROBLEM_SCHEMA_NAME}` } } };
 
 /**
  * One OpenAPI document for the whole REST surface, merged from each service's /openapi.json.
@@ -53,7 +56,8 @@ export class OpenApiMerger {
       this.mergeInto(merged, document, upstream.name);
     }
     if (unavailable.length) (merged.info as unknown as Record<string, unknown>)['x-unavailable-services'] = unavailable;
-    this.cached = { at: Date.now(), document: merged };
+    // A document missing a service is not kept: the next request asks again.
+    if (!unavailable.length) this.cached = { at: Date.now(), document: merged };
     return merged;
   }
 
@@ -73,7 +77,16 @@ export class OpenApiMerger {
     for (const [name, schema] of Object.entries((source.components?.schemas ?? {}) as Schemas)) {
       targetSchemas[renames.get(name) ?? name] = rewrite(schema);
     }
-    Object.assign(target.paths, rewrite(source.paths));
+    const paths = rewrite(source.paths);
+    for (const item of Object.values(paths) as Record<string, { responses?: Record<string, unknown> }>[]) {
+      for (const operation of Object.values(item)) {
+        if (!operation?.responses) continue;
+        // The gateway's own answers when the service behind a route is down or too slow.
+        operation.responses['502'] ??= { description: `The ${service} service is unavailable`, content: GATEWAY_PROBLEM };
+        operation.responses['504'] ??= { description: `The ${service} service did not answer in time`, content: GATEWAY_PROBLEM };
+      }
+    }
+    Object.assign(target.paths, paths);
     for (const tag of source.tags ?? []) {
       if (!target.tags!.some((t) => t.name === tag.name)) target.tags!.push(tag);
     }

@@ -16,7 +16,7 @@ import type { Response } from 'express';
 import { notFound } from '@mlops/event-sourcing';
 import { etagOf, parseIfMatch, sendCommandResult } from '@mlops/platform';
 import { EVALUATION_API } from '../routes';
-import { CreateScenarioDto, ListScenariosQueryDto, ScenarioDto, ScenarioNameParamsDto, ScenarioPageDto, UpdateScenarioDto } from './scenarios.dto';
+import { CreateScenarioDto, ListScenariosQueryDto, ScenarioDto, ScenarioNameParamsDto, ScenarioPageDto, ScenarioVersionDto, UpdateScenarioDto } from './scenarios.dto';
 import { ScenarioDocument } from './scenarios.projection';
 import { ScenariosService } from './scenarios.service';
 
@@ -64,7 +64,7 @@ export class ScenariosController {
 
   @Get(':name/versions/:version')
   @ApiOperation({ summary: 'Get one scenario version’s definition (what its runs were evaluated against)' })
-  @ApiOkResponse({ type: ScenarioDto })
+  @ApiOkResponse({ type: ScenarioVersionDto })
   @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1 } })
   @ApiNotFoundResponse({ description: 'No such scenario or version' })
   async version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Res({ passthrough: true }) res: Response) {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -207,3 +207,9 @@ export class ScenarioDto {
 }
 
 export class ScenarioPageDto extends PageDto(ScenarioDto) {}
+
+/** One scenario version's definition, as its runs were evaluated against it. */
+export class ScenarioVersionDto extends OmitType(ScenarioDto, ['versions', 'updated_at', 'updated_by'] as const) {
+  @ApiProperty({ description: 'This version (the ETag is the latest)' }) declare version: number;
+  @ApiProperty({ type: [String], description: 'Fields that changed from the previous version' }) changed!: string[];
+}
