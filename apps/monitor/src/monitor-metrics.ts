@@ -69,6 +69,7 @@ export function monitorRegistry(state: PlatformState, intake: IntakeCounts): Reg
     ([id, d]) => ({ deployment: id, model: d.model, version: String(d.version), environment: d.environment }),
     ([, d]) => d.trafficPercent,
   );
+  total('mlops_deployment_transitions_total', 'Deployment status changes by model, environment and the status entered (failed and rollback included)', ['model', 'environment', 'to'], () => state.transitions.values(), (r) => ({ model: r.model, environment: r.environment, to: r.to }), (r) => r.count);
   gauge('mlops_drift_statistic', 'Last drift statistic recorded per model version, feature and metric', ['model', 'version', 'feature', 'metric'], () => state.drift.values(), (r) => ({ model: r.model, version: String(r.version), feature: r.feature, metric: r.metric }), (r) => r.value);
   gauge('mlops_drift_threshold', 'Threshold of the last drift statistic per model version, feature and metric', ['model', 'version', 'feature', 'metric'], () => state.drift.values(), (r) => ({ model: r.model, version: String(r.version), feature: r.feature, metric: r.metric }), (r) => r.threshold);
   total('mlops_drift_events_total', 'Drift events recorded, by model and severity', ['model', 'severity'], () => state.driftEvents.values(), (r) => ({ model: r.model, severity: r.severity }), (r) => r.count);

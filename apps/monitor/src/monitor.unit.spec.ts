@@ -165,6 +165,8 @@ describe('the monitor: the platform state folded from the published events, expo
     expect(value(`mlops_monitor_events_consumed_total{topic="${LIFECYCLE}",type="mlops.lifecycle.deployment.created.v1"`)).toBe('2');
     expect(value('mlops_dataset_column_drift_score{dataset="churn-current",reference="churn-train",column="tenure",method="ks"')).toBe('0.0004');
     expect(value('mlops_dataset_column_drifted{dataset="churn-current",reference="churn-train",column="country",method="chisquare"')).toBe('0');
+    expect(value('mlops_deployment_transitions_total{model="churn",environment="production",to="terminated"')).toBe('1');
+    expect(value('mlops_deployment_transitions_total{model="churn",environment="production",to="active"')).toBe('1');
     expect(value('mlops_dataset_drift{dataset="churn-current",reference="churn-train"')).toBe('1');
   });
 

@@ -27,6 +27,8 @@ export interface PlatformState {
   deployments: Map<string, DeploymentView>;
   /** Last drift statistic per model version, feature and metric. */
   drift: Map<string, { model: string; version: number; feature: string; metric: string; value: number; threshold: number; severity: string }>;
+  /** Status changes into each status, per model and environment: failures and rollbacks as they happen. */
+  transitions: Map<string, { model: string; environment: string; to: string; count: number }>;
   driftEvents: Map<string, { model: string; severity: string; count: number }>;
   driftAlerts: Map<string, { model: string; environment: string; count: number }>;
   /** Last computed drift per dataset and column (the feature store's drift reports). */
@@ -40,6 +42,7 @@ export interface PlatformState {
 export const emptyState = (): PlatformState => ({
   deployments: new Map(),
   drift: new Map(),
+  transitions: new Map(),
   driftEvents: new Map(),
   driftAlerts: new Map(),
   datasetDrift: new Map(),
@@ -79,6 +82,7 @@ export function applyEvent(state: PlatformState, event: MonitoredEvent): void {
       const deployment = state.deployments.get(d.deployment_id);
       if (!deployment) return;
       deployment.status = event.type.endsWith('status_changed.v1') ? d.to : event.type.endsWith('terminated.v1') ? 'terminated' : 'rollback';
+      count(state.transitions, key(deployment.model, deployment.environment, deployment.status), { model: deployment.model, environment: deployment.environment, to: deployment.status });
       return;
     }
     case 'mlops.lifecycle.deployment.promoted.v1': {

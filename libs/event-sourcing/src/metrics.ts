@@ -25,6 +25,11 @@ export const outboxPublishErrors = new Counter({
   help: 'Failed outbox relay publish attempts (retried)',
 });
 
+export const outboxBacklog = new Gauge({
+  name: 'mlops_outbox_backlog',
+  help: 'Committed commits not yet published to Kafka, counted by the outbox lease holder after each sweep',
+});
+
 export const outboxDirectPublishFailures = new Counter({
   name: 'mlops_outbox_direct_publish_failures_total',
   help: 'Publishes right after an append that failed; the outbox sweep sends those commits',

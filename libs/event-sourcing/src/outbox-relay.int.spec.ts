@@ -1,8 +1,9 @@
 import { Producer } from 'kafkajs';
 import { lifecycleCatalog } from '@mlops/events';
-import { connectMongo, ConsumedEvent, dropDatabase, isolatedEnv, readTopic } from '@mlops/testing';
+import { connectMongo, ConsumedEvent, dropDatabase, eventually, isolatedEnv, readTopic } from '@mlops/testing';
 import { EventStore } from './event-store';
 import { createKafka, ensureTopic } from './kafka';
+import { outboxBacklog } from './metrics';
 import { OutboxRelay } from './outbox-relay';
 
 const env = isolatedEnv('outbox');
@@ -87,4 +88,24 @@ describe('outbox relay on a real Kafka broker and MongoDB-protocol server', () =
     const events = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.some((e) => e.key === stream));
     expect(firstOccurrences(events, stream)).toEqual([1]);
   });
+
+  it('reports what the sweep leaves unpublished as the outbox backlog', async () => {
+    const disconnected = await relay('broken-2', false);
+    for (const name of ['young-1', 'young-2']) {
+      const { version } = await store.append(`experiment:${name}`, 0, [created(name)], metadata);
+      disconnected.publishAppended(`experiment:${name}`, version);
+    }
+    await disconnected.flush();
+    const waiting = await store.collection.countDocuments({ published: false });
+    expect(waiting).toBeGreaterThanOrEqual(2);
+    // A lease holder whose grace keeps these young commits for their appender: they stay, and are counted.
+    const holder = new OutboxRelay(store.collection, mongo.db.collection('outbox_lease'), producers[0], { owner: 'counter', topicPrefix: env.KAFKA_TOPIC_PREFIX, sweepGraceMs: 600_000 }, silent);
+    holder.start();
+    try {
+      await eventually(async () => expect((await outboxBacklog.get()).values[0]?.value).toBe(waiting));
+    } finally {
+      await holder.stop();
+    }
+  });
 });
+

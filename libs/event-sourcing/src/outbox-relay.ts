@@ -4,7 +4,7 @@ import { CLOUDEVENTS_CONTENT_TYPE } from '@mlops/events';
 import { ConsumerStatus, SupervisedWorker, WorkerStatus } from './consumer-supervisor';
 import { CommitDocument } from './event-store';
 import { LogSink } from './kafka';
-import { eventsPublished, outboxDirectPublishFailures, outboxPublishErrors } from './metrics';
+import { eventsPublished, outboxBacklog, outboxDirectPublishFailures, outboxPublishErrors } from './metrics';
 
 export interface OutboxRelayOptions {
   /** Identifies this process in the lease; one relay per database sweeps at a time. */
@@ -216,7 +216,11 @@ export class OutboxRelay implements SupervisedWorker {
     while (this.running) {
       this.kicked = false;
       try {
-        if (await this.holdLease()) await this.sweep(this.sweepGraceMs);
+        if (await this.holdLease()) {
+          await this.sweep(this.sweepGraceMs);
+          // What is still waiting for Kafka after the pass (young commits, a failing broker): the backlog alert's series.
+          outboxBacklog.set(await this.commits.countDocuments({ published: false }));
+        }
         if (this.failedSince !== undefined) this.logger.info({ failed_ms: Date.now() - this.failedSince }, 'outbox relay recovered');
         this.failedSince = undefined;
         this.health.set('running');
