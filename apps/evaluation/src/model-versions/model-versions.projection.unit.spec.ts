@@ -1,6 +1,6 @@
 import { lifecycleCatalog, ModelEvent } from '@mlops/events';
 import { ProjectionSpecification } from '@mlops/testing';
-import { knownModelId, modelVersionsProjection } from './model-versions.projection';
+import { KnownModelVersion, knownModelId, modelVersionsProjection } from './model-versions.projection';
 
 const RUN = '7f3c1a52-4f0e-4c8e-9d77-2a1a1c7b6a10';
 const registered = (version: number): ModelEvent => ({
@@ -20,7 +20,7 @@ const registered = (version: number): ModelEvent => ({
 });
 const at = (minute: number) => `2026-01-01T00:0${minute}:00.000Z`;
 const spec = ProjectionSpecification.for(modelVersionsProjection, lifecycleCatalog);
-const version = (n: number, minute: number) => ({
+const version = (n: number, minute: number): KnownModelVersion => ({
   version: n,
   run_id: RUN,
   artifact_uri: `s3://m/${n}`,

@@ -1,6 +1,6 @@
 import { FeatureCreatedData, FeatureEvent, featureStoreCatalog } from '@mlops/events';
 import { ProjectionSpecification } from '@mlops/testing';
-import { FEATURE_VERSIONS_COLLECTION, featuresProjection, featureVersionId } from './features.projection';
+import { FEATURE_VERSIONS_COLLECTION, featuresProjection, featureVersionId, FeatureVersionView } from './features.projection';
 
 const SCHEMA = { nullable: true, min: 0, max: null, allowed_values: null };
 const creation: FeatureCreatedData = {
@@ -33,7 +33,7 @@ const STREAM = 'feature:trip_fare';
 const at = (minute: number) => `2026-01-01T00:0${minute}:00.000Z`;
 const spec = ProjectionSpecification.for(featuresProjection, featureStoreCatalog);
 
-const version1 = {
+const version1: FeatureVersionView = {
   name: 'trip_fare',
   version: 1,
   value_type: 'double',
