@@ -17,7 +17,6 @@ export function artifactPath(raw: string, { allowRoot = false } = {}): string {
     throw mlflowInvalid('An artifact path is required');
   }
   if (path.length > MAX_PATH_LENGTH) throw mlflowInvalid(`Artifact path longer than ${MAX_PATH_LENGTH} characters`);
-  // eslint-disable-next-line no-control-regex
   if (/[\\\u0000-\u001f\u007f]/.test(path)) throw mlflowInvalid(`Invalid artifact path ${JSON.stringify(raw)}: backslashes and control characters are not allowed`);
   if (path.startsWith('/')) throw mlflowInvalid(`Invalid artifact path ${JSON.stringify(raw)}: it must be relative`);
   if (path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {

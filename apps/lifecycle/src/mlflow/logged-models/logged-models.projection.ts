@@ -29,7 +29,7 @@ export const loggedModelsProjection: Projection<LoggedModelDocument> = {
     if (e.type === 'LoggedModelCreated') {
       return { ...e.data, status: 'PENDING', deleted: false, created_at: event.time, created_by: event.actor, updated_at: event.time };
     }
-    const { _id, version, ...doc } = current!;
+    const { _id, version: _version, ...doc } = current!;
     const next = { ...doc, updated_at: event.time };
     switch (e.type) {
       case 'LoggedModelFinalized':

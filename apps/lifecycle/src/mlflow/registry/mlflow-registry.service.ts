@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { KeyValue, ModelStage } from '@mlops/events';
+import { commandMetadata } from '@mlops/platform';
+import { EventSourcing } from '@mlops/event-sourcing';
+import { ModelCommand, modelDecider, modelStreamId } from '../../models/model.decider';
+import { MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from '../../models/models.projection';
+import { ModelsService } from '../../models/models.service';
+import { mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
+import { decodePageToken, encodePageToken } from '../mlflow-http';
+import { LoggedModelsService } from '../logged-models/logged-models.service';
+import { compareBy, parseFilter, parseOrderBy, satisfies } from '../tracking/search-filter';
+import {
+  checkModelName,
+  fromMlflowStage,
+  latestVersions,
+  MODEL_VERSION_SEARCH,
+  modelVersionValue,
+  presentModelVersion,
+  presentRegisteredModel,
+  REGISTERED_MODEL_SEARCH,
+  registeredModelValue,
+} from './mlflow-registry';
+
+/** Documents one search reads at most; beyond it the search asks for a narrower filter. */
+const SEARCH_SCAN_LIMIT = 10_000;
+const offsetToken = z.object({ offset: z.number().int().min(0) });
+
+function page<T>(items: T[], maxResults: number, pageToken: string | undefined) {
+  const offset = decodePageToken(pageToken, offsetToken)?.offset ?? 0;
+  const next = offset + maxResults < items.length ? encodePageToken({ offset: offset + maxResults }) : undefined;
+  return { items: items.slice(offset, offset + maxResults), next };
+}
+
+/** MLflow's model registry over our model streams (`model:<name>`): one fact, one event, whichever API wrote it. */
+@Injectable()
+export class MlflowRegistryService {
+  constructor(
+    private readonly eventSourcing: EventSourcing,
+    private readonly models: ModelsService,
+    private readonly loggedModels: LoggedModelsService,
+  ) {}
+
+  private get readModel() {
+    return this.eventSourcing.runner<ModelDocument>(modelsProjection.name).readModel;
+  }
+
+  private get versionDocs() {
+    return this.eventSourcing.runner<ModelDocument>(modelsProjection.name).derivedReadModel<ModelVersionDocument | ModelVersionTombstone>(MODEL_VERSIONS_COLLECTION);
+  }
+
+  /** Runs a command on the model's stream; answers the model's read model after it. */
+  private async execute(name: string, command: ModelCommand): Promise<ModelDocument> {
+    const result = await this.models.execute(name, command, {});
+    return result.doc ?? (await this.model(name));
+  }
+
+  async model(name: string): Promise<ModelDocument> {
+    const doc = await this.readModel.findOne({ _id: modelStreamId(checkModelName(name)) });
+    // Models whose versions came through our REST API before the registry fields existed have no `exists`.
+    if (!doc || doc.exists === false) throw mlflowNotFound(`Registered Model with name=${name} not found`);
+    return doc;
+  }
+
+  private async version(name: string, version: number): Promise<ModelVersionView> {
+    const view = (await this.model(name)).versions.find((v) => v.version === version);
+    if (!view) throw mlflowNotFound(`Model Version (name=${name}, version=${version}) not found`);
+    return view;
+  }
+
+  private async versionAfter(name: string, version: number, command: ModelCommand) {
+    const doc = await this.execute(name, command);
+    const view = doc.versions.find((v) => v.version === version);
+    if (!view) throw mlflowNotFound(`Model Version (name=${name}, version=${version}) not found`);
+    return { model_version: presentModelVersion(view) };
+  }
+
+  async createRegisteredModel(request: { name: string; description?: string; tags: KeyValue[] }) {
+    const name = checkModelName(request.name);
+    const doc = await this.execute(name, { type: 'CreateRegisteredModel', data: { model_name: name, description: request.description ?? '', properties: request.tags } });
+    return { registered_model: presentRegisteredModel(doc) };
+  }
+
+  async getRegisteredModel(name: string) {
+    return { registered_model: presentRegisteredModel(await this.model(name)) };
+  }
+
+  async updateRegisteredModel(name: string, description: string) {
+    await this.model(name);
+    return { registered_model: presentRegisteredModel(await this.execute(name, { type: 'UpdateRegisteredModel', data: { model_name: name, description } })) };
+  }
+
+  async deleteRegisteredModel(name: string) {
+    await this.model(name);
+    await this.execute(name, { type: 'DeleteRegisteredModel', data: { model_name: name } });
+    return {};
+  }
+
+  async setRegisteredModelTag(name: string, key: string, value: string) {
+    await this.model(name);
+    await this.execute(name, { type: 'SetRegisteredModelProperty', data: { model_name: name, key, value } });
+    return {};
+  }
+
+  async deleteRegisteredModelTag(name: string, key: string) {
+    await this.model(name);
+    await this.execute(name, { type: 'DeleteRegisteredModelProperty', data: { model_name: name, key } });
+    return {};
+  }
+
+  async searchRegisteredModels(request: { filter?: string; max_results: number; order_by: string[]; page_token?: string }) {
+    const comparisons = parseFilter(request.filter, REGISTERED_MODEL_SEARCH);
+    const clauses = request.order_by.map((clause) => parseOrderBy(clause, REGISTERED_MODEL_SEARCH));
+    const docs = await this.readModel.find({}).sort({ _id: 1 }).limit(SEARCH_SCAN_LIMIT + 1).toArray();
+    if (docs.length > SEARCH_SCAN_LIMIT) throw mlflowInvalid(`More than ${SEARCH_SCAN_LIMIT} registered models: narrow the search`);
+    const matching = docs
+      .filter((doc) => doc.exists !== false && comparisons.every((c) => satisfies(registeredModelValue(doc, c.entity, c.key), c)))
+      .sort(compareBy(clauses.length ? clauses : [{ entity: 'attribute', key: 'name', ascending: true }], (doc, c) => registeredModelValue(doc, c.entity, c.key), (a, b) => a._id.localeCompare(b._id)));
+    const { items, next } = page(matching, request.max_results, request.page_token);
+    return { registered_models: items.map(presentRegisteredModel), ...(next ? { next_page_token: next } : {}) };
+  }
+
+  async latestVersions(name: string, stages: string[]) {
+    return { model_versions: latestVersions((await this.model(name)).versions, stages).map(presentModelVersion) };
+  }
+
+  async setAlias(name: string, alias: string, version: number) {
+    await this.model(name);
+    await this.execute(name, { type: 'SetModelVersionAlias', data: { model_name: name, alias, version } });
+    return {};
+  }
+
+  async deleteAlias(name: string, alias: string) {
+    await this.model(name);
+    await this.execute(name, { type: 'DeleteModelVersionAlias', data: { model_name: name, alias } });
+    return {};
+  }
+
+  async versionByAlias(name: string, alias: string) {
+    const doc = await this.model(name);
+    const pointer = (doc.aliases ?? []).find((a) => a.alias === alias);
+    const view = pointer && doc.versions.find((v) => v.version === pointer.version);
+    if (!view) throw mlflowNotFound(`Registered model alias ${alias} not found.`);
+    return { model_version: presentModelVersion(view) };
+  }
+
+  /**
+   * A version from a run's files (`runs:/` resolved by the client to the run's artifact URI) or from
+   * a logged model (`models:/m-…`): its storage location and source run come from the logged model.
+   * Our versions always name their run: the registration copies its metrics and params.
+   */
+  async createModelVersion(request: { name: string; source: string; run_id?: string; model_id?: string; description?: string; tags: KeyValue[] }) {
+    const name = checkModelName(request.name);
+    const state = await this.eventSourcing.eventStore.aggregate(modelStreamId(name), modelDecider);
+    if (!state.state.exists) throw mlflowNotFound(`Registered Model with name=${name} not found`);
+    const modelId = request.model_id || /^models:\/(m-[0-9a-f]{32})$/.exec(request.source)?.[1];
+    const logged = modelId ? await this.loggedModels.find(modelId) : null;
+    const runId = request.run_id || logged?.source_run_id;
+    if (!runId) throw mlflowInvalid('A model version needs its source run: give run_id, or a logged model that a run logged');
+    const source = logged && request.source.startsWith('models:/') ? logged.artifact_location : request.source;
+    const registered = await this.models.register({ model_name: name, run_id: runId, artifact_uri: source, description: request.description, tags: [] });
+    for (const tag of request.tags) {
+      await this.models.execute(name, { type: 'SetModelVersionProperty', data: { model_name: name, version: registered.versionNumber, key: tag.key, value: tag.value } }, {});
+    }
+    return { model_version: presentModelVersion(await this.version(name, registered.versionNumber)) };
+  }
+
+  async getModelVersion(name: string, version: number) {
+    return { model_version: presentModelVersion(await this.version(name, version)) };
+  }
+
+  async updateModelVersion(name: string, version: number, description: string | undefined) {
+    await this.version(name, version);
+    if (description === undefined) return { model_version: presentModelVersion(await this.version(name, version)) };
+    return this.versionAfter(name, version, this.versionUpdate(name, version, { description }));
+  }
+
+  private versionUpdate(name: string, version: number, change: { description?: string; stage?: ModelStage; archive_existing?: boolean }): ModelCommand {
+    const { actor, now } = commandMetadata();
+    return { type: 'UpdateModelVersion', data: { model_name: name, version, actor, now: now.toISOString(), ...change } };
+  }
+
+  async deleteModelVersion(name: string, version: number) {
+    await this.version(name, version);
+    await this.execute(name, { type: 'DeleteModelVersion', data: { model_name: name, version } });
+    return {};
+  }
+
+  async setModelVersionTag(name: string, version: number, key: string, value: string) {
+    await this.version(name, version);
+    await this.execute(name, { type: 'SetModelVersionProperty', data: { model_name: name, version, key, value } });
+    return {};
+  }
+
+  async deleteModelVersionTag(name: string, version: number, key: string) {
+    await this.version(name, version);
+    await this.execute(name, { type: 'DeleteModelVersionProperty', data: { model_name: name, version, key } });
+    return {};
+  }
+
+  /** MLflow's stage change through our rules: Production needs every required checklist item (INVALID_PARAMETER_VALUE naming the missing ones). */
+  async transitionStage(name: string, version: number, stage: string, archiveExisting: boolean) {
+    await this.version(name, version);
+    return this.versionAfter(name, version, this.versionUpdate(name, version, { stage: fromMlflowStage(stage), ...(archiveExisting ? { archive_existing: true } : {}) }));
+  }
+
+  async downloadUri(name: string, version: number) {
+    return { artifact_uri: (await this.version(name, version)).artifact_uri };
+  }
+
+  async searchModelVersions(request: { filter?: string; max_results: number; order_by: string[]; page_token?: string }) {
+    const comparisons = parseFilter(request.filter, MODEL_VERSION_SEARCH);
+    const clauses = request.order_by.map((clause) => parseOrderBy(clause, MODEL_VERSION_SEARCH));
+    // A name equality reads one model's versions by index; anything else reads up to the scan limit.
+    const byName = comparisons.find((c) => c.entity === 'attribute' && c.key === 'name' && c.op === '=');
+    const query = byName ? { model_name: String(byName.value) } : {};
+    const docs = await this.versionDocs.find(query).sort({ _id: 1 }).limit(SEARCH_SCAN_LIMIT + 1).toArray();
+    if (docs.length > SEARCH_SCAN_LIMIT) throw mlflowInvalid(`More than ${SEARCH_SCAN_LIMIT} model versions match: narrow the filter`);
+    const views = docs.filter((doc): doc is ModelVersionDocument => !doc.deleted);
+    const matching = views
+      .filter((view) => comparisons.every((c) => satisfies(modelVersionValue(view, c.entity, c.key), c)))
+      .sort(compareBy(clauses, (view, c) => modelVersionValue(view, c.entity, c.key), (a, b) => a.model_name.localeCompare(b.model_name) || b.version - a.version));
+    const { items, next } = page(matching, request.max_results, request.page_token);
+    return { model_versions: items.map(presentModelVersion), ...(next ? { next_page_token: next } : {}) };
+  }
+}
