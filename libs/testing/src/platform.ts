@@ -31,9 +31,12 @@ export async function startPlatform(
   { serviceEnv = {}, gatewayEnv = {} }: { serviceEnv?: Record<string, string>; gatewayEnv?: Record<string, string> } = {},
 ): Promise<RunningPlatform> {
   const dataRoot = mkdtempSync(join(tmpdir(), `${label}-data-`));
-  const env = isolatedEnv(label, { FEATURE_STORE_DATA_ROOT: dataRoot, EVALUATION_DATA_ROOT: dataRoot, ...serviceEnv });
+  const env = isolatedEnv(label, { FEATURE_STORE_DATA_ROOT: dataRoot, EVALUATION_DATA_ROOT: dataRoot, MLFLOW_ARTIFACT_ROOT: join(dataRoot, 'mlflow-artifacts'), ...serviceEnv });
   const database = (service: ServiceName) => `${env.MONGO_DB}_${service.replace('-', '_')}`;
-  const started = await Promise.all(SERVICES.map((service) => startServiceProcess(service, { ...env, MONGO_DB: database(service) })));
+  // Four processes compiling and joining their consumer groups at once: a shared CI machine needs longer than one.
+  const started = await Promise.all(
+    SERVICES.map((service) => startServiceProcess(service, { ...env, MONGO_DB: database(service) }, { timeoutMs: 180_000 })),
+  );
   const services = Object.fromEntries(SERVICES.map((service, i) => [service, started[i]])) as Record<ServiceName, ServiceProcess>;
   const gateway = await startGateway({
     FEATURE_STORE_URL: services['feature-store'].url,
