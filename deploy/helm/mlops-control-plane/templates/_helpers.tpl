@@ -83,12 +83,12 @@ app.kubernetes.io/component: {{ .name }}
 {{- end }}
 
 {{/*
-Names of the four domain services (everything except the gateway).
+Names of the four domain services (everything except the gateway and the monitor).
 */}}
 {{- define "mlops.serviceNames" -}}
 {{- $names := list }}
 {{- range $name, $app := .Values.apps }}
-{{- if ne $name "gateway" }}{{ $names = append $names $name }}{{ end }}
+{{- if not (has $name (list "gateway" "monitor")) }}{{ $names = append $names $name }}{{ end }}
 {{- end }}
 {{- toJson $names }}
 {{- end }}
@@ -102,7 +102,7 @@ Chart-computed values < .Values.env < apps.<app>.env.
 {{- $env := dict "APP" .name "HOST" "0.0.0.0" "PORT" (toString .app.port) "LOG_LEVEL" $root.Values.logLevel "NODE_ENV" "production" }}
 {{- if eq .name "gateway" }}
 {{- range $svc, $svcApp := $root.Values.apps }}
-{{- if ne $svc "gateway" }}
+{{- if has $svc (include "mlops.serviceNames" $root | fromJsonArray) }}
 {{- $key := printf "%s_URL" ($svc | upper | replace "-" "_") }}
 {{- $_ := set $env $key (printf "http://%s:%v" (include "mlops.appFullname" (dict "root" $root "name" $svc)) $svcApp.port) }}
 {{- end }}
@@ -127,9 +127,11 @@ Chart-computed values < .Values.env < apps.<app>.env.
 {{- $_ := set $env "GATEWAY_IDENTITY_SIGNING_KEY_FILE" (printf "%s/%s" (include "mlops.identityDir" $root) $root.Values.auth.identity.signingKeyKey) }}
 {{- end }}
 {{- else }}
+{{- if ne .name "monitor" }}
 {{- $_ := set $env "MONGO_DB" (printf "mlops_%s" (.name | replace "-" "_")) }}
 {{- if include "mlops.identityConfigured" $root }}
 {{- $_ := set $env "IDENTITY_VERIFY_KEYS_FILE" (printf "%s/%s" (include "mlops.identityDir" $root) $root.Values.auth.identity.verifyKeysKey) }}
+{{- end }}
 {{- end }}
 {{- $_ := set $env "KAFKA_BROKERS" $root.Values.kafka.brokers }}
 {{- $_ := set $env "KAFKA_TOPIC_PREFIX" $root.Values.kafka.topicPrefix }}
