@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 #
-# One image for all five processes of the MLOps control plane. The process is
+# One image for all six processes of the MLOps control plane. The process is
 # selected at run time with APP (gateway | feature-store | lifecycle |
-# evaluation | prompt-governance):
+# evaluation | prompt-governance | monitor):
 #
 #   docker build -t mlops-control-plane .
 #   docker run -e APP=lifecycle -e PORT=3002 ... mlops-control-plane
@@ -21,7 +21,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci
 FROM deps AS build
 COPY . .
 RUN npm run build \
- && for app in gateway feature-store lifecycle evaluation prompt-governance; do \
+ && for app in gateway feature-store lifecycle evaluation prompt-governance monitor; do \
       test -f "dist/apps/$app/src/main.js" || { echo "missing dist/apps/$app/src/main.js" >&2; exit 1; }; \
     done \
  && npm prune --omit=dev \
@@ -41,7 +41,7 @@ COPY --from=build /out /app
 # "node" is uid/gid 1000 in the official image; numeric so that Kubernetes
 # runAsNonRoot can verify it.
 USER 1000:1000
-EXPOSE 8080 3001 3002 3003 3004
+EXPOSE 8080 3001 3002 3003 3004 3005
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # exec: node becomes PID 1 and receives SIGTERM directly (graceful shutdown).
