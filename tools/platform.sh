@@ -11,7 +11,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 STATE="$ROOT/.cache/platform"
-APPS=(feature-store:3001 lifecycle:3002 evaluation:3003 prompt-governance:3004 gateway:8080)
+APPS=(feature-store:3001 lifecycle:3002 evaluation:3003 prompt-governance:3004 monitor:3005 gateway:8080)
 START_TIMEOUT="${PLATFORM_START_TIMEOUT:-90}"
 
 log() { printf '[platform] %s\n' "$*" >&2; }
@@ -71,6 +71,7 @@ up() {
   echo "API docs:  http://127.0.0.1:8080/docs"
   echo "OpenAPI:   http://127.0.0.1:8080/openapi.json"
   echo "Health:    http://127.0.0.1:8080/health"
+  echo "Monitor:   http://127.0.0.1:3005/metrics (the platform's state from its events)"
 }
 
 down() {
