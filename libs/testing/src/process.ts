@@ -83,5 +83,6 @@ export async function runServiceToExit(name: string, env: Record<string, string>
 
 /** The real gateway, as its own process, in front of the given service URLs: tests call the API as users do. */
 export function startGateway(upstreams: Record<string, string>): Promise<ServiceProcess> {
-  return startServiceProcess('gateway', { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...upstreams });
+  // As long as the services get: on a loaded CI machine compiling the gateway alone can take over a minute.
+  return startServiceProcess('gateway', { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...upstreams }, { timeoutMs: 180_000 });
 }
