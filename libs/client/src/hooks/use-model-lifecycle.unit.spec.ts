@@ -94,7 +94,8 @@ describe('Model Lifecycle queries and mutations over a real HTTP server', () => 
     const observer = new InfiniteQueryObserver(queryClient, lifecycleQueries(api).deployments({}));
     const unsubscribe = observer.subscribe(() => undefined);
     try {
-      let result = await observer.refetch();
+      await observer.refetch();
+      let result = observer.getCurrentResult();
       while (result.hasNextPage) result = await observer.fetchNextPage();
       expect(result.data!.pages.flatMap((p) => p.items.map((d) => d.deployment_id))).toEqual(['page0', 'page1', 'page2']);
     } finally {
