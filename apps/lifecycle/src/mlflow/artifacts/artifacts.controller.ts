@@ -1,11 +1,11 @@
 import { Controller, Get, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { streamBodiesOf } from '@mlops/platform';
 import { LIFECYCLE_API } from '../../routes';
 import { MlflowController, MLFLOW_ARTIFACTS_PREFIXES } from '../mlflow-http';
-import { notFound } from '@mlops/event-sourcing';
+import { invalidInput, notFound } from '@mlops/event-sourcing';
 import { artifactPath } from './artifact-path';
 import { ArtifactsService } from './artifacts.service';
 
@@ -19,7 +19,14 @@ streamBodiesOf(FILE_PATH);
 const pathOf = (req: Request, pattern: RegExp) => {
   const match = pattern.exec(req.path);
   if (!match) throw notFound(`No artifact path in ${req.path}`);
-  return artifactPath(match[1].split('/').map(decodeURIComponent).join('/'));
+  let decoded: string;
+  try {
+    decoded = match[1].split('/').map(decodeURIComponent).join('/');
+  } catch {
+    // A stray % in the path is the caller's error, not ours.
+    throw invalidInput(`The artifact path ${match[1]} is not valid percent-encoding`);
+  }
+  return artifactPath(decoded);
 };
 
 async function sendFile(service: ArtifactsService, path: string, res: Response) {
@@ -61,7 +68,8 @@ export class ArtifactsController {
   @Get('*path')
   @ApiOperation({ summary: 'Download an artifact file stored through the MLflow artifact proxy; X-Artifact-Sha256 is the recorded digest' })
   @ApiProduces('application/octet-stream')
-  @ApiOkResponse({ description: 'The file’s bytes' })
+  @ApiParam({ name: 'path', description: 'The file’s path under the artifact root, slashes included', schema: { type: 'string' } })
+  @ApiOkResponse({ description: 'The file’s bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } })
   async download(@Req() req: Request, @Res() res: Response) {
     const path = pathOf(req, LIFECYCLE_FILE_PATH);
     const recorded = await this.artifacts.recorded(path);
