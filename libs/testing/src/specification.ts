@@ -14,7 +14,8 @@ interface ReadModelDocument {
   _id: string;
   version: number;
 }
-type DerivedWrite = { collection: string };
+/** A derived write: documents (upserted or inserted once), appends or tallies, by collection. */
+type DerivedWrite = { collection: string; documents?: { _id: string; [field: string]: unknown }[] };
 interface Projection<Doc extends ReadModelDocument> {
   streamType: string;
   evolve(current: Doc | null, event: CloudEvent): Omit<Doc, '_id' | 'version'>;
