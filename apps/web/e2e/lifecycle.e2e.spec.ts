@@ -34,7 +34,8 @@ describe('web console: Model Lifecycle', () => {
     await api.registerModelVersion({ model_name: 'churn-model', run_id: runIds['run-b'], artifact_uri: 's3://models/churn/2', metrics: { auc: 0.93, latency_ms: 15 }, stage: 'staging' });
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
-  });
+    // Five processes to start and a browser to launch: minutes on a loaded machine, not a performance bound.
+  }, 420_000);
 
   afterAll(async () => {
     await context?.close();
