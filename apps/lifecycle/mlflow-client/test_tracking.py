@@ -238,3 +238,18 @@ def test_the_ajax_api_prefix_and_mlflow_error_bodies(tracking_uri):
     assert status == 404 and body["error_code"] == "RESOURCE_DOES_NOT_EXIST" and body["message"]
     status, body = call("/api/2.0/mlflow/runs/get")
     assert status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE"
+
+
+def test_log_input_records_the_dataset_by_name_and_digest(rest, unique):
+    import numpy as np
+
+    mlflow.set_experiment(unique("inputs"))
+    dataset = mlflow.data.from_numpy(np.array([[1.0, 2.0], [3.0, 4.0]]), source="s3://bucket/train.npy", name="train")
+    with mlflow.start_run() as run:
+        mlflow.log_input(dataset, context="training")
+        mlflow.log_input(dataset, context="training")  # the same input again is nothing new
+    [logged] = mlflow.get_run(run.info.run_id).inputs.dataset_inputs
+    assert (logged.dataset.name, logged.dataset.digest) == ("train", dataset.digest)
+    assert {t.key: t.value for t in logged.tags} == {"mlflow.data.context": "training"}
+    [ours] = rest.get(f"/runs/{run.info.run_id}")["inputs"]
+    assert (ours["name"], ours["digest"], ours["context"], ours["source_type"]) == ("train", dataset.digest, "training", dataset.source._get_source_type())

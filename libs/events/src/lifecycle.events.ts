@@ -16,6 +16,7 @@ import runTagValueDeleted from '../schemas/lifecycle/run.tag_value_deleted.v1.js
 import runRenamed from '../schemas/lifecycle/run.renamed.v1.json';
 import runDeleted from '../schemas/lifecycle/run.deleted.v1.json';
 import runRestored from '../schemas/lifecycle/run.restored.v1.json';
+import runInputsLogged from '../schemas/lifecycle/run.inputs_logged.v1.json';
 import modelVersionRegistered from '../schemas/lifecycle/model_version.registered.v1.json';
 import modelVersionUpdated from '../schemas/lifecycle/model_version.updated.v1.json';
 import modelVersionChecklistUpdated from '../schemas/lifecycle/model_version.checklist_updated.v1.json';
@@ -147,6 +148,21 @@ export interface RunDeletedData {
 export interface RunRestoredData {
   run_id: string;
 }
+/** A dataset a run read, as MLflow's log-inputs names it: by name and digest, never its rows. */
+export interface RunInput {
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema?: string;
+  profile?: string;
+  /** MLflow's `mlflow.data.context` tag: training, validation, … */
+  context?: string;
+}
+export interface RunInputsLoggedData {
+  run_id: string;
+  inputs: RunInput[];
+}
 
 export type RunEvent =
   | { type: 'RunStarted'; data: RunStartedData }
@@ -158,7 +174,8 @@ export type RunEvent =
   | { type: 'RunTagValueDeleted'; data: RunTagValueDeletedData }
   | { type: 'RunRenamed'; data: RunRenamedData }
   | { type: 'RunDeleted'; data: RunDeletedData }
-  | { type: 'RunRestored'; data: RunRestoredData };
+  | { type: 'RunRestored'; data: RunRestoredData }
+  | { type: 'RunInputsLogged'; data: RunInputsLoggedData };
 
 export type ModelStage = 'none' | 'staging' | 'production' | 'archived';
 export interface ModelMetric {
@@ -391,6 +408,7 @@ export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifec
   { name: 'RunRenamed', type: 'mlops.lifecycle.run.renamed.v1', schema: runRenamed },
   { name: 'RunDeleted', type: 'mlops.lifecycle.run.deleted.v1', schema: runDeleted },
   { name: 'RunRestored', type: 'mlops.lifecycle.run.restored.v1', schema: runRestored },
+  { name: 'RunInputsLogged', type: 'mlops.lifecycle.run.inputs_logged.v1', schema: runInputsLogged },
   { name: 'ModelVersionRegistered', type: 'mlops.lifecycle.model_version.registered.v1', schema: modelVersionRegistered },
   { name: 'ModelVersionUpdated', type: 'mlops.lifecycle.model_version.updated.v1', schema: modelVersionUpdated },
   { name: 'ModelVersionChecklistUpdated', type: 'mlops.lifecycle.model_version.checklist_updated.v1', schema: modelVersionChecklistUpdated },

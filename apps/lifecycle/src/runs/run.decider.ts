@@ -1,4 +1,4 @@
-import { MetricPoint, RunEndStatus, RunEvent, RunParam, RunParamValue, RunStatus, TagValue } from '@mlops/events';
+import { MetricPoint, RunEndStatus, RunEvent, RunInput, RunParam, RunParamValue, RunStatus, TagValue } from '@mlops/events';
 import { conflict, Decider, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
 import { withoutTagValue, withTagValue } from '../experiments/experiment.decider';
 
@@ -43,6 +43,8 @@ export type RunCommand =
         /** Key/value tags to set; each replaces an earlier value of its key. */
         tag_values?: TagValue[];
         name?: string;
+        /** Datasets the run read; one already logged (same name, digest and context) is not logged again. */
+        inputs?: RunInput[];
         status?: RunStatus;
         end_time?: string;
       };
@@ -64,6 +66,8 @@ export type RunState =
       tag_values: TagValue[];
       /** Soft-deleted (MLflow's lifecycle stage `deleted`): kept and restorable, refuses writes. */
       deleted: boolean;
+      /** The inputs logged so far, by `inputKey`. */
+      input_keys: string[];
       start_time: string;
       end_time: string | null;
       /** Per key, the point with the highest step (ties: the latest timestamp, then the latest logged). */
@@ -87,6 +91,9 @@ export function mergeLatestMetrics(latest: MetricPoint[], points: MetricPoint[])
 }
 
 const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((tag, i) => tag === b[i]);
+
+/** An input's identity: the same dataset (digest) under the same name, read in the same context. */
+export const inputKey = (input: Pick<RunInput, 'name' | 'digest' | 'context'>) => JSON.stringify([input.name, input.digest, input.context ?? '']);
 
 /** The tags that change something, last value per key. */
 function changedTagValues(existing: TagValue[], logged: TagValue[]): TagValue[] {
@@ -130,7 +137,7 @@ export function decide(command: RunCommand, state: RunState): RunEvent[] {
       return [deleting ? { type: 'RunDeleted', data: { run_id } } : { type: 'RunRestored', data: { run_id } }];
     }
     case 'UpdateRun': {
-      const { run_id, now, metrics, params, tags, tag_values, name, status, end_time } = command.data;
+      const { run_id, now, metrics, params, tags, tag_values, name, inputs, status, end_time } = command.data;
       if (!state.exists) throw notFound(`Run ${run_id} does not exist`);
       if (state.deleted) throw invalidState(`Run ${run_id} is deleted; restore it first`);
       const ending = status !== undefined && status !== 'running';
@@ -153,6 +160,9 @@ export function decide(command: RunCommand, state: RunState): RunEvent[] {
       const tagged = tag_values ? changedTagValues(state.tag_values, tag_values) : [];
       if (tagged.length) events.push({ type: 'RunTagValuesSet', data: { run_id, tags: tagged } });
       if (name !== undefined && name !== state.name) events.push({ type: 'RunRenamed', data: { run_id, name } });
+      const known = new Set(state.input_keys);
+      const newInputs = (inputs ?? []).filter((input) => !known.has(inputKey(input)) && known.add(inputKey(input)));
+      if (newInputs.length) events.push({ type: 'RunInputsLogged', data: { run_id, inputs: newInputs } });
       if (metrics?.length) {
         const nextStep = (key: string) => (state.latest_metrics.find((m) => m.key === key)?.step ?? -1) + 1;
         const points = metrics.map((m) => ({
@@ -171,7 +181,7 @@ export function decide(command: RunCommand, state: RunState): RunEvent[] {
 
 export function evolve(state: RunState, event: RunEvent): RunState {
   if (event.type === 'RunStarted') {
-    return { exists: true, ...event.data, status: 'running', tag_values: [], deleted: false, end_time: null, latest_metrics: [] };
+    return { exists: true, ...event.data, status: 'running', tag_values: [], deleted: false, input_keys: [], end_time: null, latest_metrics: [] };
   }
   if (!state.exists) return state;
   switch (event.type) {
@@ -193,6 +203,8 @@ export function evolve(state: RunState, event: RunEvent): RunState {
       return { ...state, deleted: true };
     case 'RunRestored':
       return { ...state, deleted: false };
+    case 'RunInputsLogged':
+      return { ...state, input_keys: [...state.input_keys, ...event.data.inputs.map(inputKey)] };
   }
 }
 
@@ -203,5 +215,5 @@ export const runDecider: Decider<RunCommand, RunEvent, RunState> = {
   evolve,
   initialState,
   // Bump when RunState or evolve changes: older snapshots are then ignored.
-  snapshot: { schema: 'run.v2' },
+  snapshot: { schema: 'run.v3' },
 };

@@ -132,6 +132,7 @@ describe('run decider', () => {
       tags: ['a'],
       tag_values: [],
       deleted: false,
+      input_keys: [],
       start_time: '2026-01-01T00:00:00.000Z',
       end_time: NOW,
       latest_metrics: [{ key: 'auc', value: 0.7, step: 2, timestamp: NOW }],
@@ -168,5 +169,15 @@ describe('run decider', () => {
     given(started, deleted).when(update({ params: [{ key: 'x', value: '1' }] })).thenThrows(/is deleted/);
     given(started, deleted).when({ type: 'RestoreRun', data: { run_id: RUN } }).then([{ type: 'RunRestored', data: { run_id: RUN } }]);
     given().when({ type: 'DeleteRun', data: { run_id: RUN } }).thenThrows(/does not exist/);
+  });
+
+  it('logs dataset inputs once: the same name, digest and context again is nothing new', () => {
+    const input = { name: 'train', digest: 'abc123', source_type: 'local', source: '{}', context: 'training' };
+    const logged: RunEvent = { type: 'RunInputsLogged', data: { run_id: RUN, inputs: [input] } };
+    given(started).when(update({ inputs: [input, input] })).then([logged]);
+    given(started, logged).when(update({ inputs: [input] })).thenNothing();
+    given(started, logged)
+      .when(update({ inputs: [{ ...input, context: 'eval' }] }))
+      .then([{ type: 'RunInputsLogged', data: { run_id: RUN, inputs: [{ ...input, context: 'eval' }] } }]);
   });
 });

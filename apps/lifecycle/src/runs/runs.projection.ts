@@ -1,4 +1,4 @@
-import { CloudEvent, lifecycleCatalog, MetricPoint, RunEndedData, RunMetricsLoggedData, RunParam, RunStatus, TagValue, Topics } from '@mlops/events';
+import { CloudEvent, lifecycleCatalog, MetricPoint, RunEndedData, RunInput, RunMetricsLoggedData, RunParam, RunStatus, TagValue, Topics } from '@mlops/events';
 import { AppendedDocument, appendedItems, DerivedAppend, DerivedDocument, DerivedWrite, Projection, ReadModelDocument, TallyDocument } from '@mlops/event-sourcing';
 import { withoutTagValue, withTagValue } from '../experiments/experiment.decider';
 import { mergeLatestMetrics } from './run.decider';
@@ -23,6 +23,8 @@ export interface RunDocument extends ReadModelDocument {
   tag_values: TagValue[];
   /** Soft-deleted through MLflow (its lifecycle stage `deleted`). */
   deleted: boolean;
+  /** Datasets the run read (MLflow's dataset inputs). */
+  inputs?: RunInput[];
   start_time: string;
   end_time: string | null;
   /** Latest point per key. */
@@ -222,6 +224,8 @@ export const runsProjection: Projection<RunDocument> = {
         return { ...current!, deleted: true, ...touched };
       case 'RunRestored':
         return { ...current!, deleted: false, ...touched };
+      case 'RunInputsLogged':
+        return { ...current!, inputs: [...(current!.inputs ?? []), ...event.data.inputs], ...touched };
       default:
         return { ...current!, ...touched };
     }

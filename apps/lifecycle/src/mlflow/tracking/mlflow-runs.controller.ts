@@ -6,6 +6,7 @@ import {
   GetMetricHistoryRequest,
   LogBatchRequest,
   LogMetricRequest,
+  LogInputsRequest,
   LogParamRequest,
   RunIdRequest,
   SearchRunsRequest,
@@ -72,6 +73,11 @@ export class MlflowRunsController {
   @MlflowPost('runs/log-batch')
   logBatch(@MlflowRequest(LogBatchRequest) { run_id, metrics, params, tags }: z.infer<typeof LogBatchRequest>) {
     return this.tracking.logBatch(run_id, { metrics, params, tags });
+  }
+
+  @MlflowPost('runs/log-inputs')
+  logInputs(@MlflowRequest(LogInputsRequest) request: z.infer<typeof LogInputsRequest>) {
+    return this.tracking.logInputs(request.run_id, request.datasets);
   }
 
   @MlflowGet('metrics/get-history')

@@ -64,3 +64,16 @@ export const GetMetricHistoryRequest = withRunId({
   max_results: mlflowMaxResults(25_000, 25_000),
   page_token: z.string().optional(),
 });
+const datasetInput = z.object({
+  tags: keyValues,
+  dataset: z.object({
+    name: z.string().min(1),
+    digest: z.string().min(1),
+    source_type: z.string().min(1),
+    source: z.string().default(''),
+    schema: z.string().optional(),
+    profile: z.string().optional(),
+  }),
+});
+export const LogInputsRequest = withRunId({ datasets: z.array(datasetInput).default([]) });
+export type MlflowDatasetInput = z.infer<typeof datasetInput>;

@@ -25,8 +25,10 @@ import {
   toMlflowExperiment,
   toMlflowHistoryPoint,
   toMlflowRun,
+  toRunInputs,
   USER_TAG,
 } from './mlflow-tracking';
+import type { MlflowDatasetInput } from './mlflow-tracking.dto';
 import { compareBy, EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH, satisfies } from './search-filter';
 import { z } from 'zod';
 
@@ -259,6 +261,12 @@ export class MlflowTrackingService {
         },
       }),
     );
+    return {};
+  }
+
+  async logInputs(runId: string, datasets: MlflowDatasetInput[]) {
+    const inputs = toRunInputs(datasets);
+    if (inputs.length) await this.runCommand({ type: 'UpdateRun', data: { run_id: runId, now: new Date().toISOString(), inputs } });
     return {};
   }
 

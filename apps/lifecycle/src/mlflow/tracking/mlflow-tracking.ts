@@ -1,4 +1,4 @@
-import { MetricPoint, RunParam, RunStatus, TagValue } from '@mlops/events';
+import { MetricPoint, RunInput, RunParam, RunStatus, TagValue } from '@mlops/events';
 import type { ExperimentDocument } from '../../experiments/experiments.projection';
 import type { HistoryPoint, RunDocument } from '../../runs/runs.projection';
 import { mlflowInvalid } from '../mlflow-errors';
@@ -100,6 +100,30 @@ export function checkBatch(batch: { metrics: MlflowMetric[]; params: MlflowKeyVa
   return batch;
 }
 
+/** MLflow's tag naming the context a dataset was read in. */
+export const DATASET_CONTEXT_TAG = 'mlflow.data.context';
+const INPUTS_MAX = 100;
+const INPUT_TEXT_MAX = 16_000;
+
+/** log-inputs' datasets as our run inputs: by name and digest, the dataset's rows never copied. */
+export function toRunInputs(datasets: { tags: MlflowKeyValue[]; dataset: Omit<RunInput, 'context'> }[]): RunInput[] {
+  if (datasets.length > INPUTS_MAX) throw mlflowInvalid(`A log-inputs request can contain at most ${INPUTS_MAX} datasets; got ${datasets.length}`);
+  return datasets.map(({ tags, dataset }) => {
+    const { name, digest, source_type, source, schema, profile } = dataset;
+    if (name.length > 500 || digest.length > 64 || source_type.length > 64) throw mlflowInvalid(`Dataset '${name.slice(0, 100)}': name, digest or source_type too long`);
+    for (const [field, text] of Object.entries({ source, schema, profile })) {
+      if (text !== undefined && text.length > INPUT_TEXT_MAX) throw mlflowInvalid(`Dataset '${name}': ${field} had length ${text.length}, over the limit of ${INPUT_TEXT_MAX}`);
+    }
+    const context = tags.find((tag) => tag.key === DATASET_CONTEXT_TAG)?.value;
+    return { name, digest, source_type, source, ...(schema ? { schema } : {}), ...(profile ? { profile } : {}), ...(context ? { context } : {}) };
+  });
+}
+
+const toMlflowDatasetInput = ({ context, ...dataset }: RunInput) => ({
+  tags: context === undefined ? [] : [{ key: DATASET_CONTEXT_TAG, value: context }],
+  dataset,
+});
+
 /** Where a run's artifacts live behind the tracking server's artifact proxy (MLflow server's layout). */
 export const runArtifactUri = (experimentId: string, runId: string) => `mlflow-artifacts:/${experimentId}/${runId}/artifacts`;
 export const experimentArtifactLocation = (experimentId: string) => `mlflow-artifacts:/${experimentId}`;
@@ -145,7 +169,7 @@ export function toMlflowRun(run: RunDocument) {
       // The run's name is a tag in MLflow, whichever API named it.
       tags: tagValueOf(tags, RUN_NAME_TAG) === undefined ? [...tags, { key: RUN_NAME_TAG, value: run.name }] : tags,
     },
-    inputs: { dataset_inputs: [] },
+    inputs: { dataset_inputs: (run.inputs ?? []).map(toMlflowDatasetInput) },
   };
 }
 

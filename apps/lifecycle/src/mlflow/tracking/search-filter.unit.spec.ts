@@ -72,13 +72,13 @@ describe("MLflow's search filter language", () => {
   });
 
   it('orders by each clause in turn, missing values last in both directions, then by the tiebreak', () => {
-    const items = [
+    const items: { id: string; m?: number }[] = [
       { id: 'a', m: 2 },
       { id: 'b', m: undefined },
       { id: 'c', m: 5 },
       { id: 'd', m: 2 },
     ];
-    const byId = (x: { id: string }, y: { id: string }) => (x.id < y.id ? -1 : 1);
+    const byId = (x: (typeof items)[number], y: (typeof items)[number]) => (x.id < y.id ? -1 : 1);
     const sorted = (ascending: boolean) =>
       [...items].sort(compareBy([{ entity: 'metric', key: 'm', ascending }], (item) => item.m, byId)).map((item) => item.id);
     expect(sorted(true)).toEqual(['a', 'd', 'c', 'b']);
