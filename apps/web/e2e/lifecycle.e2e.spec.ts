@@ -90,7 +90,8 @@ describe('web console: Model Lifecycle', () => {
     await expectText(problem, /422/);
     for (const item of ['evaluation_passed', 'bias_review', 'security_review']) await expectText(problem, new RegExp(item));
     for (const item of ['evaluation_passed', 'bias_review', 'security_review']) {
-      await page.getByLabel(`check ${item}`).check();
+      // A controlled checkbox: it shows ticked once the API answered, so click and wait for who ticked it.
+      await page.getByLabel(`check ${item}`).click();
       await page.locator(`tr[data-item="${item}"] td`, { hasText: 'anonymous' }).waitFor();
     }
     await page.getByRole('button', { name: 'Promote to production' }).click();

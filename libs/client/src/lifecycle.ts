@@ -89,12 +89,12 @@ export function lifecycleApi(client: ApiClient) {
 
 export type LifecycleApi = ReturnType<typeof lifecycleApi>;
 
-/** Every point of one metric, page after page (the chart draws the whole history). */
+/** Every point of one metric, in pages of 500 (the most a list page holds), for the chart to draw the whole history. */
 export async function fullMetricHistory(api: LifecycleApi, runId: string, key: string): Promise<MetricPoint[]> {
   const points: MetricPoint[] = [];
   let cursor: string | undefined;
   do {
-    const { data } = await api.metricHistory(runId, key, cursor, 1000);
+    const { data } = await api.metricHistory(runId, key, cursor, 500);
     points.push(...data.items);
     cursor = data.next_cursor ?? undefined;
   } while (cursor);
