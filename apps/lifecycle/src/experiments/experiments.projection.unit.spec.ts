@@ -1,49 +1,46 @@
-import { CloudEvent } from '@mlops/events';
+import { lifecycleCatalog } from '@mlops/events';
+import { ProjectionSpecification } from '@mlops/testing';
 import { experimentMlflowId } from '../mlflow/tracking/experiment-ids';
-import { ExperimentDocument, experimentsProjection } from './experiments.projection';
+import { experimentsProjection } from './experiments.projection';
 
-let version = 0;
-const event = (type: string, data: Record<string, unknown>, actor = 'ana'): CloudEvent => ({
-  specversion: '1.0',
-  id: `e${++version}`,
-  source: '/mlops/lifecycle',
-  type: `mlops.lifecycle.experiment.${type}.v1`,
-  subject: 'experiment:churn',
-  time: `2026-01-0${version}T00:00:00.000Z`,
-  datacontenttype: 'application/json',
-  data,
-  streamversion: version,
-  actor,
-  correlationid: 'c',
-});
+const spec = ProjectionSpecification.for(experimentsProjection, lifecycleCatalog);
+const day = (n: number) => `2026-01-0${n}T00:00:00.000Z`;
 
 describe('experiments read model', () => {
-  it('is built from the events alone: who and when come from the envelope', () => {
-    version = 0;
-    const events = [
-      event('created', { name: 'churn', description: '', owner: 'ana', tags: ['a'] }),
-      event('updated', { name: 'churn', tags: ['a', 'b'] }, 'bo'),
-      event('tag_set', { name: 'churn', key: 'team', value: 'risk' }, 'bo'),
-      event('tag_set', { name: 'churn', key: 'stage', value: 'dev' }, 'bo'),
-      event('tag_deleted', { name: 'churn', key: 'team' }, 'bo'),
-      event('archived', { name: 'churn' }, 'cy'),
-    ];
-    let doc: ExperimentDocument | null = null;
-    for (const e of events) doc = { ...experimentsProjection.evolve(doc, e), _id: e.subject, version: e.streamversion } as ExperimentDocument;
-    expect(doc).toEqual({
-      _id: 'experiment:churn',
-      version: 6,
-      name: 'churn',
-      description: '',
-      owner: 'ana',
-      tags: ['a', 'b'],
-      status: 'archived',
-      tag_values: [{ key: 'stage', value: 'dev' }],
-      mlflow_id: experimentMlflowId('churn'),
-      created_at: '2026-01-01T00:00:00.000Z',
-      created_by: 'ana',
-      updated_at: '2026-01-06T00:00:00.000Z',
-      updated_by: 'cy',
-    });
+  it('is built from the events alone: who and when come from the envelope', async () => {
+    await spec
+      .givenStream(
+        'experiment:churn',
+        { event: { type: 'ExperimentCreated', data: { name: 'churn', description: '', owner: 'ana', tags: ['a'] } }, at: day(1), by: 'ana' },
+        { event: { type: 'ExperimentUpdated', data: { name: 'churn', tags: ['a', 'b'] } }, at: day(2), by: 'bo' },
+        { event: { type: 'ExperimentArchived', data: { name: 'churn' } }, at: day(3), by: 'cy' },
+      )
+      .then({
+        version: 3,
+        name: 'churn',
+        description: '',
+        owner: 'ana',
+        tags: ['a', 'b'],
+        tag_values: [],
+        mlflow_id: experimentMlflowId('churn'),
+        status: 'archived',
+        created_at: day(1),
+        created_by: 'ana',
+        updated_at: day(3),
+        updated_by: 'cy',
+      });
+  });
+
+  it('keeps key/value tags: set, replaced, deleted', async () => {
+    await spec
+      .givenStream(
+        'experiment:churn',
+        { type: 'ExperimentCreated', data: { name: 'churn', description: '', owner: 'ana', tags: [] } },
+        { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'risk' } },
+        { type: 'ExperimentTagSet', data: { name: 'churn', key: 'stage', value: 'dev' } },
+        { type: 'ExperimentTagSet', data: { name: 'churn', key: 'team', value: 'ops' } },
+        { type: 'ExperimentTagDeleted', data: { name: 'churn', key: 'stage' } },
+      )
+      .thenMatches({ version: 5, tag_values: [{ key: 'team', value: 'ops' }] });
   });
 });
