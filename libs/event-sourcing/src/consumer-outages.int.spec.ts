@@ -46,10 +46,18 @@ describe('consumers through store and broker outages (own processes, real Kafka 
       headers: { 'content-type': 'application/json', 'x-actor': 'ops' },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
-    }).catch((error: Error) => ({ status: 0, ok: false, json: async () => ({ error: error.message }) }));
-    return { status: response.status, ok: response.ok, body: (await response.json().catch(() => ({}))) as Record<string, any> };
+    }).catch((error: Error) => ({ status: 0, ok: false, headers: new Headers(), json: async () => ({ error: error.message }) }));
+    const answer = (await response.json().catch(() => ({}))) as Record<string, any>;
+    // A 202 (the read model not there yet within the bound) names the resource only in Location.
+    const id: string | undefined = answer.run_id ?? response.headers.get('location')?.split('/').pop();
+    return { status: response.status, ok: response.ok, body: answer, id };
   };
-  const ready = async (service: Service) => (await fetch(services[service].url + '/health/ready', { signal: AbortSignal.timeout(10_000) }).catch(() => ({ status: 0 }))).status;
+  /** The readiness status, and what was not ready (the probes' answer) for failure messages. */
+  const readiness = async (service: Service) => {
+    const response = await fetch(services[service].url + '/health/ready', { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+    return { status: response?.status ?? 0, detail: response && !response.ok ? JSON.stringify((await response.json().catch(() => ({}))).error ?? {}) : '' };
+  };
+  const ready = async (service: Service) => (await readiness(service)).status;
 
   /** One of each write: a run queued, a dataset registered, an experiment created; what was acknowledged is recorded. */
   async function writeEach(label: string, acknowledged: Acknowledged): Promise<void> {
@@ -61,7 +69,7 @@ describe('consumers through store and broker outages (own processes, real Kafka 
       call('feature-store', 'POST', DATASETS, { name, source_type: 'csv', path: `raw/${name}.csv` }),
       call('lifecycle', 'POST', `${LIFECYCLE}/experiments`, { name }),
     ]);
-    if (run.ok) acknowledged.runs.push(run.body.run_id);
+    if (run.ok) acknowledged.runs.push(run.id!);
     if (dataset.ok) acknowledged.datasets.push(name);
     if (experiment.ok) acknowledged.experiments.push(name);
     if (label.endsWith('during')) {
@@ -104,7 +112,10 @@ describe('consumers through store and broker outages (own processes, real Kafka 
     await writeEach(`${label}-after`, acknowledged);
 
     await eventually(async () => {
-      for (const service of SERVICES) expect({ service, ready: await ready(service) }).toEqual({ service, ready: 200 });
+      for (const service of SERVICES) {
+        const { status, detail } = await readiness(service);
+        expect({ service, ready: status, detail }).toEqual({ service, ready: 200, detail: '' });
+      }
     }, 180_000, 500);
     await eventually(async () => {
       for (const id of acknowledged.runs) {
@@ -166,12 +177,12 @@ describe('consumers through store and broker outages (own processes, real Kafka 
     const acknowledgedEventually = (send: () => ReturnType<typeof call>) =>
       eventually(async () => {
         const response = await send();
-        expect({ status: response.status, ok: response.ok }).toEqual({ status: response.status, ok: true });
+        expect({ status: response.status, ok: response.ok, body: response.body }).toEqual({ status: response.status, ok: true, body: response.body });
         return response;
       }, 120_000, 500);
     await acknowledgedEventually(() => call('lifecycle', 'POST', `${LIFECYCLE}/experiments`, { name: 'geo' }));
     const run = await acknowledgedEventually(() => call('lifecycle', 'POST', `${LIFECYCLE}/runs`, { experiment_name: 'geo' }));
-    await acknowledgedEventually(() => call('lifecycle', 'POST', `${LIFECYCLE}/models`, { model_name: 'geo', run_id: run.body.run_id, artifact_uri: 's3://models/geo/1' }));
+    await acknowledgedEventually(() => call('lifecycle', 'POST', `${LIFECYCLE}/models`, { model_name: 'geo', run_id: run.id, artifact_uri: 's3://models/geo/1' }));
     await acknowledgedEventually(() =>
       call('evaluation', 'POST', `${EVAL}/scenarios`, { name: 'capitals', task_type: 'text', cases: [{ id: 'q1', expected: 'Paris' }], assertions: [{ type: 'icontains', value: 'paris' }] }),
     );
