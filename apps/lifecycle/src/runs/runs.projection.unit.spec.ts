@@ -1,7 +1,8 @@
-import { MetricPoint } from '@mlops/events';
+import { lifecycleCatalog, MetricPoint } from '@mlops/events';
 import { appendToJsonList } from '@mlops/event-sourcing';
+import { ProjectionSpecification } from '@mlops/testing';
 import { DecodedBuckets, pageOfHistory } from './metric-history';
-import { advanceBuckets, BUCKET_POINTS, bucketPoints, historyKey, historyWrites, MetricBucketCursor, runCountChange } from './runs.projection';
+import { advanceBuckets, BUCKET_POINTS, bucketPoints, historyKey, historyWrites, MetricBucketCursor, runCountChange, runsProjection } from './runs.projection';
 
 const T = '2026-01-01T00:00:00.000Z';
 const points = (key: string, steps: number[]): MetricPoint[] => steps.map((step) => ({ key, value: step / 2, step, timestamp: T }));
@@ -126,5 +127,44 @@ describe('decoded buckets', () => {
     decoded.get('b0', 1);
     decoded.set('b2', 1, points(1));
     expect([decoded.get('b0', 1), decoded.get('b1', 1), decoded.get('b2', 1)].map(Boolean)).toEqual([true, false, true]);
+  });
+});
+
+describe('runs read model', () => {
+  const RUN = '7f3c1a52-4f0e-4c8e-9d77-2a1a1c7b6a10';
+  const spec = ProjectionSpecification.for(runsProjection, lifecycleCatalog);
+  const started = { type: 'RunStarted', data: { run_id: RUN, experiment_name: 'churn', name: 'first', params: [{ key: 'lr', value: 0.1 }], tags: ['a'], start_time: T } };
+
+  it('is a running run from its start, then keeps the latest point per key, params, and how it ended', async () => {
+    await spec
+      .givenStream(
+        `run:${RUN}`,
+        started,
+        { type: 'RunMetricsLogged', data: { run_id: RUN, metrics: [...points('loss', [0, 1]), ...points('acc', [0])] } },
+        { type: 'RunParamsLogged', data: { run_id: RUN, params: [{ key: 'seed', value: 1 }] } },
+        { type: 'RunMetricsLogged', data: { run_id: RUN, metrics: points('loss', [2]) } },
+        { event: { type: 'RunEnded', data: { run_id: RUN, status: 'completed', end_time: '2026-01-01T01:00:00.000Z' } }, by: 'bo' },
+      )
+      .thenMatches({
+        version: 5,
+        run_id: RUN,
+        experiment_name: 'churn',
+        status: 'completed',
+        end_time: '2026-01-01T01:00:00.000Z',
+        params: [
+          { key: 'lr', value: 0.1 },
+          { key: 'seed', value: 1 },
+        ],
+        created_by: 'ana',
+        updated_by: 'bo',
+      });
+    const doc = (await spec.givenStream(`run:${RUN}`, started, { type: 'RunMetricsLogged', data: { run_id: RUN, metrics: points('loss', [0, 3, 1]) } }).documents()).get(`run:${RUN}`)!;
+    expect(doc.metrics).toEqual([expect.objectContaining({ key: 'loss', step: 3, value: 1.5 })]);
+  });
+
+  it('counts a run in its experiment when it starts and when it ends, the same on replay', async () => {
+    const writes = await spec.givenStream(`run:${RUN}`, started, { type: 'RunEnded', data: { run_id: RUN, status: 'failed', end_time: T } }).derived();
+    expect(writes.map((w) => w.collection)).toEqual([writes[0].collection, writes[0].collection]);
+    expect(writes.map((w) => (w as unknown as { tallies: { inc: Record<string, number> }[] }).tallies[0].inc)).toEqual([runCountChange({ type: 'RunStarted' }), runCountChange({ type: 'RunEnded', data: { run_id: RUN, status: 'failed', end_time: T } })]);
   });
 });
