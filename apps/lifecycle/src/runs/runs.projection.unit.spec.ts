@@ -165,6 +165,6 @@ describe('runs read model', () => {
   it('counts a run in its experiment when it starts and when it ends, the same on replay', async () => {
     const writes = await spec.givenStream(`run:${RUN}`, started, { type: 'RunEnded', data: { run_id: RUN, status: 'failed', end_time: T } }).derived();
     expect(writes.map((w) => w.collection)).toEqual([writes[0].collection, writes[0].collection]);
-    expect(writes.map((w) => (w as unknown as { tallies: { inc: Record<string, number> }[] }).tallies[0].inc)).toEqual([runCountChange({ type: 'RunStarted' }), runCountChange({ type: 'RunEnded', data: { run_id: RUN, status: 'failed', end_time: T } })]);
+    expect(writes.map((w) => (w as unknown as { tallies: { inc: Record<string, number> }[] }).tallies[0].inc)).toEqual([runCountChange({ type: 'RunStarted' }), runCountChange({ type: 'RunEnded', data: { status: 'failed' } })]);
   });
 });
