@@ -33,7 +33,8 @@ describe('the real mlflow client (fluent API and MlflowClient) against the gatew
       throw new Error(`the mlflow client venv is missing at ${PYTHON}: run bash tools/setup/mlflow-client.sh (tools/test.sh runs it)`);
     }
     platform = await startPlatform('mlflow', { gatewayEnv: { GATEWAY_API_KEYS: `${TOKEN}=${ACTOR}` } });
-  }, 180_000);
+    // Five processes compiling from source start slowly on shared CI cores; the bound is generous.
+  }, 420_000);
 
   afterAll(async () => {
     await platform?.stop();
