@@ -52,7 +52,9 @@ def test_tutorial_runs_to_completion_and_our_api_shows_the_same_facts(tracking_u
     assert ours["status"] == "completed"
     assert {p["key"]: p["value"] for p in ours["params"]} == {"n": "5", "learning_rate": "0.01"}
     history = rest.get(f"/runs/{run.info.run_id}/metrics/loss", limit=100)["items"]
-    assert [(p["step"], p["value"]) for p in history] == [(epoch, 1.0 / (epoch + 1)) for epoch in range(10)]
+    logged_points = [(p["step"], p["value"]) for p in history]
+    # log_model also logs the run's latest metrics at the model's step (MLflow 3 links them to the model).
+    assert all(point in logged_points for point in [(epoch, 1.0 / (epoch + 1)) for epoch in range(10)]), logged_points
 
     # The model version: from that run, with its release checklist, the alias, and the logged model's files.
     detail = rest.get(f"/models/{model_name}/1")

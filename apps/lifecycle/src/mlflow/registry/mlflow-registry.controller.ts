@@ -9,6 +9,8 @@ const name = z.string().min(1);
 const version = z.union([z.string(), z.number()]).transform(versionNumber);
 const orderBy = z.union([z.array(z.string()), z.string().transform((s) => [s])]).default([]);
 const Search = z.object({ filter: z.string().optional(), max_results: mlflowMaxResults(100, 1000), order_by: orderBy, page_token: z.string().optional() });
+// MLflow's own ceiling for model versions (the client asks for 200,000 per page by default).
+const VersionSearch = Search.extend({ max_results: mlflowMaxResults(10_000, 200_000) });
 const Name = z.object({ name });
 const CreateModel = z.object({ name, description: z.string().max(10000).optional(), tags: keyValues });
 const UpdateModel = z.object({ name, description: z.string().max(10000).default('') });
@@ -119,7 +121,7 @@ export class MlflowRegistryController {
   }
 
   @MlflowGet('model-versions/search')
-  searchVersions(@MlflowRequest(Search) r: In<typeof Search>) {
+  searchVersions(@MlflowRequest(VersionSearch) r: In<typeof VersionSearch>) {
     return this.registry.searchModelVersions(r);
   }
 

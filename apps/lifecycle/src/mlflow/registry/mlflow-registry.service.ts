@@ -9,7 +9,7 @@ import { ModelsService } from '../../models/models.service';
 import { mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
 import { decodePageToken, encodePageToken } from '../mlflow-http';
 import { LoggedModelsService } from '../logged-models/logged-models.service';
-import { compareBy, parseFilter, parseOrderBy, satisfies } from '../tracking/search-filter';
+import { compareBy, Comparison, parseFilter, parseOrderBy, satisfies } from '../tracking/search-filter';
 import {
   checkModelName,
   fromMlflowStage,
@@ -25,6 +25,13 @@ import {
 /** Documents one search reads at most; beyond it the search asks for a narrower filter. */
 const SEARCH_SCAN_LIMIT = 10_000;
 const offsetToken = z.object({ offset: z.number().int().min(0) });
+
+/**
+ * As MLflow's registry store: a model without the tag satisfies `tags.x != 'v'` (the client itself
+ * adds `tags.mlflow.prompt.is_prompt != 'true'` to every search, to leave prompts out).
+ */
+const matches = (actual: string | number | undefined, comparison: Comparison) =>
+  actual === undefined && comparison.op === '!=' ? true : satisfies(actual, comparison);
 
 function page<T>(items: T[], maxResults: number, pageToken: string | undefined) {
   const offset = decodePageToken(pageToken, offsetToken)?.offset ?? 0;
@@ -114,7 +121,7 @@ export class MlflowRegistryService {
     const docs = await this.readModel.find({}).sort({ _id: 1 }).limit(SEARCH_SCAN_LIMIT + 1).toArray();
     if (docs.length > SEARCH_SCAN_LIMIT) throw mlflowInvalid(`More than ${SEARCH_SCAN_LIMIT} registered models: narrow the search`);
     const matching = docs
-      .filter((doc) => doc.exists !== false && comparisons.every((c) => satisfies(registeredModelValue(doc, c.entity, c.key), c)))
+      .filter((doc) => doc.exists !== false && comparisons.every((c) => matches(registeredModelValue(doc, c.entity, c.key), c)))
       .sort(compareBy(clauses.length ? clauses : [{ entity: 'attribute', key: 'name', ascending: true }], (doc, c) => registeredModelValue(doc, c.entity, c.key), (a, b) => a._id.localeCompare(b._id)));
     const { items, next } = page(matching, request.max_results, request.page_token);
     return { registered_models: items.map(presentRegisteredModel), ...(next ? { next_page_token: next } : {}) };
@@ -218,7 +225,7 @@ export class MlflowRegistryService {
     if (docs.length > SEARCH_SCAN_LIMIT) throw mlflowInvalid(`More than ${SEARCH_SCAN_LIMIT} model versions match: narrow the filter`);
     const views = docs.filter((doc): doc is ModelVersionDocument => !doc.deleted);
     const matching = views
-      .filter((view) => comparisons.every((c) => satisfies(modelVersionValue(view, c.entity, c.key), c)))
+      .filter((view) => comparisons.every((c) => matches(modelVersionValue(view, c.entity, c.key), c)))
       .sort(compareBy(clauses, (view, c) => modelVersionValue(view, c.entity, c.key), (a, b) => a.model_name.localeCompare(b.model_name) || b.version - a.version));
     const { items, next } = page(matching, request.max_results, request.page_token);
     return { model_versions: items.map(presentModelVersion), ...(next ? { next_page_token: next } : {}) };
