@@ -20,6 +20,16 @@ describe('web console: Model Lifecycle', () => {
     platform = await startPlatform('console', { gatewayEnv: { GATEWAY_CONSOLE_DIR: CONSOLE_DIR } });
     browser = await launchBrowser();
     api = lifecycleApi(createApiClient({ baseUrl: platform.url }));
+    await seed().catch((error) => {
+      const tail = (name: 'gateway' | 'lifecycle') => (name === 'gateway' ? platform.gateway : platform.services.lifecycle).output().slice(-2000);
+      throw new Error(`seeding through the API failed: ${error}\n--- gateway:\n${tail('gateway')}\n--- lifecycle:\n${tail('lifecycle')}`);
+    });
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    // Five processes to start and a browser to launch: minutes on a loaded machine, not a performance bound.
+  }, 420_000);
+
+  async function seed() {
     await api.createExperiment({ name: 'churn', description: 'Churn classifier. '.repeat(20), owner: 'ml-team', tags: ['tabular'] });
     for (const [name, count] of Object.entries(steps) as [keyof typeof steps, number][]) {
       const { data: run } = await api.startRun({ experiment_name: 'churn', name, params: { lr: name === 'run-a' ? 0.1 : 0.01, depth: 6, optimizer: name } });
@@ -32,10 +42,7 @@ describe('web console: Model Lifecycle', () => {
     }
     await api.registerModelVersion({ model_name: 'churn-model', run_id: runIds['run-a'], artifact_uri: 's3://models/churn/1', metrics: { auc: 0.81, latency_ms: 12 }, stage: 'none' });
     await api.registerModelVersion({ model_name: 'churn-model', run_id: runIds['run-b'], artifact_uri: 's3://models/churn/2', metrics: { auc: 0.93, latency_ms: 15 }, stage: 'staging' });
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    page = await context.newPage();
-    // Five processes to start and a browser to launch: minutes on a loaded machine, not a performance bound.
-  }, 420_000);
+  }
 
   afterAll(async () => {
     await context?.close();
