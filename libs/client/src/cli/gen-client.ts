@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { startPlatform } from '@mlops/testing';
+// The platform module itself: the @mlops/testing index also loads jest's globals, which refuse to load outside jest.
+import { startPlatform } from '../../../testing/src/platform';
 import { fetchDocument, generateSchemaTypes, SCHEMA_FILE } from '../generate';
 
 /**
