@@ -19,7 +19,11 @@ def error_code(excinfo):
     return excinfo.value.error_code
 
 
-def test_start_run_without_an_experiment_logs_into_the_default_experiment(tracking_uri, client, rest):
+def test_start_run_without_an_experiment_logs_into_the_default_experiment(tracking_uri, client, rest, monkeypatch):
+    # Other tests in this process chose an experiment with set_experiment: forget it, as a fresh script would.
+    monkeypatch.setattr(mlflow.tracking.fluent, "_active_experiment_id", None)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_ID", raising=False)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_NAME", raising=False)
     with mlflow.start_run() as run:
         mlflow.log_param("alpha", "0.5")
     assert run.info.experiment_id == "0"
