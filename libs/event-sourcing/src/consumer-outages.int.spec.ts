@@ -55,7 +55,7 @@ describe('consumers through store and broker outages (own processes, real Kafka 
   /** The readiness status, and what was not ready (the probes' answer) for failure messages. */
   const readiness = async (service: Service) => {
     const response = await fetch(services[service].url + '/health/ready', { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
-    return { status: response?.status ?? 0, detail: response && !response.ok ? JSON.stringify((await response.json().catch(() => ({}))).error ?? {}) : '' };
+    return { status: response?.status ?? 0, detail: response && !response.ok ? JSON.stringify(((await response.json().catch(() => ({}))) as { error?: unknown }).error ?? {}) : '' };
   };
   const ready = async (service: Service) => (await readiness(service)).status;
 

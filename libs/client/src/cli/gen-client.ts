@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 // The platform module itself: the @mlops/testing index also loads jest's globals, which refuse to load outside jest.
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a development script, not part of the client's build
 import { startPlatform } from '../../../testing/src/platform';
 import { fetchDocument, generateSchemaTypes, SCHEMA_FILE } from '../generate';
 
