@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { eventually, publishRaw, readTopic, RunningPlatform, ServiceProcess, startPlatform, startServiceProcess } from '@mlops/testing';
 
@@ -67,6 +69,30 @@ describe('the monitor consuming the platform’s topics (real Kafka, the platfor
           'mlops_prompt_usage_errors_total{template="answer",version="1",service="monitor"} 1',
           'mlops_prompt_usage_latency_milliseconds_total{template="answer",version="1",service="monitor"} 400',
           'mlops_prompt_label_version{template="answer",label="staging",version="1",service="monitor"} 1',
+        ]),
+      );
+    }, 30_000, 250);
+  });
+
+  it('exports a drift report the Feature Store computed on a registered dataset pair', async () => {
+    const rows = (shift: number) => ['tenure,country', ...Array.from({ length: 300 }, (_, i) => `${(i % 50) + shift},${['DE', 'FR', 'NL'][i % 3]}`)].join('\n') + '\n';
+    writeFileSync(join(platform.dataRoot, 'train.csv'), rows(0));
+    writeFileSync(join(platform.dataRoot, 'current.csv'), rows(40));
+    for (const name of ['train', 'current']) {
+      await http().post('/api/v1/features/datasets').set(json).send({ name, path: `${name}.csv`, source_type: 'csv' }).expect((res) => expect([201, 202]).toContain(res.status));
+    }
+    await eventually(async () => {
+      const res = await http().post('/api/v1/features/datasets/current/drift').set(json).send({ reference_dataset: 'train' });
+      expect([201, 202]).toContain(res.status);
+    }, 30_000, 500);
+    await eventually(async () => {
+      const series = await platformSeries(monitor);
+      expect(series).toEqual(
+        expect.arrayContaining([
+          'mlops_dataset_column_drifted{dataset="current",reference="train",column="tenure",method="ks",service="monitor"} 1',
+          'mlops_dataset_column_drifted{dataset="current",reference="train",column="country",method="chisquare",service="monitor"} 0',
+          'mlops_dataset_drifted_columns_share{dataset="current",reference="train",service="monitor"} 0.5',
+          'mlops_dataset_drift{dataset="current",reference="train",service="monitor"} 1',
         ]),
       );
     }, 30_000, 250);
