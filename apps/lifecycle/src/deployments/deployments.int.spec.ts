@@ -242,7 +242,9 @@ describe('deployments on a real Kafka broker and MongoDB-protocol server', () =>
       ['a bad memory quantity', () => deploy({ environment: 'development', config: { resources: { memory: 'lots' } } })],
       ['an unknown resources field', () => deploy({ environment: 'development', config: { resources: { tpu: 1 } } })],
       ['config as an array', () => deploy({ environment: 'development', config: [] })],
-      ['a string model_version', () => deploy({ environment: 'development', model_version: '1' })],
+      // Digit strings ("1") are accepted as MLflow's clients send them; anything else is not a version.
+      ['a model_version that is not written in digits', () => deploy({ environment: 'development', model_version: 'v1' })],
+      ['a fractional model_version string', () => deploy({ environment: 'development', model_version: '1.0' })],
       ['an unknown top-level field', () => deploy({ environment: 'development', colour: 'red' })],
       ['PATCH status rollback (own endpoint)', () => patch(id, { status: 'rollback' })],
       ['PATCH status terminated (DELETE)', () => patch(id, { status: 'terminated' })],
