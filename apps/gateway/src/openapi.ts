@@ -84,6 +84,8 @@ export class OpenApiMerger {
         // The gateway's own answers when the service behind a route is down or too slow.
         operation.responses['502'] ??= { description: `The ${service} service is unavailable`, content: GATEWAY_PROBLEM };
         operation.responses['504'] ??= { description: `The ${service} service did not answer in time`, content: GATEWAY_PROBLEM };
+        // Node's HTTP parser answers this itself, before any handler, for a request line and headers over its limit (16 KB).
+        operation.responses['431'] ??= { description: 'Request line or headers too large (no body)' };
       }
     }
     Object.assign(target.paths, paths);

@@ -23,7 +23,7 @@ export interface TrafficReleasedData {
   reason: TrafficReleaseReason;
 }
 
-/** Events of a `traffic-allocation:<environment>:<model_name>` stream: the one owner of the 100% cap. */
+/** Events of a `traffic_allocation:<environment>:<model_name>` stream: the one owner of the 100% cap. */
 export type TrafficAllocationEvent =
   | { type: 'TrafficAllocated'; data: TrafficAllocatedData }
   | { type: 'TrafficReleased'; data: TrafficReleasedData };

@@ -103,7 +103,7 @@ describe('deployments read model', () => {
         { stream: STREAM, event: created },
         { stream: `deployment:${other}`, event: { ...created, data: { ...created.data, deployment_id: other } } as DeploymentEvent },
         { stream: STREAM, event: moved('pending', 'validating') },
-        { stream: 'traffic-allocation:production:churn', event: { type: 'TrafficAllocated', data: { model_name: 'churn', environment: 'production', deployment_id: ID, traffic_percent: 20 } } },
+        { stream: 'traffic_allocation:production:churn', event: { type: 'TrafficAllocated', data: { model_name: 'churn', environment: 'production', deployment_id: ID, traffic_percent: 20 } } },
       )
       .documents();
     expect([...docs.keys()].sort()).toEqual([STREAM, `deployment:${other}`].sort());

@@ -93,7 +93,7 @@ describe('drift alerts and promotion follow-ups after a SIGKILL between the comm
 
     // The allocation followed: the canary holds 100% of staging, so even 1% more is refused.
     await eventually(async () => {
-      const allocation = await mongo.db.collection('events').find({ stream_id: 'traffic-allocation:staging:churn-clf' }).sort({ version: 1 }).toArray();
+      const allocation = await mongo.db.collection('events').find({ stream_id: 'traffic_allocation:staging:churn-clf' }).sort({ version: 1 }).toArray();
       const last = allocation.flatMap((c) => c.events).slice(-2);
       expect(last).toEqual([
         expect.objectContaining({ type: 'mlops.lifecycle.traffic_allocation.released.v1', data: expect.objectContaining({ deployment_id: stable, reason: 'superseded' }) }),

@@ -24,7 +24,7 @@ export interface TrafficAllocationState {
 
 export const CAP_PERCENT = 100;
 
-export const trafficAllocationStreamId = (modelName: string, environment: DeploymentEnvironment) => `traffic-allocation:${environment}:${modelName}`;
+export const trafficAllocationStreamId = (modelName: string, environment: DeploymentEnvironment) => `traffic_allocation:${environment}:${modelName}`;
 
 export const allocatedPercent = (state: TrafficAllocationState) => state.shares.reduce((sum, share) => sum + share.traffic_percent, 0);
 

@@ -22,7 +22,7 @@ const spec = DeciderSpecification.for(trafficAllocationDecider);
 
 describe('traffic allocation decider (the one owner of the 100% cap)', () => {
   it('names one stream per model and environment', () => {
-    expect(trafficAllocationStreamId('churn', 'production')).toBe('traffic-allocation:production:churn');
+    expect(trafficAllocationStreamId('churn', 'production')).toBe('traffic_allocation:production:churn');
     expect(trafficAllocationStreamId('churn', 'staging')).not.toBe(trafficAllocationStreamId('churn', 'production'));
   });
 

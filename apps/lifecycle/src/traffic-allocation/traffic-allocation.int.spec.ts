@@ -21,7 +21,7 @@ describe('the 100% traffic cap under concurrency (real Kafka and MongoDB-protoco
   };
   const sum = (shares: { config: { traffic_percent: number } }[]) => shares.reduce((total, d) => total + d.config.traffic_percent, 0);
   const allocationEvents = async (environment: string) =>
-    (await mongo.db.collection('events').find({ stream_id: `traffic-allocation:${environment}:churn-clf` }).sort({ version: 1 }).toArray()).flatMap((c) => c.events);
+    (await mongo.db.collection('events').find({ stream_id: `traffic_allocation:${environment}:churn-clf` }).sort({ version: 1 }).toArray()).flatMap((c) => c.events);
   const activate = async (id: string) => {
     for (const status of ['validating', 'deploying', 'active']) await http().patch(`${DEPLOYMENTS}/${id}`).set(json).send({ status }).expect(200);
   };
@@ -91,7 +91,7 @@ describe('the 100% traffic cap under concurrency (real Kafka and MongoDB-protoco
     const racing = await Promise.all([http().post(`${DEPLOYMENTS}/${canary}/promote`), deploy('development', 1)]);
     expect(racing[0].status).toBe(200);
     expect(racing[1].status).toBe(409); // 100% was taken before and after the promotion
-    const [commit] = await mongo.db.collection('events').find({ stream_id: 'traffic-allocation:development:churn-clf' }).sort({ version: -1 }).limit(1).toArray();
+    const [commit] = await mongo.db.collection('events').find({ stream_id: 'traffic_allocation:development:churn-clf' }).sort({ version: -1 }).limit(1).toArray();
     expect(commit.events.map((e: { type: string; data: { deployment_id: string } }) => [e.type, e.data.deployment_id])).toEqual([
       ['mlops.lifecycle.traffic_allocation.released.v1', stable],
       ['mlops.lifecycle.traffic_allocation.allocated.v1', canary],
