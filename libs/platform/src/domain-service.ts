@@ -85,8 +85,14 @@ export async function createDomainService(
     identityVerifier: config.IDENTITY_VERIFY_KEYS_FILE && (await identityVerifierOf(config.IDENTITY_VERIFY_KEYS_FILE)),
     openApi: { title: definition.title, description: definition.description, version: '1.0.0' },
   });
+  // Whatever the gateway accepted (Node's 16 KB default) must fit here with the headers it adds:
+  // otherwise this parser would drop a proxied request mid-answer instead of the gateway answering it.
+  (app.getHttpServer() as { maxHeaderSize?: number }).maxHeaderSize = SERVICE_MAX_HEADER_BYTES;
   return { app, config };
 }
+
+/** Request line and headers a service parses: four times the gateway's limit. */
+const SERVICE_MAX_HEADER_BYTES = 64 * 1024;
 
 /** The verifier for IDENTITY_VERIFY_KEYS_FILE, or a start-up error naming the variable. */
 async function identityVerifierOf(file: { path: string; pem: string }): Promise<IdentityVerifier> {
