@@ -91,8 +91,8 @@ export async function createDomainService(
   return { app, config };
 }
 
-/** Request line and headers a service parses: four times the gateway's limit. */
-const SERVICE_MAX_HEADER_BYTES = 64 * 1024;
+/** Request line and headers a service parses: more than anything the gateway forwards. */
+const SERVICE_MAX_HEADER_BYTES = 1024 * 1024;
 
 /** The verifier for IDENTITY_VERIFY_KEYS_FILE, or a start-up error naming the variable. */
 async function identityVerifierOf(file: { path: string; pem: string }): Promise<IdentityVerifier> {
