@@ -77,11 +77,6 @@ export const lifecycleQueryShapes: LifecycleQueryShape[] = [
   ...page('deployments by status', 'deployments', { status: 'active' }),
   ...page('deployments of a model by environment and status', 'deployments', { model_name: 'churn', environment: 'production', status: 'active' }),
   {
-    name: 'live deployments of a model in an environment (create)',
-    collection: 'deployments',
-    filter: { model_name: 'churn', environment: 'production', status: { $in: LIVE_STATUSES } },
-  },
-  {
     name: 'other live deployments (promote)',
     collection: 'deployments',
     filter: { model_name: 'churn', environment: 'production', status: { $in: LIVE_STATUSES }, deployment_id: { $ne: 'd' } },

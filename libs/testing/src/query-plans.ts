@@ -262,7 +262,10 @@ export function describeQueryPlans(title: string, collections: SeededCollection[
     it.each(shapes)('$name returns what MongoDB returns', async (shape) => {
       const expected = expectedIds(docs.get(shape.collection)!, shape);
       expect(expected.length).toBeGreaterThan(0);
-      expect((await runShape(db, shape)).map(String)).toEqual(expected.map(String));
+      const found = (await runShape(db, shape)).map(String);
+      // Without a sort the server's order is unspecified (MongoDB's too): compare the sets then.
+      const inOrder = (ids: string[]) => (shape.sort ? ids : [...ids].sort());
+      expect(inOrder(found)).toEqual(inOrder(expected.map(String)));
     });
   });
 }
