@@ -28,6 +28,8 @@ const shared = {
 // Real servers for int and e2e: containers where a Docker engine is found, else tools/infra.sh's
 // (libs/testing/src/test-infra-mode.ts decides).
 const realServers = {
+  // Removes each file's private topics and databases once the file is done.
+  testEnvironment: '<rootDir>/libs/testing/src/isolated-environment.ts',
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
 };

@@ -113,6 +113,17 @@ check_same() {
   fi
 }
 
+# The broker keeps a file open per partition and every suite makes topics of its own; under a soft
+# limit of 1,024 descriptors it takes its only log directory offline mid-run and then hosts no
+# partition at all. Servers get the hard limit (capped at 65,536), and a warning when that is low.
+raise_open_files() {
+  local hard
+  hard=$(ulimit -Hn)
+  [[ $hard == unlimited || $hard -gt 65536 ]] && hard=65536
+  [[ $(ulimit -Sn) == unlimited || $(ulimit -Sn) -ge $hard ]] || ulimit -Sn "$hard"
+  ((hard >= 8192)) || log "warning: at most $hard open files per process; the broker may run out under the full test suite"
+}
+
 # spawn PIDFILE OUTFILE CMD...: start CMD detached (own session, no stdin, stdout and
 # stderr to OUTFILE, truncated, so it holds this run's console output only); the child
 # writes its own pid before exec'ing CMD, so the pid file names the real server.
@@ -120,6 +131,7 @@ spawn() {
   local pidfile=$1 out=$2
   shift 2
   rm -f "$pidfile"
+  raise_open_files
   # shellcheck disable=SC2016 # $$ and $@ are expanded by the child bash
   # 9>&- : do not let the server inherit the lock held on fd 9 by this script.
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >"$out" 2>&1 9>&- &

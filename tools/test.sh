@@ -23,8 +23,10 @@ for setup in tools/setup/*.sh; do [[ -e $setup ]] || continue; echo "== setup: $
 
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
 echo "== lint"; NX_DAEMON=false npx nx show projects >/dev/null; npx eslint .
-echo "== unit"; npx jest --selectProjects unit
-echo "== integration + e2e (real Kafka, real MongoDB-protocol server)"; npx jest --selectProjects int e2e --runInBand
+# Each jest run is bounded, and exits once its suites are done even if a handle (a failed service
+# process, a client socket) is still open, so a defect fails the run instead of hanging it.
+echo "== unit"; timeout 10m npx jest --selectProjects unit --forceExit
+echo "== integration + e2e (real Kafka, real MongoDB-protocol server)"; timeout 45m npx jest --selectProjects int e2e --runInBand --forceExit
 echo "== helm chart"; bash tools/helm-check.sh
 # Checks that are not jest suites (generated client up to date, alert rules, dashboards).
 for check in tools/ci/*.sh; do [[ -e $check ]] || continue; echo "== $(basename "$check" .sh)"; bash "$check"; done

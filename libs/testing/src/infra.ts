@@ -61,7 +61,7 @@ export function kafkaSaslInfra(): KafkaSaslInfra | undefined {
 /** A private topic prefix and database per test file, so suites never see each other's data. */
 export function isolatedEnv(label: string, overrides: Record<string, string> = {}): Record<string, string> {
   const id = `${label.replace(/[^a-z0-9]/gi, '')}${randomBytes(4).toString('hex')}`;
-  return {
+  const env = {
     ...infraEnv(),
     HOST: '127.0.0.1',
     PORT: '0',
@@ -73,6 +73,26 @@ export function isolatedEnv(label: string, overrides: Record<string, string> = {
     OUTBOX_POLL_INTERVAL_MS: '100',
     ...overrides,
   };
+  recordForCleanup({ brokers: env.KAFKA_BROKERS, topicPrefix: env.KAFKA_TOPIC_PREFIX, mongoUrl: env.MONGO_URL, database: env.MONGO_DB });
+  return env;
+}
+
+/** What `isolatedEnv` hands out in a test file: its topics and database, removed after the file. */
+export interface IsolatedResources {
+  brokers: string;
+  topicPrefix: string;
+  mongoUrl: string;
+  database: string;
+}
+
+/** The test file's global under which IsolatedEnvironment finds them. */
+export const ISOLATED_RESOURCES = '__mlopsIsolatedResources';
+
+/** Hands the file's topics and database to IsolatedEnvironment, which removes them after the file. */
+function recordForCleanup(resources: IsolatedResources): void {
+  const global = globalThis as Record<string, unknown>;
+  const used = (global[ISOLATED_RESOURCES] ??= []) as IsolatedResources[];
+  if (resources.topicPrefix.startsWith('test.') && resources.database.startsWith('test_')) used.push(resources);
 }
 
 export const repoRoot = ROOT;
