@@ -17,6 +17,14 @@ ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=fals
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci
 
+# --- console: the web console's static files (Vite), served by the gateway at / ---
+FROM deps AS console
+COPY apps/web apps/web
+COPY libs/client libs/client
+COPY tsconfig*.json ./
+RUN npx vite build --config apps/web/vite.config.mjs --logLevel warn \
+ && test -f apps/web/dist/index.html
+
 # --- build: compile every app, then drop dev deps ---------------------------
 FROM deps AS build
 COPY . .
@@ -28,6 +36,8 @@ RUN npm run build \
  && mkdir -p /out \
  && cp -a package.json package-lock.json node_modules dist /out/ \
  && (cp -a tsconfig*.json /out/ 2>/dev/null || true)
+# The gateway looks for the console in apps/web/dist under its working directory (GATEWAY_CONSOLE_DIR).
+COPY --from=console /app/apps/web/dist /out/apps/web/dist
 
 # --- runtime ----------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
