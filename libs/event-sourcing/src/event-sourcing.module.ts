@@ -14,7 +14,9 @@ import { ModuleRef } from '@nestjs/core';
 import { Admin, Kafka, Partitioners, Producer } from 'kafkajs';
 import mongoose, { mongo } from 'mongoose';
 import { EventCatalog } from '@mlops/events';
+import { Aggregate, AggregateDefinition, AggregateMachinery, CommandContext, ReadModel } from './aggregate';
 import { CommandHandler } from './command-handler';
+import { DomainEvent } from './decider';
 import { assertWorkersRunning, ConsumerStatus, SupervisedWorker } from './consumer-supervisor';
 import { EventStore } from './event-store';
 import { createKafka, ensureTopic, KafkaSettings, LogSink } from './kafka';
@@ -47,7 +49,11 @@ export interface EventSourcingOptions {
   mongoServerSelectionTimeoutMs?: number;
   /** A stream load that folded this many commits after the last snapshot writes a new one. */
   snapshotEvery?: number;
+  /** The current request's caller and preference (libs/platform reads them from the request context). */
+  commandContext?: () => CommandContext;
 }
+
+const systemContext = (): CommandContext => ({ metadata: { actor: 'system', correlationId: randomUUID(), now: new Date() }, awaitReadModel: true });
 
 export type ReactorRegistration = Reactor & { handler: Type<ReactionHandler> };
 
@@ -108,6 +114,25 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
     if (!runner) throw new Error(`No projection named ${name}`);
     return runner;
   }
+
+  /** The read model a projection keeps, typed by the projection; usable from construction on (resolved per call). */
+  readModel<Doc extends ReadModelDocument>(projection: Projection<Doc>): ReadModel<Doc> {
+    return new ReadModel(() => this.runner<Doc>(projection.name));
+  }
+
+  /** Binds an aggregate once: `execute`, `load`, `get` (404) and `page` on its stream and read model. */
+  aggregate<Command, Event extends DomainEvent, State, Doc extends ReadModelDocument, Id = string>(
+    definition: AggregateDefinition<Command, Event, State, Doc, Id>,
+  ): Aggregate<Command, Event, State, Doc, Id> {
+    return new Aggregate(definition, this.readModel(definition.projection), this.machinery);
+  }
+
+  private readonly machinery: AggregateMachinery = {
+    handle: (decider, streamId, command, metadata, options) => this.handler.handle(decider, streamId, command, metadata, options),
+    load: (streamId, decider) => this.store.aggregate(streamId, decider),
+    commandContext: () => (this.options.commandContext ?? systemContext)(),
+    waitFor: (runner, streamId, version) => runner.waitFor(streamId, version, this.options.readYourWritesTimeoutMs),
+  };
 
   /** Every consumer's state (projections, reactors, the outbox relay), as readiness sees them. */
   consumerStatuses(): ConsumerStatus[] {

@@ -12,5 +12,6 @@ export * from './reactor';
 export * from './consumer-supervisor';
 export * from './command-handler';
 export * from './read-model-query';
+export * from './aggregate';
 export * from './event-sourcing.module';
 export * from './replay';

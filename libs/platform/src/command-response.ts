@@ -1,13 +1,9 @@
 import type { Response } from 'express';
+import type { CommandResult } from '@mlops/event-sourcing';
 import { currentContext } from './request-context';
 import { etagOf } from './http';
 
-export interface CommandResult<Doc> {
-  /** Stream version after the command. */
-  version: number;
-  /** The read model once it shows the command (read-your-writes), or null when the wait ran out. */
-  doc: Doc | null;
-}
+export type { CommandResult } from '@mlops/event-sourcing';
 
 /**
  * 201/200 with the resource and its ETag once the read model shows the command; 202 with Location

@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EventCatalog } from '@mlops/events';
 import { EventSourcingModule, Projection, ReactorRegistration } from '@mlops/event-sourcing';
 import { createHttpApp } from './bootstrap';
+import { wantsReadYourWrites } from './command-response';
+import { commandMetadata } from './request-context';
 import { ConfigError, kafkaClientSecurity, loadConfig, serviceConfigSchema, ServiceConfig, withDefaults } from './config';
 import { IdentityVerifier } from './identity-token';
 import { createLogger } from './logging';
@@ -70,6 +72,7 @@ export async function createDomainService(
         snapshotEvery: config.SNAPSHOT_EVERY_COMMITS,
         projectionGenerationPollMs: config.PROJECTION_GENERATION_POLL_MS,
         readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+        commandContext: () => ({ metadata: commandMetadata(), awaitReadModel: wantsReadYourWrites() }),
       }),
     ],
     controllers: definition.controllers,

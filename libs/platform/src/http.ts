@@ -1,5 +1,5 @@
 import { json, NextFunction, Request, Response } from 'express';
-import { invalidInput, preconditionFailed } from '@mlops/event-sourcing';
+import { preconditionFailed } from '@mlops/event-sourcing';
 import { problem, sendProblem } from './problem-details';
 
 /** Strong ETag of a stream version. */
@@ -16,21 +16,8 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   return Number(match[1]);
 }
 
-/** Opaque list cursors: base64url of the last `_id` returned. */
-export function encodeCursor(lastId: string): string {
-  return Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
-}
-
-export function decodeCursor(cursor: string | undefined): string | undefined {
-  if (!cursor) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string') return parsed.after;
-  } catch {
-    // fall through
-  }
-  throw invalidInput('cursor is not valid', [{ field: 'cursor', message: 'use next_cursor from a previous page' }]);
-}
+/** Cursors are encoded and decoded where pages are read (libs/event-sourcing); the names stay importable from here. */
+export { decodeCursor, encodeCursor } from '@mlops/event-sourcing';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 

@@ -2,6 +2,7 @@ import { Type as ClassType } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import type { Page } from '@mlops/event-sourcing';
 
 /** `limit` + `cursor`, shared by every list endpoint; extend it with the list's filters. */
 export class ListQueryDto {
@@ -20,10 +21,7 @@ export class ListQueryDto {
   cursor?: string;
 }
 
-export interface Page<Item> {
-  items: Item[];
-  next_cursor: string | null;
-}
+export type { Page } from '@mlops/event-sourcing';
 
 /**
  * The response shape of a list endpoint, for the OpenAPI document: extend it per item type

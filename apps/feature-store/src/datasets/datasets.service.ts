@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatasetColumn, DatasetProfileData } from '@mlops/events';
-import { conflict, DomainError, EventSourcing, findPage, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import { CommandResult, conflict, DomainError, EventSourcing, invalidInput, invalidState, notFound, Page } from '@mlops/event-sourcing';
+import { SERVICE_CONFIG } from '@mlops/platform';
 import type { FeatureStoreConfig } from '../config';
 import { resolveDataPath } from './data-root';
-import { DatasetCommand, datasetDecider, DatasetState, datasetStreamId } from './dataset.decider';
+import { datasetAggregate } from './dataset.aggregate';
+import { DatasetCommand, DatasetState } from './dataset.decider';
 import { ListDatasetsQueryDto, RegisterDatasetDto } from './datasets.dto';
-import { DatasetDocument, datasetsProjection } from './datasets.projection';
+import { DatasetDocument } from './datasets.projection';
 import { DatasetLocation, DuckDbProfiler } from './duckdb-profiler';
 
 type Registered = Extract<DatasetState, { exists: true }>;
@@ -26,14 +27,14 @@ function fitsInAnEvent(measured: DatasetProfileData): DatasetProfileData {
 
 @Injectable()
 export class DatasetsService {
+  private readonly datasets;
+
   constructor(
-    private readonly eventSourcing: EventSourcing,
+    eventSourcing: EventSourcing,
     private readonly profiler: DuckDbProfiler,
     @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
-  ) {}
-
-  private get readModel() {
-    return this.eventSourcing.runner<DatasetDocument>(datasetsProjection.name).readModel;
+  ) {
+    this.datasets = eventSourcing.aggregate(datasetAggregate);
   }
 
   /** Resolves the path (400 outside the data root), refuses a taken name (409), profiles with DuckDB (422 when it cannot read), then appends. */
@@ -72,18 +73,15 @@ export class DatasetsService {
     return this.execute(id, { type: 'RefreshDataset', data: { id, measured } }, ifMatch);
   }
 
-  async get(id: string): Promise<DatasetDocument> {
-    const doc = await this.readModel.findOne({ _id: datasetStreamId(id) });
-    if (!doc) throw notFound(`Dataset ${id} does not exist`);
-    return doc;
+  get(id: string): Promise<DatasetDocument> {
+    return this.datasets.get(id);
   }
 
   async list(query: ListDatasetsQueryDto): Promise<Page<DatasetDocument>> {
     const filter: Record<string, unknown> = {};
     if (query.source_type) filter.source_type = query.source_type;
     if (query.tag) filter.tags = query.tag;
-    const { docs, lastId } = await findPage(this.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return this.datasets.page(filter, query);
   }
 
   /** A dataset as the write side knows it (for feature sources): its current columns and where DuckDB reads it; null when not registered. */
@@ -93,7 +91,7 @@ export class DatasetsService {
   }
 
   private async writeSide(id: string): Promise<Registered | null> {
-    const { state } = await this.eventSourcing.eventStore.aggregate(datasetStreamId(id), datasetDecider);
+    const { state } = await this.datasets.load(id);
     return state.exists ? state : null;
   }
 
@@ -111,10 +109,7 @@ export class DatasetsService {
   }
 
   private async execute(id: string, command: DatasetCommand, ifMatch?: number): Promise<CommandResult<DatasetDocument>> {
-    const outcome = await this.eventSourcing.commands.handle(datasetDecider, datasetStreamId(id), command, commandMetadata(), { ifMatch });
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<DatasetDocument>(datasetsProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc };
+    const { version, doc } = await this.datasets.execute(id, command, { ifMatch });
+    return { version, doc };
   }
 }

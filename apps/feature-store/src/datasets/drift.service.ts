@@ -1,24 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EventSourcing, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, wantsReadYourWrites } from '@mlops/platform';
+import { CommandResult, EventSourcing, notFound } from '@mlops/event-sourcing';
 import { DatasetsService } from './datasets.service';
 import { DriftComputation } from './drift-computation';
 import { datasetDrift, DEFAULT_DRIFT_SHARE } from './drift-report';
-import { driftReportDecider, driftReportStreamId } from './drift.decider';
+import { driftReportAggregate } from './drift-report.aggregate';
 import { ComputeDriftDto } from './drift.dto';
-import { DriftReportDocument, driftReportsProjection } from './drift.projection';
+import { DriftReportDocument } from './drift.projection';
 
 @Injectable()
 export class DriftService {
+  private readonly reports;
+
   constructor(
-    private readonly eventSourcing: EventSourcing,
+    eventSourcing: EventSourcing,
     private readonly datasets: DatasetsService,
     private readonly computation: DriftComputation,
-  ) {}
-
-  private get readModel() {
-    return this.eventSourcing.runner<DriftReportDocument>(driftReportsProjection.name).readModel;
+  ) {
+    this.reports = eventSourcing.aggregate(driftReportAggregate);
   }
 
   /** Compares the dataset with the reference in DuckDB (404 for either unknown, 422 when a column cannot be compared), then records the report. */
@@ -40,15 +39,12 @@ export class DriftService {
       columns: measured.columns,
       ...datasetDrift(measured.columns, dto.drift_share ?? DEFAULT_DRIFT_SHARE),
     };
-    const outcome = await this.eventSourcing.commands.handle(driftReportDecider, driftReportStreamId(reportId), { type: 'RecordDriftReport', data }, commandMetadata());
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<DriftReportDocument>(driftReportsProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc, reportId };
+    const { version, doc } = await this.reports.execute(reportId, { type: 'RecordDriftReport', data });
+    return { version, doc, reportId };
   }
 
   async get(datasetId: string, reportId: string): Promise<DriftReportDocument> {
-    const doc = await this.readModel.findOne({ _id: driftReportStreamId(reportId) });
+    const doc = await this.reports.find(reportId);
     if (!doc || doc.dataset_id !== datasetId) throw notFound(`Dataset ${datasetId} has no drift report ${reportId}`);
     return doc;
   }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { DatasetColumn, FeatureEvent, FeatureSchema, FeatureSource, FeatureValueType } from '@mlops/events';
-import { EventSourcing, findPage, invalidInput, invalidState, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, decodeCursor, encodeCursor, ListQueryDto, Page, wantsReadYourWrites } from '@mlops/platform';
+import { CommandResult, EventSourcing, ExecuteOptions, invalidInput, invalidState, notFound, Page } from '@mlops/event-sourcing';
+import { commandMetadata, ListQueryDto } from '@mlops/platform';
 import { DatasetsService } from '../datasets/datasets.service';
 import { DuckDbProfiler } from '../datasets/duckdb-profiler';
-import { FeatureCommand, featureDecider, featureStreamId } from './feature.decider';
+import { featureAggregate } from './feature.aggregate';
+import { FeatureCommand } from './feature.decider';
 import { sourceTypeErrors } from './feature-definition';
 import { CreateFeatureDto, CreateFeatureVersionDto, FeatureSchemaDto, FeatureSourceDto, ListFeaturesQueryDto, UpdateFeatureDto } from './features.dto';
-import { FEATURE_VERSIONS_COLLECTION, FeatureDocument, featuresProjection, FeatureVersionDocument, featureVersionId } from './features.projection';
+import { FEATURE_VERSIONS_COLLECTION, FeatureDocument, FeatureVersionDocument, featureVersionId } from './features.projection';
 
 export type FeatureCommandResult = CommandResult<FeatureDocument> & { name: string; featureVersion: number };
 
@@ -29,18 +30,16 @@ function toSource(dto: FeatureSourceDto): FeatureSource {
 
 @Injectable()
 export class FeaturesService {
+  private readonly features;
+  private readonly versions;
+
   constructor(
-    private readonly eventSourcing: EventSourcing,
+    eventSourcing: EventSourcing,
     private readonly datasets: DatasetsService,
     private readonly profiler: DuckDbProfiler,
-  ) {}
-
-  private get runner() {
-    return this.eventSourcing.runner<FeatureDocument>(featuresProjection.name);
-  }
-
-  private get versions() {
-    return this.runner.derivedReadModel<FeatureVersionDocument>(FEATURE_VERSIONS_COLLECTION);
+  ) {
+    this.features = eventSourcing.aggregate(featureAggregate);
+    this.versions = this.features.readModel.derived<FeatureVersionDocument>(FEATURE_VERSIONS_COLLECTION);
   }
 
   async create(dto: CreateFeatureDto): Promise<FeatureCommandResult> {
@@ -63,13 +62,12 @@ export class FeaturesService {
           dataset_schema: await this.datasetSchema(source, dto.value_type),
         },
       },
-      {},
-      metadata,
+      { metadata },
     );
   }
 
   async createVersion(name: string, dto: CreateFeatureVersionDto): Promise<FeatureCommandResult> {
-    const { state } = await this.eventSourcing.eventStore.aggregate(featureStreamId(name), featureDecider);
+    const { state } = await this.features.load(name);
     if (!state.exists) throw notFound(`Feature ${name} does not exist`);
     const source = dto.source ? toSource(dto.source) : undefined;
     return this.execute(name, {
@@ -96,10 +94,8 @@ export class FeaturesService {
     return this.execute(name, { type: 'DeprecateFeature', data: { name, reason: reason ?? '' } }, { ifMatch });
   }
 
-  async get(name: string): Promise<FeatureDocument> {
-    const doc = await this.runner.readModel.findOne({ _id: featureStreamId(name) });
-    if (!doc) throw notFound(`Feature ${name} does not exist`);
-    return doc;
+  get(name: string): Promise<FeatureDocument> {
+    return this.features.get(name);
   }
 
   async list(query: ListFeaturesQueryDto): Promise<Page<FeatureDocument>> {
@@ -108,19 +104,17 @@ export class FeaturesService {
     if (query.owner) filter.owner = query.owner;
     if (query.tag) filter.tags = query.tag;
     if (query.status) filter.status = query.status;
-    const { docs, lastId } = await findPage(this.runner.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return this.features.page(filter, query);
   }
 
   /** Version history, oldest first. */
   async history(name: string, query: ListQueryDto): Promise<Page<FeatureVersionDocument>> {
     await this.get(name);
-    const { docs, lastId } = await findPage(this.versions, { name }, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return this.versions.page({ name }, query);
   }
 
   async version(name: string, version: number): Promise<FeatureVersionDocument> {
-    const doc = await this.versions.findOne({ _id: featureVersionId(name, version) });
+    const doc = await this.versions.findById(featureVersionId(name, version));
     if (!doc) throw notFound(`Feature ${name} has no version ${version}`);
     return doc;
   }
@@ -139,19 +133,11 @@ export class FeaturesService {
     return dataset?.schema ?? null;
   }
 
-  private async execute(
-    name: string,
-    command: FeatureCommand,
-    options: { ifMatch?: number } = {},
-    metadata = commandMetadata(),
-  ): Promise<FeatureCommandResult> {
-    const outcome = await this.eventSourcing.commands.handle(featureDecider, featureStreamId(name), command, metadata, options);
-    const created = outcome.events.find((e): e is Extract<FeatureEvent, { type: 'FeatureCreated' | 'FeatureVersionCreated' }> =>
+  private async execute(name: string, command: FeatureCommand, options: ExecuteOptions = {}): Promise<FeatureCommandResult> {
+    const result = await this.features.execute(name, command, options);
+    const created = result.events.find((e): e is Extract<FeatureEvent, { type: 'FeatureCreated' | 'FeatureVersionCreated' }> =>
       e.type === 'FeatureCreated' || e.type === 'FeatureVersionCreated',
     );
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<FeatureDocument>(featuresProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc, name, featureVersion: created?.data.version ?? doc?.latest_version.version ?? 0 };
+    return { version: result.version, doc: result.doc, name, featureVersion: created?.data.version ?? result.doc?.latest_version.version ?? 0 };
   }
 }
