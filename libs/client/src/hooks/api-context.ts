@@ -1,17 +1,32 @@
 import { createContext, createElement, type ReactNode, useContext, useMemo } from 'react';
 import type { ApiClient } from '../client';
+import { evaluationApi, type EvaluationApi } from '../evaluation';
+import { featureStoreApi, type FeatureStoreApi } from '../feature-store';
 import { lifecycleApi, type LifecycleApi } from '../lifecycle';
+import { promptGovernanceApi, type PromptGovernanceApi } from '../prompt-governance';
 
 interface Apis {
   client: ApiClient;
   lifecycle: LifecycleApi;
+  featureStore: FeatureStoreApi;
+  evaluation: EvaluationApi;
+  promptGovernance: PromptGovernanceApi;
 }
 
 const ApiContext = createContext<Apis | null>(null);
 
 /** Gives the hooks below it the typed client (one per API key; the console makes a new one on sign-in). */
 export function ApiProvider({ client, children }: { client: ApiClient; children?: ReactNode }) {
-  const value = useMemo(() => ({ client, lifecycle: lifecycleApi(client) }), [client]);
+  const value = useMemo(
+    () => ({
+      client,
+      lifecycle: lifecycleApi(client),
+      featureStore: featureStoreApi(client),
+      evaluation: evaluationApi(client),
+      promptGovernance: promptGovernanceApi(client),
+    }),
+    [client],
+  );
   return createElement(ApiContext.Provider, { value }, children);
 }
 

@@ -1,6 +1,4 @@
 import {
-  type InfiniteData,
-  infiniteQueryOptions,
   type QueryClient,
   queryOptions,
   useInfiniteQuery,
@@ -20,12 +18,11 @@ import {
   type LifecycleApi,
   type ModelVersion,
   type ModelVersionFilter,
-  type Page,
   type RunFilter,
 } from '../lifecycle';
-import { ApiError } from '../problem';
 import type { components } from '../schema';
 import { useApis } from './api-context';
+import { etagOf, pages, withReload } from './query-kit';
 
 /** Query keys: a mutation invalidates its entity's prefix (`['lifecycle', 'deployments']` …). */
 export const lifecycleKeys = {
@@ -38,16 +35,6 @@ export const lifecycleKeys = {
   modelVersion: (modelName: string, version: number) => [...lifecycleKeys.models(), modelName, version] as const,
   deployment: (id: string) => [...lifecycleKeys.deployments(), 'one', id] as const,
 };
-
-type Lister<F, T> = (filter: F, cursor?: string) => Promise<Tagged<Page<T>>>;
-
-const pages = <F, T>(key: readonly unknown[], list: Lister<F, T>, filter: F) =>
-  infiniteQueryOptions({
-    queryKey: [...key, 'list', filter],
-    queryFn: async ({ pageParam }) => (await list(filter, pageParam)).data,
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last: Page<T>) => last.next_cursor ?? undefined,
-  });
 
 /** Query options per read, bound to an API: what the hooks use, and what Node code can prefetch. */
 export function lifecycleQueries(api: LifecycleApi) {
@@ -81,9 +68,6 @@ export type DeploymentCommand =
   | { type: 'promote' }
   | { type: 'rollback'; reason?: string }
   | { type: 'terminate' };
-
-/** The ETag the cache holds for a resource: what the change was decided on, sent as If-Match. */
-const etagOf = (queryClient: QueryClient, key: readonly unknown[]) => queryClient.getQueryData<Tagged<unknown>>(key)?.etag;
 
 /**
  * Mutation options per change. Each sends If-Match from the ETag its resource was read with (a
@@ -130,15 +114,10 @@ export function lifecycleMutations(api: LifecycleApi, queryClient: QueryClient) 
   };
 }
 
-/** A 412 answer: the resource changed after it was read; the view should offer a reload. */
-export const changedElsewhere = (error: unknown) => error instanceof ApiError && error.isConflict;
-
 const useLifecycle = () => {
   const { lifecycle } = useApis();
   return { api: lifecycle, queries: lifecycleQueries(lifecycle) };
 };
-
-export const flatten = <T>(data: InfiniteData<Page<T>> | undefined): T[] => data?.pages.flatMap((page) => page.items) ?? [];
 
 export function useExperiments(filter: ExperimentFilter = {}) {
   return useInfiniteQuery(useLifecycle().queries.experiments(filter));
@@ -181,18 +160,6 @@ export function useDeployment(id: string) {
 }
 export function useDriftEvents(filter: DriftEventFilter = {}) {
   return useInfiniteQuery(useLifecycle().queries.driftEvents(filter));
-}
-
-/** `reload()` after a 412: fetch the resource again and clear the failed change. */
-function withReload<M extends { reset(): void; error: unknown }>(mutation: M, queryClient: QueryClient, key: readonly unknown[]) {
-  return {
-    ...mutation,
-    changedElsewhere: changedElsewhere(mutation.error),
-    reload: async () => {
-      await queryClient.invalidateQueries({ queryKey: key });
-      mutation.reset();
-    },
-  };
 }
 
 export function useUpdateModelVersion(modelName: string, version: number) {

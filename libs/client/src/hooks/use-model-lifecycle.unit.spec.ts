@@ -4,7 +4,8 @@ import { InfiniteQueryObserver, MutationObserver, QueryClient } from '@tanstack/
 import { createApiClient } from '../client';
 import { type Deployment, lifecycleApi } from '../lifecycle';
 import { ApiError } from '../problem';
-import { changedElsewhere, lifecycleKeys, lifecycleMutations, lifecycleQueries } from './use-model-lifecycle';
+import { lifecycleKeys, lifecycleMutations, lifecycleQueries } from './use-model-lifecycle';
+import { changedElsewhere } from './query-kit';
 
 /**
  * A real HTTP server answering as the lifecycle service does for one deployment: an ETag on each

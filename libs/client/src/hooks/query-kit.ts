@@ -1,0 +1,53 @@
+import { type InfiniteData, infiniteQueryOptions, type QueryClient, useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Tagged } from '../client';
+import type { Page } from '../lifecycle';
+import { ApiError } from '../problem';
+
+
+type Lister<F, T> = (filter: F, cursor?: string) => Promise<Tagged<Page<T>>>;
+
+/** A cursor-paged list as an infinite query under `[...key, 'list', filter]`. */
+export const pages = <F, T>(key: readonly unknown[], list: Lister<F, T>, filter: F) =>
+  infiniteQueryOptions({
+    queryKey: [...key, 'list', filter],
+    queryFn: async ({ pageParam }) => (await list(filter, pageParam)).data,
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last: Page<T>) => last.next_cursor ?? undefined,
+  });
+
+export const flatten = <T>(data: InfiniteData<Page<T>> | undefined): T[] => data?.pages.flatMap((page) => page.items) ?? [];
+
+/** The ETag the cache holds for a resource: what the change was decided on, sent as If-Match. */
+export const etagOf = (queryClient: QueryClient, key: readonly unknown[]) => queryClient.getQueryData<Tagged<unknown>>(key)?.etag;
+
+/** A 412 answer: the resource changed after it was read; the view should offer a reload. */
+export const changedElsewhere = (error: unknown) => error instanceof ApiError && error.isConflict;
+
+/** `reload()` after a 412: fetch the resource again and clear the failed change. */
+export function withReload<M extends { reset(): void; error: unknown }>(mutation: M, queryClient: QueryClient, key: readonly unknown[]) {
+  return {
+    ...mutation,
+    changedElsewhere: changedElsewhere(mutation.error),
+    reload: async () => {
+      await queryClient.invalidateQueries({ queryKey: key });
+      mutation.reset();
+    },
+  };
+}
+
+/**
+ * A change to the resource cached under `key`: sent with If-Match from the ETag it was read with,
+ * then everything under `invalidate` (the resource, its lists, what it affects) is fetched again.
+ */
+export function useTaggedChange<V, R>(
+  key: readonly unknown[],
+  invalidate: readonly unknown[],
+  change: (variables: V, etag: string | null | undefined) => Promise<R>,
+) {
+  const queryClient = useQueryClient();
+  const mutation = useMutation({
+    mutationFn: (variables: V) => change(variables, etagOf(queryClient, key)),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: invalidate }),
+  });
+  return withReload(mutation, queryClient, key);
+}
