@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ScenarioDefinition } from '@mlops/events';
-import { EventSourcing, findPage, invalidState, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import { CommandResult, EventSourcing, invalidState, notFound, Page } from '@mlops/event-sourcing';
+import { SERVICE_CONFIG } from '@mlops/platform';
 import { EvaluationConfig } from '../config';
 import { datasetsProjection, KnownDatasetDocument, knownDatasetId } from '../datasets/datasets.projection';
 import { KnownModelDocument, knownModelId, modelVersionsProjection } from '../model-versions/model-versions.projection';
 import { CasesPayload } from '../scenarios/scenario-cases';
-import { findScenarioVersion, latestVersion, scenarioDecider, scenarioStreamId } from '../scenarios/scenario.decider';
+import { scenarioAggregate } from '../scenarios/scenario.aggregate';
+import { findScenarioVersion, latestVersion } from '../scenarios/scenario.decider';
 import { lookUpWithGrace } from '../upstream';
 import { loadDatasetCases } from './cases-loader';
 import { EvaluationReport } from './evaluate';
 import { parsePredictions } from './predictions';
-import { evaluationRunDecider, runStreamId } from './run.decider';
+import { evaluationRunAggregate } from './evaluation-run.aggregate';
 import { ListRunsQueryDto, QueueRunDto } from './runs.dto';
-import { EvaluationRunDocument, runsProjection } from './runs.projection';
+import { EvaluationRunDocument } from './runs.projection';
 
 export type RunCommandResult = CommandResult<EvaluationRunDocument> & { runId: string };
 
@@ -28,27 +29,33 @@ export interface ReportContext {
 
 @Injectable()
 export class RunsService {
+  private readonly runs;
+  private readonly scenarios;
+  private readonly knownModels;
+  private readonly knownDatasets;
+
   constructor(
     private readonly eventSourcing: EventSourcing,
     @Inject(SERVICE_CONFIG) private readonly config: EvaluationConfig,
-  ) {}
-
-  private get readModel() {
-    return this.eventSourcing.runner<EvaluationRunDocument>(runsProjection.name).readModel;
+  ) {
+    this.runs = eventSourcing.aggregate(evaluationRunAggregate);
+    this.scenarios = eventSourcing.aggregate(scenarioAggregate);
+    this.knownModels = eventSourcing.readModel(modelVersionsProjection);
+    this.knownDatasets = eventSourcing.readModel(datasetsProjection);
   }
 
   private async knownModelVersion(modelName: string, version: number) {
-    const model = await this.eventSourcing.runner<KnownModelDocument>(modelVersionsProjection.name).readModel.findOne({ _id: knownModelId(modelName) });
+    const model = await this.knownModels.findById(knownModelId(modelName));
     return model?.versions.find((v) => v.version === version) ?? null;
   }
 
   private knownDataset(datasetId: string) {
-    return this.eventSourcing.runner<KnownDatasetDocument>(datasetsProjection.name).readModel.findOne({ _id: knownDatasetId(datasetId) });
+    return this.knownDatasets.findById(knownDatasetId(datasetId));
   }
 
   /** Validates everything, stores cases and predictions by content, and appends `run.queued`; the worker does the rest. */
   async queue(dto: QueueRunDto): Promise<RunCommandResult> {
-    const { state } = await this.eventSourcing.eventStore.aggregate(scenarioStreamId(dto.scenario_name), scenarioDecider);
+    const { state } = await this.scenarios.load(dto.scenario_name);
     if (!state.exists) throw notFound(`Scenario ${dto.scenario_name} does not exist`);
     const scenario = dto.scenario_version === undefined ? latestVersion(state) : findScenarioVersion(state, dto.scenario_version);
     if (!scenario) throw notFound(`Scenario ${dto.scenario_name} has no version ${dto.scenario_version}`);
@@ -71,28 +78,20 @@ export class RunsService {
     const predictions = parsePredictions(task, scenario.definition, cases, dto.predictions);
     const [casesRef, predictionsRef] = [await this.eventSourcing.payloads.put(cases), await this.eventSourcing.payloads.put(predictions)];
     const runId = randomUUID();
-    const outcome = await this.eventSourcing.commands.handle(
-      evaluationRunDecider,
-      runStreamId(runId),
-      {
-        type: 'QueueRun',
-        data: {
-          run_id: runId, scenario_name: dto.scenario_name, scenario_version: scenario.version, task_type: task,
-          model_name: dto.model_name, model_version: dto.model_version, cases: casesRef, case_count: cases.ids.length,
-          predictions: predictionsRef, dataset, has_attributions: predictions.attributions !== null,
-          model_at_queue: { stage: model.stage, artifact_uri: model.artifact_uri, run_id: model.run_id, registered_at: model.registered_at, registered_by: model.registered_by },
-        },
+    const { version, doc } = await this.runs.execute(runId, {
+      type: 'QueueRun',
+      data: {
+        run_id: runId, scenario_name: dto.scenario_name, scenario_version: scenario.version, task_type: task,
+        model_name: dto.model_name, model_version: dto.model_version, cases: casesRef, case_count: cases.ids.length,
+        predictions: predictionsRef, dataset, has_attributions: predictions.attributions !== null,
+        model_at_queue: { stage: model.stage, artifact_uri: model.artifact_uri, run_id: model.run_id, registered_at: model.registered_at, registered_by: model.registered_by },
       },
-      commandMetadata(),
-    );
-    const doc = wantsReadYourWrites() ? await this.eventSourcing.waitForProjection<EvaluationRunDocument>(runsProjection.name, outcome.streamId, outcome.version) : null;
-    return { version: outcome.version, doc, runId };
+    });
+    return { version, doc, runId };
   }
 
-  async get(runId: string): Promise<EvaluationRunDocument> {
-    const doc = await this.readModel.findOne({ _id: runStreamId(runId) });
-    if (!doc) throw notFound(`Evaluation run ${runId} does not exist`);
-    return doc;
+  get(runId: string): Promise<EvaluationRunDocument> {
+    return this.runs.get(runId);
   }
 
   async list(query: ListRunsQueryDto): Promise<Page<EvaluationRunDocument>> {
@@ -101,8 +100,7 @@ export class RunsService {
     if (query.status) filter.status = query.status;
     if (query.model_name) filter.model_name = query.model_name;
     if (query.model_version) filter.model_version = query.model_version;
-    const { docs, lastId } = await findPage(this.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return this.runs.page(filter, query);
   }
 
   /** The stored report with what the report's compliance section needs: scenario version, model version and dataset as known here. */
@@ -111,9 +109,9 @@ export class RunsService {
     if (run.status === 'failed') throw invalidState(`Evaluation run ${runId} failed: ${run.failure_reason}`);
     if (run.status !== 'completed' || !run.report_ref) throw invalidState(`Evaluation run ${runId} is ${run.status}; its report exists once it completes`);
     const report = await this.eventSourcing.payloads.get<EvaluationReport>(run.report_ref.sha256);
-    const { state } = await this.eventSourcing.eventStore.aggregate(scenarioStreamId(run.scenario_name), scenarioDecider);
+    const { state } = await this.scenarios.load(run.scenario_name);
     const version = findScenarioVersion(state, run.scenario_version)!;
-    const scenarioDoc = await this.eventSourcing.runner<{ _id: string; version: number; versions: { version: number; created_at: string; created_by: string }[] }>('scenarios').readModel.findOne({ _id: scenarioStreamId(run.scenario_name) });
+    const scenarioDoc = await this.scenarios.find(run.scenario_name);
     const stamp = scenarioDoc?.versions.find((v) => v.version === run.scenario_version);
     const datasetId = version.definition.cases.source === 'dataset' ? version.definition.cases.dataset_id : null;
     return {

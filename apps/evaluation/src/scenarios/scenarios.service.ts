@@ -1,25 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EvaluationTaskType, ScenarioCasesSource, ScenarioDefinition, ScenarioLabel } from '@mlops/events';
-import { EventSourcing, findPage, invalidInput, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import { CommandResult, EventSourcing, invalidInput, notFound, Page } from '@mlops/event-sourcing';
+import { SERVICE_CONFIG } from '@mlops/platform';
 import { EvaluationConfig } from '../config';
-import { KnownDatasetDocument, knownDatasetId, datasetsProjection } from '../datasets/datasets.projection';
+import { datasetsProjection, knownDatasetId } from '../datasets/datasets.projection';
 import { lookUpWithGrace } from '../upstream';
 import { parseInlineCases } from './scenario-cases';
 import { classesOf, DEFAULT_METRICS, isClassification, positiveOf, thresholdsFromMap } from './scenario-definition';
-import { latestVersion, ScenarioCommand, scenarioDecider, scenarioStreamId } from './scenario.decider';
+import { scenarioAggregate } from './scenario.aggregate';
+import { latestVersion, ScenarioCommand } from './scenario.decider';
 import { CreateScenarioDto, DatasetCasesDto, ListScenariosQueryDto, UpdateScenarioDto } from './scenarios.dto';
-import { ScenarioDocument, scenariosProjection } from './scenarios.projection';
+import { ScenarioDocument } from './scenarios.projection';
 
 @Injectable()
 export class ScenariosService {
+  private readonly scenarios;
+  private readonly knownDatasets;
+
   constructor(
     private readonly eventSourcing: EventSourcing,
     @Inject(SERVICE_CONFIG) private readonly config: EvaluationConfig,
-  ) {}
-
-  private get readModel() {
-    return this.eventSourcing.runner<ScenarioDocument>(scenariosProjection.name).readModel;
+  ) {
+    this.scenarios = eventSourcing.aggregate(scenarioAggregate);
+    this.knownDatasets = eventSourcing.readModel(datasetsProjection);
   }
 
   async create(dto: CreateScenarioDto): Promise<CommandResult<ScenarioDocument>> {
@@ -45,7 +48,7 @@ export class ScenariosService {
     if (dto.cases !== undefined && dto.dataset !== undefined) {
       throw invalidInput('Give either inline cases or a dataset', [{ field: 'cases', message: 'at most one of cases and dataset' }]);
     }
-    const { state } = await this.eventSourcing.eventStore.aggregate(scenarioStreamId(name), scenarioDecider);
+    const { state } = await this.scenarios.load(name);
     if (!state.exists) throw notFound(`Scenario ${name} does not exist`);
     const task = state.task_type!;
     const current = latestVersion(state).definition;
@@ -65,18 +68,15 @@ export class ScenariosService {
     return this.execute(name, { type: 'ChangeScenario', data: { name, changes } }, ifMatch);
   }
 
-  async get(name: string): Promise<ScenarioDocument> {
-    const doc = await this.readModel.findOne({ _id: scenarioStreamId(name) });
-    if (!doc) throw notFound(`Scenario ${name} does not exist`);
-    return doc;
+  get(name: string): Promise<ScenarioDocument> {
+    return this.scenarios.get(name);
   }
 
   async list(query: ListScenariosQueryDto): Promise<Page<ScenarioDocument>> {
     const filter: Record<string, unknown> = {};
     if (query.task_type) filter.task_type = query.task_type;
     if (query.tag) filter.tags = query.tag;
-    const { docs, lastId } = await findPage(this.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return this.scenarios.page(filter, query);
   }
 
   /** Inline cases go to the payload store (the event carries the reference); a dataset is checked against the local read model. */
@@ -92,8 +92,7 @@ export class ScenariosService {
     }
     if (dto.dataset !== undefined) {
       const d = dto.dataset;
-      const knownDatasets = this.eventSourcing.runner<KnownDatasetDocument>(datasetsProjection.name).readModel;
-      const dataset = await lookUpWithGrace(() => knownDatasets.findOne({ _id: knownDatasetId(d.dataset_id) }), this.config.EVALUATION_UPSTREAM_GRACE_MS);
+      const dataset = await lookUpWithGrace(() => this.knownDatasets.findById(knownDatasetId(d.dataset_id)), this.config.EVALUATION_UPSTREAM_GRACE_MS);
       if (!dataset) throw notFound(`Dataset ${d.dataset_id} is not registered in the Feature Store`);
       const columns = new Set(dataset.schema.map((c) => c.column));
       const wanted = [d.label_column, ...(d.id_column ? [d.id_column] : []), ...(d.input_columns ?? []), ...(d.slice_columns ?? [])];
@@ -114,10 +113,7 @@ export class ScenariosService {
   }
 
   private async execute(name: string, command: ScenarioCommand, ifMatch?: number): Promise<CommandResult<ScenarioDocument>> {
-    const outcome = await this.eventSourcing.commands.handle(scenarioDecider, scenarioStreamId(name), command, commandMetadata(), { ifMatch });
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<ScenarioDocument>(scenariosProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc };
+    const { version, doc } = await this.scenarios.execute(name, command, { ifMatch });
+    return { version, doc };
   }
 }
