@@ -68,6 +68,8 @@ def test_logged_models_are_created_finalized_searched_and_loaded(client, unique)
     client.set_logged_model_tags(info.model_id, {"stage": "candidate"})
     assert client.get_logged_model(info.model_id).tags["stage"] == "candidate"
     assert list(mlflow.pyfunc.load_model(info.model_uri).predict(pd.DataFrame({"x": [2]}))["x"]) == [4]
+    # The run-relative URI resolves to the same logged model.
+    assert list(mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/doubler").predict(pd.DataFrame({"x": [3]}))["x"]) == [6]
     with pytest.raises(mlflow.exceptions.MlflowException) as missing:
         client.get_logged_model("m-" + "0" * 32)
     assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"

@@ -63,6 +63,39 @@ def test_model_versions_from_a_run_copy_its_metrics_and_carry_tags(client, rest,
     assert no_model.value.error_code == "RESOURCE_DOES_NOT_EXIST"
 
 
+def test_renaming_a_registered_model_takes_its_versions_aliases_and_tags_to_the_new_name(client, rest, unique):
+    name, new_name = unique("churn"), unique("attrition")
+    client.create_registered_model(name, tags={"team": "growth"})
+    run = a_run_with_metrics()
+    first = client.create_model_version(name, source_of(run), run_id=run.info.run_id)
+    client.set_registered_model_alias(name, "champion", first.version)
+    renamed = client.rename_registered_model(name, new_name)
+    assert (renamed.name, renamed.tags) == (new_name, {"team": "growth"})
+    assert client.get_model_version_by_alias(new_name, "champion").version == first.version
+    assert client.get_model_version(new_name, first.version).name == new_name
+    second = client.create_model_version(new_name, source_of(run), run_id=run.info.run_id)
+    assert second.version == "2"
+    assert sorted(v.version for v in client.search_model_versions(f"name = '{new_name}'")) == ["1", "2"]
+    assert client.search_model_versions(f"name = '{name}'") == []
+    assert [m.name for m in client.search_registered_models(filter_string=f"name = '{new_name}'")] == [new_name]
+    with pytest.raises(MlflowException) as gone:
+        client.get_registered_model(name)
+    assert gone.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+    ours = rest.get(f"/models/{new_name}/1")
+    assert (ours["model_name"], ours["run_id"]) == (new_name, run.info.run_id)
+    assert sorted(v["version"] for v in rest.get("/models", model_name=new_name)["items"]) == [1, 2]
+    assert rest.get("/models", model_name=name)["items"] == []
+    assert rest.status_of(f"/models/{name}/1") == 404
+    other = unique("other")
+    client.create_registered_model(other)
+    with pytest.raises(MlflowException) as taken:
+        client.rename_registered_model(other, new_name)
+    assert taken.value.error_code == "RESOURCE_ALREADY_EXISTS"
+    with pytest.raises(MlflowException) as duplicate:
+        client.create_registered_model(new_name)
+    assert duplicate.value.error_code == "RESOURCE_ALREADY_EXISTS"
+
+
 def test_aliases_point_at_one_version_and_follow_deletes(client, rest, unique):
     name = unique("aliased")
     client.create_registered_model(name)

@@ -70,6 +70,36 @@ def test_experiments_delete_and_restore_follow_view_type_and_our_archived_status
     assert [e.name for e in client.search_experiments(filter_string=f"name = '{name}'")] == [name]
 
 
+def test_renaming_an_experiment_keeps_its_id_and_runs_and_our_api_finds_it_by_the_new_name(client, rest, unique):
+    name, new_name = unique("exp"), unique("renamed")
+    experiment_id = client.create_experiment(name, tags={"team": "risk"})
+    run = client.create_run(experiment_id)
+    client.rename_experiment(experiment_id, new_name)
+    renamed = client.get_experiment(experiment_id)
+    assert (renamed.experiment_id, renamed.name, renamed.tags) == (experiment_id, new_name, {"team": "risk"})
+    assert client.get_experiment_by_name(new_name).experiment_id == experiment_id
+    assert client.get_experiment_by_name(name) is None
+    assert [r.info.run_id for r in client.search_runs([experiment_id])] == [run.info.run_id]
+    assert client.get_run(run.info.run_id).info.experiment_id == experiment_id
+    assert [e.experiment_id for e in client.search_experiments(filter_string=f"name = '{new_name}'")] == [experiment_id]
+    ours = rest.get(f"/experiments/{new_name}")
+    assert (ours["name"], ours["mlflow_id"], ours["run_counts"]["total"]) == (new_name, experiment_id, 1)
+    assert rest.status_of(f"/experiments/{name}") == 404
+    status, patched = rest.request("PATCH", f"/experiments/{new_name}", {"description": "renamed once"})
+    assert (status, patched["name"], patched["description"]) == (200, new_name, "renamed once")
+    assert client.get_experiment(experiment_id).name == new_name
+    other = client.create_experiment(unique("other"))
+    with pytest.raises(MlflowException) as taken:
+        client.rename_experiment(other, new_name)
+    assert error_code(taken) == "RESOURCE_ALREADY_EXISTS"
+    with pytest.raises(MlflowException) as duplicate:
+        client.create_experiment(new_name)
+    assert error_code(duplicate) == "RESOURCE_ALREADY_EXISTS"
+    with pytest.raises(MlflowException) as invalid:
+        client.rename_experiment(other, "no spaces allowed")
+    assert error_code(invalid) == "INVALID_PARAMETER_VALUE"
+
+
 def test_search_experiments_filters_on_name_and_tags_orders_and_pages(client, unique):
     prefix = unique("search")
     ids = [client.create_experiment(f"{prefix}-{i}", tags={"group": "even" if i % 2 == 0 else "odd"}) for i in range(5)]

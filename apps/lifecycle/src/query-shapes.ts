@@ -37,6 +37,7 @@ export const lifecycleQueryShapes: LifecycleQueryShape[] = [
   { name: 'stream documents of a batch', collection: 'runs', filter: { _id: { $in: ['run:a', 'run:b'] } } },
   // Experiments.
   byId('experiment detail', 'experiments', 'experiment:churn'),
+  { name: 'experiment by what it is called now (detail, MLflow get-by-name)', collection: 'experiments', filter: { name: 'churn' } },
   ...page('experiments', 'experiments'),
   ...page('experiments by owner', 'experiments', { owner: 'ana' }),
   ...page('experiments by status', 'experiments', { status: 'active' }),
@@ -64,6 +65,7 @@ export const lifecycleQueryShapes: LifecycleQueryShape[] = [
   { name: 'metric history buckets appended to by a batch', collection: METRIC_HISTORY_COLLECTION, filter: { _id: { $in: ['r|loss|000000', 'r|acc|000000'] } } },
   // Model versions.
   byId('model detail, compare', 'models', 'model:churn'),
+  { name: 'live model by what it is called now (detail, compare, MLflow registry)', collection: 'models', filter: { model_name: 'churn', exists: { $ne: false } } },
   ...page('model versions', MODEL_VERSIONS_COLLECTION),
   ...page('model versions of a model', MODEL_VERSIONS_COLLECTION, { model_name: 'churn' }),
   ...page('model versions by stage', MODEL_VERSIONS_COLLECTION, { stage: 'production' }),

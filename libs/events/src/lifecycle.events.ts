@@ -11,6 +11,7 @@ import runMetricsLogged from '../schemas/lifecycle/run.metrics_logged.v1.json';
 import runEnded from '../schemas/lifecycle/run.ended.v1.json';
 import experimentTagSet from '../schemas/lifecycle/experiment.tag_set.v1.json';
 import experimentTagDeleted from '../schemas/lifecycle/experiment.tag_deleted.v1.json';
+import experimentRenamed from '../schemas/lifecycle/experiment.renamed.v1.json';
 import runTagValuesSet from '../schemas/lifecycle/run.tag_values_set.v1.json';
 import runTagValueDeleted from '../schemas/lifecycle/run.tag_value_deleted.v1.json';
 import runRenamed from '../schemas/lifecycle/run.renamed.v1.json';
@@ -26,6 +27,7 @@ import registeredModelUpdated from '../schemas/lifecycle/registered_model.update
 import registeredModelPropertySet from '../schemas/lifecycle/registered_model.property_set.v1.json';
 import registeredModelPropertyDeleted from '../schemas/lifecycle/registered_model.property_deleted.v1.json';
 import registeredModelDeleted from '../schemas/lifecycle/registered_model.deleted.v1.json';
+import registeredModelRenamed from '../schemas/lifecycle/registered_model.renamed.v1.json';
 import modelVersionPropertySet from '../schemas/lifecycle/model_version.property_set.v1.json';
 import modelVersionPropertyDeleted from '../schemas/lifecycle/model_version.property_deleted.v1.json';
 import modelVersionDeleted from '../schemas/lifecycle/model_version.deleted.v1.json';
@@ -80,6 +82,12 @@ export interface ExperimentTagDeletedData {
   name: string;
   key: string;
 }
+/** `name` stays the experiment's key (its stream, its runs' `experiment_name`); `new_name` is what it is called. */
+export interface ExperimentRenamedData {
+  name: string;
+  new_name: string;
+  previous_name: string;
+}
 
 export type ExperimentEvent =
   | { type: 'ExperimentCreated'; data: ExperimentCreatedData }
@@ -87,7 +95,8 @@ export type ExperimentEvent =
   | { type: 'ExperimentArchived'; data: ExperimentArchivedData }
   | { type: 'ExperimentRestored'; data: ExperimentRestoredData }
   | { type: 'ExperimentTagSet'; data: ExperimentTagSetData }
-  | { type: 'ExperimentTagDeleted'; data: ExperimentTagDeletedData };
+  | { type: 'ExperimentTagDeleted'; data: ExperimentTagDeletedData }
+  | { type: 'ExperimentRenamed'; data: ExperimentRenamedData };
 
 /** Params and metrics travel as `{key, value}` arrays: keys are user data, never document keys. */
 export type RunParamValue = string | number | boolean;
@@ -252,6 +261,12 @@ export interface RegisteredModelPropertyDeletedData {
 export interface RegisteredModelDeletedData {
   model_name: string;
 }
+/** `model_name` stays the model's key (its stream, what deployments refer to); `new_name` is what it is called. */
+export interface RegisteredModelRenamedData {
+  model_name: string;
+  new_name: string;
+  previous_name: string;
+}
 export interface ModelVersionPropertySetData {
   model_name: string;
   version: number;
@@ -289,6 +304,7 @@ export type ModelEvent =
   | { type: 'RegisteredModelPropertySet'; data: RegisteredModelPropertySetData }
   | { type: 'RegisteredModelPropertyDeleted'; data: RegisteredModelPropertyDeletedData }
   | { type: 'RegisteredModelDeleted'; data: RegisteredModelDeletedData }
+  | { type: 'RegisteredModelRenamed'; data: RegisteredModelRenamedData }
   | { type: 'ModelVersionPropertySet'; data: ModelVersionPropertySetData }
   | { type: 'ModelVersionPropertyDeleted'; data: ModelVersionPropertyDeletedData }
   | { type: 'ModelVersionDeleted'; data: ModelVersionDeletedData }
@@ -403,6 +419,7 @@ export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifec
   { name: 'RunEnded', type: 'mlops.lifecycle.run.ended.v1', schema: runEnded },
   { name: 'ExperimentTagSet', type: 'mlops.lifecycle.experiment.tag_set.v1', schema: experimentTagSet },
   { name: 'ExperimentTagDeleted', type: 'mlops.lifecycle.experiment.tag_deleted.v1', schema: experimentTagDeleted },
+  { name: 'ExperimentRenamed', type: 'mlops.lifecycle.experiment.renamed.v1', schema: experimentRenamed },
   { name: 'RunTagValuesSet', type: 'mlops.lifecycle.run.tag_values_set.v1', schema: runTagValuesSet },
   { name: 'RunTagValueDeleted', type: 'mlops.lifecycle.run.tag_value_deleted.v1', schema: runTagValueDeleted },
   { name: 'RunRenamed', type: 'mlops.lifecycle.run.renamed.v1', schema: runRenamed },
@@ -418,6 +435,7 @@ export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifec
   { name: 'RegisteredModelPropertySet', type: 'mlops.lifecycle.registered_model.property_set.v1', schema: registeredModelPropertySet },
   { name: 'RegisteredModelPropertyDeleted', type: 'mlops.lifecycle.registered_model.property_deleted.v1', schema: registeredModelPropertyDeleted },
   { name: 'RegisteredModelDeleted', type: 'mlops.lifecycle.registered_model.deleted.v1', schema: registeredModelDeleted },
+  { name: 'RegisteredModelRenamed', type: 'mlops.lifecycle.registered_model.renamed.v1', schema: registeredModelRenamed },
   { name: 'ModelVersionPropertySet', type: 'mlops.lifecycle.model_version.property_set.v1', schema: modelVersionPropertySet },
   { name: 'ModelVersionPropertyDeleted', type: 'mlops.lifecycle.model_version.property_deleted.v1', schema: modelVersionPropertyDeleted },
   { name: 'ModelVersionDeleted', type: 'mlops.lifecycle.model_version.deleted.v1', schema: modelVersionDeleted },

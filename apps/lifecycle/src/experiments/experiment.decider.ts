@@ -13,12 +13,15 @@ export type ExperimentCommand =
       data: { name: string; description?: string; tags?: string[]; status?: ExperimentStatus };
     }
   | { type: 'SetExperimentTag'; data: { name: string; key: string; value: string } }
-  | { type: 'DeleteExperimentTag'; data: { name: string; key: string } };
+  | { type: 'DeleteExperimentTag'; data: { name: string; key: string } }
+  /** `name` is the experiment's key; `new_name_taken` is whether another experiment is already called `new_name` (the read model's answer). */
+  | { type: 'RenameExperiment'; data: { name: string; new_name: string; new_name_taken: boolean } };
 
 export type ExperimentState =
   | { exists: false }
   | {
       exists: true;
+      /** What it is called now: its key, unless it was renamed. */
       name: string;
       description: string;
       owner: string;
@@ -28,7 +31,11 @@ export type ExperimentState =
       tag_values: TagValue[];
     };
 
-export const experimentStreamId = (name: string) => `experiment:${name}`;
+const EXPERIMENT_STREAM_PREFIX = 'experiment:';
+/** An experiment's stream is keyed by the name it was created with; a rename keeps the key (its runs refer to it). */
+export const experimentStreamId = (name: string) => `${EXPERIMENT_STREAM_PREFIX}${name}`;
+/** The key of an experiment's read-model document (its `name` is what it is called now). */
+export const experimentKeyOf = (doc: { _id: string }) => doc._id.slice(EXPERIMENT_STREAM_PREFIX.length);
 
 const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((tag, i) => tag === b[i]);
 
@@ -62,6 +69,13 @@ export function decide(command: ExperimentCommand, state: ExperimentState): Expe
       if (!state.tag_values.some((tag) => tag.key === key)) throw notFound(`Experiment ${name} has no tag ${key}`);
       return [{ type: 'ExperimentTagDeleted', data: { name, key } }];
     }
+    case 'RenameExperiment': {
+      const { name, new_name, new_name_taken } = command.data;
+      if (!state.exists) throw notFound(`Experiment ${name} does not exist`);
+      if (new_name === state.name) return [];
+      if (new_name_taken) throw conflict(`Experiment ${new_name} already exists`);
+      return [{ type: 'ExperimentRenamed', data: { name, new_name, previous_name: state.name } }];
+    }
   }
 }
 
@@ -73,8 +87,11 @@ export function evolve(state: ExperimentState, event: ExperimentEvent): Experime
   switch (event.type) {
     case 'ExperimentCreated':
       return { exists: true, ...event.data, status: 'active', tag_values: [] };
-    case 'ExperimentUpdated':
-      return state.exists ? { ...state, ...event.data } : state;
+    case 'ExperimentUpdated': {
+      // `data.name` is the key, not what the experiment is called now.
+      const { name: _key, ...changes } = event.data;
+      return state.exists ? { ...state, ...changes } : state;
+    }
     case 'ExperimentArchived':
       return state.exists ? { ...state, status: 'archived' } : state;
     case 'ExperimentRestored':
@@ -83,6 +100,8 @@ export function evolve(state: ExperimentState, event: ExperimentEvent): Experime
       return state.exists ? { ...state, tag_values: withTagValue(state.tag_values, { key: event.data.key, value: event.data.value }) } : state;
     case 'ExperimentTagDeleted':
       return state.exists ? { ...state, tag_values: withoutTagValue(state.tag_values, event.data.key) } : state;
+    case 'ExperimentRenamed':
+      return state.exists ? { ...state, name: event.data.new_name } : state;
   }
 }
 
@@ -93,5 +112,5 @@ export const experimentDecider: Decider<ExperimentCommand, ExperimentEvent, Expe
   evolve,
   initialState,
   // Bump when ExperimentState or evolve changes: older snapshots are then ignored.
-  snapshot: { schema: 'experiment.v2' },
+  snapshot: { schema: 'experiment.v3' },
 };

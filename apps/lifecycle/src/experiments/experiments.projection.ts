@@ -1,9 +1,11 @@
+import type { Collection } from 'mongodb';
 import { CloudEvent, lifecycleCatalog, TagValue, Topics } from '@mlops/events';
 import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
 import { experimentMlflowId } from '../mlflow/tracking/experiment-ids';
 import { ExperimentStatus, withoutTagValue, withTagValue } from './experiment.decider';
 
 export interface ExperimentDocument extends ReadModelDocument {
+  /** What it is called now; its key (`_id`, what runs refer to) is the name it was created with. */
   name: string;
   description: string;
   owner: string;
@@ -31,6 +33,8 @@ export const experimentsProjection: Projection<ExperimentDocument> = {
     { collection: 'experiments', key: { tags: 1, _id: 1 }, name: 'tags_id' },
     // MLflow's get-experiment by id.
     { collection: 'experiments', key: { mlflow_id: 1 }, name: 'mlflow_id' },
+    // Look-ups by what an experiment is called now (a renamed one is no longer at its key's name).
+    { collection: 'experiments', key: { name: 1 }, name: 'name' },
   ],
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
@@ -48,8 +52,12 @@ export const experimentsProjection: Projection<ExperimentDocument> = {
           created_by: event.actor,
           ...touched,
         };
-      case 'ExperimentUpdated':
-        return { ...current!, ...event.data, ...touched };
+      case 'ExperimentUpdated': {
+        const { name: _key, ...changes } = event.data;
+        return { ...current!, ...changes, ...touched };
+      }
+      case 'ExperimentRenamed':
+        return { ...current!, name: event.data.new_name, ...touched };
       case 'ExperimentArchived':
         return { ...current!, status: 'archived', ...touched };
       case 'ExperimentRestored':
@@ -63,3 +71,6 @@ export const experimentsProjection: Projection<ExperimentDocument> = {
     }
   },
 };
+
+/** The experiment called `name` now (a renamed one under its new name, never under its key's). */
+export const findExperimentByName = (readModel: Collection<ExperimentDocument>, name: string) => readModel.findOne({ name });

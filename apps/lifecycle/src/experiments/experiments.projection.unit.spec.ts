@@ -43,4 +43,16 @@ describe('experiments read model', () => {
       )
       .thenMatches({ version: 5, tag_values: [{ key: 'team', value: 'ops' }] });
   });
+
+  it('shows a renamed experiment under its new name, its key and MLflow id unchanged, through later updates', async () => {
+    await spec
+      .givenStream(
+        'experiment:churn',
+        { type: 'ExperimentCreated', data: { name: 'churn', description: '', owner: 'ana', tags: [] } },
+        { type: 'ExperimentRenamed', data: { name: 'churn', new_name: 'churn-v2', previous_name: 'churn' } },
+        { type: 'ExperimentUpdated', data: { name: 'churn', description: 'second try' } },
+      )
+      .thenMatches({ _id: 'experiment:churn', version: 3, name: 'churn-v2', description: 'second try', mlflow_id: experimentMlflowId('churn') });
+  });
 });
+

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
+import { conflict, EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
-import { experimentDecider, experimentStreamId, ExperimentCommand } from './experiment.decider';
+import { experimentDecider, experimentKeyOf, experimentStreamId, ExperimentCommand } from './experiment.decider';
 import { BestRun, RunCounts, RunsService } from '../runs/runs.service';
 import { CreateExperimentDto, ExperimentDetailQueryDto, ListExperimentsQueryDto, UpdateExperimentDto } from './experiments.dto';
-import { ExperimentDocument, experimentsProjection } from './experiments.projection';
+import { ExperimentDocument, experimentsProjection, findExperimentByName } from './experiments.projection';
 
 @Injectable()
 export class ExperimentsService {
@@ -19,6 +19,8 @@ export class ExperimentsService {
 
   async create(dto: CreateExperimentDto): Promise<CommandResult<ExperimentDocument>> {
     const metadata = commandMetadata();
+    // A renamed experiment may be called it (its stream, keyed by another name, cannot say so).
+    if (await findExperimentByName(this.readModel, dto.name)) throw conflict(`Experiment ${dto.name} already exists`);
     return this.execute(dto.name, metadata, {
       type: 'CreateExperiment',
       data: { name: dto.name, description: dto.description ?? '', owner: dto.owner ?? metadata.actor, tags: dto.tags ?? [] },
@@ -26,13 +28,20 @@ export class ExperimentsService {
   }
 
   async update(name: string, dto: UpdateExperimentDto, ifMatch?: number): Promise<CommandResult<ExperimentDocument>> {
-    return this.execute(name, commandMetadata(), { type: 'UpdateExperiment', data: { name, ...dto } }, ifMatch);
+    const key = await this.keyOf(name);
+    return this.execute(key, commandMetadata(), { type: 'UpdateExperiment', data: { name: key, ...dto } }, ifMatch);
   }
 
   async get(name: string): Promise<ExperimentDocument> {
-    const doc = await this.readModel.findOne({ _id: experimentStreamId(name) });
+    const doc = await findExperimentByName(this.readModel, name);
     if (!doc) throw notFound(`Experiment ${name} does not exist`);
     return doc;
+  }
+
+  /** The stream key of the experiment called `name` (a renamed one keeps the name it was created with). */
+  private async keyOf(name: string): Promise<string> {
+    const doc = await findExperimentByName(this.readModel, name);
+    return doc ? experimentKeyOf(doc) : name;
   }
 
   /** The experiment with its runs counted by status and, given a metric, its best run — computed now, from the runs read model. */
@@ -41,9 +50,11 @@ export class ExperimentsService {
     query: ExperimentDetailQueryDto,
   ): Promise<{ experiment: ExperimentDocument; run_counts: RunCounts; best_run?: BestRun | null }> {
     const experiment = await this.get(name);
+    // Runs refer to the experiment by its key.
+    const key = experimentKeyOf(experiment);
     const [run_counts, best_run] = await Promise.all([
-      this.runs.countByStatus(name),
-      query.metric === undefined ? undefined : this.runs.bestRun(name, query.metric, query.mode),
+      this.runs.countByStatus(key),
+      query.metric === undefined ? undefined : this.runs.bestRun(key, query.metric, query.mode),
     ]);
     return { experiment, run_counts, ...(best_run === undefined ? {} : { best_run }) };
   }

@@ -35,6 +35,8 @@ export interface ModelVersionState {
 export interface ModelState {
   /** Created (explicitly or by its first version) and not deleted. */
   exists: boolean;
+  /** What it is called now when renamed; its key (the stream's) otherwise. */
+  renamed_to?: string;
   description: string;
   /** Key/value properties (MLflow's registered model tags). */
   properties: KeyValue[];
@@ -89,10 +91,15 @@ export type ModelCommand =
   | { type: 'DeleteModelVersionProperty'; data: { model_name: string; version: number; key: string } }
   | { type: 'DeleteModelVersion'; data: { model_name: string; version: number } }
   | { type: 'SetModelVersionAlias'; data: { model_name: string; alias: string; version: number } }
-  | { type: 'DeleteModelVersionAlias'; data: { model_name: string; alias: string } };
+  | { type: 'DeleteModelVersionAlias'; data: { model_name: string; alias: string } }
+  /** `model_name` is the model's key; `new_name_taken` is whether another model is already called `new_name` (the read model's answer). */
+  | { type: 'RenameRegisteredModel'; data: { model_name: string; new_name: string; new_name_taken: boolean } };
 
 export const MODEL_STREAM_PREFIX = 'model:';
+/** A model's stream is keyed by the name it was created with; a rename keeps the key (deployments and drift refer to it). */
 export const modelStreamId = (modelName: string) => `${MODEL_STREAM_PREFIX}${modelName}`;
+/** The key of a model's read-model document (its `model_name` is what it is called now). */
+export const modelKeyOf = (doc: { _id: string }) => doc._id.slice(MODEL_STREAM_PREFIX.length);
 
 const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((tag, i) => tag === b[i]);
 
@@ -143,6 +150,14 @@ export function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
     case 'DeleteRegisteredModel':
       requireModel(state, command.data.model_name);
       return [{ type: 'RegisteredModelDeleted', data: command.data }];
+    case 'RenameRegisteredModel': {
+      const { model_name, new_name, new_name_taken } = command.data;
+      requireModel(state, model_name);
+      const current = state.renamed_to ?? model_name;
+      if (new_name === current) return [];
+      if (new_name_taken) throw conflict(`Registered model ${new_name} already exists`);
+      return [{ type: 'RegisteredModelRenamed', data: { model_name, new_name, previous_name: current } }];
+    }
     case 'SetModelVersionProperty': {
       const current = requireVersion(state, command.data.model_name, command.data.version);
       const same = current.properties.some((p) => p.key === command.data.key && p.value === command.data.value);
@@ -275,6 +290,11 @@ export function evolve(state: ModelState, event: ModelEvent): ModelState {
     case 'RegisteredModelDeleted':
       // The name can be created again; version numbers carry on.
       return { ...initialState(), last_version: state.last_version };
+    case 'RegisteredModelRenamed': {
+      // Back at its key's own name, it is no longer renamed.
+      const { renamed_to: _previous, ...rest } = state;
+      return event.data.new_name === event.data.model_name ? rest : { ...rest, renamed_to: event.data.new_name };
+    }
     case 'ModelVersionPropertySet':
       return updateVersion(state, event.data.version, (v) => ({ ...v, properties: applyProperty(v.properties, event.data.key, event.data.value) }));
     case 'ModelVersionPropertyDeleted':
@@ -305,5 +325,5 @@ export const modelDecider: Decider<ModelCommand, ModelEvent, ModelState> = {
   evolve,
   initialState,
   // Bump when ModelState or evolve changes: older snapshots are then ignored.
-  snapshot: { schema: 'model.v2' },
+  snapshot: { schema: 'model.v3' },
 };

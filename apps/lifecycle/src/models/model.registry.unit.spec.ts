@@ -123,4 +123,21 @@ describe('model decider: versions’ properties, deletion and aliases', () => {
       { type: 'ModelVersionStageChanged', data: { model_name: 'churn', version: 2, from: 'staging', to: 'archived', superseded_by: 3 } },
     ]);
   });
+
+  it('renames a model under its key; a version registered afterwards joins it', () => {
+    const rename = (new_name: string, new_name_taken = false): ModelCommand => ({ type: 'RenameRegisteredModel', data: { model_name: 'churn', new_name, new_name_taken } });
+    const renamed: ModelEvent = { type: 'RegisteredModelRenamed', data: { model_name: 'churn', new_name: 'attrition', previous_name: 'churn' } };
+    expect(given(created, registered(1)).when(rename('attrition'))()).toEqual([renamed]);
+    expect(given(created, renamed).when(rename('attrition'))()).toEqual([]);
+    expect(given(created, renamed).when(rename('leavers'))()).toEqual([
+      { type: 'RegisteredModelRenamed', data: { model_name: 'churn', new_name: 'leavers', previous_name: 'attrition' } },
+    ]);
+    expect(given(created).when(rename('taken', true))).toThrow(/taken already exists/);
+    expect(given().when(rename('attrition'))).toThrow(/does not exist/);
+    const state = given(created, registered(1), renamed, registered(2)).state;
+    expect(state.renamed_to).toBe('attrition');
+    expect(state.versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(given(created, renamed, { type: 'RegisteredModelRenamed', data: { model_name: 'churn', new_name: 'churn', previous_name: 'attrition' } }).state.renamed_to).toBeUndefined();
+  });
 });
+

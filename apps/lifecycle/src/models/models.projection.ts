@@ -1,6 +1,7 @@
+import type { Collection } from 'mongodb';
 import { CloudEvent, KeyValue, lifecycleCatalog, ModelEvent, ModelMetric, ModelStage, RunParam, Topics } from '@mlops/events';
 import { DerivedDocument, Projection, ReadModelDocument } from '@mlops/event-sourcing';
-import { applyChecklist, applyProperty, ChecklistItem } from './model.decider';
+import { applyChecklist, applyProperty, ChecklistItem, modelKeyOf } from './model.decider';
 
 export interface ModelVersionView {
   model_name: string;
@@ -28,6 +29,7 @@ export interface ModelVersionView {
 
 /** One document per model stream (`_id` model:<name>, `version` = stream version = the ETag) holding every version. */
 export interface ModelDocument extends ReadModelDocument {
+  /** What it is called now; its key (`_id`, what deployments refer to) is the name it was created with. */
   model_name: string;
   latest_version: number;
   versions: ModelVersionView[];
@@ -128,6 +130,8 @@ function evolveModel(model: ModelFields, event: CloudEvent<any>): ModelFields | 
       return { ...model, properties: applyProperty(model.properties, e.data.key, e.data.value) };
     case 'RegisteredModelPropertyDeleted':
       return { ...model, properties: applyProperty(model.properties, e.data.key) };
+    case 'RegisteredModelRenamed':
+      return { ...model, model_name: e.data.new_name, versions: model.versions.map((v) => ({ ...v, model_name: e.data.new_name })) };
     case 'RegisteredModelDeleted':
       return { ...emptyModel(model.model_name, event.time), latest_version: model.latest_version, deleted_versions: [...model.deleted_versions, ...model.versions.map((v) => v.version)] };
     case 'ModelVersionDeleted':
@@ -142,7 +146,7 @@ function evolveModel(model: ModelFields, event: CloudEvent<any>): ModelFields | 
 }
 
 /** Versions whose list documents an event changes. */
-function touchedVersions(event: CloudEvent<any>, before: number[]): number[] {
+function touchedVersions(event: CloudEvent<any>, next: ModelDocument): number[] {
   switch (lifecycleCatalog.nameOf(event.type)) {
     case 'RegisteredModelCreated':
     case 'RegisteredModelUpdated':
@@ -150,7 +154,9 @@ function touchedVersions(event: CloudEvent<any>, before: number[]): number[] {
     case 'RegisteredModelPropertyDeleted':
       return [];
     case 'RegisteredModelDeleted':
-      return before;
+      return next.deleted_versions;
+    case 'RegisteredModelRenamed':
+      return next.versions.map((v) => v.version);
     case 'ModelVersionAliasSet':
       return [event.data.version, ...(event.data.previous_version ? [event.data.previous_version] : [])];
     default:
@@ -170,6 +176,8 @@ export const modelsProjection: Projection<ModelDocument> = {
   streamType: 'model',
   derivedCollections: [MODEL_VERSIONS_COLLECTION],
   indexes: [
+    // Look-ups by what a model is called now (a renamed one is no longer at its key's name).
+    { collection: 'models', key: { model_name: 1 }, name: 'model_name' },
     { collection: MODEL_VERSIONS_COLLECTION, key: { model_name: 1, _id: 1 }, name: 'model_name_id' },
     { collection: MODEL_VERSIONS_COLLECTION, key: { stage: 1, _id: 1 }, name: 'stage_id' },
     // The versions a drift against a reference dataset reaches (the drift reactor).
@@ -183,7 +191,8 @@ export const modelsProjection: Projection<ModelDocument> = {
     const changed = evolveModel(model, event);
     if (changed) return { ...changed, updated_at: event.time };
     const version = event.data.version as number;
-    const next = evolveVersion(model.versions.find((v) => v.version === version), event);
+    // A version's events name the model by its key; the view shows what the model is called now.
+    const next = { ...evolveVersion(model.versions.find((v) => v.version === version), event), model_name: model.model_name };
     const known = model.versions.some((v) => v.version === version);
     return {
       ...model,
@@ -194,9 +203,10 @@ export const modelsProjection: Projection<ModelDocument> = {
     };
   },
   derive(event: CloudEvent<any>, next: ModelDocument) {
-    const documents = touchedVersions(event, next.deleted_versions).map((number): ModelVersionDocument | ModelVersionTombstone => {
+    const documents = touchedVersions(event, next).map((number): ModelVersionDocument | ModelVersionTombstone => {
       const view = next.versions.find((v) => v.version === number);
-      const _id = modelVersionId(next.model_name, number);
+      // Keyed by the model's key, so a renamed model's version documents are rewritten, never duplicated.
+      const _id = modelVersionId(modelKeyOf(next), number);
       return view
         ? { _id, ...view, stream_version: next.version }
         : { _id, model_name: next.model_name, version: number, stream_version: next.version, deleted: true };
@@ -204,3 +214,9 @@ export const modelsProjection: Projection<ModelDocument> = {
     return documents.length ? [{ collection: MODEL_VERSIONS_COLLECTION, documents }] : [];
   },
 };
+
+/**
+ * The live model called `name` now: a renamed one under its new name, never under its key's; a
+ * deleted one's document (kept for its version numbers) does not count.
+ */
+export const findModelByName = (readModel: Collection<ModelDocument>, name: string) => readModel.findOne({ model_name: name, exists: { $ne: false } });

@@ -104,4 +104,20 @@ describe('models read model', () => {
       .givenStream(STREAM, registered(1), registered(2), { type: 'ModelVersionDeleted', data: { model_name: 'churn', version: 1 } })
       .thenMatches({ latest_version: 2, deleted_versions: [1], versions: [view(2, 1)] });
   });
+
+  it('shows a renamed model and every version under the new name, its list documents rewritten in place', async () => {
+    const renamed: ModelEvent = { type: 'RegisteredModelRenamed', data: { model_name: 'churn', new_name: 'attrition', previous_name: 'churn' } };
+    const writes = await spec.givenStream(STREAM, registered(1), registered(2), renamed, registered(3)).derived();
+    expect(writes.slice(2).map((w) => w.documents!.map((d) => [d._id, d.model_name, d.stream_version]))).toEqual([
+      [
+        [modelVersionId('churn', 1), 'attrition', 3],
+        [modelVersionId('churn', 2), 'attrition', 3],
+      ],
+      [[modelVersionId('churn', 3), 'attrition', 4]],
+    ]);
+    await spec
+      .givenStream(STREAM, registered(1), registered(2), renamed, registered(3))
+      .thenMatches({ _id: STREAM, model_name: 'attrition', latest_version: 3, versions: [{ ...view(1, 0), model_name: 'attrition' }, { ...view(2, 1), model_name: 'attrition' }, expect.objectContaining({ version: 3, model_name: 'attrition' })] });
+  });
 });
+

@@ -13,9 +13,9 @@ import {
 import { LifecycleConfig } from '../config';
 import { runDecider, runStreamId } from '../runs/run.decider';
 import { compareVersions, VersionComparison } from './model-compare';
-import { ModelCommand, modelDecider, modelStreamId } from './model.decider';
+import { ModelCommand, modelDecider, modelKeyOf, modelStreamId } from './model.decider';
 import { CompareModelVersionsDto, ListModelVersionsQueryDto, RegisterModelVersionDto, UpdateModelVersionDto } from './models.dto';
-import { MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from './models.projection';
+import { findModelByName, MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from './models.projection';
 
 /** Enough for every one of dozens of parallel registrations of one model to get its number. */
 const REGISTRATION_RETRIES = 50;
@@ -40,10 +40,11 @@ export class ModelsService {
   async register(dto: RegisterModelVersionDto): Promise<ModelCommandResult> {
     // The write side, not the read model, says whether the run exists and what it logged.
     const run = await this.eventSourcing.eventStore.aggregate(runStreamId(dto.run_id), runDecider);
+    const key = await this.keyOf(dto.model_name);
     const command: ModelCommand = {
       type: 'RegisterModelVersion',
       data: {
-        model_name: dto.model_name,
+        model_name: key,
         run_id: dto.run_id,
         run: run.state.exists
           ? { params: run.state.params, metrics: run.state.latest_metrics.map(({ key, value }) => ({ key, value })) }
@@ -57,20 +58,21 @@ export class ModelsService {
         ...(dto.reference_dataset ? { reference_dataset: dto.reference_dataset } : {}),
       },
     };
-    return this.execute(dto.model_name, command, { retries: REGISTRATION_RETRIES });
+    return this.execute(key, command, { retries: REGISTRATION_RETRIES });
   }
 
   async update(modelName: string, version: number, dto: UpdateModelVersionDto, ifMatch?: number): Promise<ModelCommandResult> {
     const metadata = commandMetadata();
+    const key = await this.keyOf(modelName);
     const command: ModelCommand = {
       type: 'UpdateModelVersion',
-      data: { model_name: modelName, version, actor: metadata.actor, now: metadata.now.toISOString(), ...dto },
+      data: { model_name: key, version, actor: metadata.actor, now: metadata.now.toISOString(), ...dto },
     };
-    return this.execute(modelName, command, { ifMatch }, metadata);
+    return this.execute(key, command, { ifMatch }, metadata);
   }
 
   async get(modelName: string, version: number): Promise<{ model: ModelDocument; view: ModelVersionView }> {
-    const model = await this.runner.readModel.findOne({ _id: modelStreamId(modelName) });
+    const model = await findModelByName(this.runner.readModel, modelName);
     const view = model?.versions.find((v) => v.version === version);
     if (!model || !view) throw notFound(`Model ${modelName} has no version ${version}`);
     return { model, view };
@@ -88,11 +90,17 @@ export class ModelsService {
   async compare(modelName: string, dto: CompareModelVersionsDto): Promise<VersionComparison> {
     const both = (dto.higher_is_better ?? []).filter((key) => dto.lower_is_better?.includes(key));
     if (both.length) throw invalidInput(`Both higher and lower is better: ${both.join(', ')}`, [{ field: 'lower_is_better', message: 'a key may be in one list only' }]);
-    const model = await this.runner.readModel.findOne({ _id: modelStreamId(modelName) });
+    const model = await findModelByName(this.runner.readModel, modelName);
     if (!model) throw notFound(`Model ${modelName} does not exist`);
     const missing = dto.versions.filter((n) => !model.versions.some((v) => v.version === n));
     if (missing.length) throw notFound(`Model ${modelName} has no version ${missing.join(', ')}`);
     return compareVersions(dto.versions.map((n) => model.versions.find((v) => v.version === n)!), dto);
+  }
+
+  /** The stream key of the model called `modelName` (a renamed one keeps the name it was created with). */
+  private async keyOf(modelName: string): Promise<string> {
+    const doc = await findModelByName(this.runner.readModel, modelName);
+    return doc ? modelKeyOf(doc) : modelName;
   }
 
   /** Runs a command on the model's stream and waits (bounded) for its read model; the MLflow registry uses it too. */

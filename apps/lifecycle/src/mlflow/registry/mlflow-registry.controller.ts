@@ -14,6 +14,7 @@ const VersionSearch = Search.extend({ max_results: mlflowMaxResults(10_000, 200_
 const Name = z.object({ name });
 const CreateModel = z.object({ name, description: z.string().max(10000).optional(), tags: keyValues });
 const UpdateModel = z.object({ name, description: z.string().max(10000).default('') });
+const RenameModel = z.object({ name, new_name: name });
 const ModelTag = z.object({ name, key: z.string().min(1).max(250), value: z.string().max(5000).default('') });
 const ModelTagKey = z.object({ name, key: z.string().min(1) });
 const LatestVersions = z.object({ name, stages: z.union([z.array(z.string()), z.string().transform((s) => [s])]).default([]) });
@@ -58,6 +59,11 @@ export class MlflowRegistryController {
   @Patch('registered-models/update')
   updateModel(@MlflowRequest(UpdateModel) r: In<typeof UpdateModel>) {
     return this.registry.updateRegisteredModel(r.name, r.description);
+  }
+
+  @MlflowPost('registered-models/rename')
+  renameModel(@MlflowRequest(RenameModel) r: In<typeof RenameModel>) {
+    return this.registry.renameRegisteredModel(r.name, r.new_name);
   }
 
   @Delete('registered-models/delete')

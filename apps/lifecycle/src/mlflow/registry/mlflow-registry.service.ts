@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { KeyValue, ModelStage } from '@mlops/events';
 import { commandMetadata } from '@mlops/platform';
 import { EventSourcing } from '@mlops/event-sourcing';
-import { ModelCommand, modelDecider, modelStreamId } from '../../models/model.decider';
-import { MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from '../../models/models.projection';
+import { ModelCommand, modelDecider, modelKeyOf, modelStreamId } from '../../models/model.decider';
+import { findModelByName, MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from '../../models/models.projection';
 import { ModelsService } from '../../models/models.service';
-import { mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
+import { MlflowError, mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
 import { decodePageToken, encodePageToken } from '../mlflow-http';
 import { LoggedModelsService } from '../logged-models/logged-models.service';
 import { compareBy, Comparison, parseFilter, parseOrderBy, satisfies } from '../tracking/search-filter';
@@ -56,16 +56,20 @@ export class MlflowRegistryService {
     return this.eventSourcing.runner<ModelDocument>(modelsProjection.name).derivedReadModel<ModelVersionDocument | ModelVersionTombstone>(MODEL_VERSIONS_COLLECTION);
   }
 
-  /** Runs a command on the model's stream; answers the model's read model after it. */
-  private async execute(name: string, command: ModelCommand): Promise<ModelDocument> {
-    const result = await this.models.execute(name, command, {});
-    return result.doc ?? (await this.model(name));
+  /**
+   * Runs a command on the stream of the model called `name` (its key's stream: a renamed model keeps
+   * its key); answers the model's read model after it.
+   */
+  private async execute(name: string, command: (key: string) => ModelCommand): Promise<ModelDocument> {
+    const key = modelKeyOf(await this.model(name));
+    const result = await this.models.execute(key, command(key), {});
+    return result.doc ?? (await this.readModel.findOne({ _id: modelStreamId(key) }))!;
   }
 
+  /** The live model called `name` now. */
   async model(name: string): Promise<ModelDocument> {
-    const doc = await this.readModel.findOne({ _id: modelStreamId(checkModelName(name)) });
-    // Models whose versions came through our REST API before the registry fields existed have no `exists`.
-    if (!doc || doc.exists === false) throw mlflowNotFound(`Registered Model with name=${name} not found`);
+    const doc = await findModelByName(this.readModel, checkModelName(name));
+    if (!doc) throw mlflowNotFound(`Registered Model with name=${name} not found`);
     return doc;
   }
 
@@ -75,7 +79,7 @@ export class MlflowRegistryService {
     return view;
   }
 
-  private async versionAfter(name: string, version: number, command: ModelCommand) {
+  private async versionAfter(name: string, version: number, command: (key: string) => ModelCommand) {
     const doc = await this.execute(name, command);
     const view = doc.versions.find((v) => v.version === version);
     if (!view) throw mlflowNotFound(`Model Version (name=${name}, version=${version}) not found`);
@@ -84,8 +88,10 @@ export class MlflowRegistryService {
 
   async createRegisteredModel(request: { name: string; description?: string; tags: KeyValue[] }) {
     const name = checkModelName(request.name);
-    const doc = await this.execute(name, { type: 'CreateRegisteredModel', data: { model_name: name, description: request.description ?? '', properties: request.tags } });
-    return { registered_model: presentRegisteredModel(doc) };
+    // A renamed model called it already: its stream, keyed by another name, cannot say so.
+    if (await findModelByName(this.readModel, name)) throw new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
+    const result = await this.models.execute(name, { type: 'CreateRegisteredModel', data: { model_name: name, description: request.description ?? '', properties: request.tags } }, {});
+    return { registered_model: presentRegisteredModel(result.doc ?? (await this.model(name))) };
   }
 
   async getRegisteredModel(name: string) {
@@ -93,25 +99,34 @@ export class MlflowRegistryService {
   }
 
   async updateRegisteredModel(name: string, description: string) {
-    await this.model(name);
-    return { registered_model: presentRegisteredModel(await this.execute(name, { type: 'UpdateRegisteredModel', data: { model_name: name, description } })) };
+    return { registered_model: presentRegisteredModel(await this.execute(name, (model_name) => ({ type: 'UpdateRegisteredModel', data: { model_name, description } }))) };
+  }
+
+  /**
+   * MLflow's rename: one event on the model's stream; its versions, aliases and tags go with it and
+   * are found under the new name from then on. A name some model was created with stays taken.
+   */
+  async renameRegisteredModel(name: string, newName: string) {
+    checkModelName(newName);
+    const holder = (await findModelByName(this.readModel, newName)) ?? (await this.readModel.findOne({ _id: modelStreamId(newName) }));
+    const model = await this.model(name);
+    const new_name_taken = holder !== null && holder._id !== model._id;
+    const doc = await this.execute(name, (model_name) => ({ type: 'RenameRegisteredModel', data: { model_name, new_name: newName, new_name_taken } }));
+    return { registered_model: presentRegisteredModel(doc) };
   }
 
   async deleteRegisteredModel(name: string) {
-    await this.model(name);
-    await this.execute(name, { type: 'DeleteRegisteredModel', data: { model_name: name } });
+    await this.execute(name, (model_name) => ({ type: 'DeleteRegisteredModel', data: { model_name } }));
     return {};
   }
 
   async setRegisteredModelTag(name: string, key: string, value: string) {
-    await this.model(name);
-    await this.execute(name, { type: 'SetRegisteredModelProperty', data: { model_name: name, key, value } });
+    await this.execute(name, (model_name) => ({ type: 'SetRegisteredModelProperty', data: { model_name, key, value } }));
     return {};
   }
 
   async deleteRegisteredModelTag(name: string, key: string) {
-    await this.model(name);
-    await this.execute(name, { type: 'DeleteRegisteredModelProperty', data: { model_name: name, key } });
+    await this.execute(name, (model_name) => ({ type: 'DeleteRegisteredModelProperty', data: { model_name, key } }));
     return {};
   }
 
@@ -132,14 +147,12 @@ export class MlflowRegistryService {
   }
 
   async setAlias(name: string, alias: string, version: number) {
-    await this.model(name);
-    await this.execute(name, { type: 'SetModelVersionAlias', data: { model_name: name, alias, version } });
+    await this.execute(name, (model_name) => ({ type: 'SetModelVersionAlias', data: { model_name, alias, version } }));
     return {};
   }
 
   async deleteAlias(name: string, alias: string) {
-    await this.model(name);
-    await this.execute(name, { type: 'DeleteModelVersionAlias', data: { model_name: name, alias } });
+    await this.execute(name, (model_name) => ({ type: 'DeleteModelVersionAlias', data: { model_name, alias } }));
     return {};
   }
 
@@ -158,16 +171,18 @@ export class MlflowRegistryService {
    */
   async createModelVersion(request: { name: string; source: string; run_id?: string; model_id?: string; description?: string; tags: KeyValue[] }) {
     const name = checkModelName(request.name);
-    const state = await this.eventSourcing.eventStore.aggregate(modelStreamId(name), modelDecider);
+    const key = modelKeyOf(await this.model(name));
+    // The write side, not the read model, says whether the model still exists.
+    const state = await this.eventSourcing.eventStore.aggregate(modelStreamId(key), modelDecider);
     if (!state.state.exists) throw mlflowNotFound(`Registered Model with name=${name} not found`);
     const modelId = request.model_id || /^models:\/(m-[0-9a-f]{32})$/.exec(request.source)?.[1];
     const logged = modelId ? await this.loggedModels.find(modelId) : null;
     const runId = request.run_id || logged?.source_run_id;
     if (!runId) throw mlflowInvalid('A model version needs its source run: give run_id, or a logged model that a run logged');
     const source = logged && request.source.startsWith('models:/') ? logged.artifact_location : request.source;
-    const registered = await this.models.register({ model_name: name, run_id: runId, artifact_uri: source, description: request.description, tags: [] });
+    const registered = await this.models.register({ model_name: key, run_id: runId, artifact_uri: source, description: request.description, tags: [] });
     for (const tag of request.tags) {
-      await this.models.execute(name, { type: 'SetModelVersionProperty', data: { model_name: name, version: registered.versionNumber, key: tag.key, value: tag.value } }, {});
+      await this.models.execute(key, { type: 'SetModelVersionProperty', data: { model_name: key, version: registered.versionNumber, key: tag.key, value: tag.value } }, {});
     }
     return { model_version: presentModelVersion(await this.version(name, registered.versionNumber)) };
   }
@@ -179,36 +194,36 @@ export class MlflowRegistryService {
   async updateModelVersion(name: string, version: number, description: string | undefined) {
     await this.version(name, version);
     if (description === undefined) return { model_version: presentModelVersion(await this.version(name, version)) };
-    return this.versionAfter(name, version, this.versionUpdate(name, version, { description }));
+    return this.versionAfter(name, version, this.versionUpdate(version, { description }));
   }
 
-  private versionUpdate(name: string, version: number, change: { description?: string; stage?: ModelStage; archive_existing?: boolean }): ModelCommand {
+  private versionUpdate(version: number, change: { description?: string; stage?: ModelStage; archive_existing?: boolean }) {
     const { actor, now } = commandMetadata();
-    return { type: 'UpdateModelVersion', data: { model_name: name, version, actor, now: now.toISOString(), ...change } };
+    return (model_name: string): ModelCommand => ({ type: 'UpdateModelVersion', data: { model_name, version, actor, now: now.toISOString(), ...change } });
   }
 
   async deleteModelVersion(name: string, version: number) {
     await this.version(name, version);
-    await this.execute(name, { type: 'DeleteModelVersion', data: { model_name: name, version } });
+    await this.execute(name, (model_name) => ({ type: 'DeleteModelVersion', data: { model_name, version } }));
     return {};
   }
 
   async setModelVersionTag(name: string, version: number, key: string, value: string) {
     await this.version(name, version);
-    await this.execute(name, { type: 'SetModelVersionProperty', data: { model_name: name, version, key, value } });
+    await this.execute(name, (model_name) => ({ type: 'SetModelVersionProperty', data: { model_name, version, key, value } }));
     return {};
   }
 
   async deleteModelVersionTag(name: string, version: number, key: string) {
     await this.version(name, version);
-    await this.execute(name, { type: 'DeleteModelVersionProperty', data: { model_name: name, version, key } });
+    await this.execute(name, (model_name) => ({ type: 'DeleteModelVersionProperty', data: { model_name, version, key } }));
     return {};
   }
 
   /** MLflow's stage change through our rules: Production needs every required checklist item (INVALID_PARAMETER_VALUE naming the missing ones). */
   async transitionStage(name: string, version: number, stage: string, archiveExisting: boolean) {
     await this.version(name, version);
-    return this.versionAfter(name, version, this.versionUpdate(name, version, { stage: fromMlflowStage(stage), ...(archiveExisting ? { archive_existing: true } : {}) }));
+    return this.versionAfter(name, version, this.versionUpdate(version, { stage: fromMlflowStage(stage), ...(archiveExisting ? { archive_existing: true } : {}) }));
   }
 
   async downloadUri(name: string, version: number) {

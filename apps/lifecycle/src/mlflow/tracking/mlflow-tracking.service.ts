@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { TagValue } from '@mlops/events';
 import { DomainError, EventSourcing } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
-import { experimentDecider, experimentStreamId } from '../../experiments/experiment.decider';
-import { ExperimentDocument, experimentsProjection } from '../../experiments/experiments.projection';
+import { experimentDecider, experimentKeyOf, experimentStreamId } from '../../experiments/experiment.decider';
+import { ExperimentDocument, experimentsProjection, findExperimentByName } from '../../experiments/experiments.projection';
 import { ExperimentsService } from '../../experiments/experiments.service';
 import { RunCommand } from '../../runs/run.decider';
 import { RunDocument, runsProjection } from '../../runs/runs.projection';
@@ -109,7 +109,8 @@ export class MlflowTrackingService {
 
   async createExperiment(name: string, tags: MlflowKeyValue[]) {
     checkExperimentName(name);
-    const existing = await this.experimentsReadModel.findOne({ _id: experimentStreamId(name) });
+    // Taken when an experiment is called it, or was created with it and renamed since (its key).
+    const existing = (await findExperimentByName(this.experimentsReadModel, name)) ?? (await this.experimentsReadModel.findOne({ _id: experimentStreamId(name) }));
     if (existing) throw new MlflowError('RESOURCE_ALREADY_EXISTS', `Experiment '${name}' already exists.`);
     const note = tags.find((tag) => tag.key === 'mlflow.note.content')?.value;
     await this.experiments.create({ name, ...(note ? { description: note } : {}) } as never);
@@ -124,7 +125,7 @@ export class MlflowTrackingService {
 
   async getExperimentByName(name: string) {
     if (name === DEFAULT_EXPERIMENT.name) await this.ensureDefaultExperiment();
-    const experiment = await this.experimentsReadModel.findOne({ _id: experimentStreamId(name) });
+    const experiment = await findExperimentByName(this.experimentsReadModel, name);
     if (!experiment) throw mlflowNotFound(`Could not find experiment with name '${name}'`);
     return { experiment: toMlflowExperiment(experiment) };
   }
@@ -146,32 +147,39 @@ export class MlflowTrackingService {
   async deleteExperiment(id: string) {
     const experiment = await this.experimentById(id);
     if (id === DEFAULT_EXPERIMENT.id) throw mlflowInvalid('Cannot delete the default experiment "0"');
-    await this.experiments.update(experiment.name, { status: 'archived' } as never);
+    await this.experiments.update(experimentKeyOf(experiment), { status: 'archived' } as never);
     return {};
   }
 
   async restoreExperiment(id: string) {
     const experiment = await this.experimentById(id);
-    await this.experiments.update(experiment.name, { status: 'active' } as never);
+    await this.experiments.update(experimentKeyOf(experiment), { status: 'active' } as never);
     return {};
   }
 
+  /** A rename keeps the experiment's key and MLflow id (its runs stay in it); the name is looked up from then on. */
   async renameExperiment(id: string, newName: string) {
     const experiment = await this.experimentById(id);
-    if (newName === experiment.name) return {};
-    // Our experiments are keyed by name (streams, runs and links refer to it): a new name is a new experiment.
-    throw mlflowInvalid(`Renaming experiments is not supported: '${experiment.name}' is the experiment's key; create '${checkExperimentName(newName)}' instead`);
+    checkExperimentName(newName);
+    const key = experimentKeyOf(experiment);
+    // Taken by another experiment called it, or by one created with it (a key is never given up).
+    const holder = (await findExperimentByName(this.experimentsReadModel, newName)) ?? (await this.experimentsReadModel.findOne({ _id: experimentStreamId(newName) }));
+    const new_name_taken = holder !== null && holder._id !== experiment._id;
+    // A name taken answers RESOURCE_ALREADY_EXISTS, as MLflow does.
+    await this.experiments.execute(key, commandMetadata(), { type: 'RenameExperiment', data: { name: key, new_name: newName, new_name_taken } });
+    return {};
   }
 
   async setExperimentTagById(id: string, tag: MlflowKeyValue) {
     const experiment = await this.experimentById(id);
-    await this.setExperimentTag(experiment.name, tag);
+    await this.setExperimentTag(experimentKeyOf(experiment), tag);
     return {};
   }
 
   async deleteExperimentTagById(id: string, key: string) {
     const experiment = await this.experimentById(id);
-    await this.experiments.execute(experiment.name, commandMetadata(), { type: 'DeleteExperimentTag', data: { name: experiment.name, key } });
+    const name = experimentKeyOf(experiment);
+    await this.experiments.execute(name, commandMetadata(), { type: 'DeleteExperimentTag', data: { name, key } });
     return {};
   }
 
@@ -194,12 +202,13 @@ export class MlflowTrackingService {
     const tags = checkBatch({ metrics: [], params: [], tags: request.tags }).tags.filter((tag) => tag.key !== RUN_NAME_TAG);
     const user = request.user_id && !tags.some((tag) => tag.key === USER_TAG) ? [{ key: USER_TAG, value: request.user_id }] : [];
     // The write side, not the read model, says whether the experiment is active.
-    const written = await this.eventSourcing.eventStore.aggregate(experimentStreamId(experiment.name), experimentDecider);
+    const key = experimentKeyOf(experiment);
+    const written = await this.eventSourcing.eventStore.aggregate(experimentStreamId(key), experimentDecider);
     const result = await this.runs.execute(runId, metadata, {
       type: 'StartRun',
       data: {
         run_id: runId,
-        experiment_name: experiment.name,
+        experiment_name: key,
         experiment_status: written.state.exists ? written.state.status : null,
         name,
         params: [],
@@ -287,7 +296,7 @@ export class MlflowTrackingService {
     const experiments = await Promise.all(query.experiment_ids.map((id) => this.experimentById(id)));
     const deleted = { ACTIVE_ONLY: { deleted: { $ne: true } }, DELETED_ONLY: { deleted: true }, ALL: {} }[query.run_view_type];
     const docs = await this.runsReadModel
-      .find({ experiment_name: { $in: experiments.map((e) => e.name) }, ...deleted })
+      .find({ experiment_name: { $in: experiments.map(experimentKeyOf) }, ...deleted })
       .sort({ start_time: -1, _id: 1 })
       .limit(SEARCH_SCAN_LIMIT)
       .toArray();
