@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { EventSourcing, invalidInput, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import { CommandResult, EventSourcing, invalidInput, notFound } from '@mlops/event-sourcing';
+import { commandMetadata, SERVICE_CONFIG } from '@mlops/platform';
 import { PromptGovernanceConfig } from '../config';
-import { templateDecider, templateStreamId } from '../templates/template.decider';
-import { EvaluationView, TemplateDocument, templatesProjection } from '../templates/templates.projection';
+import { templateAggregate } from '../templates/template.aggregate';
+import { EvaluationView, TemplateDocument } from '../templates/templates.projection';
 import { assertionProblem } from '@mlops/assertions';
 import { EvaluateDto } from './evaluation.dto';
 import { evaluateTemplate } from './evaluate';
@@ -14,10 +14,14 @@ export type EvaluationCommandResult = CommandResult<TemplateDocument> & { evalua
 
 @Injectable()
 export class EvaluationService {
+  private readonly templates;
+
   constructor(
-    private readonly eventSourcing: EventSourcing,
+    eventSourcing: EventSourcing,
     @Inject(SERVICE_CONFIG) private readonly config: PromptGovernanceConfig,
-  ) {}
+  ) {
+    this.templates = eventSourcing.aggregate(templateAggregate);
+  }
 
   /** Evaluates a version (pure checks) and records the result as an event on the template's stream. */
   async evaluate(dto: EvaluateDto): Promise<EvaluationCommandResult> {
@@ -31,7 +35,7 @@ export class EvaluationService {
     if (problems.length) throw invalidInput('Some assertions cannot be run', problems);
 
     // Versions never change once written, so the read model's copy of the template is the one to check.
-    const doc = await this.eventSourcing.runner<TemplateDocument>(templatesProjection.name).readModel.findOne({ _id: templateStreamId(dto.template_id) });
+    const doc = await this.templates.find(dto.template_id);
     const view = doc?.versions.find((v) => v.version === dto.version);
     if (!view) throw notFound(`Template ${dto.template_id} has no version ${dto.version}`);
     const result = evaluateTemplate(view.template, view.declared_variables, testCases, {
@@ -42,16 +46,11 @@ export class EvaluationService {
 
     const metadata = commandMetadata();
     const evaluationId = randomUUID();
-    const outcome = await this.eventSourcing.commands.handle(
-      templateDecider,
-      templateStreamId(dto.template_id),
+    const recorded = await this.templates.execute(
+      dto.template_id,
       { type: 'RecordEvaluation', data: { template_id: dto.template_id, version: dto.version, evaluation_id: evaluationId, ...result, actor: metadata.actor } },
-      metadata,
-      { retries: 10 },
+      { metadata, retries: 10 },
     );
-    const next = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<TemplateDocument>(templatesProjection.name, outcome.streamId, outcome.version)
-      : null;
     const evaluation = {
       template_id: dto.template_id,
       version: dto.version,
@@ -60,6 +59,6 @@ export class EvaluationService {
       evaluated_at: metadata.now.toISOString(),
       evaluated_by: metadata.actor,
     };
-    return { version: outcome.version, doc: next, evaluation };
+    return { version: recorded.version, doc: recorded.doc, evaluation };
   }
 }

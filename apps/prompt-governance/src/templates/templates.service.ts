@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { EventSourcing, findPage, invalidInput, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, currentContext, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import { CommandMetadata, CommandResult, EventSourcing, invalidInput, notFound, Page } from '@mlops/event-sourcing';
+import { commandMetadata, currentContext, SERVICE_CONFIG } from '@mlops/platform';
 import { PromptGovernanceConfig } from '../config';
 import { canonicalJson } from './canonical-json';
 import { missingVariables, render, Rendered } from './prompt-text';
-import { Approver, PRODUCTION_LABEL, TemplateCommand, templateDecider, templateStreamId } from './template.decider';
+import { templateAggregate } from './template.aggregate';
+import { Approver, PRODUCTION_LABEL, TemplateCommand } from './template.decider';
 import { AuditQueryDto, CreateTemplateDto, LabelHistoryQueryDto, ListTemplatesQueryDto, NewVersionDto, RenderDto } from './templates.dto';
 import {
   AUDIT_COLLECTION,
@@ -13,7 +14,6 @@ import {
   LABEL_HISTORY_COLLECTION,
   LabelMoveDocument,
   TemplateDocument,
-  templatesProjection,
   TemplateVersionView,
 } from './templates.projection';
 
@@ -38,13 +38,13 @@ export interface RenderResult {
 
 @Injectable()
 export class TemplatesService {
-  constructor(
-    private readonly eventSourcing: EventSourcing,
-    @Inject(SERVICE_CONFIG) private readonly config: PromptGovernanceConfig,
-  ) {}
+  private readonly templates;
 
-  private get runner() {
-    return this.eventSourcing.runner<TemplateDocument>(templatesProjection.name);
+  constructor(
+    eventSourcing: EventSourcing,
+    @Inject(SERVICE_CONFIG) private readonly config: PromptGovernanceConfig,
+  ) {
+    this.templates = eventSourcing.aggregate(templateAggregate);
   }
 
   private approver(actor: string): Approver {
@@ -104,10 +104,8 @@ export class TemplatesService {
     return this.execute(templateId, { type: 'MoveLabel', data: { template_id: templateId, label, version, actor: metadata.actor } }, version, { ifMatch, retries: COMMAND_RETRIES }, metadata);
   }
 
-  async get(templateId: string): Promise<TemplateDocument> {
-    const doc = await this.runner.readModel.findOne({ _id: templateStreamId(templateId) });
-    if (!doc) throw notFound(`Template ${templateId} does not exist`);
-    return doc;
+  get(templateId: string): Promise<TemplateDocument> {
+    return this.templates.get(templateId);
   }
 
   async list(query: ListTemplatesQueryDto): Promise<Page<TemplateDocument>> {
@@ -115,29 +113,26 @@ export class TemplatesService {
     if (query.status) filter.statuses = query.status;
     if (query.owner) filter.owner = query.owner;
     if (query.tag) filter.tags = query.tag;
-    const { docs, lastId } = await findPage(this.runner.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return this.templates.page(filter, query);
   }
 
   async labelHistory(templateId: string, query: LabelHistoryQueryDto): Promise<Page<LabelMoveDocument>> {
     await this.get(templateId);
-    const history = this.runner.derivedReadModel<LabelMoveDocument>(LABEL_HISTORY_COLLECTION);
+    const history = this.templates.readModel.derived<LabelMoveDocument>(LABEL_HISTORY_COLLECTION);
     // `_id` is <template>|<stream version>: a range on it selects the template's moves in order.
     const filter: Record<string, unknown> = { _id: { $gt: `${templateId}|`, $lt: `${templateId}|~` } };
     if (query.label) filter.label = query.label;
-    const { docs, lastId } = await findPage(history, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return history.page(filter, query);
   }
 
   /** Every event of the template in stream order: the audit trail; filters: action, version. */
   async audit(templateId: string, query: AuditQueryDto): Promise<Page<AuditEntryDocument>> {
     await this.get(templateId);
-    const entries = this.runner.derivedReadModel<AuditEntryDocument>(AUDIT_COLLECTION);
+    const entries = this.templates.readModel.derived<AuditEntryDocument>(AUDIT_COLLECTION);
     const filter: Record<string, unknown> = { _id: { $gt: `${templateId}|`, $lt: `${templateId}|~` } };
     if (query.action) filter.action = query.action;
     if (query.version) filter.version = query.version;
-    const { docs, lastId } = await findPage(entries, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return entries.page(filter, query);
   }
 
   async render(templateId: string, dto: RenderDto): Promise<RenderResult> {
@@ -179,14 +174,11 @@ export class TemplatesService {
     command: TemplateCommand,
     versionNumber: number | null,
     options: { ifMatch?: number; retries?: number },
-    metadata = commandMetadata(),
+    metadata: CommandMetadata,
   ): Promise<TemplateCommandResult> {
-    const outcome = await this.eventSourcing.commands.handle(templateDecider, templateStreamId(templateId), command, metadata, options);
-    const created = outcome.events.find((e) => e.type === 'TemplateVersionCreated');
+    const result = await this.templates.execute(templateId, command, { ...options, metadata });
+    const created = result.events.find((e) => e.type === 'TemplateVersionCreated');
     const number = versionNumber ?? (created?.data as { version: number }).version;
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<TemplateDocument>(templatesProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc, templateId, versionNumber: number };
+    return { version: result.version, doc: result.doc, templateId, versionNumber: number };
   }
 }

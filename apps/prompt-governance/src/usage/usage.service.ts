@@ -1,31 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { UsageRecord } from '@mlops/events';
-import { EventSourcing, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
-import { templateStreamId } from '../templates/template.decider';
-import { TemplateDocument, templatesProjection } from '../templates/templates.projection';
+import { CommandResult, decodeCursor, encodeCursor, EventSourcing, notFound, Page } from '@mlops/event-sourcing';
+import { commandMetadata } from '@mlops/platform';
+import { templateAggregate } from '../templates/template.aggregate';
 import { aggregateUsage, groupOfSample, planUsageRead, UsageAggregates, UsageGroup, UsageSample } from './usage-aggregates';
-import { usageDecider, usageStreamId } from './usage.decider';
+import { usageBatchAggregate } from './usage-batch.aggregate';
 import { UsageQueryDto, UsageRecordDto } from './usage.dto';
-import { USAGE_RECORDS_COLLECTION, USAGE_ROLLUPS_COLLECTION, UsageBatchDocument, usageProjection, usageRecordPrefix, UsageRecordDocument, UsageRollupDocument } from './usage.projection';
+import { USAGE_RECORDS_COLLECTION, USAGE_ROLLUPS_COLLECTION, UsageBatchDocument, usageRecordPrefix, UsageRecordDocument, UsageRollupDocument } from './usage.projection';
 
 export type UsageCommandResult = CommandResult<UsageBatchDocument> & { batchId: string };
 
 @Injectable()
 export class UsageService {
-  constructor(private readonly eventSourcing: EventSourcing) {}
+  private readonly batches;
+  private readonly templates;
+
+  constructor(private readonly eventSourcing: EventSourcing) {
+    this.batches = eventSourcing.aggregate(usageBatchAggregate);
+    this.templates = eventSourcing.aggregate(templateAggregate);
+  }
 
   private get records() {
-    return this.eventSourcing.runner<UsageBatchDocument>(usageProjection.name).derivedReadModel<UsageRecordDocument>(USAGE_RECORDS_COLLECTION);
+    return this.batches.readModel.derived<UsageRecordDocument>(USAGE_RECORDS_COLLECTION).collection;
   }
 
   private get rollups() {
-    return this.eventSourcing.runner<UsageBatchDocument>(usageProjection.name).derivedReadModel<UsageRollupDocument>(USAGE_ROLLUPS_COLLECTION);
-  }
-
-  private async template(templateId: string): Promise<TemplateDocument | null> {
-    return this.eventSourcing.runner<TemplateDocument>(templatesProjection.name).readModel.findOne({ _id: templateStreamId(templateId) });
+    return this.batches.readModel.derived<UsageRollupDocument>(USAGE_ROLLUPS_COLLECTION).collection;
   }
 
   /**
@@ -36,7 +37,7 @@ export class UsageService {
    */
   async log(templateId: string, version: number, input: UsageRecordDto[]): Promise<UsageCommandResult> {
     const metadata = commandMetadata();
-    const template = await this.template(templateId);
+    const template = await this.templates.find(templateId);
     const status = template?.versions.find((v) => v.version === version)?.status ?? null;
     const now = metadata.now.toISOString();
     const records: UsageRecord[] = input.map((r) => ({
@@ -52,21 +53,17 @@ export class UsageService {
     const batchId = randomUUID();
     // Stored before the append: an acknowledged batch's records are always there for the projection.
     const records_ref = await this.eventSourcing.payloads.put(records);
-    const outcome = await this.eventSourcing.commands.handle(
-      usageDecider,
-      usageStreamId(templateId, version, batchId),
+    const { version: streamVersion, doc } = await this.batches.execute(
+      { templateId, version, batchId },
       { type: 'LogUsage', data: { template_id: templateId, version, batch_id: batchId, version_status: status, records, records_ref } },
-      metadata,
+      { metadata },
     );
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<UsageBatchDocument>(usageProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc, batchId };
+    return { version: streamVersion, doc, batchId };
   }
 
   /** The log (by time, paginated) and aggregates over every record matching the filters. */
   async read(templateId: string, version: number, query: UsageQueryDto): Promise<Page<UsageRecordDocument> & { aggregates: UsageAggregates }> {
-    const template = await this.template(templateId);
+    const template = await this.templates.find(templateId);
     if (!template?.versions.some((v) => v.version === version)) throw notFound(`Template ${templateId} has no version ${version}`);
     const from = query.from ? new Date(query.from).toISOString() : undefined;
     const to = query.to ? new Date(query.to).toISOString() : undefined;
