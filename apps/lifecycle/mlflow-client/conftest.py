@@ -16,6 +16,7 @@ import pytest
 from mlflow import MlflowClient
 
 LIFECYCLE_API = "/api/v1/ml/lifecycle"
+FEATURE_STORE_API = "/api/v1/features"
 
 
 def _require(name):
@@ -26,14 +27,15 @@ def _require(name):
 
 
 class Rest:
-    """Our own REST API through the gateway, to check what the MLflow calls wrote."""
+    """Our own REST API through the gateway (the lifecycle's by default), to check what the MLflow calls wrote."""
 
-    def __init__(self, base_url, token):
+    def __init__(self, base_url, token, api=LIFECYCLE_API):
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.api = api
 
     def request(self, method, path, body=None):
-        url = f"{self.base_url}{LIFECYCLE_API}{path}"
+        url = f"{self.base_url}{self.api}{path}"
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(url, data=data, method=method)
         req.add_header("Authorization", f"Bearer {self.token}")
@@ -70,6 +72,17 @@ def client(tracking_uri):
 @pytest.fixture(scope="session")
 def rest(tracking_uri):
     return Rest(tracking_uri, os.environ["MLFLOW_TRACKING_TOKEN"])
+
+
+@pytest.fixture(scope="session")
+def feature_store(tracking_uri):
+    return Rest(tracking_uri, os.environ["MLFLOW_TRACKING_TOKEN"], FEATURE_STORE_API)
+
+
+@pytest.fixture(scope="session")
+def data_root():
+    """The Feature Store's data root (FEATURE_STORE_DATA_ROOT of the platform under test)."""
+    return _require("MLOPS_DATA_ROOT")
 
 
 @pytest.fixture

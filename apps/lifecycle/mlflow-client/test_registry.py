@@ -69,8 +69,9 @@ def test_renaming_a_registered_model_takes_its_versions_aliases_and_tags_to_the_
     run = a_run_with_metrics()
     first = client.create_model_version(name, source_of(run), run_id=run.info.run_id)
     client.set_registered_model_alias(name, "champion", first.version)
-    renamed = client.rename_registered_model(name, new_name)
-    assert (renamed.name, renamed.tags) == (new_name, {"team": "growth"})
+    client.rename_registered_model(name, new_name)  # the client drops the answer
+    renamed = client.get_registered_model(new_name)
+    assert (renamed.name, renamed.tags, renamed.aliases) == (new_name, {"team": "growth"}, {"champion": first.version})
     assert client.get_model_version_by_alias(new_name, "champion").version == first.version
     assert client.get_model_version(new_name, first.version).name == new_name
     second = client.create_model_version(new_name, source_of(run), run_id=run.info.run_id)

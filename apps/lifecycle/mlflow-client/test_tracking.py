@@ -287,3 +287,38 @@ def test_log_input_records_the_dataset_by_name_and_digest(rest, unique):
     assert {t.key: t.value for t in logged.tags} == {"mlflow.data.context": "training"}
     [ours] = rest.get(f"/runs/{run.info.run_id}")["inputs"]
     assert (ours["name"], ours["digest"], ours["context"], ours["source_type"]) == ("train", dataset.digest, "training", dataset.source._get_source_type())
+
+
+def test_a_dataset_input_whose_digest_is_a_feature_store_files_sha256_is_linked_to_that_dataset(client, rest, feature_store, data_root, unique):
+    import hashlib
+
+    import pandas as pd
+
+    dataset_id = unique("trips")
+    content = b"distance,fare\n1.5,7.0\n3.2,12.5\n"
+    path = f"mlflow-inputs/{dataset_id}.csv"
+    os.makedirs(os.path.join(data_root, "mlflow-inputs"), exist_ok=True)
+    with open(os.path.join(data_root, path), "wb") as file:
+        file.write(content)
+    status, registered = feature_store.request("POST", "/datasets", {"name": dataset_id, "source_type": "csv", "path": path})
+    assert status == 201, registered
+    sha256 = hashlib.sha256(content).hexdigest()
+    assert registered["content_sha256"] == sha256
+    dataset = mlflow.data.from_pandas(pd.read_csv(os.path.join(data_root, path)), source=path, name="trips", digest=sha256)
+    mlflow.set_experiment(unique("linked"))
+    # The lifecycle service learns of the dataset from the Feature Store's events: a run logged
+    # before they arrive is not linked, so log fresh runs until one is (bounded).
+    deadline = time.monotonic() + 60
+    while True:
+        with mlflow.start_run() as run:
+            mlflow.log_input(dataset, context="training")
+        [logged] = client.get_run(run.info.run_id).inputs.dataset_inputs
+        tags = {t.key: t.value for t in logged.tags}
+        if "mlops.feature_store.dataset_id" in tags or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert tags == {"mlflow.data.context": "training", "mlops.feature_store.dataset_id": dataset_id}
+    assert logged.dataset.digest == sha256
+    [ours] = rest.get(f"/runs/{run.info.run_id}")["inputs"]
+    assert (ours["digest"], ours["dataset_id"], ours["context"]) == (sha256, dataset_id, "training")
+

@@ -167,6 +167,8 @@ export interface RunInput {
   profile?: string;
   /** MLflow's `mlflow.data.context` tag: training, validation, … */
   context?: string;
+  /** The Feature Store dataset the run read: the one whose file's sha256 is `digest`. */
+  dataset_id?: string;
 }
 export interface RunInputsLoggedData {
   run_id: string;

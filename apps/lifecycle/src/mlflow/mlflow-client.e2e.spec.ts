@@ -45,6 +45,8 @@ describe('the real mlflow client (fluent API and MlflowClient) against the gatew
       MLFLOW_TRACKING_URI: platform.url,
       MLFLOW_TRACKING_TOKEN: TOKEN,
       MLOPS_EXPECTED_ACTOR: ACTOR,
+      // Where tests put the files they register as Feature Store datasets.
+      MLOPS_DATA_ROOT: platform.dataRoot,
       // The client retries 5xx for minutes by default; a failure should show at once.
       MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0',
       MLFLOW_HTTP_REQUEST_TIMEOUT: '60',

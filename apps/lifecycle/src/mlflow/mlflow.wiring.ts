@@ -10,6 +10,7 @@ import { ArtifactsService } from './artifacts/artifacts.service';
 import { MlflowExperimentsController } from './tracking/mlflow-experiments.controller';
 import { MlflowRunsController } from './tracking/mlflow-runs.controller';
 import { MlflowTrackingService } from './tracking/mlflow-tracking.service';
+import { featureStoreDatasetsProjection } from './tracking/feature-store-datasets.projection';
 
 /**
  * The MLflow REST 2.0 facade's controllers and providers, registered in app.ts beside our own API.
@@ -17,5 +18,5 @@ import { MlflowTrackingService } from './tracking/mlflow-tracking.service';
  */
 export const mlflowControllers: Type<unknown>[] = [MlflowExperimentsController, MlflowRunsController, MlflowArtifactsController, ArtifactsController, MlflowLoggedModelsController, MlflowRegistryController];
 export const mlflowProviders: Type<unknown>[] = [MlflowTrackingService, ArtifactsService, LoggedModelsService, MlflowRegistryService];
-/** Read models only the MLflow facade has (MLflow 3's logged models). */
-export const mlflowProjections: Projection<ReadModelDocument>[] = [loggedModelsProjection as unknown as Projection<ReadModelDocument>];
+/** Read models only the MLflow facade has: MLflow 3's logged models; the Feature Store's datasets, which dataset inputs link to. */
+export const mlflowProjections = [loggedModelsProjection, featureStoreDatasetsProjection] as unknown as Projection<ReadModelDocument>[];

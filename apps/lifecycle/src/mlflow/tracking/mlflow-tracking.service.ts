@@ -12,6 +12,7 @@ import { RunsService } from '../../runs/runs.service';
 import { MlflowError, mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
 import { decodePageToken, encodePageToken, fromEpochMs } from '../mlflow-http';
 import { DEFAULT_EXPERIMENT } from './experiment-ids';
+import { datasetWithDigest, FeatureStoreDatasetDocument, featureStoreDatasetsProjection } from './feature-store-datasets.projection';
 import {
   checkBatch,
   checkExperimentName,
@@ -75,6 +76,10 @@ export class MlflowTrackingService {
 
   private get experimentsReadModel() {
     return this.eventSourcing.runner<ExperimentDocument>(experimentsProjection.name).readModel;
+  }
+
+  private get featureStoreDatasets() {
+    return this.eventSourcing.runner<FeatureStoreDatasetDocument>(featureStoreDatasetsProjection.name).readModel;
   }
 
   private get runsReadModel() {
@@ -273,8 +278,14 @@ export class MlflowTrackingService {
     return {};
   }
 
+  /** A dataset input whose digest is a Feature Store dataset file's sha256 is linked to that dataset. */
   async logInputs(runId: string, datasets: MlflowDatasetInput[]) {
-    const inputs = toRunInputs(datasets);
+    const inputs = await Promise.all(
+      toRunInputs(datasets).map(async (input) => {
+        const dataset = await datasetWithDigest(this.featureStoreDatasets, input.digest);
+        return dataset ? { ...input, dataset_id: dataset.dataset_id } : input;
+      }),
+    );
     if (inputs.length) await this.runCommand({ type: 'UpdateRun', data: { run_id: runId, now: new Date().toISOString(), inputs } });
     return {};
   }

@@ -102,6 +102,8 @@ export function checkBatch(batch: { metrics: MlflowMetric[]; params: MlflowKeyVa
 
 /** MLflow's tag naming the context a dataset was read in. */
 export const DATASET_CONTEXT_TAG = 'mlflow.data.context';
+/** Our tag on a dataset input linked to a Feature Store dataset: its id. */
+export const FEATURE_STORE_DATASET_TAG = 'mlops.feature_store.dataset_id';
 const INPUTS_MAX = 100;
 const INPUT_TEXT_MAX = 16_000;
 
@@ -119,8 +121,11 @@ export function toRunInputs(datasets: { tags: MlflowKeyValue[]; dataset: Omit<Ru
   });
 }
 
-const toMlflowDatasetInput = ({ context, ...dataset }: RunInput) => ({
-  tags: context === undefined ? [] : [{ key: DATASET_CONTEXT_TAG, value: context }],
+const toMlflowDatasetInput = ({ context, dataset_id, ...dataset }: RunInput) => ({
+  tags: [
+    ...(context === undefined ? [] : [{ key: DATASET_CONTEXT_TAG, value: context }]),
+    ...(dataset_id === undefined ? [] : [{ key: FEATURE_STORE_DATASET_TAG, value: dataset_id }]),
+  ],
   dataset,
 });
 
