@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { repoRoot } from '@mlops/testing';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { eventually, repoRoot } from '@mlops/testing';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CONSOLE_DIR = join(repoRoot, 'apps', 'web', 'dist');
@@ -26,3 +26,19 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 export const screenshot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/** Waits until the located elements' text matches (pages render after their queries answer). */
+export async function expectText(locator: Locator, pattern: RegExp) {
+  await eventually(async () => {
+    const text = (await locator.allTextContents()).join(' ');
+    if (!pattern.test(text)) throw new Error(`expected ${pattern} in ${JSON.stringify(text)}`);
+  }, 15_000, 100);
+}
+
+/** Signs a tab in with an API key through the console's own prompt (the gateway has keys on). */
+export async function signIn(page: Page, url: string, key: string) {
+  await page.goto(url);
+  await page.getByPlaceholder('API key').fill(key);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}

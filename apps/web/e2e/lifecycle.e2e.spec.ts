@@ -1,7 +1,7 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createApiClient, lifecycleApi, type LifecycleApi } from '@mlops/client';
 import { eventually, RunningPlatform, startPlatform } from '@mlops/testing';
-import { CONSOLE_DIR, launchBrowser, screenshot } from './browser';
+import { CONSOLE_DIR, expectText, launchBrowser, screenshot } from './browser';
 
 // The Model Lifecycle pages in a real Chromium against the whole platform: seeded through the API
 // as a user's training code would, then driven from experiment to active deployment by clicks.
@@ -173,11 +173,3 @@ describe('web console: Model Lifecycle', () => {
     await screenshot(page, 'not-found');
   });
 });
-
-/** Waits until the located elements' text matches (pages render after their queries answer). */
-async function expectText(locator: Locator, pattern: RegExp) {
-  await eventually(async () => {
-    const text = (await locator.allTextContents()).join(' ');
-    if (!pattern.test(text)) throw new Error(`expected ${pattern} in ${JSON.stringify(text)}`);
-  }, 15_000, 100);
-}

@@ -2,14 +2,22 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { NavLink, Route, Routes } from 'react-router-dom';
 import { ApiProvider, createApiClient } from '@mlops/client';
+import { DatasetPage, DatasetsPage } from './pages/datasets';
 import { DeploymentPage } from './pages/deployment';
 import { DeploymentsPage } from './pages/deployments';
 import { DriftEventsPage } from './pages/drift-events';
+import { EvaluationReportPage } from './pages/evaluation-report';
+import { EvaluationRunsPage } from './pages/evaluation-runs';
+import { ScenarioPage, ScenariosPage } from './pages/evaluation-scenarios';
 import { ExperimentPage } from './pages/experiment';
 import { ExperimentsPage } from './pages/experiments';
+import { FeaturePage, FeaturesPage } from './pages/features';
 import { ModelComparePage } from './pages/model-compare';
 import { ModelVersionPage } from './pages/model-version';
 import { ModelsPage } from './pages/models';
+import { PromptUsagePage } from './pages/prompt-usage';
+import { TemplatePage } from './pages/prompt-template';
+import { PromptReviewsPage, TemplatesPage } from './pages/prompts';
 import { RunComparePage } from './pages/run-compare';
 import { RunPage } from './pages/run';
 
@@ -81,6 +89,14 @@ export function App() {
           <NavLink to="/models">Model registry</NavLink>
           <NavLink to="/deployments">Deployments</NavLink>
           <NavLink to="/drift-events">Drift events</NavLink>
+          <NavLink to="/features">Features</NavLink>
+          <NavLink to="/datasets">Datasets</NavLink>
+          <NavLink to="/evaluation/scenarios">Scenarios</NavLink>
+          <NavLink to="/evaluation/runs">Evaluations</NavLink>
+          <NavLink to="/prompts" end>
+            Prompts
+          </NavLink>
+          <NavLink to="/prompts/reviews">Reviews</NavLink>
           <a href="/docs">API docs</a>
         </nav>
         {key && (
@@ -106,6 +122,18 @@ export function App() {
               <Route path="/deployments" element={<DeploymentsPage />} />
               <Route path="/deployments/:id" element={<DeploymentPage />} />
               <Route path="/drift-events" element={<DriftEventsPage />} />
+              <Route path="/features" element={<FeaturesPage />} />
+              <Route path="/features/:name" element={<FeaturePage />} />
+              <Route path="/datasets" element={<DatasetsPage />} />
+              <Route path="/datasets/:id" element={<DatasetPage />} />
+              <Route path="/evaluation/scenarios" element={<ScenariosPage />} />
+              <Route path="/evaluation/scenarios/:name" element={<ScenarioPage />} />
+              <Route path="/evaluation/runs" element={<EvaluationRunsPage />} />
+              <Route path="/evaluation/runs/:runId" element={<EvaluationReportPage />} />
+              <Route path="/prompts" element={<TemplatesPage />} />
+              <Route path="/prompts/reviews" element={<PromptReviewsPage />} />
+              <Route path="/prompts/:id" element={<TemplatePage />} />
+              <Route path="/prompts/:id/:version/usage" element={<PromptUsagePage />} />
               <Route path="*" element={<p className="empty">No such page.</p>} />
             </Routes>
           </ApiProvider>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { canPromote, DEPLOYMENT_MOVES, type Deployment, type DeploymentStatus, useDeployment, useDeploymentCommand } from '@mlops/client';
+import { FeatureLink } from '../cross-links';
 import { Badge, ChangedElsewhere, formatNumber, formatTime, ProblemView, Section } from '../components';
 
 const MAIN: DeploymentStatus[] = ['pending', 'validating', 'deploying', 'active', 'rollback'];
@@ -121,7 +122,9 @@ export function DeploymentPage() {
               {deployment.drift_alerts.map((a) => (
                 <tr key={a.drift_event_id}>
                   <td>{formatTime(a.detected_at)}</td>
-                  <td>{a.feature}</td>
+                  <td>
+                    <FeatureLink name={a.feature} />
+                  </td>
                   <td>{a.metric}</td>
                   <td className="num">
                     {formatNumber(a.value)} / {formatNumber(a.threshold)}

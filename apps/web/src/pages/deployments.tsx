@@ -1,10 +1,12 @@
 import { useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { type DeploymentFilter, flatten, useDeployments } from '@mlops/client';
 import { Badge, formatTime, ListState, LoadMore, Section } from '../components';
 
 export function DeploymentsPage() {
-  const [filter, setFilter] = useState<DeploymentFilter>({});
+  const [search] = useSearchParams();
+  // A model version page links here with its model as the filter.
+  const [filter, setFilter] = useState<DeploymentFilter>(() => (search.get('model_name') ? { model_name: search.get('model_name')! } : {}));
   const query = useDeployments(filter);
   const deployments = flatten(query.data);
   return (

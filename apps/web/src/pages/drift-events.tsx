@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { type DriftEventFilter, type DriftSeverity, flatten, useDriftEvents } from '@mlops/client';
+import { FeatureLink } from '../cross-links';
 import { Badge, formatNumber, formatTime, ListState, LoadMore, Section } from '../components';
 
 export function DriftEventsPage() {
@@ -47,7 +48,9 @@ export function DriftEventsPage() {
                   <td>
                     {e.model_name} v{e.model_version}
                   </td>
-                  <td className="long">{e.feature}</td>
+                  <td className="long">
+                    <FeatureLink name={e.feature} />
+                  </td>
                   <td>{e.metric}</td>
                   <td className="num">
                     {formatNumber(e.value)} / {formatNumber(e.threshold)}

@@ -19,6 +19,10 @@ export function ModelVersionPage() {
             <Badge kind="stage" value={model.stage} /> since {formatTime(model.stage_changed_at)} · from run <Link to={`/runs/${model.run_id}`}>{model.run_id}</Link>
           </div>
           <div className="long">artifact {model.artifact_uri}</div>
+          <div className="cross-links">
+            <Link to={`/evaluation/runs?model_name=${encodeURIComponent(modelName)}&model_version=${version}`}>Evaluation runs of this version</Link> ·{' '}
+            <Link to={`/deployments?model_name=${encodeURIComponent(modelName)}`}>Deployments of {modelName}</Link>
+          </div>
           {model.description && <p className="long">{model.description}</p>}
         </div>
         {update.changedElsewhere ? (

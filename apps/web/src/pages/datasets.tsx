@@ -1,0 +1,186 @@
+import { useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { type DatasetFilter, flatten, useDataset, useDatasets, useRefreshDataset } from '@mlops/client';
+import { ChangedElsewhere, formatNumber, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+import { SmallBar } from '../visuals';
+
+/** Bytes as a person reads them (KiB, MiB, …). */
+export function formatBytes(bytes: number) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+const cell = (value: unknown) => (value === null || value === undefined ? '—' : typeof value === 'number' ? formatNumber(value) : String(value));
+
+export function DatasetsPage() {
+  const [filter, setFilter] = useState<DatasetFilter>({});
+  const query = useDatasets(filter);
+  const datasets = flatten(query.data);
+  const set = (change: Partial<DatasetFilter>) =>
+    setFilter((f) => Object.fromEntries(Object.entries({ ...f, ...change }).filter(([, v]) => v !== '' && v !== undefined)));
+  return (
+    <Section title="Datasets" actions={<Link to="/features">Features</Link>}>
+      <div className="filters">
+        <label>
+          Source
+          <select value={filter.source_type ?? ''} onChange={(e) => set({ source_type: (e.target.value || undefined) as DatasetFilter['source_type'] })}>
+            <option value="">any</option>
+            {['csv', 'parquet', 'duckdb_table'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Tag
+          <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
+        </label>
+      </div>
+      <ListState query={query} empty="No datasets match." count={datasets.length} />
+      {datasets.length > 0 && (
+        <table className="datasets">
+          <thead>
+            <tr>
+              <th>Dataset</th>
+              <th>Source</th>
+              <th>Rows</th>
+              <th>Size</th>
+              <th>Columns</th>
+              <th>Tags</th>
+              <th>Profiled</th>
+            </tr>
+          </thead>
+          <tbody>
+            {datasets.map((d) => (
+              <tr key={d.id} data-dataset={d.id}>
+                <td className="long">
+                  <Link to={`/datasets/${encodeURIComponent(d.id)}`}>{d.id}</Link>
+                </td>
+                <td className="long">
+                  {d.source_type} {d.table_name ?? d.path}
+                </td>
+                <td className="num">{d.row_count}</td>
+                <td className="num">{formatBytes(d.size_bytes)}</td>
+                <td className="num">{d.schema.length}</td>
+                <td className="long">{d.tags.join(', ') || '—'}</td>
+                <td>{formatTime(d.profiled_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <LoadMore query={query} />
+    </Section>
+  );
+}
+
+export function DatasetPage() {
+  const id = useParams().id!;
+  const query = useDataset(id);
+  const refresh = useRefreshDataset(id);
+  if (query.isPending) return <p className="loading">Loading…</p>;
+  if (query.error) return <ProblemView error={query.error} />;
+  const d = query.data.data;
+  const change = d.last_schema_change;
+  return (
+    <>
+      <Section
+        title={`Dataset ${d.id}`}
+        actions={
+          <button disabled={refresh.isPending} onClick={() => refresh.mutate()}>
+            {refresh.isPending ? 'Refreshing…' : 'Refresh profile'}
+          </button>
+        }
+      >
+        {refresh.changedElsewhere ? <ChangedElsewhere onReload={refresh.reload} /> : refresh.error && <ProblemView error={refresh.error} />}
+        <div className="facts" data-testid="dataset-facts">
+          {d.description && <p className="long">{d.description}</p>}
+          <div className="long">
+            {d.source_type} · {d.path}
+            {d.table_name ? ` · table ${d.table_name}` : ''}
+          </div>
+          <div className="metrics-cards">
+            <div className="card" data-fact="rows">
+              <strong>{d.row_count}</strong> rows
+            </div>
+            <div className="card" data-fact="size">
+              <strong>{formatBytes(d.size_bytes)}</strong> ({d.size_bytes} bytes)
+            </div>
+            <div className="card long" data-fact="sha256">
+              sha256 <code>{d.content_sha256 ?? '— (a table)'}</code>
+            </div>
+          </div>
+          <div>
+            profiled {formatTime(d.profiled_at)} · registered {formatTime(d.created_at)} by {d.created_by} · tags {d.tags.join(', ') || '—'}
+          </div>
+        </div>
+      </Section>
+      <Section title="Schema and profile">
+        <table className="profile">
+          <thead>
+            <tr>
+              <th>Column</th>
+              <th>Type</th>
+              <th>Nulls</th>
+              <th>Distinct (approx.)</th>
+              <th>Min</th>
+              <th>Max</th>
+              <th>Mean</th>
+              <th>Std dev</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.schema.map((column) => {
+              const p = d.profile.find((x) => x.column === column.column);
+              return (
+                <tr key={column.column} data-column={column.column}>
+                  <td>{column.column}</td>
+                  <td>
+                    <code>{column.type}</code>
+                  </td>
+                  <td>{p ? <SmallBar value={p.null_count} max={d.row_count} /> : '—'}</td>
+                  <td>{p ? <SmallBar value={p.approx_distinct} max={d.row_count} /> : '—'}</td>
+                  <td className="num">{cell(p?.min)}</td>
+                  <td className="num">{cell(p?.max)}</td>
+                  <td className="num">{cell(p?.mean)}</td>
+                  <td className="num">{cell(p?.stddev)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </Section>
+      <Section title="Last schema change">
+        {!change ? (
+          <p className="empty">The schema has not changed since registration.</p>
+        ) : (
+          <div data-testid="schema-change">
+            <p>{formatTime(change.changed_at)}</p>
+            <ul>
+              {change.added.map((c) => (
+                <li key={`+${c.column}`}>
+                  added <code>{c.column}</code> {c.type}
+                </li>
+              ))}
+              {change.removed.map((c) => (
+                <li key={`-${c.column}`}>
+                  removed <code>{c.column}</code> {c.type}
+                </li>
+              ))}
+              {change.retyped.map((c) => (
+                <li key={`~${c.column}`}>
+                  retyped <code>{c.column}</code> {c.from} → {c.to}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </Section>
+    </>
+  );
+}

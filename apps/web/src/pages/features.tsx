@@ -1,0 +1,208 @@
+import { useState } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { type FeatureFilter, featureVersionDiff, flatten, useDeprecateFeature, useFeature, useFeatures, useFeatureVersions } from '@mlops/client';
+import { Badge, ChangedElsewhere, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+
+export function FeaturesPage() {
+  const [filter, setFilter] = useState<FeatureFilter>({});
+  const query = useFeatures(filter);
+  const features = flatten(query.data);
+  const set = (change: Partial<FeatureFilter>) =>
+    setFilter((f) => Object.fromEntries(Object.entries({ ...f, ...change }).filter(([, v]) => v !== '' && v !== undefined)));
+  return (
+    <Section title="Features" actions={<Link to="/datasets">Datasets</Link>}>
+      <div className="filters">
+        {(['entity', 'owner', 'tag'] as const).map((key) => (
+          <label key={key}>
+            {key[0].toUpperCase() + key.slice(1)}
+            <input value={filter[key] ?? ''} onChange={(e) => set({ [key]: e.target.value })} />
+          </label>
+        ))}
+        <label>
+          Status
+          <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as FeatureFilter['status'] })}>
+            <option value="">any</option>
+            <option>active</option>
+            <option>deprecated</option>
+          </select>
+        </label>
+      </div>
+      <ListState query={query} empty="No features match." count={features.length} />
+      {features.length > 0 && (
+        <div className="table-scroll">
+          <table className="features">
+            <thead>
+              <tr>
+                <th>Feature</th>
+                <th>Status</th>
+                <th>Entity</th>
+                <th>Type</th>
+                <th>Version</th>
+                <th>Source</th>
+                <th>Owner</th>
+                <th>Tags</th>
+                <th>Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {features.map((f) => (
+                <tr key={f.name} data-feature={f.name}>
+                  <td className="long">
+                    <Link to={`/features/${encodeURIComponent(f.name)}`}>{f.name}</Link>
+                  </td>
+                  <td>
+                    <Badge kind="status" value={f.status} />
+                  </td>
+                  <td>{f.entity}</td>
+                  <td>{f.latest_version.value_type}</td>
+                  <td>v{f.latest_version.version}</td>
+                  <td className="long">
+                    <Link to={`/datasets/${encodeURIComponent(f.latest_version.source.dataset_id)}`}>{f.latest_version.source.dataset_id}</Link>
+                    {' · '}
+                    {f.latest_version.source.column ?? f.latest_version.source.expression}
+                  </td>
+                  <td>{f.owner}</td>
+                  <td className="long">{f.tags.join(', ') || '—'}</td>
+                  <td>{formatTime(f.updated_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore query={query} />
+    </Section>
+  );
+}
+
+export function FeaturePage() {
+  const name = useParams().name!;
+  const query = useFeature(name);
+  const history = useFeatureVersions(name);
+  const deprecate = useDeprecateFeature(name);
+  const [reason, setReason] = useState('');
+  const [pair, setPair] = useState<[number, number] | null>(null);
+  if (query.isPending) return <p className="loading">Loading…</p>;
+  if (query.error) return <ProblemView error={query.error} />;
+  const feature = query.data.data;
+  const versions = history.data ?? [];
+  const latest = feature.latest_version.version;
+  const [from, to] = pair ?? [Math.max(1, latest - 1), latest];
+  const a = versions.find((v) => v.version === from);
+  const b = versions.find((v) => v.version === to);
+  const changes = a && b ? featureVersionDiff(a, b) : [];
+  const pick = (value: number, index: 0 | 1, label: string) => (
+    <label>
+      {label}
+      <select aria-label={`diff ${label}`} value={value} onChange={(e) => setPair(index === 0 ? [Number(e.target.value), to] : [from, Number(e.target.value)])}>
+        {versions.map((v) => (
+          <option key={v.version} value={v.version}>
+            v{v.version}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <>
+      <Section title={`Feature ${feature.name}`}>
+        <div className="facts">
+          <div>
+            <Badge kind="status" value={feature.status} /> entity {feature.entity} · owner {feature.owner} · {feature.latest_version.value_type} · latest v{latest}
+          </div>
+          {feature.description && <p className="long">{feature.description}</p>}
+          <div>
+            source <Link to={`/datasets/${encodeURIComponent(feature.latest_version.source.dataset_id)}`}>{feature.latest_version.source.dataset_id}</Link> ·{' '}
+            {feature.latest_version.source.kind} {feature.latest_version.source.column ?? feature.latest_version.source.expression}
+          </div>
+          {feature.status === 'deprecated' && (
+            <div className="problem">
+              Deprecated {formatTime(feature.deprecated_at)}
+              {feature.deprecation_reason ? `: ${feature.deprecation_reason}` : ''}
+            </div>
+          )}
+        </div>
+        {deprecate.changedElsewhere ? <ChangedElsewhere onReload={deprecate.reload} /> : deprecate.error && <ProblemView error={deprecate.error} />}
+        {feature.status === 'active' && (
+          <div className="inline-form">
+            <input aria-label="deprecation reason" placeholder="why (optional)" value={reason} onChange={(e) => setReason(e.target.value)} />
+            <button className="danger" disabled={deprecate.isPending} onClick={() => deprecate.mutate(reason.trim() || undefined)}>
+              Deprecate
+            </button>
+          </div>
+        )}
+      </Section>
+      <Section title="Version history">
+        <ListState query={history} empty="No versions." count={versions.length} />
+        {versions.length > 0 && (
+          <table className="feature-versions">
+            <thead>
+              <tr>
+                <th>Version</th>
+                <th>Type</th>
+                <th>Changelog</th>
+                <th>Compatibility</th>
+                <th>By</th>
+                <th>When</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...versions].reverse().map((v) => (
+                <tr key={v.version} data-version={v.version}>
+                  <td>v{v.version}</td>
+                  <td>{v.value_type}</td>
+                  <td className="long">{v.changelog}</td>
+                  <td>
+                    {v.backward_compatible ? (
+                      <Badge kind="result" value="pass" />
+                    ) : (
+                      <span className="breaking" data-breaking={v.breaking_changes.length}>
+                        <Badge kind="result" value="fail" /> breaking: {v.breaking_changes.join('; ')}
+                      </span>
+                    )}
+                  </td>
+                  <td>{v.created_by}</td>
+                  <td>{formatTime(v.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+      {versions.length > 1 && (
+        <Section title="Compare versions">
+          <div className="filters">
+            {pick(from, 0, 'from')}
+            {pick(to, 1, 'to')}
+          </div>
+          {changes.length === 0 ? (
+            <p className="empty">No differences in type, schema or source.</p>
+          ) : (
+            <table className="feature-diff">
+              <thead>
+                <tr>
+                  <th>Field</th>
+                  <th>v{from}</th>
+                  <th>v{to}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {changes.map((c) => (
+                  <tr key={c.field} data-field={c.field}>
+                    <th>{c.field}</th>
+                    <td>
+                      <del>{c.from}</del>
+                    </td>
+                    <td>
+                      <ins>{c.to}</ins>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,125 @@
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { flatten, type TemplateFilter, usePendingReviews, useTemplate, useTemplates } from '@mlops/client';
+import { Badge, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+import { ReviewControls } from './prompt-review';
+
+const STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'retired'] as const;
+
+export function TemplatesPage() {
+  const [filter, setFilter] = useState<TemplateFilter>({});
+  const query = useTemplates(filter);
+  const templates = flatten(query.data);
+  const set = (change: Partial<TemplateFilter>) =>
+    setFilter((f) => Object.fromEntries(Object.entries({ ...f, ...change }).filter(([, v]) => v !== '' && v !== undefined)));
+  return (
+    <Section title="Prompt templates" actions={<Link to="/prompts/reviews">Approval queue</Link>}>
+      <div className="filters">
+        <label>
+          Status
+          <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as TemplateFilter['status'] })}>
+            <option value="">any</option>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Owner
+          <input value={filter.owner ?? ''} onChange={(e) => set({ owner: e.target.value })} />
+        </label>
+        <label>
+          Tag
+          <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
+        </label>
+      </div>
+      <ListState query={query} empty="No templates match." count={templates.length} />
+      {templates.length > 0 && (
+        <div className="table-scroll">
+          <table className="templates">
+            <thead>
+              <tr>
+                <th>Template</th>
+                <th>Type</th>
+                <th>Owner</th>
+                <th>Latest</th>
+                <th>Versions in</th>
+                <th>Labels</th>
+                <th>Tags</th>
+                <th>Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {templates.map((t) => (
+                <tr key={t.id} data-template={t.id}>
+                  <td className="long">
+                    <Link to={`/prompts/${encodeURIComponent(t.id)}`}>{t.id}</Link> <span className="hint">{t.name}</span>
+                  </td>
+                  <td>{t.type}</td>
+                  <td>{t.owner}</td>
+                  <td>v{t.latest_version}</td>
+                  <td>
+                    {t.statuses.map((s) => (
+                      <Badge key={s} kind="status" value={s} />
+                    ))}
+                  </td>
+                  <td>{t.labels.map((l) => `${l.label} → v${l.version}`).join(', ') || '—'}</td>
+                  <td className="long">{t.tags.join(', ') || '—'}</td>
+                  <td>{formatTime(t.updated_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore query={query} />
+    </Section>
+  );
+}
+
+/** Every version waiting for review, per template; approving or rejecting needs the approver role. */
+export function PromptReviewsPage() {
+  const query = usePendingReviews();
+  const templates = flatten(query.data);
+  return (
+    <Section title="Approval queue">
+      <p className="hint">
+        Versions submitted for review. Approving needs the approver role, and nobody approves a version they wrote or submitted (four-eyes rule).
+      </p>
+      <ListState query={query} empty="Nothing is waiting for review." count={templates.length} />
+      {templates.map((t) => (
+        <PendingVersions key={t.id} templateId={t.id} />
+      ))}
+      <LoadMore query={query} />
+    </Section>
+  );
+}
+
+function PendingVersions({ templateId }: { templateId: string }) {
+  const query = useTemplate(templateId);
+  if (query.isPending) return <p className="loading">Loading {templateId}…</p>;
+  if (query.error) return <ProblemView error={query.error} />;
+  const template = query.data.data;
+  return (
+    <>
+      {template.versions
+        .filter((v) => v.status === 'pending_review')
+        .map((v) => (
+          <div key={v.version} className="review" data-review={`${template.id}/v${v.version}`}>
+            <h3>
+              <Link to={`/prompts/${encodeURIComponent(template.id)}?version=${v.version}`}>
+                {template.id} v{v.version}
+              </Link>{' '}
+              <Badge kind="status" value={v.status} />
+            </h3>
+            <div className="hint">
+              written by {v.author} · submitted by {v.submitted_by} at {formatTime(v.submitted_at)}
+              {v.evaluation ? ` · evaluation ${v.evaluation.score}/100 (${v.evaluation.passed ? 'passed' : 'failed'})` : ' · not evaluated'}
+              {v.commit_message ? ` · “${v.commit_message}”` : ''}
+            </div>
+            <ReviewControls templateId={template.id} version={v.version} />
+          </div>
+        ))}
+    </>
+  );
+}
