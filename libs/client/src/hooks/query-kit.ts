@@ -4,15 +4,15 @@ import type { Page } from '../lifecycle';
 import { ApiError } from '../problem';
 
 
-type Lister<F, T> = (filter: F, cursor?: string) => Promise<Tagged<Page<T>>>;
+type Lister<F, P> = (filter: F, cursor?: string) => Promise<Tagged<P>>;
 
-/** A cursor-paged list as an infinite query under `[...key, 'list', filter]`. */
-export const pages = <F, T>(key: readonly unknown[], list: Lister<F, T>, filter: F) =>
+/** A cursor-paged list as an infinite query under `[...key, 'list', filter]`; a page may carry more than its items (usage aggregates). */
+export const pages = <F, P extends Page<unknown>>(key: readonly unknown[], list: Lister<F, P>, filter: F) =>
   infiniteQueryOptions({
     queryKey: [...key, 'list', filter],
     queryFn: async ({ pageParam }) => (await list(filter, pageParam)).data,
     initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last: Page<T>) => last.next_cursor ?? undefined,
+    getNextPageParam: (last: P) => last.next_cursor ?? undefined,
   });
 
 export const flatten = <T>(data: InfiniteData<Page<T>> | undefined): T[] => data?.pages.flatMap((page) => page.items) ?? [];
