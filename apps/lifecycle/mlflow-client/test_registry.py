@@ -150,6 +150,10 @@ def test_production_passes_through_the_release_checklist(client, rest, unique):
     assert client.get_model_version(name, "1").current_stage == "Archived"
     assert rest.get(f"/models/{name}/1")["stage"] == "archived"
     assert [(v.version, v.current_stage) for v in client.get_latest_versions(name, stages=["Production"])] == [("2", "Production")]
+    # Searched by stage through the store's index, with MLflow's stage names.
+    assert [v.version for v in client.search_model_versions(f"name = '{name}' AND current_stage = 'Production'")] == ["2"]
+    assert [v.version for v in client.search_model_versions(f"name = '{name}' AND current_stage IN ('Archived', 'None')")] == ["1"]
+    assert client.search_model_versions(f"name = '{name}' AND current_stage = 'production'") == []
     with pytest.raises(MlflowException) as bad_stage:
         client.transition_model_version_stage(name, "2", "Shipped")
     assert bad_stage.value.error_code == "INVALID_PARAMETER_VALUE"

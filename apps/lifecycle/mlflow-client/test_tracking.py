@@ -241,6 +241,14 @@ def test_search_runs_with_mlflows_filter_language_and_order_by(client, unique):
     assert names("attributes.run_name = 'r3'") == ["r3"]
     assert names(f"attributes.start_time >= {1_700_000_002_000}", ["attributes.start_time DESC"]) == ["r3", "r2"]
     assert names("attributes.status IN ('RUNNING') AND params.lr != '0.01'", ["run_name DESC"]) == ["r3", "r2", "r0"]
+    # Comparisons the store answers by index, with the same results as MLflow's.
+    assert names(f"attributes.start_time > {1_700_000_000_000} AND attributes.start_time < {1_700_000_003_000}", ["attributes.start_time"]) == ["r1", "r2"]
+    assert names("attributes.status != 'RUNNING'") == ["r1"]
+    assert names("attributes.status NOT IN ('RUNNING', 'SCHEDULED')") == ["r1"]
+    assert names("attributes.status IN ('SCHEDULED', 'FINISHED')") == ["r1"]
+    assert names("attributes.status = 'SCHEDULED'") == []
+    assert names(f"attributes.run_id IN ('{made['r0']}', '{made['r3']}')") == ["r3", "r0"]
+    assert names(f"attributes.start_time = {1_700_000_001_000}") == ["r1"]
     # Default order: newest first; runs without the metric sort last.
     assert names() == ["r3", "r2", "r1", "r0"]
     assert names(order_by=["metrics.acc ASC"]) == ["r1", "r2", "r0", "r3"]

@@ -9,16 +9,18 @@ import { ModelsService } from '../../models/models.service';
 import { MlflowError, mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
 import { decodePageToken, encodePageToken } from '../mlflow-http';
 import { LoggedModelsService } from '../logged-models/logged-models.service';
-import { compareBy, Comparison, parseFilter, parseOrderBy, satisfies } from '../tracking/search-filter';
+import { compareBy, Comparison, parseFilter, parseOrderBy, satisfies, storeConditions, withConditions } from '../tracking/search-filter';
 import {
   checkModelName,
   fromMlflowStage,
   latestVersions,
   MODEL_VERSION_SEARCH,
+  MODEL_VERSION_STORED_ATTRIBUTES,
   modelVersionValue,
   presentModelVersion,
   presentRegisteredModel,
   REGISTERED_MODEL_SEARCH,
+  REGISTERED_MODEL_STORED_ATTRIBUTES,
   registeredModelValue,
 } from './mlflow-registry';
 
@@ -133,8 +135,9 @@ export class MlflowRegistryService {
   async searchRegisteredModels(request: { filter?: string; max_results: number; order_by: string[]; page_token?: string }) {
     const comparisons = parseFilter(request.filter, REGISTERED_MODEL_SEARCH);
     const clauses = request.order_by.map((clause) => parseOrderBy(clause, REGISTERED_MODEL_SEARCH));
-    const docs = await this.readModel.find({}).sort({ _id: 1 }).limit(SEARCH_SCAN_LIMIT + 1).toArray();
-    if (docs.length > SEARCH_SCAN_LIMIT) throw mlflowInvalid(`More than ${SEARCH_SCAN_LIMIT} registered models: narrow the search`);
+    const query = withConditions({}, storeConditions(comparisons, REGISTERED_MODEL_STORED_ATTRIBUTES));
+    const docs = await this.readModel.find(query).sort({ _id: 1 }).limit(SEARCH_SCAN_LIMIT + 1).toArray();
+    if (docs.length > SEARCH_SCAN_LIMIT) throw mlflowInvalid(`More than ${SEARCH_SCAN_LIMIT} registered models match: narrow the filter`);
     const matching = docs
       .filter((doc) => doc.exists !== false && comparisons.every((c) => matches(registeredModelValue(doc, c.entity, c.key), c)))
       .sort(compareBy(clauses.length ? clauses : [{ entity: 'attribute', key: 'name', ascending: true }], (doc, c) => registeredModelValue(doc, c.entity, c.key), (a, b) => a._id.localeCompare(b._id)));
@@ -233,9 +236,8 @@ export class MlflowRegistryService {
   async searchModelVersions(request: { filter?: string; max_results: number; order_by: string[]; page_token?: string }) {
     const comparisons = parseFilter(request.filter, MODEL_VERSION_SEARCH);
     const clauses = request.order_by.map((clause) => parseOrderBy(clause, MODEL_VERSION_SEARCH));
-    // A name equality reads one model's versions by index; anything else reads up to the scan limit.
-    const byName = comparisons.find((c) => c.entity === 'attribute' && c.key === 'name' && c.op === '=');
-    const query = byName ? { model_name: String(byName.value) } : {};
+    // A name or stage in the filter reads those versions by index; anything else reads up to the scan limit.
+    const query = withConditions({}, storeConditions(comparisons, MODEL_VERSION_STORED_ATTRIBUTES));
     const docs = await this.versionDocs.find(query).sort({ _id: 1 }).limit(SEARCH_SCAN_LIMIT + 1).toArray();
     if (docs.length > SEARCH_SCAN_LIMIT) throw mlflowInvalid(`More than ${SEARCH_SCAN_LIMIT} model versions match: narrow the filter`);
     const views = docs.filter((doc): doc is ModelVersionDocument => !doc.deleted);

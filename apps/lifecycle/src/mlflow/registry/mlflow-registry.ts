@@ -2,7 +2,7 @@ import { ModelStage } from '@mlops/events';
 import type { ModelDocument, ModelVersionView } from '../../models/models.projection';
 import { mlflowInvalid } from '../mlflow-errors';
 import { toEpochMs } from '../mlflow-http';
-import { SearchVocabulary } from '../tracking/search-filter';
+import { SearchVocabulary, StoredAttribute, storedAs } from '../tracking/search-filter';
 
 /** Our model names (the events' schemas). */
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -76,6 +76,15 @@ export const REGISTERED_MODEL_SEARCH: SearchVocabulary = {
   entities: ['attribute', 'tag'],
   numericAttributes: ['creation_timestamp', 'last_updated_timestamp'],
   stringAttributes: ['name'],
+};
+
+/** Registered-model attributes a search filter narrows in MongoDB by index. */
+export const REGISTERED_MODEL_STORED_ATTRIBUTES: Record<string, StoredAttribute> = { name: { field: 'model_name', stored: String } };
+
+/** Model-version attributes a search filter narrows in MongoDB by index (the list documents by model, by stage). */
+export const MODEL_VERSION_STORED_ATTRIBUTES: Record<string, StoredAttribute> = {
+  name: { field: 'model_name', stored: String },
+  current_stage: { field: 'stage', stored: storedAs(Object.fromEntries(Object.entries(TO_MLFLOW_STAGE).map(([ours, theirs]) => [theirs, ours]))) },
 };
 
 export const MODEL_VERSION_SEARCH: SearchVocabulary = {

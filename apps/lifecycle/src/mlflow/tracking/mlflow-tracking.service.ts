@@ -17,11 +17,13 @@ import {
   checkBatch,
   checkExperimentName,
   checkRunName,
+  EXPERIMENT_STORED_ATTRIBUTES,
   experimentValue,
   fromMlflowStatus,
   MlflowKeyValue,
   MlflowMetric,
   RUN_NAME_TAG,
+  RUN_STORED_ATTRIBUTES,
   runValue,
   toMlflowExperiment,
   toMlflowHistoryPoint,
@@ -30,7 +32,7 @@ import {
   USER_TAG,
 } from './mlflow-tracking';
 import type { MlflowDatasetInput } from './mlflow-tracking.dto';
-import { compareBy, EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH, satisfies } from './search-filter';
+import { compareBy, EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH, satisfies, storeConditions, withConditions } from './search-filter';
 import { z } from 'zod';
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
@@ -140,7 +142,7 @@ export class MlflowTrackingService {
     const comparisons = parseFilter(query.filter, EXPERIMENT_SEARCH);
     const order = query.order_by.map((clause) => parseOrderBy(clause, EXPERIMENT_SEARCH));
     const status: Record<string, unknown> = { ACTIVE_ONLY: { status: 'active' }, DELETED_ONLY: { status: 'archived' }, ALL: {} }[query.view_type];
-    const docs = await this.experimentsReadModel.find(status).limit(SEARCH_SCAN_LIMIT).toArray();
+    const docs = await this.experimentsReadModel.find(withConditions(status, storeConditions(comparisons, EXPERIMENT_STORED_ATTRIBUTES))).limit(SEARCH_SCAN_LIMIT).toArray();
     const matching = docs.filter((doc) => comparisons.every((c) => satisfies(experimentValue(doc, c.entity, c.key), c)));
     // MLflow's default: newest first, then by id.
     const clauses = order.length ? order : [{ entity: 'attribute' as const, key: 'creation_time', ascending: false }];
@@ -307,7 +309,7 @@ export class MlflowTrackingService {
     const experiments = await Promise.all(query.experiment_ids.map((id) => this.experimentById(id)));
     const deleted = { ACTIVE_ONLY: { deleted: { $ne: true } }, DELETED_ONLY: { deleted: true }, ALL: {} }[query.run_view_type];
     const docs = await this.runsReadModel
-      .find({ experiment_name: { $in: experiments.map(experimentKeyOf) }, ...deleted })
+      .find(withConditions({ experiment_name: { $in: experiments.map(experimentKeyOf) }, ...deleted }, storeConditions(comparisons, RUN_STORED_ATTRIBUTES)))
       .sort({ start_time: -1, _id: 1 })
       .limit(SEARCH_SCAN_LIMIT)
       .toArray();

@@ -1,12 +1,16 @@
 import { MetricPoint, RunInput, RunParam, RunStatus, TagValue } from '@mlops/events';
 import type { ExperimentDocument } from '../../experiments/experiments.projection';
+import { runStreamId } from '../../runs/run.decider';
 import type { HistoryPoint, RunDocument } from '../../runs/runs.projection';
 import { mlflowInvalid } from '../mlflow-errors';
 import { toEpochMs } from '../mlflow-http';
 import { experimentMlflowId } from './experiment-ids';
+import { StoredAttribute, storedAs, storedTime } from './search-filter';
 
 /** MLflow's run statuses and ours, both ways (SCHEDULED is a run that has not ended: running). */
 const TO_MLFLOW_STATUS: Record<RunStatus, string> = { running: 'RUNNING', completed: 'FINISHED', failed: 'FAILED', killed: 'KILLED' };
+/** The status a run shows in MLflow as the one stored (SCHEDULED is never shown). */
+const SHOWN_STATUS = Object.fromEntries(Object.entries(TO_MLFLOW_STATUS).map(([ours, theirs]) => [theirs, ours]));
 const FROM_MLFLOW_STATUS: Record<string, RunStatus> = { RUNNING: 'running', SCHEDULED: 'running', FINISHED: 'completed', FAILED: 'failed', KILLED: 'killed' };
 
 export const toMlflowStatus = (status: RunStatus) => TO_MLFLOW_STATUS[status];
@@ -191,6 +195,20 @@ export function toMlflowExperiment(experiment: ExperimentDocument) {
     tags: [...(experiment.tag_values ?? []), ...(experiment.description ? [{ key: 'mlflow.note.content', value: experiment.description }] : [])],
   };
 }
+
+/** Run attributes a search filter narrows in MongoDB by index (runs by experiment and status, or start time; by id). */
+export const RUN_STORED_ATTRIBUTES: Record<string, StoredAttribute> = {
+  status: { field: 'status', stored: storedAs(SHOWN_STATUS) },
+  start_time: { field: 'start_time', stored: storedTime },
+  created: { field: 'start_time', stored: storedTime },
+  run_id: { field: '_id', stored: (id) => runStreamId(String(id)) },
+};
+
+/** Experiment attributes a search filter narrows in MongoDB by index. */
+export const EXPERIMENT_STORED_ATTRIBUTES: Record<string, StoredAttribute> = {
+  name: { field: 'name', stored: String },
+  experiment_id: { field: 'mlflow_id', stored: String },
+};
 
 /** A run's value for a search comparison or an order_by clause; undefined when it has none. */
 export function runValue(run: RunDocument, entity: string, key: string): string | number | undefined {

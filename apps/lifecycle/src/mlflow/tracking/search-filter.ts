@@ -195,3 +195,54 @@ export function compareBy<T>(
     return tiebreak(a, b);
   };
 }
+
+/**
+ * How a searchable attribute is stored in a read model: its indexed field, and an MLflow value as
+ * the stored value it equals — undefined when there is no such value, and then the comparison is
+ * left to `satisfies` alone.
+ */
+export interface StoredAttribute {
+  field: string;
+  stored: (value: string | number) => unknown;
+}
+
+/** An MLflow time (epoch ms) as our stored time: ISO-8601 with four-digit years (the events' date-time), so strings compare in time order. */
+export function storedTime(value: string | number): string | undefined {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return undefined;
+  const iso = new Date(value).toISOString();
+  return /^\d{4}-/.test(iso) ? iso : undefined;
+}
+
+/** A value of an exact one-to-one mapping (MLflow's status or stage names to ours); undefined for any other. */
+export const storedAs =
+  (mapping: Record<string, string>) =>
+  (value: string | number): string | undefined =>
+    typeof value === 'string' && Object.hasOwn(mapping, value) ? mapping[value] : undefined;
+
+/**
+ * The part of a filter MongoDB can answer from an index: equality, IN, NOT IN and ranges on the
+ * `attributes` given. Only ever narrows what is read — every comparison is still checked with
+ * `satisfies` — so a search stays exact whichever comparisons are pushed down.
+ */
+export function storeConditions(comparisons: Comparison[], attributes: Record<string, StoredAttribute>): Record<string, unknown>[] {
+  const conditions: Record<string, unknown>[] = [];
+  for (const { entity, key, op, value } of comparisons) {
+    const attribute = entity === 'attribute' && Object.hasOwn(attributes, key) ? attributes[key] : undefined;
+    if (!attribute || value === undefined) continue;
+    const { field, stored } = attribute;
+    if (op === 'IN' || op === 'NOT IN') {
+      // A value no stored value equals matches nothing and excludes nothing: it is left out.
+      const values = (value as (string | number)[]).map(stored).filter((v) => v !== undefined);
+      conditions.push({ [field]: { [op === 'IN' ? '$in' : '$nin']: values } });
+      continue;
+    }
+    const one = stored(value as string | number);
+    if (one === undefined) continue;
+    const operator = { '=': '$eq', '!=': '$ne', '>': '$gt', '>=': '$gte', '<': '$lt', '<=': '$lte' }[op as string];
+    if (operator) conditions.push({ [field]: { [operator]: one } });
+  }
+  return conditions;
+}
+
+/** `base` narrowed by the conditions (each on its own, as fields may repeat). */
+export const withConditions = (base: Record<string, unknown>, conditions: Record<string, unknown>[]) => (conditions.length ? { ...base, $and: conditions } : base);

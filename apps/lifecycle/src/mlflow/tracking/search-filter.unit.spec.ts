@@ -1,5 +1,6 @@
 import { MlflowError } from '../mlflow-errors';
-import { compareBy, EXPERIMENT_SEARCH, likePattern, parseFilter, parseOrderBy, satisfies } from './search-filter';
+import { RUN_STORED_ATTRIBUTES } from './mlflow-tracking';
+import { compareBy, EXPERIMENT_SEARCH, likePattern, parseFilter, parseOrderBy, satisfies, storeConditions, storedTime, withConditions } from './search-filter';
 
 const invalid = (run: () => unknown) => {
   try {
@@ -85,3 +86,37 @@ describe("MLflow's search filter language", () => {
     expect(sorted(false)).toEqual(['c', 'a', 'd', 'b']);
   });
 });
+
+describe('the part of a filter MongoDB answers', () => {
+  const conditions = (filter: string) => storeConditions(parseFilter(filter), RUN_STORED_ATTRIBUTES);
+
+  it('pushes equality, sets and ranges on stored attributes, as stored values', () => {
+    expect(conditions(`attributes.status = 'FINISHED' AND attributes.start_time >= 1700000000000 AND attributes.start_time < 1700000005000`)).toEqual([
+      { status: { $eq: 'completed' } },
+      { start_time: { $gte: '2023-11-14T22:13:20.000Z' } },
+      { start_time: { $lt: '2023-11-14T22:13:25.000Z' } },
+    ]);
+    expect(conditions(`run_id IN ('a', 'b') AND attributes.status NOT IN ('KILLED')`)).toEqual([{ _id: { $in: ['run:a', 'run:b'] } }, { status: { $nin: ['killed'] } }]);
+    expect(withConditions({ experiment_name: 'x' }, conditions(`attributes.status != 'RUNNING'`))).toEqual({ experiment_name: 'x', $and: [{ status: { $ne: 'running' } }] });
+  });
+
+  it('leaves to the in-memory check what the store cannot answer exactly', () => {
+    // Metrics, params, tags, LIKE and names are not indexed; SCHEDULED is never a stored status; a fractional time equals no stored one.
+    expect(conditions(`metrics.acc > 0.9 AND params.lr = '0.1' AND tags.t LIKE 'a%' AND attributes.run_name = 'r' AND attributes.status = 'SCHEDULED' AND attributes.start_time > 1.5`)).toEqual([]);
+    // A value no run can have matches nothing in a set, and excludes nothing from one.
+    expect(conditions(`attributes.status IN ('SCHEDULED')`)).toEqual([{ status: { $in: [] } }]);
+    expect(conditions(`attributes.status NOT IN ('SCHEDULED', 'FAILED')`)).toEqual([{ status: { $nin: ['failed'] } }]);
+    expect(withConditions({ a: 1 }, [])).toEqual({ a: 1 });
+  });
+
+  it('compares stored times as strings only within four-digit years, where strings sort as times', () => {
+    expect(storedTime(0)).toBe('1970-01-01T00:00:00.000Z');
+    expect(storedTime(253402300800000)).toBeUndefined(); // year 10000
+    expect(storedTime(-62198755200001)).toBeUndefined(); // before year 0
+    expect(storedTime('1700000000000')).toBeUndefined();
+    const times = [-62167219200000, 0, 1, 1700000000000, 253402300799999];
+    const sorted = times.map((t) => storedTime(t)!);
+    expect([...sorted].sort()).toEqual(sorted);
+  });
+});
+
