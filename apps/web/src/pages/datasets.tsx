@@ -1,6 +1,6 @@
-import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
-import { type DatasetFilter, flatten, useDataset, useDatasets, useRefreshDataset } from '@mlops/client';
+import { type FormEvent, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { type DatasetFilter, flatten, useDataset, useDatasets, useRefreshDataset, useRegisterDataset } from '@mlops/client';
 import { ChangedElsewhere, formatNumber, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
 import { SmallBar } from '../visuals';
 
@@ -75,7 +75,79 @@ export function DatasetsPage() {
         </table>
       )}
       <LoadMore query={query} />
+      <RegisterDataset />
     </Section>
+  );
+}
+
+const tagList = (text: string) =>
+  text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+/** Register a file under the data root or a DuckDB table; the Feature Store profiles it with DuckDB. */
+function RegisterDataset() {
+  const navigate = useNavigate();
+  const register = useRegisterDataset();
+  const [form, setForm] = useState({ name: '', source_type: 'csv', path: '', table_name: '', description: '', tags: '' });
+  const field = (key: keyof typeof form) => ({ value: form[key], onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })) });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    register.mutate(
+      {
+        name: form.name.trim(),
+        source_type: form.source_type as 'csv' | 'parquet' | 'duckdb_table',
+        ...(form.path.trim() ? { path: form.path.trim() } : {}),
+        ...(form.table_name.trim() ? { table_name: form.table_name.trim() } : {}),
+        ...(form.description.trim() ? { description: form.description.trim() } : {}),
+        ...(form.tags.trim() ? { tags: tagList(form.tags) } : {}),
+      },
+      { onSuccess: () => navigate(`/datasets/${encodeURIComponent(form.name.trim())}`) },
+    );
+  };
+  return (
+    <details className="register">
+      <summary>Register a dataset</summary>
+      <form className="stacked" onSubmit={submit} aria-label="register dataset">
+        <label>
+          Name (the dataset id)
+          <input aria-label="dataset name" {...field('name')} />
+        </label>
+        <label>
+          Source
+          <select aria-label="source type" {...field('source_type')}>
+            <option value="csv">CSV file</option>
+            <option value="parquet">Parquet file</option>
+            <option value="duckdb_table">DuckDB table</option>
+          </select>
+        </label>
+        <label>
+          Path under the data root
+          <input aria-label="dataset path" {...field('path')} />
+        </label>
+        {form.source_type === 'duckdb_table' && (
+          <label>
+            Table
+            <input aria-label="table name" {...field('table_name')} />
+          </label>
+        )}
+        <label>
+          Description
+          <input aria-label="dataset description" {...field('description')} />
+        </label>
+        <label>
+          Tags (comma-separated)
+          <input aria-label="dataset tags" {...field('tags')} />
+        </label>
+        {register.error && <ProblemView error={register.error} />}
+        <div>
+          <button type="submit" disabled={register.isPending || !form.name.trim()}>
+            Register
+          </button>
+        </div>
+      </form>
+    </details>
   );
 }
 

@@ -1,6 +1,17 @@
-import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
-import { type FeatureFilter, featureVersionDiff, flatten, useDeprecateFeature, useFeature, useFeatures, useFeatureVersions } from '@mlops/client';
+import { type FormEvent, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import {
+  type FeatureFilter,
+  type FeatureValueType,
+  featureVersionDiff,
+  flatten,
+  useCreateFeature,
+  useDatasets,
+  useDeprecateFeature,
+  useFeature,
+  useFeatures,
+  useFeatureVersions,
+} from '@mlops/client';
 import { Badge, ChangedElsewhere, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
 
 export function FeaturesPage() {
@@ -71,7 +82,92 @@ export function FeaturesPage() {
         </div>
       )}
       <LoadMore query={query} />
+      <DefineFeature />
     </Section>
+  );
+}
+
+const VALUE_TYPES: FeatureValueType[] = ['bool', 'int32', 'int64', 'float', 'double', 'string', 'bytes', 'timestamp'];
+
+/** Define a feature over a registered dataset's column or a DuckDB expression: its version 1. */
+function DefineFeature() {
+  const navigate = useNavigate();
+  const create = useCreateFeature();
+  const datasets = flatten(useDatasets({}).data);
+  const [form, setForm] = useState({ name: '', entity: '', value_type: 'double', kind: 'column', dataset_id: '', source: '', description: '', tags: '' });
+  const field = (key: keyof typeof form) => ({ value: form[key], onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })) });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const kind = form.kind as 'column' | 'sql';
+    create.mutate(
+      {
+        name: form.name.trim(),
+        entity: form.entity.trim(),
+        value_type: form.value_type as FeatureValueType,
+        source: { kind, dataset_id: form.dataset_id, ...(kind === 'column' ? { column: form.source.trim() } : { expression: form.source.trim() }) },
+        changelog: 'Initial version',
+        ...(form.description.trim() ? { description: form.description.trim() } : {}),
+        ...(form.tags.trim() ? { tags: form.tags.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+      },
+      { onSuccess: () => navigate(`/features/${encodeURIComponent(form.name.trim())}`) },
+    );
+  };
+  return (
+    <details className="register">
+      <summary>Define a feature</summary>
+      <form className="stacked" onSubmit={submit} aria-label="define feature">
+        <label>
+          Name
+          <input aria-label="feature name" {...field('name')} />
+        </label>
+        <label>
+          Entity (join key)
+          <input aria-label="feature entity" {...field('entity')} />
+        </label>
+        <label>
+          Value type
+          <select aria-label="value type" {...field('value_type')}>
+            {VALUE_TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Dataset
+          <select aria-label="source dataset" {...field('dataset_id')}>
+            <option value="">choose…</option>
+            {datasets.map((d) => (
+              <option key={d.id}>{d.id}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Source
+          <select aria-label="source kind" {...field('kind')}>
+            <option value="column">a column</option>
+            <option value="sql">a DuckDB expression</option>
+          </select>
+        </label>
+        <label>
+          {form.kind === 'column' ? 'Column' : 'Expression'}
+          <input aria-label="source column or expression" {...field('source')} />
+        </label>
+        <label>
+          Description
+          <input aria-label="feature description" {...field('description')} />
+        </label>
+        <label>
+          Tags (comma-separated)
+          <input aria-label="feature tags" {...field('tags')} />
+        </label>
+        {create.error && <ProblemView error={create.error} />}
+        <div>
+          <button type="submit" disabled={create.isPending || !form.name.trim() || !form.dataset_id}>
+            Define feature
+          </button>
+        </div>
+      </form>
+    </details>
   );
 }
 

@@ -42,7 +42,7 @@ export function TemplatePage() {
       </Section>
       <Versions template={template} selected={version.version} onSelect={(v) => setSearch({ version: String(v) })} />
       <VersionDetail template={template} version={version} />
-      <VersionDiff template={template} />
+      <VersionDiff key={template.latest_version} template={template} />
       <NewVersion template={template} />
       <Labels template={template} />
       <RenderPlayground template={template} />

@@ -1,0 +1,123 @@
+import type { Browser, Page } from 'playwright-core';
+import { createApiClient, type EvaluationApi, evaluationApi, lifecycleApi } from '@mlops/client';
+import { eventually, RunningPlatform, startPlatform } from '@mlops/testing';
+import { CONSOLE_DIR, expectText, launchBrowser, screenshot } from './browser';
+
+// The Evaluation Harness pages in a real Chromium: a model version evaluated from the console with
+// an uploaded predictions CSV, followed to completion without a reload, and its report read.
+describe('web console: Evaluation Harness', () => {
+  let platform: RunningPlatform;
+  let browser: Browser;
+  let page: Page;
+  let evaluation: EvaluationApi;
+  // Eight cases, two countries; the predictions get 3 of 4 right in each class.
+  const expected = [1, 1, 1, 0, 0, 0, 1, 0];
+  const predicted = [1, 1, 0, 0, 0, 1, 1, 0];
+  const scores = [0.95, 0.9, 0.4, 0.1, 0.2, 0.7, 0.8, 0.3];
+  const cases = expected.map((label, i) => ({ id: `c${i + 1}`, input: { tenure: i * 3 }, expected: label, slices: { country: i < 4 ? 'DE' : 'FR' } }));
+  const csv = ['id,label,score', ...predicted.map((label, i) => `c${i + 1},${label},${scores[i]}`)].join('\n');
+
+  beforeAll(async () => {
+    platform = await startPlatform('console-evaluation', { gatewayEnv: { GATEWAY_CONSOLE_DIR: CONSOLE_DIR } });
+    browser = await launchBrowser();
+    const client = createApiClient({ baseUrl: platform.url });
+    const lifecycle = lifecycleApi(client);
+    evaluation = evaluationApi(client);
+    await lifecycle.createExperiment({ name: 'churn', owner: 'ml-team' });
+    const { data: run } = await lifecycle.startRun({ experiment_name: 'churn', name: 'train' });
+    await lifecycle.registerModelVersion({ model_name: 'churn-model', run_id: (run as { run_id: string }).run_id, artifact_uri: 's3://models/churn/1', stage: 'none' });
+    await evaluation.createScenario({
+      name: 'churn-holdout',
+      task_type: 'binary_classification',
+      description: 'Holdout customers of 2026 Q4',
+      cases: cases as never[],
+      metrics: ['accuracy', 'precision', 'recall', 'f1', 'roc_auc'],
+      thresholds: { f1: { min: 0.7 }, accuracy: { min: 0.9 } },
+    });
+    // The harness learns model versions from the lifecycle's events: wait until it knows this one.
+    await eventually(
+      () => evaluation.queueRun({ scenario_name: 'churn-holdout', model_name: 'churn-model', model_version: 1, predictions: predicted.map((label, i) => ({ id: `c${i + 1}`, label })) as never[] }),
+      60_000,
+      500,
+    );
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    // Five processes to start and a browser to launch: minutes on a loaded machine, not a performance bound.
+  }, 420_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('lists the scenario with its gate, and its version history', async () => {
+    await page.goto(platform.url + '/evaluation/scenarios');
+    await expectText(page.locator('table.scenarios tr[data-scenario="churn-holdout"]'), /binary_classification.*v1.*8 inline cases.*f1 ≥ 0\.7/);
+    await page.getByRole('link', { name: 'churn-holdout' }).click();
+    await page.locator('table.scenario-versions tr[data-version="1"]').waitFor();
+    await expectText(page.locator('.facts'), /accuracy ≥ 0\.9/);
+  });
+
+  it('queues a run from an uploaded CSV and follows it to completed without a reload', async () => {
+    await page.evaluate('window.__sameDocument = true');
+    await page.getByLabel('model version').selectOption('churn-model/1');
+    await page.getByLabel('predictions file').setInputFiles({ name: 'predictions.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expectText(page.getByLabel('predictions'), /c8,0,0\.3/);
+    expect(await page.getByLabel('predictions format').inputValue()).toBe('csv');
+    await page.getByRole('button', { name: 'Queue run' }).click();
+    await page.locator('[data-testid="run-status"] .badge.run-completed').waitFor({ timeout: 60_000 });
+    expect(await page.evaluate('window.__sameDocument')).toBe(true);
+  });
+
+  it('shows the report: metrics against thresholds, the gate, slices and lineage', async () => {
+    const row = (metric: string) => page.locator(`table.report-metrics tr[data-metric="${metric}"]`);
+    await expectText(row('accuracy'), /0\.75.*≥ 0\.9.*fail/);
+    await expectText(row('f1'), /0\.75.*≥ 0\.7.*pass/);
+    await expectText(row('roc_auc'), /0\.9375/);
+    await page.locator('.section-head .badge.gate-failed').waitFor();
+    expect(await page.locator('table.slices tbody tr').count()).toBe(2);
+    await expectText(page.locator('table.errors'), /c6.*0.*1/);
+    expect(await page.locator('a[data-lineage="model"]').getAttribute('href')).toBe('/models/churn-model/1');
+    expect(await page.locator('a[data-lineage="scenario"]').getAttribute('href')).toBe('/evaluation/scenarios/churn-holdout?version=1');
+  });
+
+  it('draws the confusion matrix as a heatmap, each cell shaded by its share of the actual class', async () => {
+    const heatmap = page.locator('canvas.heatmap');
+    await heatmap.waitFor();
+    await expect(heatmap.getAttribute('data-drawn')).resolves.toBe('4');
+    const cell = Number(await heatmap.getAttribute('data-cell'));
+    const origin = Number(await heatmap.getAttribute('data-origin'));
+    expect(JSON.parse((await heatmap.getAttribute('data-labels'))!)).toEqual(['0', '1']);
+    // A pixel near each cell's corner, away from the count drawn in its middle.
+    const pixel = async (row: number, column: number) =>
+      page.evaluate(
+        `Array.from(document.querySelector('canvas.heatmap').getContext('2d').getImageData(${origin + column * cell + 4}, ${origin + row * cell + 4}, 1, 1).data)`,
+      ) as Promise<number[]>;
+    const diagonal = [await pixel(0, 0), await pixel(1, 1)];
+    const off = [await pixel(0, 1), await pixel(1, 0)];
+    // 3 of 4 cases (0.75) on the diagonal, 1 of 4 (0.25) off it: white → deep blue.
+    for (const p of diagonal) expect(p).toEqual([82, 110, 195, 255]);
+    for (const p of off) expect(p).toEqual([187, 201, 235, 255]);
+    // Outside the cells nothing is drawn.
+    expect(await page.evaluate(`Array.from(document.querySelector('canvas.heatmap').getContext('2d').getImageData(${origin + 2 * cell + 2}, ${origin + 2}, 1, 1).data)`)).toEqual([0, 0, 0, 0]);
+    await screenshot(page, 'evaluation-report');
+  });
+
+  it('links the model version to its evaluation runs, which list both runs completed', async () => {
+    await page.locator('a[data-lineage="model"]').click();
+    await page.getByRole('link', { name: 'Evaluation runs of this version' }).click();
+    await eventually(async () => {
+      const statuses = await Promise.all((await page.locator('table.evaluation-runs tbody tr').all()).map((row) => row.getAttribute('data-status')));
+      expect(statuses).toEqual(['completed', 'completed']);
+    }, 30_000, 200);
+    await screenshot(page, 'evaluation-runs');
+    const { data } = await evaluation.listRuns({ model_name: 'churn-model', model_version: 1 });
+    expect(data.items).toHaveLength(2);
+  });
+
+  it('shows an empty list and the problem detail of an unknown run', async () => {
+    await page.goto(platform.url + '/evaluation/runs?scenario_name=no-such-scenario');
+    await page.getByText('No evaluation runs match.').waitFor();
+    await page.goto(platform.url + '/evaluation/runs/00000000-0000-4000-8000-000000000000');
+    await expectText(page.getByRole('alert'), /404/);
+  });
+});
