@@ -15,6 +15,8 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 COPY package.json package-lock.json ./
+# npm ci's postinstall applies these fixes to dependencies (patch-package).
+COPY patches patches
 RUN --mount=type=cache,target=/root/.npm npm ci
 
 # --- console: the web console's static files (Vite), served by the gateway at / ---
