@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, DATASET_DRIFT_COMPUTED, DatasetDriftComputedData, Topics } from '@mlops/events';
 import { DomainError, EventSourcing, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
 import { LIVE_STATUSES } from '../deployments/deployment.decider';
-import { DeploymentDocument, deploymentsProjection } from '../deployments/deployments.projection';
+import { deploymentsProjection } from '../deployments/deployments.projection';
 import { driftDecider, driftStreamId } from '../drift-events/drift-event.decider';
 import { findVersion, modelDecider, modelStreamId } from '../models/model.decider';
 import { MODEL_VERSIONS_COLLECTION, ModelVersionDocument, modelsProjection } from '../models/models.projection';
@@ -35,7 +35,7 @@ export class ComputedDriftReaction implements ReactionHandler {
       .find({ reference_dataset: report.reference_dataset_id })
       .sort({ _id: 1 })
       .toArray();
-    const deployments = this.eventSourcing.runner<DeploymentDocument>(deploymentsProjection.name).readModel;
+    const deployments = this.eventSourcing.readModel(deploymentsProjection).collection;
     const metadata = { actor: event.actor, correlationId: event.correlationid, causationId: event.id, now: new Date() };
     for (const version of versions) {
       if (version.deleted) continue;

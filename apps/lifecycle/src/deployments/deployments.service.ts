@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DriftDetectedData } from '@mlops/events';
-import { EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
+import { CommandMetadata, CommandResult, EventSourcing, Page } from '@mlops/event-sourcing';
+import { commandMetadata, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
 import { LifecycleConfig } from '../config';
 import { servingInProduction } from '../drift-alerts/drift-alert.reactor';
-import { findVersion, modelDecider, modelStreamId } from '../models/model.decider';
-import { DeploymentCommand, deploymentDecider, deploymentStreamId, LIVE_STATUSES } from './deployment.decider';
+import { modelAggregate } from '../models/model.aggregate';
+import { findVersion } from '../models/model.decider';
+import { deploymentAggregate } from './deployment.aggregate';
+import { DeploymentCommand, deploymentDecider, LIVE_STATUSES } from './deployment.decider';
 import { CreateDeploymentDto, ListDeploymentsQueryDto, UpdateDeploymentDto } from './deployments.dto';
-import { DeploymentDocument, deploymentsProjection } from './deployments.projection';
+import { DeploymentDocument } from './deployments.projection';
 import { TrafficAllocations } from '../traffic-allocation/traffic-allocations.service';
 import { untilShown } from './read-model-wait';
 
@@ -18,21 +20,27 @@ const sent = <T extends object>(value: T | undefined): T | undefined =>
 
 @Injectable()
 export class DeploymentsService {
+  private readonly deployments;
+  private readonly models;
+
   constructor(
-    private readonly eventSourcing: EventSourcing,
+    eventSourcing: EventSourcing,
     private readonly allocations: TrafficAllocations,
     @Inject(SERVICE_CONFIG) private readonly config: LifecycleConfig,
-  ) {}
+  ) {
+    this.deployments = eventSourcing.aggregate(deploymentAggregate);
+    this.models = eventSourcing.aggregate(modelAggregate);
+  }
 
   private get readModel() {
-    return this.eventSourcing.runner<DeploymentDocument>(deploymentsProjection.name).readModel;
+    return this.deployments.readModel.collection;
   }
 
   async create(dto: CreateDeploymentDto): Promise<CommandResult<DeploymentDocument> & { deploymentId: string }> {
     const deploymentId = randomUUID();
     const metadata = commandMetadata();
     // The write side, not the read model, says whether the version exists and its stage.
-    const model = await this.eventSourcing.eventStore.aggregate(modelStreamId(dto.model_name), modelDecider);
+    const model = await this.models.load(dto.model_name);
     const command: DeploymentCommand = {
       type: 'CreateDeployment',
       data: {
@@ -108,10 +116,8 @@ export class DeploymentsService {
     return alerted(docs).map((d) => d.deployment_id);
   }
 
-  async get(id: string): Promise<DeploymentDocument> {
-    const doc = await this.readModel.findOne({ _id: deploymentStreamId(id) });
-    if (!doc) throw notFound(`Deployment ${id} does not exist`);
-    return doc;
+  get(id: string): Promise<DeploymentDocument> {
+    return this.deployments.get(id);
   }
 
   async list(query: ListDeploymentsQueryDto): Promise<Page<DeploymentDocument>> {
@@ -119,20 +125,11 @@ export class DeploymentsService {
     if (query.model_name) filter.model_name = query.model_name;
     if (query.environment) filter.environment = query.environment;
     if (query.status) filter.status = query.status;
-    const { docs, lastId } = await findPage(this.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return this.deployments.page(filter, query);
   }
 
-  private async execute(
-    id: string,
-    command: DeploymentCommand,
-    ifMatch?: number,
-    metadata = commandMetadata(),
-  ): Promise<CommandResult<DeploymentDocument>> {
-    const outcome = await this.eventSourcing.commands.handle(deploymentDecider, deploymentStreamId(id), command, metadata, { ifMatch });
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<DeploymentDocument>(deploymentsProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc };
+  private async execute(id: string, command: DeploymentCommand, ifMatch: number | undefined, metadata: CommandMetadata): Promise<CommandResult<DeploymentDocument>> {
+    const { version, doc } = await this.deployments.execute(id, command, { ifMatch, metadata });
+    return { version, doc };
   }
 }

@@ -29,7 +29,7 @@ export class DriftAlertReaction implements ReactionHandler {
   async react(event: CloudEvent): Promise<void> {
     const drift = event.data as unknown as DriftDetectedData;
     if (drift.severity !== 'critical') return;
-    const serving = await this.eventSourcing.runner<DeploymentDocument>(deploymentsProjection.name).readModel.find(servingInProduction(drift)).toArray();
+    const serving = await this.eventSourcing.readModel(deploymentsProjection).collection.find(servingInProduction(drift)).toArray();
     const metadata = { actor: event.actor, correlationId: event.correlationid, causationId: event.id, now: new Date() };
     for (const { deployment_id } of serving) {
       try {

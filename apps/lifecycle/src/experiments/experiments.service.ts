@@ -1,20 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { conflict, EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
-import { experimentDecider, experimentKeyOf, experimentStreamId, ExperimentCommand } from './experiment.decider';
+import { CommandMetadata, CommandResult, conflict, EventSourcing, notFound, Page } from '@mlops/event-sourcing';
+import { commandMetadata } from '@mlops/platform';
+import { experimentAggregate } from './experiment.aggregate';
+import { experimentKeyOf, ExperimentCommand } from './experiment.decider';
 import { BestRun, RunCounts, RunsService } from '../runs/runs.service';
 import { CreateExperimentDto, ExperimentDetailQueryDto, ListExperimentsQueryDto, UpdateExperimentDto } from './experiments.dto';
-import { ExperimentDocument, experimentsProjection, findExperimentByName } from './experiments.projection';
+import { ExperimentDocument, findExperimentByName } from './experiments.projection';
 
 @Injectable()
 export class ExperimentsService {
+  private readonly experiments;
+
   constructor(
-    private readonly eventSourcing: EventSourcing,
+    eventSourcing: EventSourcing,
     private readonly runs: RunsService,
-  ) {}
+  ) {
+    this.experiments = eventSourcing.aggregate(experimentAggregate);
+  }
 
   private get readModel() {
-    return this.eventSourcing.runner<ExperimentDocument>(experimentsProjection.name).readModel;
+    return this.experiments.readModel.collection;
   }
 
   async create(dto: CreateExperimentDto): Promise<CommandResult<ExperimentDocument>> {
@@ -64,22 +69,12 @@ export class ExperimentsService {
     if (query.owner) filter.owner = query.owner;
     if (query.status) filter.status = query.status;
     if (query.tag) filter.tags = query.tag;
-    const { docs, lastId } = await findPage(this.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return this.experiments.page(filter, query);
   }
 
-  async execute(
-    name: string,
-    metadata: ReturnType<typeof commandMetadata>,
-    command: ExperimentCommand,
-    ifMatch?: number,
-  ): Promise<CommandResult<ExperimentDocument>> {
-    const outcome = await this.eventSourcing.commands.handle(experimentDecider, experimentStreamId(name), command, metadata, {
-      ifMatch,
-    });
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<ExperimentDocument>(experimentsProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc };
+  /** Runs a command on the experiment's stream (by its key) and waits (bounded) for its read model; the MLflow facade uses it too. */
+  async execute(name: string, metadata: CommandMetadata, command: ExperimentCommand, ifMatch?: number): Promise<CommandResult<ExperimentDocument>> {
+    const { version, doc } = await this.experiments.execute(name, command, { ifMatch, metadata });
+    return { version, doc };
   }
 }

@@ -1,21 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ModelEvent } from '@mlops/events';
-import { EventSourcing, findPage, invalidInput, notFound } from '@mlops/event-sourcing';
-import {
-  commandMetadata,
-  CommandResult,
-  decodeCursor,
-  encodeCursor,
-  Page,
-  SERVICE_CONFIG,
-  wantsReadYourWrites,
-} from '@mlops/platform';
+import { CommandMetadata, CommandResult, EventSourcing, invalidInput, notFound, Page } from '@mlops/event-sourcing';
+import { commandMetadata, SERVICE_CONFIG } from '@mlops/platform';
 import { LifecycleConfig } from '../config';
-import { runDecider, runStreamId } from '../runs/run.decider';
+import { trainingRunAggregate } from '../runs/training-run.aggregate';
 import { compareVersions, VersionComparison } from './model-compare';
-import { ModelCommand, modelDecider, modelKeyOf, modelStreamId } from './model.decider';
+import { modelAggregate } from './model.aggregate';
+import { ModelCommand, modelKeyOf } from './model.decider';
 import { CompareModelVersionsDto, ListModelVersionsQueryDto, RegisterModelVersionDto, UpdateModelVersionDto } from './models.dto';
-import { findModelByName, MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from './models.projection';
+import { findModelByName, MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView } from './models.projection';
 
 /** Enough for every one of dozens of parallel registrations of one model to get its number. */
 const REGISTRATION_RETRIES = 50;
@@ -24,22 +17,26 @@ export type ModelCommandResult = CommandResult<ModelDocument> & { modelName: str
 
 @Injectable()
 export class ModelsService {
-  constructor(
-    private readonly eventSourcing: EventSourcing,
-    @Inject(SERVICE_CONFIG) private readonly config: LifecycleConfig,
-  ) {}
+  private readonly models;
+  private readonly runs;
+  private readonly versions;
 
-  private get runner() {
-    return this.eventSourcing.runner<ModelDocument>(modelsProjection.name);
+  constructor(
+    eventSourcing: EventSourcing,
+    @Inject(SERVICE_CONFIG) private readonly config: LifecycleConfig,
+  ) {
+    this.models = eventSourcing.aggregate(modelAggregate);
+    this.runs = eventSourcing.aggregate(trainingRunAggregate);
+    this.versions = this.models.readModel.derived<ModelVersionDocument | ModelVersionTombstone>(MODEL_VERSIONS_COLLECTION);
   }
 
-  private get versions() {
-    return this.runner.derivedReadModel<ModelVersionDocument | ModelVersionTombstone>(MODEL_VERSIONS_COLLECTION);
+  private get readModel() {
+    return this.models.readModel.collection;
   }
 
   async register(dto: RegisterModelVersionDto): Promise<ModelCommandResult> {
     // The write side, not the read model, says whether the run exists and what it logged.
-    const run = await this.eventSourcing.eventStore.aggregate(runStreamId(dto.run_id), runDecider);
+    const run = await this.runs.load(dto.run_id);
     const key = await this.keyOf(dto.model_name);
     const command: ModelCommand = {
       type: 'RegisterModelVersion',
@@ -72,7 +69,7 @@ export class ModelsService {
   }
 
   async get(modelName: string, version: number): Promise<{ model: ModelDocument; view: ModelVersionView }> {
-    const model = await findModelByName(this.runner.readModel, modelName);
+    const model = await findModelByName(this.readModel, modelName);
     const view = model?.versions.find((v) => v.version === version);
     if (!model || !view) throw notFound(`Model ${modelName} has no version ${version}`);
     return { model, view };
@@ -82,15 +79,15 @@ export class ModelsService {
     const filter: Record<string, unknown> = {};
     if (query.model_name) filter.model_name = query.model_name;
     if (query.stage) filter.stage = query.stage;
-    const { docs, lastId } = await findPage(this.versions, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
+    const page = await this.versions.page(filter, query);
     // Deleted versions stay as tombstones (upserts cannot remove): skipped here, the cursor still moves past them.
-    return { items: docs.filter((doc) => !doc.deleted), next_cursor: lastId ? encodeCursor(lastId) : null };
+    return { items: page.items.filter((doc): doc is ModelVersionDocument => !doc.deleted), next_cursor: page.next_cursor };
   }
 
   async compare(modelName: string, dto: CompareModelVersionsDto): Promise<VersionComparison> {
     const both = (dto.higher_is_better ?? []).filter((key) => dto.lower_is_better?.includes(key));
     if (both.length) throw invalidInput(`Both higher and lower is better: ${both.join(', ')}`, [{ field: 'lower_is_better', message: 'a key may be in one list only' }]);
-    const model = await findModelByName(this.runner.readModel, modelName);
+    const model = await findModelByName(this.readModel, modelName);
     if (!model) throw notFound(`Model ${modelName} does not exist`);
     const missing = dto.versions.filter((n) => !model.versions.some((v) => v.version === n));
     if (missing.length) throw notFound(`Model ${modelName} has no version ${missing.join(', ')}`);
@@ -99,7 +96,7 @@ export class ModelsService {
 
   /** The stream key of the model called `modelName` (a renamed one keeps the name it was created with). */
   private async keyOf(modelName: string): Promise<string> {
-    const doc = await findModelByName(this.runner.readModel, modelName);
+    const doc = await findModelByName(this.readModel, modelName);
     return doc ? modelKeyOf(doc) : modelName;
   }
 
@@ -108,16 +105,13 @@ export class ModelsService {
     modelName: string,
     command: ModelCommand,
     options: { ifMatch?: number; retries?: number },
-    metadata = commandMetadata(),
+    metadata: CommandMetadata = commandMetadata(),
   ): Promise<ModelCommandResult> {
-    const outcome = await this.eventSourcing.commands.handle(modelDecider, modelStreamId(modelName), command, metadata, options);
+    const result = await this.models.execute(modelName, command, { ...options, metadata });
     const versionNumber =
       command.type === 'RegisterModelVersion'
-        ? (outcome.events[0] as Extract<ModelEvent, { type: 'ModelVersionRegistered' }>).data.version
+        ? (result.events[0] as Extract<ModelEvent, { type: 'ModelVersionRegistered' }>).data.version
         : 'version' in command.data ? command.data.version : 0;
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<ModelDocument>(modelsProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc, modelName, versionNumber };
+    return { version: result.version, doc: result.doc, modelName, versionNumber };
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CloudEvent, DeploymentPromotedData, lifecycleCatalog, Topics } from '@mlops/events';
 import { DomainError, EventSourcing, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
 import { deploymentDecider, deploymentStreamId, LIVE_STATUSES } from '../deployments/deployment.decider';
-import { DeploymentDocument, deploymentsProjection } from '../deployments/deployments.projection';
+import { deploymentsProjection } from '../deployments/deployments.projection';
 import { TrafficAllocations } from '../traffic-allocation/traffic-allocations.service';
 
 /** Enough to land beside concurrent changes to a superseded deployment. */
@@ -31,8 +31,8 @@ export class PromotionReaction implements ReactionHandler {
     const metadata = { actor: event.actor, correlationId: event.correlationid, causationId: event.id, now: new Date() };
     // The read model (rolled-back deployments hold no share) and the allocation (creates not projected yet).
     const live = await this.eventSourcing
-      .runner<DeploymentDocument>(deploymentsProjection.name)
-      .readModel.find({ model_name: promoted.model_name, environment: promoted.environment, status: { $in: LIVE_STATUSES }, deployment_id: { $ne: deployment_id } })
+      .readModel(deploymentsProjection)
+      .collection.find({ model_name: promoted.model_name, environment: promoted.environment, status: { $in: LIVE_STATUSES }, deployment_id: { $ne: deployment_id } })
       .toArray();
     const sharing = await this.allocations.shares(promoted.model_name, promoted.environment);
     const others = new Set([...live.map((d) => d.deployment_id), ...sharing.map((s) => s.deployment_id)].filter((id) => id !== deployment_id));

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RunParam, RunParamValue, RunStatus } from '@mlops/events';
-import { EventSourcing, findPage, notFound } from '@mlops/event-sourcing';
-import { commandMetadata, CommandResult, decodeCursor, encodeCursor, Page, wantsReadYourWrites } from '@mlops/platform';
-import { experimentDecider, experimentStreamId } from '../experiments/experiment.decider';
-import { RunCommand, runDecider, runStreamId } from './run.decider';
+import { CommandMetadata, CommandResult, encodeCursor, decodeCursor, EventSourcing, Page } from '@mlops/event-sourcing';
+import { commandMetadata } from '@mlops/platform';
+import { experimentAggregate } from '../experiments/experiment.aggregate';
+import { RunCommand } from './run.decider';
+import { trainingRunAggregate } from './training-run.aggregate';
 import { ListRunsQueryDto, NextStepMetricPointDto, StartRunDto, UpdateRunDto } from './runs.dto';
 import { DecodedBuckets, pageOfHistory } from './metric-history';
 import {
@@ -18,7 +19,6 @@ import {
   MetricBucketRangeDocument,
   RUN_TALLIES_COLLECTION,
   RunDocument,
-  runsProjection,
   RunTallyDocument,
 } from './runs.projection';
 
@@ -38,21 +38,28 @@ export class RunsService {
   /** About 200 kB a bucket: a few dozen histories being read whole at once. */
   private readonly decoded = new DecodedBuckets(64);
 
-  constructor(private readonly eventSourcing: EventSourcing) {}
+  private readonly runs;
+  private readonly experiments;
 
-  private get runner() {
-    return this.eventSourcing.runner<RunDocument>(runsProjection.name);
+  constructor(eventSourcing: EventSourcing) {
+    this.runs = eventSourcing.aggregate(trainingRunAggregate);
+    this.experiments = eventSourcing.aggregate(experimentAggregate);
+  }
+
+  /** A derived collection of the runs read model (metric histories, tallies, latest metrics). */
+  private derived<Doc extends { _id: string }>(collection: string) {
+    return this.runs.readModel.derived<Doc>(collection).collection;
   }
 
   private get history() {
-    return this.runner.derivedReadModel<MetricBucketDocument>(METRIC_HISTORY_COLLECTION);
+    return this.derived<MetricBucketDocument>(METRIC_HISTORY_COLLECTION);
   }
 
   async start(dto: StartRunDto): Promise<CommandResult<RunDocument> & { runId: string }> {
     const metadata = commandMetadata();
     const runId = randomUUID();
     // The write side, not the read model, says whether the experiment exists and is active.
-    const experiment = await this.eventSourcing.eventStore.aggregate(experimentStreamId(dto.experiment_name), experimentDecider);
+    const experiment = await this.experiments.load(dto.experiment_name);
     const result = await this.execute(runId, metadata, {
       type: 'StartRun',
       data: {
@@ -94,18 +101,15 @@ export class RunsService {
     );
   }
 
-  async get(runId: string): Promise<RunDocument> {
-    const doc = await this.runner.readModel.findOne({ _id: runStreamId(runId) });
-    if (!doc) throw notFound(`Run ${runId} does not exist`);
-    return doc;
+  get(runId: string): Promise<RunDocument> {
+    return this.runs.get(runId);
   }
 
   async list(query: ListRunsQueryDto): Promise<Page<RunDocument>> {
     const filter: Record<string, unknown> = {};
     if (query.experiment_name) filter.experiment_name = query.experiment_name;
     if (query.status) filter.status = query.status;
-    const { docs, lastId } = await findPage(this.runner.readModel, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
-    return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
+    return this.runs.page(filter, query);
   }
 
   /**
@@ -115,8 +119,8 @@ export class RunsService {
    */
   async metricHistory(runId: string, key: string, page: { limit: number; cursor?: string }): Promise<Page<HistoryPoint>> {
     const after = decodeCursor(page.cursor) ?? '';
-    const buckets = this.runner
-      .derivedReadModel<MetricBucketRangeDocument>(METRIC_BUCKET_RANGES_COLLECTION)
+    const buckets = this
+      .derived<MetricBucketRangeDocument>(METRIC_BUCKET_RANGES_COLLECTION)
       .find({ run_id: runId, key, last: { $gt: after } }, { projection: { first: 1, count: 1 } })
       .sort({ first: 1 })
       .batchSize(64);
@@ -142,7 +146,7 @@ export class RunsService {
 
   /** Runs of an experiment by status: the sum of its tallies, one per Kafka partition (kept by the runs projection). */
   async countByStatus(experimentName: string): Promise<RunCounts> {
-    const tallies = await this.runner.derivedReadModel<RunTallyDocument>(RUN_TALLIES_COLLECTION).find({ experiment_name: experimentName }).toArray();
+    const tallies = await this.derived<RunTallyDocument>(RUN_TALLIES_COLLECTION).find({ experiment_name: experimentName }).toArray();
     const counts: RunCounts = { running: 0, completed: 0, failed: 0, killed: 0, total: 0 };
     for (const tally of tallies) for (const field of Object.keys(counts) as (keyof RunCounts)[]) counts[field] += tally[field] ?? 0;
     return counts;
@@ -153,23 +157,16 @@ export class RunsService {
    * id; null if no run logged it. Two index reads: the best value, then the first run holding it.
    */
   async bestRun(experimentName: string, key: string, mode: 'max' | 'min'): Promise<BestRun | null> {
-    const latest = this.runner.derivedReadModel<LatestMetricDocument>(LATEST_METRICS_COLLECTION);
+    const latest = this.derived<LatestMetricDocument>(LATEST_METRICS_COLLECTION);
     const [top] = await latest.find({ experiment_name: experimentName, key }).sort({ value: mode === 'max' ? -1 : 1 }).limit(1).toArray();
     if (!top) return null;
     const [best] = await latest.find({ experiment_name: experimentName, key, value: top.value }).sort({ _id: 1 }).limit(1).toArray();
     return { run_id: best.run_id, value: best.value };
   }
 
-  async execute(
-    runId: string,
-    metadata: ReturnType<typeof commandMetadata>,
-    command: RunCommand,
-    ifMatch?: number,
-  ): Promise<CommandResult<RunDocument>> {
-    const outcome = await this.eventSourcing.commands.handle(runDecider, runStreamId(runId), command, metadata, { ifMatch });
-    const doc = wantsReadYourWrites()
-      ? await this.eventSourcing.waitForProjection<RunDocument>(runsProjection.name, outcome.streamId, outcome.version)
-      : null;
-    return { version: outcome.version, doc };
+  /** Runs a command on the run's stream and waits (bounded) for its read model; the MLflow facade uses it too. */
+  async execute(runId: string, metadata: CommandMetadata, command: RunCommand, ifMatch?: number): Promise<CommandResult<RunDocument>> {
+    const { version, doc } = await this.runs.execute(runId, command, { ifMatch, metadata });
+    return { version, doc };
   }
 }
