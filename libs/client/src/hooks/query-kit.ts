@@ -36,18 +36,28 @@ export function withReload<M extends { reset(): void; error: unknown }>(mutation
 }
 
 /**
- * A change to the resource cached under `key`: sent with If-Match from the ETag it was read with,
- * then everything under `invalidate` (the resource, its lists, what it affects) is fetched again.
+ * Mutation options for a change to the resource cached under `key`: sent with If-Match from the
+ * ETag it was read with, then everything under `invalidate` (the resource, its lists, what it
+ * affects) is fetched again. Node code drives them with a MutationObserver, React with the hook below.
  */
+export function taggedChange<V, R>(
+  queryClient: QueryClient,
+  key: readonly unknown[],
+  invalidate: readonly unknown[],
+  change: (variables: V, etag: string | null | undefined) => Promise<R>,
+) {
+  return {
+    mutationFn: (variables: V) => change(variables, etagOf(queryClient, key)),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: invalidate }),
+  };
+}
+
 export function useTaggedChange<V, R>(
   key: readonly unknown[],
   invalidate: readonly unknown[],
   change: (variables: V, etag: string | null | undefined) => Promise<R>,
 ) {
   const queryClient = useQueryClient();
-  const mutation = useMutation({
-    mutationFn: (variables: V) => change(variables, etagOf(queryClient, key)),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: invalidate }),
-  });
+  const mutation = useMutation(taggedChange(queryClient, key, invalidate, change));
   return withReload(mutation, queryClient, key);
 }
