@@ -3,12 +3,16 @@ import {
   CallHandler,
   Controller,
   createParamDecorator,
+  Delete,
   ExecutionContext,
   Get,
   HttpCode,
+  Inject,
   Injectable,
   NestInterceptor,
+  Patch,
   Post,
+  Type,
   UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
@@ -43,10 +47,6 @@ export const MlflowController = (path = '', prefixes: readonly string[] = MLFLOW
     UseInterceptors(MlflowObjectInterceptor),
   );
 
-/** MLflow answers 200 to every successful call, POST included. */
-export const MlflowPost = (path: string) => applyDecorators(Post(path), HttpCode(200));
-export const MlflowGet = (path: string) => applyDecorators(Get(path), HttpCode(200));
-
 const describe = (error: z.ZodError) =>
   error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
 
@@ -57,14 +57,22 @@ export function parseMlflowRequest<S extends z.ZodType>(schema: S, input: unknow
   return parsed.data;
 }
 
-/** Where MLflow puts a call's parameters: the query string for GET, the JSON body for every other method. */
-export const mlflowParamsOf = (req: Request): unknown => (req.method === 'GET' || req.method === 'HEAD' ? req.query : req.body);
+/**
+ * Where MLflow puts a call's parameters: the query string for GET, the JSON body for every other
+ * method; a path's own parameters (`logged-models/:model_id`) join them.
+ */
+export function mlflowParamsOf(req: Request): unknown {
+  const params = req.method === 'GET' || req.method === 'HEAD' ? req.query : req.body;
+  const path = req.params ?? {};
+  if (!Object.keys(path).length) return params;
+  return params !== null && typeof params === 'object' && !Array.isArray(params) ? { ...params, ...path } : { ...path };
+}
 
 /**
  * The request's parameters parsed with `schema`. GET values arrive as strings (use `mlflowInt`,
  * `mlflowBool`); unknown fields are dropped, as MLflow's own server ignores them.
  */
-export const MlflowRequest = (schema: z.ZodType) => mlflowRequestParam({ requestSchema: schema });
+const MlflowRequest = (schema: z.ZodType) => mlflowRequestParam({ requestSchema: schema });
 // Wrapped under a key of our own: Nest takes a bare zod schema (it has `transform`) for a pipe, and `{ schema }` for its own options.
 const mlflowRequestParam = createParamDecorator(({ requestSchema }: { requestSchema: z.ZodType }, context: ExecutionContext) =>
   parseMlflowRequest(requestSchema, mlflowParamsOf(context.switchToHttp().getRequest<Request>())),
@@ -103,3 +111,54 @@ export function decodePageToken<T extends Record<string, unknown>>(token: string
 /** MLflow's times are epoch milliseconds; ours ISO-8601 UTC. */
 export const toEpochMs = (iso: string | undefined | null): number | undefined => (iso ? Date.parse(iso) : undefined);
 export const fromEpochMs = (ms: number): string => new Date(ms).toISOString();
+
+const VERBS = { GET: Get, POST: Post, PATCH: Patch, DELETE: Delete } as const;
+
+/** One MLflow call: its method and path, the request it parses, and what it asks of the facade's service. */
+export interface MlflowCall<Service> {
+  method: keyof typeof VERBS;
+  path: string;
+  request: z.ZodType;
+  handle: (service: Service, request: any) => unknown;
+}
+
+/** Declares calls on `Service`, each handler typed by its request schema. */
+export const mlflowCalls =
+  <Service>() =>
+  <S extends z.ZodType>(method: keyof typeof VERBS, path: string, request: S, handle: (service: Service, request: z.infer<S>) => unknown): MlflowCall<Service> => ({
+    method,
+    path,
+    request,
+    handle,
+  });
+
+/**
+ * An MLflow controller from its table of calls: each call a route (200 on success, whatever the
+ * method) whose parsed request goes to one method of the facade's `service` — the controller holds
+ * nothing else, so the table is the whole of it.
+ */
+export function mlflowController<Service>(name: string, service: Type<Service>, calls: MlflowCall<Service>[], path = '', prefixes: readonly string[] = MLFLOW_API_PREFIXES): Type<unknown> {
+  class CallTable {
+    constructor(readonly service: Service) {}
+  }
+  Object.defineProperty(CallTable, 'name', { value: name });
+  Inject(service)(CallTable, undefined as never, 0);
+  for (const call of calls) {
+    // Named after the call, as Nest names handlers in its route log.
+    const handler = `${call.method} ${call.path}`;
+    Object.defineProperty(CallTable.prototype, handler, {
+      value(this: CallTable, request: unknown) {
+        return call.handle(this.service, request);
+      },
+      writable: true,
+      configurable: true,
+    });
+    const descriptor = Object.getOwnPropertyDescriptor(CallTable.prototype, handler)!;
+    // MLflow answers 200 to every successful call, POST included.
+    applyDecorators(VERBS[call.method](call.path), HttpCode(200))(CallTable.prototype, handler, descriptor);
+    MlflowRequest(call.request)(CallTable.prototype, handler, 0);
+  }
+  MlflowController(path, prefixes)(CallTable);
+  return CallTable;
+}
+

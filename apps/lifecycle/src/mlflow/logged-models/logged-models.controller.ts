@@ -1,6 +1,5 @@
-import { Delete, Param, Patch } from '@nestjs/common';
 import { z } from 'zod';
-import { MlflowController, MlflowGet, MlflowPost, MlflowRequest, mlflowBool, mlflowId, mlflowMaxResults } from '../mlflow-http';
+import { mlflowBool, mlflowCalls, mlflowController, mlflowId, mlflowMaxResults } from '../mlflow-http';
 import { LoggedModelsService } from './logged-models.service';
 
 const keyValues = z.array(z.object({ key: z.string().min(1).max(250), value: z.string().max(5000).default('') })).max(100).default([]);
@@ -12,10 +11,14 @@ const CreateRequest = z.object({
   params: keyValues,
   tags: keyValues,
 });
-const GetRequest = z.object({ allow_deleted: mlflowBool.optional() });
-const FinalizeRequest = z.object({ status: z.string() });
-const TagsRequest = z.object({ tags: keyValues });
-const ParamsRequest = z.object({ params: keyValues });
+// The path's :model_id (and :key) join each request's parameters.
+const modelId = z.string().min(1);
+const ModelRequest = z.object({ model_id: modelId });
+const GetRequest = z.object({ model_id: modelId, allow_deleted: mlflowBool.optional() });
+const FinalizeRequest = z.object({ model_id: modelId, status: z.string() });
+const TagsRequest = z.object({ model_id: modelId, tags: keyValues });
+const TagKeyRequest = z.object({ model_id: modelId, key: z.string().min(1) });
+const ParamsRequest = z.object({ model_id: modelId, params: keyValues });
 const SearchRequest = z.object({
   experiment_ids: z.array(mlflowId).min(1),
   filter: z.string().optional(),
@@ -25,53 +28,17 @@ const SearchRequest = z.object({
 });
 const OutputsRequest = z.object({ run_id: mlflowId, models: z.array(z.object({ model_id: z.string(), step: z.unknown().optional() })).default([]) });
 
+const call = mlflowCalls<LoggedModelsService>();
+
 /** MLflow 3's /logged-models calls (what `log_model` uses) and the run outputs that link a run to its models. */
-@MlflowController()
-export class MlflowLoggedModelsController {
-  constructor(private readonly loggedModels: LoggedModelsService) {}
-
-  @MlflowPost('logged-models')
-  create(@MlflowRequest(CreateRequest) request: z.infer<typeof CreateRequest>) {
-    return this.loggedModels.create(request);
-  }
-
-  @MlflowPost('logged-models/search')
-  search(@MlflowRequest(SearchRequest) request: z.infer<typeof SearchRequest>) {
-    return this.loggedModels.search(request);
-  }
-
-  @MlflowGet('logged-models/:model_id')
-  get(@Param('model_id') modelId: string, @MlflowRequest(GetRequest) request: z.infer<typeof GetRequest>) {
-    return this.loggedModels.get(modelId, request.allow_deleted ?? false);
-  }
-
-  @Patch('logged-models/:model_id')
-  finalize(@Param('model_id') modelId: string, @MlflowRequest(FinalizeRequest) request: z.infer<typeof FinalizeRequest>) {
-    return this.loggedModels.finalize(modelId, request.status);
-  }
-
-  @Delete('logged-models/:model_id')
-  delete(@Param('model_id') modelId: string) {
-    return this.loggedModels.delete(modelId);
-  }
-
-  @Patch('logged-models/:model_id/tags')
-  setTags(@Param('model_id') modelId: string, @MlflowRequest(TagsRequest) request: z.infer<typeof TagsRequest>) {
-    return this.loggedModels.setTags(modelId, request.tags);
-  }
-
-  @Delete('logged-models/:model_id/tags/:key')
-  deleteTag(@Param('model_id') modelId: string, @Param('key') key: string) {
-    return this.loggedModels.deleteTag(modelId, key);
-  }
-
-  @MlflowPost('logged-models/:model_id/params')
-  logParams(@Param('model_id') modelId: string, @MlflowRequest(ParamsRequest) request: z.infer<typeof ParamsRequest>) {
-    return this.loggedModels.logParams(modelId, request.params);
-  }
-
-  @MlflowPost('runs/outputs')
-  logOutputs(@MlflowRequest(OutputsRequest) request: z.infer<typeof OutputsRequest>) {
-    return this.loggedModels.logOutputs(request.run_id, request.models);
-  }
-}
+export const MlflowLoggedModelsController = mlflowController('MlflowLoggedModelsController', LoggedModelsService, [
+  call('POST', 'logged-models', CreateRequest, (loggedModels, r) => loggedModels.create(r)),
+  call('POST', 'logged-models/search', SearchRequest, (loggedModels, r) => loggedModels.search(r)),
+  call('GET', 'logged-models/:model_id', GetRequest, (loggedModels, r) => loggedModels.get(r.model_id, r.allow_deleted ?? false)),
+  call('PATCH', 'logged-models/:model_id', FinalizeRequest, (loggedModels, r) => loggedModels.finalize(r.model_id, r.status)),
+  call('DELETE', 'logged-models/:model_id', ModelRequest, (loggedModels, r) => loggedModels.delete(r.model_id)),
+  call('PATCH', 'logged-models/:model_id/tags', TagsRequest, (loggedModels, r) => loggedModels.setTags(r.model_id, r.tags)),
+  call('DELETE', 'logged-models/:model_id/tags/:key', TagKeyRequest, (loggedModels, r) => loggedModels.deleteTag(r.model_id, r.key)),
+  call('POST', 'logged-models/:model_id/params', ParamsRequest, (loggedModels, r) => loggedModels.logParams(r.model_id, r.params)),
+  call('POST', 'runs/outputs', OutputsRequest, (loggedModels, r) => loggedModels.logOutputs(r.run_id, r.models)),
+]);

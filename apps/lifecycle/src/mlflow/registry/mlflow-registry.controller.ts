@@ -1,6 +1,5 @@
-import { Delete, Patch } from '@nestjs/common';
 import { z } from 'zod';
-import { MlflowController, MlflowGet, MlflowPost, MlflowRequest, mlflowBool, mlflowMaxResults } from '../mlflow-http';
+import { mlflowBool, mlflowCalls, mlflowController, mlflowMaxResults } from '../mlflow-http';
 import { versionNumber } from './mlflow-registry';
 import { MlflowRegistryService } from './mlflow-registry.service';
 
@@ -34,120 +33,30 @@ const VersionTag = z.object({ name, version, key: z.string().min(1).max(250), va
 const VersionTagKey = z.object({ name, version, key: z.string().min(1) });
 const Transition = z.object({ name, version, stage: z.string(), archive_existing_versions: mlflowBool.default(false) });
 
-type In<S extends z.ZodType> = z.infer<S>;
+const call = mlflowCalls<MlflowRegistryService>();
 
 /** MLflow's model registry calls: HTTP ⇄ the registry facade over our model streams. */
-@MlflowController()
-export class MlflowRegistryController {
-  constructor(private readonly registry: MlflowRegistryService) {}
-
-  @MlflowPost('registered-models/create')
-  createModel(@MlflowRequest(CreateModel) r: In<typeof CreateModel>) {
-    return this.registry.createRegisteredModel(r);
-  }
-
-  @MlflowGet('registered-models/get')
-  getModel(@MlflowRequest(Name) r: In<typeof Name>) {
-    return this.registry.getRegisteredModel(r.name);
-  }
-
-  @MlflowGet('registered-models/search')
-  searchModels(@MlflowRequest(Search) r: In<typeof Search>) {
-    return this.registry.searchRegisteredModels(r);
-  }
-
-  @Patch('registered-models/update')
-  updateModel(@MlflowRequest(UpdateModel) r: In<typeof UpdateModel>) {
-    return this.registry.updateRegisteredModel(r.name, r.description);
-  }
-
-  @MlflowPost('registered-models/rename')
-  renameModel(@MlflowRequest(RenameModel) r: In<typeof RenameModel>) {
-    return this.registry.renameRegisteredModel(r.name, r.new_name);
-  }
-
-  @Delete('registered-models/delete')
-  deleteModel(@MlflowRequest(Name) r: In<typeof Name>) {
-    return this.registry.deleteRegisteredModel(r.name);
-  }
-
-  @MlflowPost('registered-models/get-latest-versions')
-  latestPost(@MlflowRequest(LatestVersions) r: In<typeof LatestVersions>) {
-    return this.registry.latestVersions(r.name, r.stages);
-  }
-
-  @MlflowGet('registered-models/get-latest-versions')
-  latestGet(@MlflowRequest(LatestVersions) r: In<typeof LatestVersions>) {
-    return this.registry.latestVersions(r.name, r.stages);
-  }
-
-  @MlflowPost('registered-models/set-tag')
-  setModelTag(@MlflowRequest(ModelTag) r: In<typeof ModelTag>) {
-    return this.registry.setRegisteredModelTag(r.name, r.key, r.value);
-  }
-
-  @Delete('registered-models/delete-tag')
-  deleteModelTag(@MlflowRequest(ModelTagKey) r: In<typeof ModelTagKey>) {
-    return this.registry.deleteRegisteredModelTag(r.name, r.key);
-  }
-
-  @MlflowPost('registered-models/alias')
-  setAlias(@MlflowRequest(Alias) r: In<typeof Alias>) {
-    return this.registry.setAlias(r.name, r.alias, r.version);
-  }
-
-  @Delete('registered-models/alias')
-  deleteAlias(@MlflowRequest(AliasName) r: In<typeof AliasName>) {
-    return this.registry.deleteAlias(r.name, r.alias);
-  }
-
-  @MlflowGet('registered-models/alias')
-  byAlias(@MlflowRequest(AliasName) r: In<typeof AliasName>) {
-    return this.registry.versionByAlias(r.name, r.alias);
-  }
-
-  @MlflowPost('model-versions/create')
-  createVersion(@MlflowRequest(CreateVersion) r: In<typeof CreateVersion>) {
-    return this.registry.createModelVersion(r);
-  }
-
-  @MlflowGet('model-versions/get')
-  getVersion(@MlflowRequest(Version) r: In<typeof Version>) {
-    return this.registry.getModelVersion(r.name, r.version);
-  }
-
-  @Patch('model-versions/update')
-  updateVersion(@MlflowRequest(UpdateVersion) r: In<typeof UpdateVersion>) {
-    return this.registry.updateModelVersion(r.name, r.version, r.description);
-  }
-
-  @Delete('model-versions/delete')
-  deleteVersion(@MlflowRequest(Version) r: In<typeof Version>) {
-    return this.registry.deleteModelVersion(r.name, r.version);
-  }
-
-  @MlflowGet('model-versions/search')
-  searchVersions(@MlflowRequest(VersionSearch) r: In<typeof VersionSearch>) {
-    return this.registry.searchModelVersions(r);
-  }
-
-  @MlflowPost('model-versions/transition-stage')
-  transition(@MlflowRequest(Transition) r: In<typeof Transition>) {
-    return this.registry.transitionStage(r.name, r.version, r.stage, r.archive_existing_versions);
-  }
-
-  @MlflowGet('model-versions/get-download-uri')
-  downloadUri(@MlflowRequest(Version) r: In<typeof Version>) {
-    return this.registry.downloadUri(r.name, r.version);
-  }
-
-  @MlflowPost('model-versions/set-tag')
-  setVersionTag(@MlflowRequest(VersionTag) r: In<typeof VersionTag>) {
-    return this.registry.setModelVersionTag(r.name, r.version, r.key, r.value);
-  }
-
-  @Delete('model-versions/delete-tag')
-  deleteVersionTag(@MlflowRequest(VersionTagKey) r: In<typeof VersionTagKey>) {
-    return this.registry.deleteModelVersionTag(r.name, r.version, r.key);
-  }
-}
+export const MlflowRegistryController = mlflowController('MlflowRegistryController', MlflowRegistryService, [
+  call('POST', 'registered-models/create', CreateModel, (registry, r) => registry.createRegisteredModel(r)),
+  call('GET', 'registered-models/get', Name, (registry, r) => registry.getRegisteredModel(r.name)),
+  call('GET', 'registered-models/search', Search, (registry, r) => registry.searchRegisteredModels(r)),
+  call('PATCH', 'registered-models/update', UpdateModel, (registry, r) => registry.updateRegisteredModel(r.name, r.description)),
+  call('POST', 'registered-models/rename', RenameModel, (registry, r) => registry.renameRegisteredModel(r.name, r.new_name)),
+  call('DELETE', 'registered-models/delete', Name, (registry, r) => registry.deleteRegisteredModel(r.name)),
+  call('POST', 'registered-models/get-latest-versions', LatestVersions, (registry, r) => registry.latestVersions(r.name, r.stages)),
+  call('GET', 'registered-models/get-latest-versions', LatestVersions, (registry, r) => registry.latestVersions(r.name, r.stages)),
+  call('POST', 'registered-models/set-tag', ModelTag, (registry, r) => registry.setRegisteredModelTag(r.name, r.key, r.value)),
+  call('DELETE', 'registered-models/delete-tag', ModelTagKey, (registry, r) => registry.deleteRegisteredModelTag(r.name, r.key)),
+  call('POST', 'registered-models/alias', Alias, (registry, r) => registry.setAlias(r.name, r.alias, r.version)),
+  call('DELETE', 'registered-models/alias', AliasName, (registry, r) => registry.deleteAlias(r.name, r.alias)),
+  call('GET', 'registered-models/alias', AliasName, (registry, r) => registry.versionByAlias(r.name, r.alias)),
+  call('POST', 'model-versions/create', CreateVersion, (registry, r) => registry.createModelVersion(r)),
+  call('GET', 'model-versions/get', Version, (registry, r) => registry.getModelVersion(r.name, r.version)),
+  call('PATCH', 'model-versions/update', UpdateVersion, (registry, r) => registry.updateModelVersion(r.name, r.version, r.description)),
+  call('DELETE', 'model-versions/delete', Version, (registry, r) => registry.deleteModelVersion(r.name, r.version)),
+  call('GET', 'model-versions/search', VersionSearch, (registry, r) => registry.searchModelVersions(r)),
+  call('POST', 'model-versions/transition-stage', Transition, (registry, r) => registry.transitionStage(r.name, r.version, r.stage, r.archive_existing_versions)),
+  call('GET', 'model-versions/get-download-uri', Version, (registry, r) => registry.downloadUri(r.name, r.version)),
+  call('POST', 'model-versions/set-tag', VersionTag, (registry, r) => registry.setModelVersionTag(r.name, r.version, r.key, r.value)),
+  call('DELETE', 'model-versions/delete-tag', VersionTagKey, (registry, r) => registry.deleteModelVersionTag(r.name, r.version, r.key)),
+]);

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { MlflowController, MlflowGet, MlflowPost, MlflowRequest } from '../mlflow-http';
+import { mlflowCalls, mlflowController } from '../mlflow-http';
 import {
   CreateExperimentRequest,
   DeleteExperimentTagRequest,
@@ -11,58 +10,24 @@ import {
 } from './mlflow-tracking.dto';
 import { MlflowTrackingService } from './mlflow-tracking.service';
 
+const call = mlflowCalls<MlflowTrackingService>();
+
 /** MLflow's experiment calls: HTTP ⇄ the tracking facade. */
-@MlflowController('experiments')
-export class MlflowExperimentsController {
-  constructor(private readonly tracking: MlflowTrackingService) {}
-
-  @MlflowPost('create')
-  create(@MlflowRequest(CreateExperimentRequest) request: z.infer<typeof CreateExperimentRequest>) {
-    return this.tracking.createExperiment(request.name, request.tags);
-  }
-
-  @MlflowGet('get')
-  get(@MlflowRequest(ExperimentIdRequest) request: z.infer<typeof ExperimentIdRequest>) {
-    return this.tracking.getExperiment(request.experiment_id);
-  }
-
-  @MlflowGet('get-by-name')
-  getByName(@MlflowRequest(GetExperimentByNameRequest) request: z.infer<typeof GetExperimentByNameRequest>) {
-    return this.tracking.getExperimentByName(request.experiment_name);
-  }
-
-  @MlflowPost('search')
-  search(@MlflowRequest(SearchExperimentsRequest) request: z.infer<typeof SearchExperimentsRequest>) {
-    return this.tracking.searchExperiments(request);
-  }
-
-  @MlflowGet('search')
-  searchByQuery(@MlflowRequest(SearchExperimentsRequest) request: z.infer<typeof SearchExperimentsRequest>) {
-    return this.tracking.searchExperiments(request);
-  }
-
-  @MlflowPost('update')
-  update(@MlflowRequest(UpdateExperimentRequest) request: z.infer<typeof UpdateExperimentRequest>) {
-    return request.new_name === undefined ? {} : this.tracking.renameExperiment(request.experiment_id, request.new_name);
-  }
-
-  @MlflowPost('delete')
-  delete(@MlflowRequest(ExperimentIdRequest) request: z.infer<typeof ExperimentIdRequest>) {
-    return this.tracking.deleteExperiment(request.experiment_id);
-  }
-
-  @MlflowPost('restore')
-  restore(@MlflowRequest(ExperimentIdRequest) request: z.infer<typeof ExperimentIdRequest>) {
-    return this.tracking.restoreExperiment(request.experiment_id);
-  }
-
-  @MlflowPost('set-experiment-tag')
-  setTag(@MlflowRequest(SetExperimentTagRequest) request: z.infer<typeof SetExperimentTagRequest>) {
-    return this.tracking.setExperimentTagById(request.experiment_id, { key: request.key, value: request.value });
-  }
-
-  @MlflowPost('delete-experiment-tag')
-  deleteTag(@MlflowRequest(DeleteExperimentTagRequest) request: z.infer<typeof DeleteExperimentTagRequest>) {
-    return this.tracking.deleteExperimentTagById(request.experiment_id, request.key);
-  }
-}
+export const MlflowExperimentsController = mlflowController(
+  'MlflowExperimentsController',
+  MlflowTrackingService,
+  [
+    call('POST', 'create', CreateExperimentRequest, (tracking, r) => tracking.createExperiment(r.name, r.tags)),
+    call('GET', 'get', ExperimentIdRequest, (tracking, r) => tracking.getExperiment(r.experiment_id)),
+    call('GET', 'get-by-name', GetExperimentByNameRequest, (tracking, r) => tracking.getExperimentByName(r.experiment_name)),
+    call('POST', 'search', SearchExperimentsRequest, (tracking, r) => tracking.searchExperiments(r)),
+    call('GET', 'search', SearchExperimentsRequest, (tracking, r) => tracking.searchExperiments(r)),
+    // An update without a new name changes nothing (MLflow's update has nothing else to change).
+    call('POST', 'update', UpdateExperimentRequest, (tracking, r) => (r.new_name === undefined ? {} : tracking.renameExperiment(r.experiment_id, r.new_name))),
+    call('POST', 'delete', ExperimentIdRequest, (tracking, r) => tracking.deleteExperiment(r.experiment_id)),
+    call('POST', 'restore', ExperimentIdRequest, (tracking, r) => tracking.restoreExperiment(r.experiment_id)),
+    call('POST', 'set-experiment-tag', SetExperimentTagRequest, (tracking, r) => tracking.setExperimentTagById(r.experiment_id, { key: r.key, value: r.value })),
+    call('POST', 'delete-experiment-tag', DeleteExperimentTagRequest, (tracking, r) => tracking.deleteExperimentTagById(r.experiment_id, r.key)),
+  ],
+  'experiments',
+);
