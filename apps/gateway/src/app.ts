@@ -1,13 +1,13 @@
 import { Agent } from 'node:http';
 import { Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
-import { createHttpApp, createLogger, loadConfig, PlatformModule } from '@mlops/platform';
+import { answerRefusedRequests, createHttpApp, createLogger, loadConfig, PlatformModule, refuseOversizedHeads } from '@mlops/platform';
 import { installGatewayAuth } from './auth';
 import { gatewayConfigSchema, upstreamsOf } from './config';
 import { consoleDir, serveConsole } from './console';
 import { HEALTH_TIMEOUT, HealthAggregateController } from './health-aggregate.controller';
 import { OpenApiMerger } from './openapi';
-import { proxyTo } from './proxy';
+import { FORWARDED_HEAD_LIMITS, GATEWAY_PARSED_HEAD_BYTES, proxyTo } from './proxy';
 import { UPSTREAMS } from './tokens';
 
 /** Kept-alive upstream connections (no TCP handshake per request), closed with the app. */
@@ -38,6 +38,8 @@ export async function createGatewayApp(env: Record<string, string | undefined> =
   class GatewayModule {}
 
   const app = await createHttpApp(GatewayModule, { service: 'gateway', logger, parseJsonBody: false });
+  answerRefusedRequests(app.getHttpServer(), GATEWAY_PARSED_HEAD_BYTES);
+  app.use(refuseOversizedHeads(FORWARDED_HEAD_LIMITS));
   await installGatewayAuth(app, config);
   const { agent } = app.get(UpstreamAgent);
   for (const upstream of upstreams) app.use(proxyTo(upstream, config.PROXY_TIMEOUT_MS, agent, logger));

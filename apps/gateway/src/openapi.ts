@@ -84,8 +84,9 @@ export class OpenApiMerger {
         // The gateway's own answers when the service behind a route is down or too slow.
         operation.responses['502'] ??= { description: `The ${service} service is unavailable`, content: GATEWAY_PROBLEM };
         operation.responses['504'] ??= { description: `The ${service} service did not answer in time`, content: GATEWAY_PROBLEM };
-        // Node's HTTP parser answers this itself, before any handler, for a request line and headers over its limit (16 KB).
-        operation.responses['431'] ??= { description: 'Request line or headers too large (no body)' };
+        // What the gateway will not forward (libs/platform request-heads.ts), whatever the route.
+        operation.responses['414'] ??= { description: 'The request target is longer than the gateway forwards', content: GATEWAY_PROBLEM };
+        operation.responses['431'] ??= { description: 'The request headers are larger than the gateway forwards', content: GATEWAY_PROBLEM };
       }
     }
     Object.assign(target.paths, paths);

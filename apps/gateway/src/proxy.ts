@@ -2,8 +2,16 @@ import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
-import { CORRELATION_HEADER, problem, sendProblem } from '@mlops/platform';
+import { CORRELATION_HEADER, ForwardedHeadLimits, problem, sendProblem } from '@mlops/platform';
 import type { Upstream } from './config';
+
+/**
+ * What the gateway forwards (a longer target is a 414, larger headers a 431, both problem+json).
+ * It parses more than that, so those answers are ordinary ones; the services parse far more still,
+ * so whatever is forwarded is parsed whole behind it.
+ */
+export const FORWARDED_HEAD_LIMITS: ForwardedHeadLimits = { maxUrlBytes: 16 * 1024, maxHeaderBytes: 32 * 1024 };
+export const GATEWAY_PARSED_HEAD_BYTES = 64 * 1024;
 
 const started = new WeakMap<object, number>();
 

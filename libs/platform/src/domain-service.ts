@@ -8,6 +8,7 @@ import { wantsReadYourWrites } from './command-response';
 import { commandMetadata } from './request-context';
 import { ConfigError, kafkaClientSecurity, loadConfig, serviceConfigSchema, ServiceConfig, withDefaults } from './config';
 import { IdentityVerifier } from './identity-token';
+import { answerRefusedRequests } from './request-heads';
 import { createLogger } from './logging';
 import { PlatformModule } from './platform.module';
 
@@ -88,9 +89,8 @@ export async function createDomainService(
     identityVerifier: config.IDENTITY_VERIFY_KEYS_FILE && (await identityVerifierOf(config.IDENTITY_VERIFY_KEYS_FILE)),
     openApi: { title: definition.title, description: definition.description, version: '1.0.0' },
   });
-  // Whatever the gateway accepted (Node's 16 KB default) must fit here with the headers it adds:
-  // otherwise this parser would drop a proxied request mid-answer instead of the gateway answering it.
-  (app.getHttpServer() as { maxHeaderSize?: number }).maxHeaderSize = SERVICE_MAX_HEADER_BYTES;
+  // Whatever the gateway forwards must fit here with the headers it adds; past this, a problem+json 431.
+  answerRefusedRequests(app.getHttpServer(), SERVICE_MAX_HEADER_BYTES);
   return { app, config };
 }
 

@@ -4,6 +4,7 @@ export * from './identity-token';
 export * from './request-context';
 export * from './logging';
 export * from './problem-details';
+export * from './request-heads';
 export * from './validation';
 export * from './http';
 export * from './metrics';
