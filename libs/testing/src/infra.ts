@@ -87,6 +87,8 @@ export interface IsolatedResources {
 
 /** The test file's global under which IsolatedEnvironment finds them. */
 export const ISOLATED_RESOURCES = '__mlopsIsolatedResources';
+/** The test file's global holding the service processes it started and that still run. */
+export const CHILD_PROCESSES = '__mlopsChildProcesses';
 
 /** Hands the file's topics and database to IsolatedEnvironment, which removes them after the file. */
 function recordForCleanup(resources: IsolatedResources): void {

@@ -1,18 +1,29 @@
 import { TestEnvironment } from 'jest-environment-node';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
-import { ISOLATED_RESOURCES, IsolatedResources } from './infra';
+import type { ChildProcess } from 'node:child_process';
+import { CHILD_PROCESSES, ISOLATED_RESOURCES, IsolatedResources } from './infra';
 
 /**
- * The node environment, plus cleanup once a test file is done (after every afterAll of the file, so
- * its services are stopped): deletes the topics and drops the databases `isolatedEnv` gave it. A
- * broker holds files for every partition, and a full run creates hundreds of private topics.
+ * The node environment, plus cleanup once a test file is done (after every afterAll of the file):
+ * kills the service processes it started that still run (a test that failed before stopping them),
+ * then deletes the topics and drops the databases `isolatedEnv` gave it. A broker holds files for
+ * every partition, and a full run creates hundreds of private topics.
  */
 export default class IsolatedEnvironment extends TestEnvironment {
   override async teardown(): Promise<void> {
+    killLeftovers((this.global as Record<string, unknown>)[CHILD_PROCESSES] as Set<ChildProcess> | undefined);
     const used = (this.global as Record<string, unknown>)[ISOLATED_RESOURCES] as IsolatedResources[] | undefined;
     if (used?.length) await removeResources(used).catch((error) => console.warn(`test cleanup: ${(error as Error).message}`));
     await super.teardown();
+  }
+}
+
+function killLeftovers(running: Set<ChildProcess> | undefined): void {
+  for (const child of running ?? []) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    console.warn(`test cleanup: killing ${child.spawnargs.slice(-1)[0]} (pid ${child.pid}), still running after its test file`);
+    child.kill('SIGKILL');
   }
 }
 

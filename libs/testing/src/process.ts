@@ -1,8 +1,21 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { repoRoot } from './infra';
+import { CHILD_PROCESSES, repoRoot } from './infra';
 import { eventually } from './helpers';
+
+/**
+ * Every process a test file starts, until it exits: IsolatedEnvironment kills what is still running
+ * when the file is done, so a test that failed before its stop() leaves nothing behind to load the
+ * machine or hold the broker's topics.
+ */
+function tracked(child: ChildProcess): ChildProcess {
+  const global = globalThis as Record<string, unknown>;
+  const running = (global[CHILD_PROCESSES] ??= new Set<ChildProcess>()) as Set<ChildProcess>;
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,11 +47,13 @@ export async function startServiceProcess(
   { until = '/health/ready', timeoutMs = 60_000 }: { until?: string; timeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = tracked(
+    spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -67,11 +82,13 @@ export async function startServiceProcess(
 
 /** Runs an app that is expected to exit by itself (e.g. on bad configuration). */
 export async function runServiceToExit(name: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = tracked(
+    spawn(process.execPath, ['-r', '@swc-node/register', join('apps', name, 'src', 'main.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
