@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { mongo } from 'mongoose';
 import { load, percentile, round } from './load';
-import { startMlflow } from './mlflow-server';
+import { runClientLogBatch } from './client-log-batch';
+import { ensureVenv, startMlflow } from './mlflow-server';
 import { cleanupAll, freePort, onCleanup, runOrThrow, spawnGroup, waitHttpOk } from './processes';
 import { Better, formatFigure, formatMet, formatRatio, markdownTable, median, RoundFigure, speedRatio, summarise, Target } from './report';
 import { seedGrowth } from './growth-seed';
@@ -58,6 +59,9 @@ const settings = {
   growth_commits: env('BENCH_GROWTH_COMMITS', 100_000, 10_000),
   growth_runs: env('BENCH_GROWTH_RUNS', 10_000, 1_000),
   growth_points_per_update: env('BENCH_GROWTH_POINTS_PER_COMMIT', 1, 1),
+  client_batch: env('BENCH_CLIENT_BATCH', 100, 100),
+  client_processes: env('BENCH_CLIENT_PROCESSES', 8, 4),
+  client_warmup_s: env('BENCH_CLIENT_WARMUP_S', 20, 20),
 };
 const tag = `vs${Date.now().toString(36)}`;
 const log = (message: string) => console.error(`[bench] ${message}`);
@@ -209,6 +213,24 @@ function scenarios(ctx: Context): Scenario[] {
         const last = round(percentile(ms.slice(-third), 50));
         return { figure: last, first_third_p50_ms: first, last_third_p50_ms: last, batches: ms.length };
       },
+    },
+    {
+      id: 'client-log-batch',
+      title: `mlflow client log_batch, ${settings.client_batch}-metric batches, ${settings.client_processes} client processes`,
+      unit: 'points/s',
+      better: 'higher',
+      // The same Python code against both: only the tracking URI differs (ours: the gateway, which serves /api/2.0/mlflow).
+      measure: (system, _seeded, r) =>
+        runClientLogBatch({
+          python: join(ensureVenv(), 'python'),
+          trackingUri: system.url,
+          experiment: `${tag}-client-log-batch-r${r}`,
+          batch: settings.client_batch,
+          clients: settings.client_processes,
+          seconds: settings.duration_s,
+          warmupSeconds: settings.client_warmup_s,
+          token: system.name === 'ours' ? process.env.BENCH_MLFLOW_TOKEN : undefined,
+        }),
     },
     {
       id: 'gateway-overhead',
