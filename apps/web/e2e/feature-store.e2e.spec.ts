@@ -71,7 +71,8 @@ describe('web console: Feature Store', () => {
     await api.createFeatureVersion('txn_amount', { schema: { nullable: false, min: 0 }, changelog: 'Amounts are required and never negative' });
     await page.reload();
     const v2 = page.locator('table.feature-versions tr[data-version="2"]');
-    await expectText(v2, /breaking:.*nullable true → false.*min none → 0/);
+    await expectText(v2, /breaking nullable true → false.*min none → 0/);
+    await expectText(page.locator('table.feature-versions tr[data-version="1"]'), /compatible/);
     const diff = (field: string) => page.locator(`table.feature-diff tr[data-field="${field}"]`);
     await expectText(diff('schema.nullable'), /true.*false/);
     await expectText(diff('schema.min'), /—.*0/);
@@ -81,9 +82,9 @@ describe('web console: Feature Store', () => {
 
   it('filters the features list, deprecates the feature, and links a drift event to it', async () => {
     await page.goto(platform.url + '/features');
-    await page.getByLabel('Entity').fill('customer_id');
+    await page.getByLabel('Entity', { exact: true }).fill('customer_id');
     await page.locator('table.features tr[data-feature="txn_amount"]').waitFor();
-    await page.getByLabel('Status').selectOption('deprecated');
+    await page.getByLabel('Status', { exact: true }).selectOption('deprecated');
     await page.getByText('No features match.').waitFor();
     await page.goto(platform.url + '/features/txn_amount');
     await page.getByLabel('deprecation reason').fill('Replaced by txn_amount_eur');

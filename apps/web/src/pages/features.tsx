@@ -250,10 +250,10 @@ export function FeaturePage() {
                   <td className="long">{v.changelog}</td>
                   <td>
                     {v.backward_compatible ? (
-                      <Badge kind="result" value="pass" />
+                      <span className="badge result-pass">compatible</span>
                     ) : (
                       <span className="breaking" data-breaking={v.breaking_changes.length}>
-                        <Badge kind="result" value="fail" /> breaking: {v.breaking_changes.join('; ')}
+                        <span className="badge result-fail">breaking</span> {v.breaking_changes.join('; ')}
                       </span>
                     )}
                   </td>
