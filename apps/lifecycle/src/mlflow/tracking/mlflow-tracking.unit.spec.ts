@@ -108,4 +108,20 @@ describe('runs as MLflow sees them', () => {
       inputs: { dataset_inputs: [] },
     });
   });
+
+  it('answers dataset inputs with their context and, when linked, the Feature Store dataset as tags', () => {
+    const input = { name: 'trips', digest: 'a'.repeat(64), source_type: 'local', source: 'raw/trips.csv' };
+    const run = { run_id: 'r', experiment_name: 'churn', name: 'n', status: 'running', params: [], tag_values: [], metrics: [], start_time: '2023-11-14T22:13:20.000Z' } as unknown as RunDocument;
+    const inputs = toMlflowRun({ ...run, inputs: [{ ...input, context: 'training', dataset_id: 'trips' }, input] }).inputs.dataset_inputs;
+    expect(inputs).toEqual([
+      {
+        tags: [
+          { key: 'mlflow.data.context', value: 'training' },
+          { key: 'mlops.feature_store.dataset_id', value: 'trips' },
+        ],
+        dataset: input,
+      },
+      { tags: [], dataset: input },
+    ]);
+  });
 });
