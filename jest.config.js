@@ -1,5 +1,5 @@
-// One config, three layers chosen by file name: *.unit.spec.ts (pure), *.int.spec.ts (real broker
-// and store), *.e2e.spec.ts (through the gateway).
+// One config, layers chosen by file name: *.unit.spec.ts (pure), *.int.spec.ts (real broker and
+// store), *.e2e.spec.ts (through the gateway), *.outage.spec.ts, *.contract.spec.ts (tools/test.sh runs all).
 const swc = [
   '@swc/jest',
   {
@@ -42,11 +42,9 @@ module.exports = {
     { ...shared, displayName: 'unit', testMatch: ['**/*.unit.spec.ts'] },
     { ...shared, ...realServers, displayName: 'int', testMatch: ['**/*.int.spec.ts'] },
     { ...shared, ...realServers, displayName: 'e2e', testMatch: ['**/*.e2e.spec.ts'] },
-    // Store and broker outages (minutes each): `npm run test:outages`, outside the test command while
-    // a service's store client can stay down after a store outage (README, "Known defects").
+    // Store and broker outages (a minute or two each, own processes): `npm run test:outages`.
     { ...shared, ...realServers, displayName: 'outage', testMatch: ['**/*.outage.spec.ts'] },
-    // schemathesis over the merged document: `npm run test:contract`, outside the test command while an
-    // overlong DELETE /api/v1/features/{name} URL still breaks the proxied answer (README, "Known defects").
+    // schemathesis over the merged document, against the whole platform: `npm run test:contract`.
     { ...shared, ...realServers, displayName: 'contract', testMatch: ['**/*.contract.spec.ts'] },
   ],
 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, starts the real Kafka broker and MongoDB-protocol
-# server (tools/infra.sh), then type-checks, lints, and runs unit, integration and e2e tests.
+# server (tools/infra.sh), then type-checks, lints, and runs unit, integration, e2e, outage and contract tests.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -27,6 +27,8 @@ echo "== lint"; NX_DAEMON=false npx nx show projects >/dev/null; npx eslint .
 # process, a client socket) is still open, so a defect fails the run instead of hanging it.
 echo "== unit"; timeout 10m npx jest --selectProjects unit --forceExit
 echo "== integration + e2e (real Kafka, real MongoDB-protocol server)"; timeout 45m npx jest --selectProjects int e2e --runInBand --forceExit
+echo "== outages (store and broker, through a relay and a private broker)"; timeout 10m npx jest --selectProjects outage --runInBand --forceExit
+echo "== API contract (schemathesis over the merged OpenAPI document)"; timeout 15m npx jest --selectProjects contract --runInBand --forceExit
 echo "== helm chart"; bash tools/helm-check.sh
 # Checks that are not jest suites (generated client up to date, alert rules, dashboards).
 for check in tools/ci/*.sh; do [[ -e $check ]] || continue; echo "== $(basename "$check" .sh)"; bash "$check"; done

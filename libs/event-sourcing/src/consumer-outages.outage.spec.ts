@@ -151,13 +151,13 @@ describe('consumers through store and broker outages (own processes, real Kafka 
   beforeAll(async () => {
     mkdirSync(join(dataRoot, 'raw'));
     [relay, kafka] = await Promise.all([storeRelay(isolatedEnv('probe').MONGO_URL), startPrivateKafka('outages')]);
-    env = isolatedEnv('outages', {
+    // The store through the relay, the private broker: both gone when the file's cleanup runs, which
+    // therefore gets the shared servers' addresses (the private broker's topics go with its data).
+    env = {
+      ...isolatedEnv('outages', { READ_YOUR_WRITES_TIMEOUT_MS: '2000', FEATURE_STORE_DATA_ROOT: dataRoot, EVALUATION_DATA_ROOT: dataRoot }),
       KAFKA_BROKERS: kafka.brokers,
       MONGO_URL: relay.url,
-      READ_YOUR_WRITES_TIMEOUT_MS: '2000',
-      FEATURE_STORE_DATA_ROOT: dataRoot,
-      EVALUATION_DATA_ROOT: dataRoot,
-    });
+    };
     // Made before the services start: three of them creating the same topics at once on a new broker race.
     const admin = new Kafka({ brokers: [kafka.brokers], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
