@@ -249,6 +249,12 @@ def test_search_runs_with_mlflows_filter_language_and_order_by(client, unique):
     assert names("attributes.status = 'SCHEDULED'") == []
     assert names(f"attributes.run_id IN ('{made['r0']}', '{made['r3']}')") == ["r3", "r0"]
     assert names(f"attributes.start_time = {1_700_000_001_000}") == ["r1"]
+    # Metric comparisons read the matching runs by index from their latest values.
+    assert names("metrics.acc != 0.95", ["attributes.run_name"]) == ["r1", "r2"]
+    assert names("metrics.acc > 0.9 AND metrics.acc < 0.93") == ["r2"]
+    assert names("metrics.acc = 0.8 AND attributes.status = 'FINISHED'") == ["r1"]
+    assert names("metrics.acc > 0.99") == []
+    assert names("metrics.missing <= 1") == []
     # Default order: newest first; runs without the metric sort last.
     assert names() == ["r3", "r2", "r1", "r0"]
     assert names(order_by=["metrics.acc ASC"]) == ["r1", "r2", "r0", "r3"]

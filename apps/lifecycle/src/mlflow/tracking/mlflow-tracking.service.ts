@@ -6,8 +6,8 @@ import { commandMetadata } from '@mlops/platform';
 import { experimentDecider, experimentKeyOf, experimentStreamId } from '../../experiments/experiment.decider';
 import { ExperimentDocument, experimentsProjection, findExperimentByName } from '../../experiments/experiments.projection';
 import { ExperimentsService } from '../../experiments/experiments.service';
-import { RunCommand } from '../../runs/run.decider';
-import { RunDocument, runsProjection } from '../../runs/runs.projection';
+import { RunCommand, runStreamId } from '../../runs/run.decider';
+import { LATEST_METRICS_COLLECTION, LatestMetricDocument, RunDocument, runsProjection } from '../../runs/runs.projection';
 import { RunsService } from '../../runs/runs.service';
 import { MlflowError, mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
 import { decodePageToken, encodePageToken, fromEpochMs } from '../mlflow-http';
@@ -32,13 +32,15 @@ import {
   USER_TAG,
 } from './mlflow-tracking';
 import type { MlflowDatasetInput } from './mlflow-tracking.dto';
-import { compareBy, EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH, satisfies, storeConditions, withConditions } from './search-filter';
+import { compareBy, Comparison, EXPERIMENT_SEARCH, parseFilter, parseOrderBy, RUN_SEARCH, satisfies, storeCondition, storeConditions, withConditions } from './search-filter';
 import { z } from 'zod';
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
 /** Searches read at most this many runs (or experiments) before filtering and ordering in memory. */
 export const SEARCH_SCAN_LIMIT = 50_000;
+/** A metric comparison matching more runs than this narrows nothing worth a list of ids. */
+const METRIC_PUSHDOWN_LIMIT = 5_000;
 
 const offsetToken = z.object({ offset: z.number().int().min(0) });
 
@@ -82,6 +84,10 @@ export class MlflowTrackingService {
 
   private get featureStoreDatasets() {
     return this.eventSourcing.runner<FeatureStoreDatasetDocument>(featureStoreDatasetsProjection.name).readModel;
+  }
+
+  private get latestMetrics() {
+    return this.eventSourcing.runner<RunDocument>(runsProjection.name).derivedReadModel<LatestMetricDocument>(LATEST_METRICS_COLLECTION);
   }
 
   private get runsReadModel() {
@@ -303,13 +309,41 @@ export class MlflowTrackingService {
     return { metrics: page.items.map((point) => toMlflowHistoryPoint(key, point)), ...(page.next_cursor ? { next_page_token: page.next_cursor } : {}) };
   }
 
+  /**
+   * The runs whose latest metrics satisfy the filter's metric comparisons, read by index from the
+   * latest-metric documents the runs projection keeps; undefined when the filter has none, or
+   * when so many runs match that reading the runs of the experiments is as cheap.
+   */
+  private async runsWithMetrics(experimentKeys: string[], comparisons: Comparison[]): Promise<string[] | undefined> {
+    let runIds: Set<string> | undefined;
+    for (const { entity, key, op, value } of comparisons) {
+      const condition = entity === 'metric' ? storeCondition('value', op, value) : undefined;
+      if (!condition) continue;
+      const found = await this.latestMetrics
+        .find({ experiment_name: { $in: experimentKeys }, key, ...condition }, { projection: { run_id: 1 } })
+        .limit(METRIC_PUSHDOWN_LIMIT + 1)
+        .toArray();
+      if (found.length > METRIC_PUSHDOWN_LIMIT) continue;
+      const ids = new Set(found.map((doc) => doc.run_id));
+      runIds = runIds ? new Set([...runIds].filter((id) => ids.has(id))) : ids;
+    }
+    return runIds && [...runIds];
+  }
+
   async searchRuns(query: { experiment_ids: string[]; filter?: string; run_view_type: ViewType; max_results: number; order_by: string[]; page_token?: string }) {
     const comparisons = parseFilter(query.filter, RUN_SEARCH);
     const order = query.order_by.map((clause) => parseOrderBy(clause, RUN_SEARCH));
     const experiments = await Promise.all(query.experiment_ids.map((id) => this.experimentById(id)));
     const deleted = { ACTIVE_ONLY: { deleted: { $ne: true } }, DELETED_ONLY: { deleted: true }, ALL: {} }[query.run_view_type];
+    const keys = experiments.map(experimentKeyOf);
+    const withMetrics = await this.runsWithMetrics(keys, comparisons);
     const docs = await this.runsReadModel
-      .find(withConditions({ experiment_name: { $in: experiments.map(experimentKeyOf) }, ...deleted }, storeConditions(comparisons, RUN_STORED_ATTRIBUTES)))
+      .find(
+        withConditions({ experiment_name: { $in: keys }, ...deleted }, [
+          ...storeConditions(comparisons, RUN_STORED_ATTRIBUTES),
+          ...(withMetrics ? [{ _id: { $in: withMetrics.map(runStreamId) } }] : []),
+        ]),
+      )
       .sort({ start_time: -1, _id: 1 })
       .limit(SEARCH_SCAN_LIMIT)
       .toArray();

@@ -237,11 +237,18 @@ export function storeConditions(comparisons: Comparison[], attributes: Record<st
       continue;
     }
     const one = stored(value as string | number);
-    if (one === undefined) continue;
-    const operator = { '=': '$eq', '!=': '$ne', '>': '$gt', '>=': '$gte', '<': '$lt', '<=': '$lte' }[op as string];
-    if (operator) conditions.push({ [field]: { [operator]: one } });
+    const condition = one === undefined ? undefined : storeCondition(field, op, one);
+    if (condition) conditions.push(condition);
   }
   return conditions;
+}
+
+const STORE_OPERATORS: Partial<Record<Operator, string>> = { '=': '$eq', '!=': '$ne', '>': '$gt', '>=': '$gte', '<': '$lt', '<=': '$lte' };
+
+/** One comparison as MongoDB's condition on `field`; undefined for an operator it has no equal of (LIKE, ILIKE, IS NULL). */
+export function storeCondition(field: string, op: Operator, value: unknown): Record<string, unknown> | undefined {
+  const operator = STORE_OPERATORS[op];
+  return operator ? { [field]: { [operator]: value } } : undefined;
 }
 
 /** `base` narrowed by the conditions (each on its own, as fields may repeat). */
