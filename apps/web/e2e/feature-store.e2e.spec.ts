@@ -84,7 +84,7 @@ describe('web console: Feature Store', () => {
     await page.goto(platform.url + '/features');
     await page.getByLabel('Entity', { exact: true }).fill('customer_id');
     await page.locator('table.features tr[data-feature="txn_amount"]').waitFor();
-    await page.getByLabel('Status', { exact: true }).selectOption('deprecated');
+    await page.getByRole('combobox', { name: /^Status/ }).selectOption('deprecated');
     await page.getByText('No features match.').waitFor();
     await page.goto(platform.url + '/features/txn_amount');
     await page.getByLabel('deprecation reason').fill('Replaced by txn_amount_eur');

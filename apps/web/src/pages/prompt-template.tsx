@@ -44,7 +44,7 @@ export function TemplatePage() {
       <VersionDetail template={template} version={version} />
       <VersionDiff key={template.latest_version} template={template} />
       <NewVersion template={template} />
-      <Labels template={template} />
+      <Labels key={template.latest_version} template={template} />
       <RenderPlayground template={template} />
     </>
   );
@@ -351,7 +351,7 @@ function Labels({ template }: { template: TemplateDetail }) {
 
 function RenderPlayground({ template }: { template: TemplateDetail }) {
   const render = useRenderTemplate(template.id);
-  const [by, setBy] = useState<string>(template.labels.some((l) => l.label === 'production') ? 'label:production' : `version:${template.latest_version}`);
+  const [by, setBy] = useState<string>(template.labels.some((l) => l.label === 'production') ? 'label:production' : 'label:latest');
   const [values, setValues] = useState<Record<string, string>>({});
   const chosen = by.startsWith('label:')
     ? template.versions.find((v) => v.version === template.labels.find((l) => `label:${l.label}` === by)?.version)
