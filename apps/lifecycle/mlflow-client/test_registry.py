@@ -95,6 +95,11 @@ def test_renaming_a_registered_model_takes_its_versions_aliases_and_tags_to_the_
     with pytest.raises(MlflowException) as duplicate:
         client.create_registered_model(new_name)
     assert duplicate.value.error_code == "RESOURCE_ALREADY_EXISTS"
+    client.set_registered_model_tag(new_name, "tier", "gold")
+    client.delete_registered_model_alias(new_name, "champion")
+    assert (client.get_registered_model(new_name).tags, client.get_registered_model(new_name).aliases) == ({"team": "growth", "tier": "gold"}, {})
+    client.delete_registered_model(new_name)
+    assert rest.get("/models", model_name=new_name)["items"] == []
 
 
 def test_aliases_point_at_one_version_and_follow_deletes(client, rest, unique):

@@ -88,6 +88,11 @@ def test_renaming_an_experiment_keeps_its_id_and_runs_and_our_api_finds_it_by_th
     status, patched = rest.request("PATCH", f"/experiments/{new_name}", {"description": "renamed once"})
     assert (status, patched["name"], patched["description"]) == (200, new_name, "renamed once")
     assert client.get_experiment(experiment_id).name == new_name
+    client.delete_experiment(experiment_id)
+    assert rest.get(f"/experiments/{new_name}")["status"] == "archived"
+    client.restore_experiment(experiment_id)
+    client.set_experiment_tag(experiment_id, "tier", "gold")
+    assert client.get_experiment_by_name(new_name).tags == {"team": "risk", "tier": "gold", "mlflow.note.content": "renamed once"}
     other = client.create_experiment(unique("other"))
     with pytest.raises(MlflowException) as taken:
         client.rename_experiment(other, new_name)
