@@ -6,6 +6,7 @@ import type { Express, Request, Response } from 'express';
 import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
 import { jsonBody } from './http';
+import { ResponseInterceptor } from './http-response';
 import { completeContract, documentIntegerProperties, operationIdFactory } from './openapi';
 import { PinoNestLogger } from './logging';
 import { enableDefaultMetrics, httpMetricsMiddleware, metricsHandler } from './metrics';
@@ -55,6 +56,7 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   if (options.parseJsonBody) app.use(...jsonBody(options.bodyLimit ?? '1mb'));
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new ResponseInterceptor());
   if (options.openApi) {
     const document = buildOpenApi(app, options.openApi, options.service);
     http.get('/openapi.json', (_req: Request, res: Response) => res.json(document));

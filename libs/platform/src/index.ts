@@ -13,6 +13,8 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './list-query.dto';
 export * from './command-response';
+export * from './http-response';
+export * from './accepted.dto';
 export * from './domain-service';
 export * from './run';
 export * from './validators';

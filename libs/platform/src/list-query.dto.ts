@@ -34,3 +34,9 @@ export function PageDto<Item>(item: ClassType<Item>): ClassType<Page<Item>> {
   }
   return PageOfItems;
 }
+
+/** A page of read documents as the API answers it: each item presented, the cursor passed on. */
+export const presentPage = <Doc, Item>(page: Page<Doc>, present: (doc: Doc) => Item): Page<Item> => ({
+  items: page.items.map(present),
+  next_cursor: page.next_cursor,
+});

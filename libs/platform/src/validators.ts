@@ -1,6 +1,35 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsOptional, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsOptional, IsString, Matches, registerDecorator, ValidationOptions } from 'class-validator';
+
+/** A model name, the same rule in every domain that refers to one: 1–128 letters, digits, `.`, `_` or `-`, not starting with a symbol. */
+export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** A metric or parameter key (MLflow's rule): 1–250 letters, digits, `_ . - /` or spaces. */
+export const METRIC_KEY = /^[A-Za-z0-9_.\-/ ]{1,250}$/;
+
+/** A JSON object as parsed from a body: not null, not an array, not a class instance. */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+
+/** A property validator from a predicate; the message follows the property's name (`config must be …`). */
+export function custom(name: string, message: string, validate: (value: unknown) => boolean, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({ name, target: target.constructor, propertyName, options: { message: `${propertyName} ${message}`, ...options }, validator: { validate } });
+}
+
+/** An ISO-8601 instant that normalises to a fixed-width UTC string (so strings sort as times). */
+export const IsInstant = (options?: ValidationOptions) =>
+  custom(
+    'isInstant',
+    'must be an ISO-8601 date-time with a time zone, between years 1970 and 9999',
+    (value) => {
+      if (typeof value !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return false;
+      const time = Date.parse(value);
+      return Number.isFinite(time) && time >= 0 && time < Date.UTC(10000, 0, 1);
+    },
+    options,
+  );
 
 /** A tag: 1–128 characters, no white space, never starting with `$` (it is a value, never a key). */
 export const TAG_PATTERN = /^[^$\s][^\s]{0,127}$/;

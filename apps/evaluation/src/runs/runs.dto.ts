@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
-import { ListQueryDto, PageDto } from '@mlops/platform';
+import { ListQueryDto, MODEL_NAME, PageDto } from '@mlops/platform';
 import { SCENARIO_NAME } from '../scenarios/scenarios.dto';
 import type { GateStatus } from './evaluate';
 import type { EvaluationRunStatus } from './run.decider';
 
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const RUN_STATUSES: EvaluationRunStatus[] = ['queued', 'running', 'completed', 'failed'];
 
 export class QueueRunDto {

@@ -10,21 +10,14 @@ import {
   IsString,
   Matches,
   MaxLength,
-  registerDecorator,
   ValidateNested,
-  ValidationOptions,
 } from 'class-validator';
 import { EVALUATION_TASK_TYPES, EvaluationTaskType, ScenarioLabel } from '@mlops/events';
-import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
+import { custom, isPlainObject, ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 
 export const SCENARIO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const COLUMN = /^[^\s"][^"]{0,255}$/;
-
-function custom(name: string, message: string, validate: (value: unknown) => boolean, options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({ name, target: target.constructor, propertyName, options: { message: `${propertyName} ${message}`, ...options }, validator: { validate } });
-}
 
 const isLabel = (v: unknown) => typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 const isBound = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
@@ -32,12 +25,12 @@ const isBound = (v: unknown) => v === undefined || (typeof v === 'number' && Num
 /** `{"f1": {"min": 0.8}, "rmse": {"max": 3.2}}`. */
 const IsThresholdMap = () =>
   custom('isThresholdMap', 'must be an object of metric name to {min?, max?} with finite numbers', (value) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    if (!isPlainObject(value)) return false;
     const entries = Object.entries(value);
     return entries.length <= 64 && entries.every(([metric, bounds]) => {
-      if (!METRIC_NAME.test(metric) || typeof bounds !== 'object' || bounds === null || Array.isArray(bounds)) return false;
+      if (!METRIC_NAME.test(metric) || !isPlainObject(bounds)) return false;
       const keys = Object.keys(bounds);
-      return keys.length > 0 && keys.every((k) => k === 'min' || k === 'max') && isBound((bounds as any).min) && isBound((bounds as any).max);
+      return keys.length > 0 && keys.every((k) => k === 'min' || k === 'max') && isBound(bounds.min) && isBound(bounds.max);
     });
   });
 
@@ -47,7 +40,7 @@ const IsLabelList = () => custom('isLabelList', 'must be an array of at most 100
 /** `[{type, value?, threshold?}]`; the types and values are checked by the scenario's rules. */
 const IsAssertionList = () =>
   custom('isAssertionList', 'must be an array of at most 32 {type, value?, threshold?}', (v) =>
-    Array.isArray(v) && v.length <= 32 && v.every((a) => typeof a === 'object' && a !== null && !Array.isArray(a) && typeof a.type === 'string' && Object.keys(a).every((k) => ['type', 'value', 'threshold'].includes(k))));
+    Array.isArray(v) && v.length <= 32 && v.every((a) => isPlainObject(a) && typeof a.type === 'string' && Object.keys(a).every((k) => ['type', 'value', 'threshold'].includes(k))));
 
 export class DatasetCasesDto {
   @ApiProperty({ example: 'churn-holdout', description: 'A Feature Store dataset id' })

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,15 +12,11 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { etagOf, parseIfMatch, sendCommandResult } from '@mlops/platform';
+import { createdReply, IfMatch, presentPage, updatedReply, withVersionTag } from '@mlops/platform';
 import { FEATURE_STORE_API } from '../routes';
 import { DatasetDto, DatasetIdParamsDto, DatasetPageDto, ListDatasetsQueryDto, RegisterDatasetDto } from './datasets.dto';
-import { DatasetDocument } from './datasets.projection';
+import { datasetLocation, presentDataset } from './datasets.presenter';
 import { DatasetsService } from './datasets.service';
-
-const present = ({ _id, ...dataset }: DatasetDocument): DatasetDto => dataset;
-const locationOf = (id: string) => `/${FEATURE_STORE_API}/datasets/${encodeURIComponent(id)}`;
 
 /** Registered before the features controller, so `/features/datasets…` is never taken for a feature name. */
 @ApiTags('datasets')
@@ -39,27 +35,24 @@ export class DatasetsController {
   @ApiBadRequestResponse({ description: 'Invalid input, or a path outside the data root (../, absolute elsewhere, a symlink out)' })
   @ApiConflictResponse({ description: 'A dataset with this name exists' })
   @ApiUnprocessableEntityResponse({ description: 'DuckDB cannot read the file or table (missing, unreadable, malformed); its reason is the detail' })
-  async register(@Body() dto: RegisterDatasetDto, @Res({ passthrough: true }) res: Response) {
-    const result = await this.datasets.register(dto);
-    return sendCommandResult(res, result, { location: locationOf(dto.name), created: true }, present);
+  async register(@Body() dto: RegisterDatasetDto) {
+    return createdReply(await this.datasets.register(dto), datasetLocation(dto.name), presentDataset);
   }
 
   @Get()
   @ApiOperation({ summary: 'List datasets (filters: source_type, tag)' })
   @ApiOkResponse({ type: DatasetPageDto })
   async list(@Query() query: ListDatasetsQueryDto): Promise<DatasetPageDto> {
-    const page = await this.datasets.list(query);
-    return { items: page.items.map(present), next_cursor: page.next_cursor };
+    return presentPage(await this.datasets.list(query), presentDataset);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a dataset with its schema, size, row count and per-column profile' })
   @ApiOkResponse({ type: DatasetDto })
   @ApiNotFoundResponse({ description: 'No such dataset' })
-  async get(@Param() params: DatasetIdParamsDto, @Res({ passthrough: true }) res: Response): Promise<DatasetDto> {
+  async get(@Param() params: DatasetIdParamsDto) {
     const dataset = await this.datasets.get(params.id);
-    res.setHeader('ETag', etagOf(dataset.version));
-    return present(dataset);
+    return withVersionTag(dataset.version, presentDataset(dataset));
   }
 
   @Post(':id/refresh')
@@ -71,8 +64,7 @@ export class DatasetsController {
   @ApiConflictResponse({ description: 'A concurrent refresh won' })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
   @ApiUnprocessableEntityResponse({ description: 'DuckDB can no longer read the dataset, or it now resolves outside the data root' })
-  async refresh(@Param() params: DatasetIdParamsDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    const result = await this.datasets.refresh(params.id, parseIfMatch(ifMatch));
-    return sendCommandResult(res, result, { location: locationOf(params.id), created: false }, present);
+  async refresh(@Param() params: DatasetIdParamsDto, @IfMatch() ifMatch?: number) {
+    return updatedReply(await this.datasets.refresh(params.id, ifMatch), datasetLocation(params.id), presentDataset);
   }
 }

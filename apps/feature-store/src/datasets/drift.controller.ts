@@ -1,15 +1,11 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { etagOf, sendCommandResult } from '@mlops/platform';
+import { createdReply, withVersionTag } from '@mlops/platform';
 import { FEATURE_STORE_API } from '../routes';
 import { DatasetIdParamsDto } from './datasets.dto';
+import { driftReportLocation, presentDriftReport } from './datasets.presenter';
 import { ComputeDriftDto, DriftReportDto, DriftReportParamsDto } from './drift.dto';
-import { DriftReportDocument } from './drift.projection';
 import { DriftService } from './drift.service';
-
-const present = ({ _id, ...report }: DriftReportDocument): DriftReportDto => report;
-const locationOf = (id: string, reportId: string) => `/${FEATURE_STORE_API}/datasets/${encodeURIComponent(id)}/drift/${reportId}`;
 
 @ApiTags('datasets')
 @Controller(`${FEATURE_STORE_API}/datasets`)
@@ -27,18 +23,17 @@ export class DriftController {
   @ApiBadRequestResponse({ description: 'Invalid input' })
   @ApiNotFoundResponse({ description: 'No such dataset or reference dataset' })
   @ApiUnprocessableEntityResponse({ description: 'A column is missing from either dataset, of types that cannot be compared, has no non-null values, or the method does not fit it; or DuckDB cannot read a dataset' })
-  async compute(@Param() params: DatasetIdParamsDto, @Body() dto: ComputeDriftDto, @Res({ passthrough: true }) res: Response) {
+  async compute(@Param() params: DatasetIdParamsDto, @Body() dto: ComputeDriftDto) {
     const result = await this.drift.compute(params.id, dto);
-    return sendCommandResult(res, result, { location: locationOf(params.id, result.reportId), created: true }, present);
+    return createdReply(result, driftReportLocation(params.id, result.reportId), presentDriftReport);
   }
 
   @Get(':id/drift/:report_id')
   @ApiOperation({ summary: 'A drift report of this dataset' })
   @ApiOkResponse({ type: DriftReportDto })
   @ApiNotFoundResponse({ description: 'No such report for this dataset' })
-  async get(@Param() params: DriftReportParamsDto, @Res({ passthrough: true }) res: Response): Promise<DriftReportDto> {
+  async get(@Param() params: DriftReportParamsDto) {
     const report = await this.drift.get(params.id, params.report_id);
-    res.setHeader('ETag', etagOf(report.version));
-    return present(report);
+    return withVersionTag(report.version, presentDriftReport(report));
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,8 +12,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { etagOf, ListQueryDto, parseIfMatch, sendCommandResult } from '@mlops/platform';
+import { createdReply, IfMatch, ListQueryDto, presentPage, updatedReply, withVersionTag } from '@mlops/platform';
 import { FEATURE_STORE_API } from '../routes';
 import {
   CreateFeatureDto,
@@ -28,16 +27,8 @@ import {
   ListFeaturesQueryDto,
   UpdateFeatureDto,
 } from './features.dto';
-import { FeatureDocument, FeatureVersionDocument } from './features.projection';
-import { FeatureCommandResult, FeaturesService } from './features.service';
-
-const present = ({ _id, ...feature }: FeatureDocument): FeatureDto => feature;
-const presentVersion = ({ _id, ...version }: FeatureVersionDocument): FeatureVersionDto => version;
-const locationOf = (name: string) => `/${FEATURE_STORE_API}/${encodeURIComponent(name)}`;
-
-function send(res: Response, result: FeatureCommandResult, created: boolean) {
-  return sendCommandResult(res, result, { location: locationOf(result.name), created }, present);
-}
+import { featureLocation, featureVersionLocation, presentFeature, presentFeatureVersion } from './features.presenter';
+import { FeaturesService } from './features.service';
 
 @ApiTags('features')
 @Controller(FEATURE_STORE_API)
@@ -51,26 +42,25 @@ export class FeaturesController {
   @ApiBadRequestResponse({ description: 'Invalid input, or constraints that do not fit the value type' })
   @ApiConflictResponse({ description: 'A feature with this name exists' })
   @ApiUnprocessableEntityResponse({ description: 'The source dataset is not registered, has no such column, or DuckDB cannot bind the SQL expression' })
-  async create(@Body() dto: CreateFeatureDto, @Res({ passthrough: true }) res: Response) {
-    return send(res, await this.features.create(dto), true);
+  async create(@Body() dto: CreateFeatureDto) {
+    const result = await this.features.create(dto);
+    return createdReply(result, featureLocation(result.name), presentFeature);
   }
 
   @Get()
   @ApiOperation({ summary: 'List features (filters: entity, owner, tag, status)' })
   @ApiOkResponse({ type: FeaturePageDto })
   async list(@Query() query: ListFeaturesQueryDto): Promise<FeaturePageDto> {
-    const page = await this.features.list(query);
-    return { items: page.items.map(present), next_cursor: page.next_cursor };
+    return presentPage(await this.features.list(query), presentFeature);
   }
 
   @Get(':name')
   @ApiOperation({ summary: 'Get a feature with its latest version' })
   @ApiOkResponse({ type: FeatureDto })
   @ApiNotFoundResponse({ description: 'No such feature' })
-  async get(@Param() params: FeatureNameParamsDto, @Res({ passthrough: true }) res: Response): Promise<FeatureDto> {
+  async get(@Param() params: FeatureNameParamsDto) {
     const feature = await this.features.get(params.name);
-    res.setHeader('ETag', etagOf(feature.version));
-    return present(feature);
+    return withVersionTag(feature.version, presentFeature(feature));
   }
 
   @Patch(':name')
@@ -80,13 +70,8 @@ export class FeaturesController {
   @ApiNotFoundResponse({ description: 'No such feature' })
   @ApiConflictResponse({ description: 'A concurrent change won' })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
-  async update(
-    @Param() params: FeatureNameParamsDto,
-    @Body() dto: UpdateFeatureDto,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return send(res, await this.features.update(params.name, dto, parseIfMatch(ifMatch)), false);
+  async update(@Param() params: FeatureNameParamsDto, @Body() dto: UpdateFeatureDto, @IfMatch() ifMatch?: number) {
+    return updatedReply(await this.features.update(params.name, dto, ifMatch), featureLocation(params.name), presentFeature);
   }
 
   @Delete(':name')
@@ -95,13 +80,8 @@ export class FeaturesController {
   @ApiOkResponse({ type: FeatureDto })
   @ApiNotFoundResponse({ description: 'No such feature' })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
-  async deprecate(
-    @Param() params: FeatureNameParamsDto,
-    @Query() query: DeprecateFeatureQueryDto,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return send(res, await this.features.deprecate(params.name, query.reason, parseIfMatch(ifMatch)), false);
+  async deprecate(@Param() params: FeatureNameParamsDto, @Query() query: DeprecateFeatureQueryDto, @IfMatch() ifMatch?: number) {
+    return updatedReply(await this.features.deprecate(params.name, query.reason, ifMatch), featureLocation(params.name), presentFeature);
   }
 
   @Post(':name/versions')
@@ -113,12 +93,11 @@ export class FeaturesController {
   @ApiNotFoundResponse({ description: 'No such feature' })
   @ApiConflictResponse({ description: 'A concurrent version won' })
   @ApiUnprocessableEntityResponse({ description: 'Deprecated feature, unchanged definition, or an unusable source' })
-  async createVersion(@Param() params: FeatureNameParamsDto, @Body() dto: CreateFeatureVersionDto, @Res({ passthrough: true }) res: Response) {
+  async createVersion(@Param() params: FeatureNameParamsDto, @Body() dto: CreateFeatureVersionDto) {
     const result = await this.features.createVersion(params.name, dto);
-    const location = `${locationOf(result.name)}/versions/${result.featureVersion}`;
     // The version this command created, not the latest: a racing command may already have added the next one.
     const created = result.doc ? await this.features.version(result.name, result.featureVersion) : null;
-    return sendCommandResult(res, result, { location, created: true }, () => presentVersion(created!));
+    return createdReply(result, featureVersionLocation(result.name, result.featureVersion), () => presentFeatureVersion(created!));
   }
 
   @Get(':name/versions')
@@ -126,17 +105,15 @@ export class FeaturesController {
   @ApiOkResponse({ type: FeatureVersionPageDto })
   @ApiNotFoundResponse({ description: 'No such feature' })
   async history(@Param() params: FeatureNameParamsDto, @Query() query: ListQueryDto): Promise<FeatureVersionPageDto> {
-    const page = await this.features.history(params.name, query);
-    return { items: page.items.map(presentVersion), next_cursor: page.next_cursor };
+    return presentPage(await this.features.history(params.name, query), presentFeatureVersion);
   }
 
   @Get(':name/versions/:version')
   @ApiOperation({ summary: 'One version (immutable: its ETag is its version number)' })
   @ApiOkResponse({ type: FeatureVersionDto })
   @ApiNotFoundResponse({ description: 'No such feature version' })
-  async version(@Param() params: FeatureVersionParamsDto, @Res({ passthrough: true }) res: Response): Promise<FeatureVersionDto> {
+  async version(@Param() params: FeatureVersionParamsDto) {
     const version = await this.features.version(params.name, params.version);
-    res.setHeader('ETag', etagOf(version.version));
-    return presentVersion(version);
+    return withVersionTag(version.version, presentFeatureVersion(version));
   }
 }

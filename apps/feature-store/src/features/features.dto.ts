@@ -17,13 +17,11 @@ import {
   Min,
   MinLength,
   NotEquals,
-  registerDecorator,
   ValidateIf,
   ValidateNested,
-  ValidationOptions,
 } from 'class-validator';
 import { FEATURE_VALUE_TYPES, type FeatureValueType } from '@mlops/events';
-import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
+import { custom, ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
 import { DATASET_ID } from '../datasets/datasets.dto';
 import { FEATURE_STATUSES, type FeatureStatus } from './feature.decider';
 
@@ -34,22 +32,14 @@ const ENTITY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const SOURCE_KINDS = ['column', 'sql'] as const;
 
 /** Allowed values: strings (≤ 1024 characters), finite numbers or booleans. */
-function IsAllowedValues(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isAllowedValues',
-      target: target.constructor,
-      propertyName,
-      options: { message: `${propertyName} must hold strings (up to 1024 characters), finite numbers or booleans`, ...options },
-      validator: {
-        validate: (value: unknown) =>
-          Array.isArray(value) &&
-          value.every(
-            (v) => (typeof v === 'string' && v.length <= 1024) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean',
-          ),
-      },
-    });
-}
+const IsAllowedValues = () =>
+  custom(
+    'isAllowedValues',
+    'must hold strings (up to 1024 characters), finite numbers or booleans',
+    (value) =>
+      Array.isArray(value) &&
+      value.every((v) => (typeof v === 'string' && v.length <= 1024) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean'),
+  );
 
 export class FeatureSchemaDto {
   @ApiPropertyOptional({ default: true })

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,10 +12,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { etagOf, parseIfMatch, sendCommandResult } from '@mlops/platform';
+import { AcceptedDto, createdReply, IfMatch, presentPage, updatedReply, withVersionTag } from '@mlops/platform';
 import { LIFECYCLE_API } from '../routes';
-import { AcceptedDto } from '../experiments/experiments.dto';
 import {
   CreateDeploymentDto,
   DeploymentDto,
@@ -25,11 +23,8 @@ import {
   ReasonDto,
   UpdateDeploymentDto,
 } from './deployments.dto';
-import { DeploymentDocument } from './deployments.projection';
+import { deploymentLocation, presentDeployment } from './deployments.presenter';
 import { DeploymentsService } from './deployments.service';
-
-const present = ({ _id, ...deployment }: DeploymentDocument): DeploymentDto => deployment;
-const locationOf = (id: string) => `/${LIFECYCLE_API}/deployments/${id}`;
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag ("<version>") the command applies to' };
 
 @ApiTags('deployments')
@@ -45,27 +40,25 @@ export class DeploymentsController {
   @ApiNotFoundResponse({ description: 'No such model version' })
   @ApiConflictResponse({ description: 'The live deployments of the model in the environment would take more than 100% of the traffic' })
   @ApiUnprocessableEntityResponse({ description: 'The version is archived, or not in stage production for the production environment' })
-  async create(@Body() dto: CreateDeploymentDto, @Res({ passthrough: true }) res: Response) {
+  async create(@Body() dto: CreateDeploymentDto) {
     const { deploymentId, ...result } = await this.deployments.create(dto);
-    return sendCommandResult(res, result, { location: locationOf(deploymentId), created: true }, present);
+    return createdReply(result, deploymentLocation(deploymentId), presentDeployment);
   }
 
   @Get()
   @ApiOperation({ summary: 'List deployments (filters: model_name, environment, status)' })
   @ApiOkResponse({ type: DeploymentPageDto })
   async list(@Query() query: ListDeploymentsQueryDto): Promise<DeploymentPageDto> {
-    const page = await this.deployments.list(query);
-    return { items: page.items.map(present), next_cursor: page.next_cursor };
+    return presentPage(await this.deployments.list(query), presentDeployment);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a deployment with its status history, health, metrics and drift alerts' })
   @ApiOkResponse({ type: DeploymentDto })
   @ApiNotFoundResponse({ description: 'No such deployment' })
-  async get(@Param() params: DeploymentIdParamsDto, @Res({ passthrough: true }) res: Response): Promise<DeploymentDto> {
+  async get(@Param() params: DeploymentIdParamsDto) {
     const doc = await this.deployments.get(params.id);
-    res.setHeader('ETag', etagOf(doc.version));
-    return present(doc);
+    return withVersionTag(doc.version, presentDeployment(doc));
   }
 
   @Patch(':id')
@@ -79,14 +72,8 @@ export class DeploymentsController {
   @ApiNotFoundResponse({ description: 'No such deployment' })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
   @ApiUnprocessableEntityResponse({ description: 'Illegal status transition, or health for an ended deployment' })
-  async update(
-    @Param() params: DeploymentIdParamsDto,
-    @Body() dto: UpdateDeploymentDto,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const result = await this.deployments.update(params.id, dto, parseIfMatch(ifMatch));
-    return sendCommandResult(res, result, { location: locationOf(params.id), created: false }, present);
+  async update(@Param() params: DeploymentIdParamsDto, @Body() dto: UpdateDeploymentDto, @IfMatch() ifMatch?: number) {
+    return updatedReply(await this.deployments.update(params.id, dto, ifMatch), deploymentLocation(params.id), presentDeployment);
   }
 
   @Post(':id/promote')
@@ -100,9 +87,8 @@ export class DeploymentsController {
   @ApiOkResponse({ type: DeploymentDto })
   @ApiNotFoundResponse({ description: 'No such deployment' })
   @ApiUnprocessableEntityResponse({ description: 'Not active, or already at 100%' })
-  async promote(@Param() params: DeploymentIdParamsDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    const result = await this.deployments.promote(params.id, parseIfMatch(ifMatch));
-    return sendCommandResult(res, result, { location: locationOf(params.id), created: false }, present);
+  async promote(@Param() params: DeploymentIdParamsDto, @IfMatch() ifMatch?: number) {
+    return updatedReply(await this.deployments.promote(params.id, ifMatch), deploymentLocation(params.id), presentDeployment);
   }
 
   @Post(':id/rollback')
@@ -112,14 +98,8 @@ export class DeploymentsController {
   @ApiOkResponse({ type: DeploymentDto })
   @ApiNotFoundResponse({ description: 'No such deployment' })
   @ApiUnprocessableEntityResponse({ description: 'The deployment is not active' })
-  async rollBack(
-    @Param() params: DeploymentIdParamsDto,
-    @Body() dto: ReasonDto,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const result = await this.deployments.rollBack(params.id, dto.reason, parseIfMatch(ifMatch));
-    return sendCommandResult(res, result, { location: locationOf(params.id), created: false }, present);
+  async rollBack(@Param() params: DeploymentIdParamsDto, @Body() dto: ReasonDto, @IfMatch() ifMatch?: number) {
+    return updatedReply(await this.deployments.rollBack(params.id, dto.reason, ifMatch), deploymentLocation(params.id), presentDeployment);
   }
 
   @Delete(':id')
@@ -128,8 +108,7 @@ export class DeploymentsController {
   @ApiOkResponse({ type: DeploymentDto })
   @ApiNotFoundResponse({ description: 'No such deployment' })
   @ApiUnprocessableEntityResponse({ description: 'Already terminated or failed' })
-  async terminate(@Param() params: DeploymentIdParamsDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    const result = await this.deployments.terminate(params.id, parseIfMatch(ifMatch));
-    return sendCommandResult(res, result, { location: locationOf(params.id), created: false }, present);
+  async terminate(@Param() params: DeploymentIdParamsDto, @IfMatch() ifMatch?: number) {
+    return updatedReply(await this.deployments.terminate(params.id, ifMatch), deploymentLocation(params.id), presentDeployment);
   }
 }

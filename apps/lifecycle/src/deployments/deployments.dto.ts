@@ -15,8 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { DeploymentEnvironment, DeploymentHealth, DeploymentStatus, DriftSeverity } from '@mlops/events';
-import { IntegerFromDigits, ListQueryDto, PageDto } from '@mlops/platform';
-import { MODEL_NAME } from '../models/models.dto';
+import { IntegerFromDigits, ListQueryDto, MODEL_NAME, PageDto } from '@mlops/platform';
 import { DEPLOYMENT_STATUSES, ENVIRONMENTS, PATCHABLE_STATUSES, PatchableStatus } from './deployment.decider';
 
 const HEALTH: DeploymentHealth[] = ['unknown', 'healthy', 'degraded', 'unhealthy'];

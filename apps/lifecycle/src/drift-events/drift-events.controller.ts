@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -8,16 +8,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { etagOf, sendCommandResult } from '@mlops/platform';
+import { AcceptedDto, createdReply, presentPage, withVersionTag } from '@mlops/platform';
 import { LIFECYCLE_API } from '../routes';
-import { AcceptedDto } from '../experiments/experiments.dto';
 import { DriftEventDto, DriftEventIdParamsDto, DriftEventPageDto, ListDriftEventsQueryDto, RecordDriftEventDto } from './drift-events.dto';
-import { DriftEventDocument } from './drift-events.projection';
+import { driftEventLocation, presentDriftEvent } from './drift-events.presenter';
 import { DriftEventsService } from './drift-events.service';
-
-const present = ({ _id, ...drift }: DriftEventDocument): DriftEventDto => drift;
-const locationOf = (id: string) => `/${LIFECYCLE_API}/drift-events/${id}`;
 
 @ApiTags('drift-events')
 @Controller(`${LIFECYCLE_API}/drift-events`)
@@ -34,27 +29,25 @@ export class DriftEventsController {
   @ApiAcceptedResponse({ type: AcceptedDto, description: 'Stored; the read model did not catch up within the bound' })
   @ApiBadRequestResponse({ description: 'Invalid input (problem+json)' })
   @ApiNotFoundResponse({ description: 'No such model version' })
-  async record(@Body() dto: RecordDriftEventDto, @Res({ passthrough: true }) res: Response) {
+  async record(@Body() dto: RecordDriftEventDto) {
     const { driftEventId, alerted, ...result } = await this.drift.record(dto);
-    if (alerted.length) res.setHeader('X-Alerted-Deployments', alerted.join(','));
-    return sendCommandResult(res, result, { location: locationOf(driftEventId), created: true }, present);
+    const headers: Record<string, string> = alerted.length ? { 'X-Alerted-Deployments': alerted.join(',') } : {};
+    return createdReply(result, driftEventLocation(driftEventId), presentDriftEvent, headers);
   }
 
   @Get()
   @ApiOperation({ summary: 'List drift events in recording order (filters: model_name, severity, detected_at from / to)' })
   @ApiOkResponse({ type: DriftEventPageDto })
   async list(@Query() query: ListDriftEventsQueryDto): Promise<DriftEventPageDto> {
-    const page = await this.drift.list(query);
-    return { items: page.items.map(present), next_cursor: page.next_cursor };
+    return presentPage(await this.drift.list(query), presentDriftEvent);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a drift event' })
   @ApiOkResponse({ type: DriftEventDto })
   @ApiNotFoundResponse({ description: 'No such drift event' })
-  async get(@Param() params: DriftEventIdParamsDto, @Res({ passthrough: true }) res: Response): Promise<DriftEventDto> {
+  async get(@Param() params: DriftEventIdParamsDto) {
     const doc = await this.drift.get(params.id);
-    res.setHeader('ETag', etagOf(doc.version));
-    return present(doc);
+    return withVersionTag(doc.version, presentDriftEvent(doc));
   }
 }

@@ -1,9 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import type { DriftSeverity } from '@mlops/events';
-import { IntegerFromDigits, ListQueryDto, PageDto } from '@mlops/platform';
-import { MODEL_NAME } from '../models/models.dto';
-import { IsInstant } from '../runs/runs.dto';
+import { IntegerFromDigits, IsInstant, ListQueryDto, MODEL_NAME, PageDto } from '@mlops/platform';
 import { SEVERITIES } from './drift-event.decider';
 
 const DRIFT_METRIC = /^[a-z0-9_]{1,64}$/;

@@ -112,9 +112,3 @@ export class ExperimentDetailDto extends ExperimentDto {
 }
 
 export class ExperimentPageDto extends PageDto(ExperimentDto) {}
-
-export class AcceptedDto {
-  @ApiProperty({ example: 'accepted' }) status!: 'accepted';
-  @ApiProperty() version!: number;
-  @ApiProperty() location!: string;
-}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,10 +12,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { etagOf, parseIfMatch, sendCommandResult } from '@mlops/platform';
+import { AcceptedDto, CommandReply, IfMatch, presentPage, withVersionTag } from '@mlops/platform';
 import { LIFECYCLE_API } from '../routes';
-import { AcceptedDto } from '../experiments/experiments.dto';
 import {
   CompareModelVersionsDto,
   ComparisonDto,
@@ -27,17 +25,12 @@ import {
   RegisterModelVersionDto,
   UpdateModelVersionDto,
 } from './models.dto';
-import { ModelDocument, ModelVersionDocument, ModelVersionView } from './models.projection';
+import { modelVersionLocation, presentListedModelVersion, presentModelVersion, presentModelVersionNumbered } from './models.presenter';
 import { ModelCommandResult, ModelsService } from './models.service';
 
-const presentView = (view: ModelVersionView): ModelVersionDto => view;
-const presentListed = ({ _id, stream_version: _streamVersion, ...view }: ModelVersionDocument): ModelVersionDto => view;
-const locationOf = (modelName: string, version: number) => `/${LIFECYCLE_API}/models/${encodeURIComponent(modelName)}/${version}`;
-
-function send(res: Response, result: ModelCommandResult, created: boolean) {
-  const present = (doc: ModelDocument) => presentView(doc.versions.find((v) => v.version === result.versionNumber)!);
-  return sendCommandResult(res, result, { location: locationOf(result.modelName, result.versionNumber), created }, present);
-}
+/** Answers with the model version the command was about (the model's stream version as the ETag). */
+const versionReply = (result: ModelCommandResult, created: boolean) =>
+  new CommandReply(result, modelVersionLocation(result.modelName, result.versionNumber), created, presentModelVersionNumbered(result.versionNumber));
 
 @ApiTags('models')
 @Controller(`${LIFECYCLE_API}/models`)
@@ -50,26 +43,24 @@ export class ModelsController {
   @ApiAcceptedResponse({ type: AcceptedDto, description: 'Stored; the read model did not catch up within the bound' })
   @ApiBadRequestResponse({ description: 'Invalid input (problem+json)' })
   @ApiNotFoundResponse({ description: 'No such run' })
-  async register(@Body() dto: RegisterModelVersionDto, @Res({ passthrough: true }) res: Response) {
-    return send(res, await this.models.register(dto), true);
+  async register(@Body() dto: RegisterModelVersionDto) {
+    return versionReply(await this.models.register(dto), true);
   }
 
   @Get()
   @ApiOperation({ summary: 'List model versions (filters: model_name, stage), by model then version' })
   @ApiOkResponse({ type: ModelVersionPageDto })
   async list(@Query() query: ListModelVersionsQueryDto): Promise<ModelVersionPageDto> {
-    const page = await this.models.list(query);
-    return { items: page.items.map(presentListed), next_cursor: page.next_cursor };
+    return presentPage(await this.models.list(query), presentListedModelVersion);
   }
 
   @Get(':model_name/:version')
   @ApiOperation({ summary: 'Get a model version with its metrics, params, release checklist and stage' })
   @ApiOkResponse({ type: ModelVersionDto, description: 'ETag: the model’s stream version (all versions share it)' })
   @ApiNotFoundResponse({ description: 'No such model version' })
-  async get(@Param() params: ModelVersionParamsDto, @Res({ passthrough: true }) res: Response): Promise<ModelVersionDto> {
+  async get(@Param() params: ModelVersionParamsDto) {
     const { model, view } = await this.models.get(params.model_name, params.version);
-    res.setHeader('ETag', etagOf(model.version));
-    return presentView(view);
+    return withVersionTag(model.version, presentModelVersion(view));
   }
 
   @Patch(':model_name/:version')
@@ -85,13 +76,8 @@ export class ModelsController {
   @ApiConflictResponse({ description: 'A concurrent change to the model' })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match the model’s current version' })
   @ApiUnprocessableEntityResponse({ description: 'Illegal stage transition, or required checklist items unchecked' })
-  async update(
-    @Param() params: ModelVersionParamsDto,
-    @Body() dto: UpdateModelVersionDto,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    return send(res, await this.models.update(params.model_name, params.version, dto, parseIfMatch(ifMatch)), false);
+  async update(@Param() params: ModelVersionParamsDto, @Body() dto: UpdateModelVersionDto, @IfMatch() ifMatch?: number) {
+    return versionReply(await this.models.update(params.model_name, params.version, dto, ifMatch), false);
   }
 
   @Post(':model_name/compare')

@@ -16,36 +16,22 @@ import {
   MaxLength,
   Min,
   MinLength,
-  registerDecorator,
   ValidateNested,
-  ValidationOptions,
 } from 'class-validator';
 import type { ModelStage, RunParamValue } from '@mlops/events';
-import { IntegerFromDigits, IntegersFromDigits, ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
-import { METRIC_KEY } from '../runs/runs.dto';
+import { custom, IntegerFromDigits, IntegersFromDigits, isPlainObject, ListQueryDto, METRIC_KEY, MODEL_NAME, OptionalTags, PageDto } from '@mlops/platform';
 import { STAGES } from './model.decider';
 
-export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const CHECKLIST_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 const MAX_METRICS = 1000;
 
 /** `metrics`: an object of metric key → finite number (stored as `{key, value}` pairs). */
-function IsMetricMap(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isMetricMap',
-      target: target.constructor,
-      propertyName,
-      options: { message: `${propertyName} must be an object of at most ${MAX_METRICS} keys (${METRIC_KEY.source}) to finite numbers`, ...options },
-      validator: {
-        validate(value: unknown) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-          const entries = Object.entries(value);
-          return entries.length <= MAX_METRICS && entries.every(([key, v]) => METRIC_KEY.test(key) && typeof v === 'number' && Number.isFinite(v));
-        },
-      },
-    });
-}
+const IsMetricMap = () =>
+  custom(
+    'isMetricMap',
+    `must be an object of at most ${MAX_METRICS} keys (${METRIC_KEY.source}) to finite numbers`,
+    (value) => isPlainObject(value) && Object.keys(value).length <= MAX_METRICS && Object.entries(value).every(([key, v]) => METRIC_KEY.test(key) && typeof v === 'number' && Number.isFinite(v)),
+  );
 
 /** A Feature Store dataset id (the services share no code: the pattern is the event contract's). */
 const REFERENCE_DATASET = /^[a-z][a-z0-9_-]{0,127}$/;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -13,10 +13,8 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { etagOf, ListQueryDto, parseIfMatch, sendCommandResult } from '@mlops/platform';
+import { AcceptedDto, createdReply, IfMatch, ListQueryDto, presentPage, updatedReply, withVersionTag } from '@mlops/platform';
 import { LIFECYCLE_API } from '../routes';
-import { AcceptedDto } from '../experiments/experiments.dto';
 import {
   ListRunsQueryDto,
   MetricHistoryPageDto,
@@ -27,13 +25,8 @@ import {
   StartRunDto,
   UpdateRunDto,
 } from './runs.dto';
-import { HistoryPoint, RunDocument } from './runs.projection';
+import { presentPoint, presentRun, runLocation } from './runs.presenter';
 import { RunsService } from './runs.service';
-
-// metric_buckets is the projection's own bookkeeping.
-const present = ({ _id, metric_buckets: _buckets, ...run }: RunDocument): RunDto => run;
-const presentPoint = ({ step, value, timestamp }: HistoryPoint) => ({ step, value, timestamp });
-const locationOf = (runId: string) => `/${LIFECYCLE_API}/runs/${encodeURIComponent(runId)}`;
 
 @ApiTags('runs')
 // UpdateRunDto's metrics refer to it from a oneOf.
@@ -49,27 +42,25 @@ export class RunsController {
   @ApiBadRequestResponse({ description: 'Invalid input (problem+json)' })
   @ApiNotFoundResponse({ description: 'No such experiment' })
   @ApiUnprocessableEntityResponse({ description: 'The experiment is archived' })
-  async start(@Body() dto: StartRunDto, @Res({ passthrough: true }) res: Response) {
+  async start(@Body() dto: StartRunDto) {
     const { runId, ...result } = await this.runs.start(dto);
-    return sendCommandResult(res, result, { location: locationOf(runId), created: true }, present);
+    return createdReply(result, runLocation(runId), presentRun);
   }
 
   @Get()
   @ApiOperation({ summary: 'List runs (filters: experiment_name, status)' })
   @ApiOkResponse({ type: RunPageDto })
   async list(@Query() query: ListRunsQueryDto): Promise<RunPageDto> {
-    const page = await this.runs.list(query);
-    return { items: page.items.map(present), next_cursor: page.next_cursor };
+    return presentPage(await this.runs.list(query), presentRun);
   }
 
   @Get(':run_id')
   @ApiOperation({ summary: 'Get a run: params, tags, status, times and the latest point of each metric' })
   @ApiOkResponse({ type: RunDto })
   @ApiNotFoundResponse({ description: 'No such run' })
-  async get(@Param('run_id') runId: string, @Res({ passthrough: true }) res: Response): Promise<RunDto> {
+  async get(@Param('run_id') runId: string) {
     const doc = await this.runs.get(runId);
-    res.setHeader('ETag', etagOf(doc.version));
-    return present(doc);
+    return withVersionTag(doc.version, presentRun(doc));
   }
 
   @Get(':run_id/metrics/:key')
@@ -77,8 +68,7 @@ export class RunsController {
   @ApiOkResponse({ type: MetricHistoryPageDto })
   @ApiNotFoundResponse({ description: 'No such run' })
   async metricHistory(@Param() params: MetricHistoryParamsDto, @Query() query: ListQueryDto): Promise<MetricHistoryPageDto> {
-    const page = await this.runs.metricHistory(params.run_id, params.key, query);
-    return { items: page.items.map(presentPoint), next_cursor: page.next_cursor };
+    return presentPage(await this.runs.metricHistory(params.run_id, params.key, query), presentPoint);
   }
 
   @Patch(':run_id')
@@ -89,13 +79,7 @@ export class RunsController {
   @ApiConflictResponse({ description: 'A parameter already has another value' })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
   @ApiUnprocessableEntityResponse({ description: 'Illegal status transition, or metrics after the run ended' })
-  async update(
-    @Param('run_id') runId: string,
-    @Body() dto: UpdateRunDto,
-    @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const result = await this.runs.update(runId, dto, parseIfMatch(ifMatch));
-    return sendCommandResult(res, result, { location: locationOf(runId), created: false }, present);
+  async update(@Param('run_id') runId: string, @Body() dto: UpdateRunDto, @IfMatch() ifMatch?: number) {
+    return updatedReply(await this.runs.update(runId, dto, ifMatch), runLocation(runId), presentRun);
   }
 }

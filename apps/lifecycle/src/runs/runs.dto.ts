@@ -14,67 +14,34 @@ import {
   MaxLength,
   Min,
   MinLength,
-  registerDecorator,
   ValidateNested,
-  ValidationOptions,
 } from 'class-validator';
 import type { RunParamValue, RunStatus } from '@mlops/events';
-import { ListQueryDto, OptionalTags, PageDto } from '@mlops/platform';
+import { custom, IsInstant, isPlainObject, ListQueryDto, METRIC_KEY, OptionalTags, PageDto } from '@mlops/platform';
 
-export const METRIC_KEY = /^[A-Za-z0-9_.\-/ ]{1,250}$/;
 const EXPERIMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'killed'];
 const MAX_PARAMS = 100;
 const MAX_PARAM_VALUE_LENGTH = 6000;
-const TIME_MESSAGE = 'must be an ISO-8601 date-time with a time zone, between years 1970 and 9999';
-
-/** An ISO-8601 instant that normalises to a fixed-width UTC string (so strings sort as times). */
-export function IsInstant(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isInstant',
-      target: target.constructor,
-      propertyName,
-      options: { message: `${propertyName} ${TIME_MESSAGE}`, ...options },
-      validator: {
-        validate(value: unknown) {
-          if (typeof value !== 'string' || !/(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return false;
-          const time = Date.parse(value);
-          return Number.isFinite(time) && time >= 0 && time < Date.UTC(10000, 0, 1);
-        },
-      },
-    });
-}
 
 /** `params`: an object of key → string | finite number | boolean, keys like metric keys. */
-function IsParamMap(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isParamMap',
-      target: target.constructor,
-      propertyName,
-      options: {
-        message: `${propertyName} must be an object of at most ${MAX_PARAMS} keys (${METRIC_KEY.source}) to strings (≤ ${MAX_PARAM_VALUE_LENGTH} characters), finite numbers or booleans`,
-        ...options,
-      },
-      validator: {
-        validate(value: unknown) {
-          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-          const entries = Object.entries(value);
-          return (
-            entries.length <= MAX_PARAMS &&
-            entries.every(
-              ([key, v]) =>
-                METRIC_KEY.test(key) &&
-                ((typeof v === 'string' && v.length <= MAX_PARAM_VALUE_LENGTH) ||
-                  (typeof v === 'number' && Number.isFinite(v)) ||
-                  typeof v === 'boolean'),
-            )
-          );
-        },
-      },
-    });
-}
+const IsParamMap = () =>
+  custom(
+    'isParamMap',
+    `must be an object of at most ${MAX_PARAMS} keys (${METRIC_KEY.source}) to strings (≤ ${MAX_PARAM_VALUE_LENGTH} characters), finite numbers or booleans`,
+    (value) => {
+      if (!isPlainObject(value)) return false;
+      const entries = Object.entries(value);
+      return (
+        entries.length <= MAX_PARAMS &&
+        entries.every(
+          ([key, v]) =>
+            METRIC_KEY.test(key) &&
+            ((typeof v === 'string' && v.length <= MAX_PARAM_VALUE_LENGTH) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean'),
+        )
+      );
+    },
+  );
 
 const paramsSchema = {
   type: 'object' as const,
@@ -142,8 +109,6 @@ const toMetricPoints = ({ value }: { value: unknown }) => {
   if (isPlainObject(value)) return Object.entries(value).map(([key, v]) => plainToInstance(NextStepMetricPointDto, { key, value: v }));
   return value;
 };
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export class UpdateRunDto {
   @ApiPropertyOptional({

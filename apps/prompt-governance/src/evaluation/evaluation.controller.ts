@@ -1,10 +1,9 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { sendCommandResult } from '@mlops/platform';
+import { AcceptedDto, updatedReply } from '@mlops/platform';
 import { PROMPT_GOVERNANCE_API } from '../routes';
-import { AcceptedDto, EvaluationDto } from '../templates/templates.dto';
-import { templateLocation } from '../templates/templates.controller';
+import { EvaluationDto } from './evaluation-result.dto';
+import { templateLocation } from '../templates/templates.presenter';
 import { EvaluateDto } from './evaluation.dto';
 import { EvaluationService } from './evaluation.service';
 
@@ -29,8 +28,8 @@ export class EvaluationController {
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiBadRequestResponse({ description: 'Invalid input, or an assertion that cannot run (unknown type, bad regex)' })
   @ApiNotFoundResponse({ description: 'No such template or version' })
-  async evaluate(@Body() dto: EvaluateDto, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  async evaluate(@Body() dto: EvaluateDto) {
     const result = await this.evaluations.evaluate(dto);
-    return sendCommandResult(res, result, { location: templateLocation(dto.template_id), created: false }, (): EvaluationResultDto => result.evaluation);
+    return updatedReply(result, templateLocation(dto.template_id), (): EvaluationResultDto => result.evaluation);
   }
 }

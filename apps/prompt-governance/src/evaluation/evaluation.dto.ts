@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsVariables, TEMPLATE_ID } from '../templates/templates.dto';
+import { IsVariables, TEMPLATE_ID } from '../templates/template-validators';
 import { ASSERTION_TYPES, AssertionType } from '@mlops/assertions';
 
 export class AssertionDto {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -14,18 +14,13 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { notFound } from '@mlops/event-sourcing';
-import { etagOf, parseIfMatch, sendCommandResult } from '@mlops/platform';
+import { AcceptedDto, createdReply, IfMatch, presentPage, TaggedBody, updatedReply, withVersionTag } from '@mlops/platform';
 import { PROMPT_GOVERNANCE_API } from '../routes';
 import {
-  AcceptedDto,
   ApproveDto,
-  AuditPageDto,
   AuditQueryDto,
   CreateTemplateDto,
-  LabelDto,
-  LabelHistoryPageDto,
   LabelHistoryQueryDto,
   LabelParamsDto,
   ListTemplatesQueryDto,
@@ -33,71 +28,13 @@ import {
   NewVersionDto,
   RejectDto,
   RenderDto,
-  RenderedDto,
   RetireDto,
-  TemplateDetailDto,
   TemplateIdParamsDto,
-  TemplatePageDto,
-  TemplateSummaryDto,
-  TemplateVersionDto,
   TemplateVersionParamsDto,
-} from './templates.dto';
-import { AuditEntryDocument, LabelMoveDocument, TemplateDocument, TemplateVersionView } from './templates.projection';
+} from './template-requests.dto';
+import { AuditPageDto, LabelDto, LabelHistoryPageDto, RenderedDto, TemplateDetailDto, TemplatePageDto, TemplateVersionDto } from './template-responses.dto';
+import { presentAudit, presentDetail, presentMove, presentSummary, presentVersion, presentVersionNumbered, templateLocation, templateVersionLocation } from './templates.presenter';
 import { TemplateCommandResult, TemplatesService } from './templates.service';
-
-export const templateLocation = (id: string) => `/${PROMPT_GOVERNANCE_API}/templates/${encodeURIComponent(id)}`;
-
-export function presentVersion(doc: TemplateDocument, view: TemplateVersionView): TemplateVersionDto {
-  const { config_json, ...rest } = view;
-  return { ...rest, config: JSON.parse(config_json) as Record<string, unknown>, labels: doc.labels.filter((l) => l.version === view.version).map((l) => l.label) };
-}
-
-const presentSummary = (doc: TemplateDocument): TemplateSummaryDto => ({
-  id: doc.template_id,
-  name: doc.name,
-  description: doc.description,
-  type: doc.type,
-  owner: doc.owner,
-  tags: doc.tags,
-  policy: doc.policy,
-  latest_version: doc.latest_version,
-  statuses: doc.statuses,
-  labels: doc.labels,
-  created_at: doc.created_at,
-  created_by: doc.created_by,
-  updated_at: doc.updated_at,
-  updated_by: doc.updated_by,
-});
-
-const presentDetail = (doc: TemplateDocument): TemplateDetailDto => ({ ...presentSummary(doc), versions: doc.versions.map((v) => presentVersion(doc, v)) });
-
-const presentMove = ({ label, from_version, to_version, moved_by, moved_at, automatic }: LabelMoveDocument) => ({ label, from_version, to_version, moved_by, moved_at, automatic });
-
-const presentAudit = ({ stream_version, action, event_type, version, actor, time, correlation_id, details }: AuditEntryDocument) => ({
-  stream_version,
-  action,
-  event_type,
-  version,
-  actor,
-  time,
-  correlation_id,
-  details,
-});
-
-/** Answers with the version the command was about (its template's stream version as the ETag). */
-function sendVersion(res: Response, result: TemplateCommandResult, created: boolean) {
-  const location = created ? `${templateLocation(result.templateId)}/versions/${result.versionNumber}` : templateLocation(result.templateId);
-  return sendCommandResult(res, result, { location, created }, (doc) => presentVersion(doc, doc.versions.find((v) => v.version === result.versionNumber)!));
-}
-
-/** Strong comparison against an If-None-Match list (`*` matches anything; weak tags compare by their value). */
-export function noneMatch(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((tag) => {
-    const trimmed = tag.trim();
-    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
-  });
-}
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag ("<template stream version>") the command applies to' };
 
@@ -112,27 +49,24 @@ export class TemplatesController {
   @ApiAcceptedResponse({ type: AcceptedDto, description: 'Stored; the read model did not catch up within the bound' })
   @ApiBadRequestResponse({ description: 'Invalid input, invalid mustache, or a body that does not match the type (problem+json)' })
   @ApiConflictResponse({ description: 'A template with this id exists' })
-  async create(@Body() dto: CreateTemplateDto, @Res({ passthrough: true }) res: Response) {
-    const result = await this.templates.create(dto);
-    return sendCommandResult(res, result, { location: templateLocation(dto.id), created: true }, presentDetail);
+  async create(@Body() dto: CreateTemplateDto) {
+    return createdReply(await this.templates.create(dto), templateLocation(dto.id), presentDetail);
   }
 
   @Get()
   @ApiOperation({ summary: 'List templates (filters: status — any version in it, owner, tag)' })
   @ApiOkResponse({ type: TemplatePageDto })
   async list(@Query() query: ListTemplatesQueryDto): Promise<TemplatePageDto> {
-    const page = await this.templates.list(query);
-    return { items: page.items.map(presentSummary), next_cursor: page.next_cursor };
+    return presentPage(await this.templates.list(query), presentSummary);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Template detail with every version, its status, evaluation and labels' })
   @ApiOkResponse({ type: TemplateDetailDto, description: 'ETag: the template’s stream version' })
   @ApiNotFoundResponse({ description: 'No such template' })
-  async get(@Param() params: TemplateIdParamsDto, @Res({ passthrough: true }) res: Response): Promise<TemplateDetailDto> {
+  async get(@Param() params: TemplateIdParamsDto) {
     const doc = await this.templates.get(params.id);
-    res.setHeader('ETag', etagOf(doc.version));
-    return presentDetail(doc);
+    return withVersionTag(doc.version, presentDetail(doc));
   }
 
   @Post(':id/versions')
@@ -142,20 +76,20 @@ export class TemplatesController {
   @ApiBadRequestResponse({ description: 'Invalid input' })
   @ApiNotFoundResponse({ description: 'No such template' })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match' })
-  async addVersion(@Param() params: TemplateIdParamsDto, @Body() dto: NewVersionDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    return sendVersion(res, await this.templates.addVersion(params.id, dto, parseIfMatch(ifMatch)), true);
+  async addVersion(@Param() params: TemplateIdParamsDto, @Body() dto: NewVersionDto, @IfMatch() ifMatch?: number) {
+    const result = await this.templates.addVersion(params.id, dto, ifMatch);
+    return createdReply(result, templateVersionLocation(result.templateId, result.versionNumber), presentVersionNumbered(result.versionNumber));
   }
 
   @Get(':id/versions/:version')
   @ApiOperation({ summary: 'One version' })
   @ApiOkResponse({ type: TemplateVersionDto, description: 'ETag: the template’s stream version' })
   @ApiNotFoundResponse({ description: 'No such template or version' })
-  async getVersion(@Param() params: TemplateVersionParamsDto, @Res({ passthrough: true }) res: Response): Promise<TemplateVersionDto> {
+  async getVersion(@Param() params: TemplateVersionParamsDto) {
     const doc = await this.templates.get(params.id);
     const view = doc.versions.find((v) => v.version === params.version);
     if (!view) throw notFound(`Template ${params.id} has no version ${params.version}`);
-    res.setHeader('ETag', etagOf(doc.version));
-    return presentVersion(doc, view);
+    return withVersionTag(doc.version, presentVersion(doc, view));
   }
 
   @Post(':id/:version/submit')
@@ -165,8 +99,8 @@ export class TemplatesController {
   @ApiOkResponse({ type: TemplateVersionDto })
   @ApiNotFoundResponse({ description: 'No such template or version' })
   @ApiUnprocessableEntityResponse({ description: 'The version is not a draft' })
-  async submit(@Param() params: TemplateVersionParamsDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    return sendVersion(res, await this.templates.submit(params.id, params.version, parseIfMatch(ifMatch)), false);
+  async submit(@Param() params: TemplateVersionParamsDto, @IfMatch() ifMatch?: number) {
+    return this.versionReply(await this.templates.submit(params.id, params.version, ifMatch));
   }
 
   @Post(':id/:version/approve')
@@ -180,8 +114,8 @@ export class TemplatesController {
   @ApiForbiddenResponse({ description: 'No approver role, or the approver wrote or submitted the version' })
   @ApiNotFoundResponse({ description: 'No such template or version' })
   @ApiUnprocessableEntityResponse({ description: 'Not under review, or no passing evaluation where the policy needs one' })
-  async approve(@Param() params: TemplateVersionParamsDto, @Body() dto: ApproveDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    return sendVersion(res, await this.templates.approve(params.id, params.version, dto.comment ?? '', parseIfMatch(ifMatch)), false);
+  async approve(@Param() params: TemplateVersionParamsDto, @Body() dto: ApproveDto, @IfMatch() ifMatch?: number) {
+    return this.versionReply(await this.templates.approve(params.id, params.version, dto.comment ?? '', ifMatch));
   }
 
   @Post(':id/:version/reject')
@@ -192,8 +126,8 @@ export class TemplatesController {
   @ApiBadRequestResponse({ description: 'No reason' })
   @ApiForbiddenResponse({ description: 'No approver role' })
   @ApiUnprocessableEntityResponse({ description: 'Not under review' })
-  async reject(@Param() params: TemplateVersionParamsDto, @Body() dto: RejectDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    return sendVersion(res, await this.templates.reject(params.id, params.version, dto.reason, parseIfMatch(ifMatch)), false);
+  async reject(@Param() params: TemplateVersionParamsDto, @Body() dto: RejectDto, @IfMatch() ifMatch?: number) {
+    return this.versionReply(await this.templates.reject(params.id, params.version, dto.reason, ifMatch));
   }
 
   @Post(':id/:version/retire')
@@ -203,8 +137,8 @@ export class TemplatesController {
   @ApiOkResponse({ type: TemplateVersionDto })
   @ApiForbiddenResponse({ description: 'No approver role' })
   @ApiUnprocessableEntityResponse({ description: 'Not approved, or a label points at it' })
-  async retire(@Param() params: TemplateVersionParamsDto, @Body() dto: RetireDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    return sendVersion(res, await this.templates.retire(params.id, params.version, dto.reason ?? '', parseIfMatch(ifMatch)), false);
+  async retire(@Param() params: TemplateVersionParamsDto, @Body() dto: RetireDto, @IfMatch() ifMatch?: number) {
+    return this.versionReply(await this.templates.retire(params.id, params.version, dto.reason ?? '', ifMatch));
   }
 
   @Get(':id/labels/history')
@@ -212,8 +146,7 @@ export class TemplatesController {
   @ApiOkResponse({ type: LabelHistoryPageDto })
   @ApiNotFoundResponse({ description: 'No such template' })
   async labelHistory(@Param() params: TemplateIdParamsDto, @Query() query: LabelHistoryQueryDto): Promise<LabelHistoryPageDto> {
-    const page = await this.templates.labelHistory(params.id, query);
-    return { items: page.items.map(presentMove), next_cursor: page.next_cursor };
+    return presentPage(await this.templates.labelHistory(params.id, query), presentMove);
   }
 
   @Get(':id/audit')
@@ -221,8 +154,7 @@ export class TemplatesController {
   @ApiOkResponse({ type: AuditPageDto })
   @ApiNotFoundResponse({ description: 'No such template' })
   async audit(@Param() params: TemplateIdParamsDto, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
-    const page = await this.templates.audit(params.id, query);
-    return { items: page.items.map(presentAudit), next_cursor: page.next_cursor };
+    return presentPage(await this.templates.audit(params.id, query), presentAudit);
   }
 
   @Put(':id/labels/:label')
@@ -232,9 +164,9 @@ export class TemplatesController {
   @ApiBadRequestResponse({ description: 'Invalid input, or the label latest' })
   @ApiNotFoundResponse({ description: 'No such template or version' })
   @ApiUnprocessableEntityResponse({ description: 'production at a version that is not approved, or any label at a rejected or retired one' })
-  async moveLabel(@Param() params: LabelParamsDto, @Body() dto: MoveLabelDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    const result = await this.templates.moveLabel(params.id, params.label, dto.version, parseIfMatch(ifMatch));
-    return sendCommandResult(res, result, { location: templateLocation(params.id), created: false }, (doc) => doc.labels.find((l) => l.label === params.label)!);
+  async moveLabel(@Param() params: LabelParamsDto, @Body() dto: MoveLabelDto, @IfMatch() ifMatch?: number) {
+    const result = await this.templates.moveLabel(params.id, params.label, dto.version, ifMatch);
+    return updatedReply(result, templateLocation(params.id), (doc) => doc.labels.find((l) => l.label === params.label)!);
   }
 
   @Post(':id/render')
@@ -248,14 +180,15 @@ export class TemplatesController {
   @ApiResponse({ status: 304, description: 'Not modified' })
   @ApiBadRequestResponse({ description: 'Missing variables (listed in errors[]), or both label and version' })
   @ApiNotFoundResponse({ description: 'No such template, label or version' })
-  async render(@Param() params: TemplateIdParamsDto, @Body() dto: RenderDto, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async render(@Param() params: TemplateIdParamsDto, @Body() dto: RenderDto) {
     const rendered = await this.templates.render(params.id, dto);
-    res.setHeader('ETag', rendered.etag);
-    if (noneMatch(ifNoneMatch, rendered.etag)) {
-      res.status(304);
-      return undefined;
-    }
     const { doc, view } = rendered;
-    return { id: doc.template_id, version: view.version, label: rendered.label, type: doc.type, prompt: rendered.prompt, config: JSON.parse(view.config_json) } satisfies RenderedDto;
+    const body = { id: doc.template_id, version: view.version, label: rendered.label, type: doc.type, prompt: rendered.prompt, config: JSON.parse(view.config_json) } satisfies RenderedDto;
+    return new TaggedBody(rendered.etag, body, { conditional: true });
+  }
+
+  /** Answers with the version a review command was about (the template's stream version as the ETag). */
+  private versionReply(result: TemplateCommandResult) {
+    return updatedReply(result, templateLocation(result.templateId), presentVersionNumbered(result.versionNumber));
   }
 }

@@ -7,7 +7,7 @@ import { canonicalJson } from './canonical-json';
 import { missingVariables, render, Rendered } from './prompt-text';
 import { templateAggregate } from './template.aggregate';
 import { Approver, PRODUCTION_LABEL, TemplateCommand } from './template.decider';
-import { AuditQueryDto, CreateTemplateDto, LabelHistoryQueryDto, ListTemplatesQueryDto, NewVersionDto, RenderDto } from './templates.dto';
+import { AuditQueryDto, CreateTemplateDto, LabelHistoryQueryDto, ListTemplatesQueryDto, NewVersionDto, RenderDto } from './template-requests.dto';
 import {
   AUDIT_COLLECTION,
   AuditEntryDocument,

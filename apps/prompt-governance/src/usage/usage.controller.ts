@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,37 +12,12 @@ import {
   ApiUnprocessableEntityResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { sendCommandResult } from '@mlops/platform';
+import { AcceptedDto, createdReply } from '@mlops/platform';
 import { PROMPT_GOVERNANCE_API } from '../routes';
-import { AcceptedDto, TemplateVersionParamsDto } from '../templates/templates.dto';
-import { parseUsageBody, UsageBatchDto, UsageLoggedDto, UsageLogItemDto, UsagePageDto, UsageQueryDto, UsageRecordDto } from './usage.dto';
-import { UsageBatchDocument, UsageRecordDocument } from './usage.projection';
+import { TemplateVersionParamsDto } from '../templates/template-requests.dto';
+import { parseUsageBody, UsageBatchDto, UsageLoggedDto, UsagePageDto, UsageQueryDto, UsageRecordDto } from './usage.dto';
+import { presentBatch, presentRecord, usageLocation } from './usage.presenter';
 import { UsageService } from './usage.service';
-
-const presentBatch = (doc: UsageBatchDocument): UsageLoggedDto => ({
-  template_id: doc.template_id,
-  version: doc.version_number,
-  batch_id: doc.batch_id,
-  count: doc.count,
-  error_count: doc.error_count,
-  input_tokens: doc.input_tokens,
-  output_tokens: doc.output_tokens,
-  cost: doc.cost,
-  logged_at: doc.logged_at,
-});
-
-const presentRecord = ({ batch_id, caller, environment, input_tokens, output_tokens, latency_ms, cost, outcome, timestamp }: UsageRecordDocument): UsageLogItemDto => ({
-  batch_id,
-  caller,
-  environment,
-  input_tokens,
-  output_tokens,
-  latency_ms,
-  cost,
-  outcome,
-  timestamp,
-});
 
 @ApiTags('usage')
 @ApiExtraModels(UsageRecordDto, UsageBatchDto)
@@ -58,11 +33,9 @@ export class UsageController {
   @ApiBadRequestResponse({ description: 'Invalid records (each field listed in errors[]), or more than 1,000' })
   @ApiNotFoundResponse({ description: 'No such template or version' })
   @ApiUnprocessableEntityResponse({ description: 'Records in production for a version that is not approved' })
-  async log(@Param() params: TemplateVersionParamsDto, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+  async log(@Param() params: TemplateVersionParamsDto, @Body() body: unknown) {
     const records = await parseUsageBody(body);
-    const result = await this.usage.log(params.id, params.version, records);
-    const location = `/${PROMPT_GOVERNANCE_API}/templates/${encodeURIComponent(params.id)}/${params.version}/usage`;
-    return sendCommandResult(res, result, { location, created: true }, presentBatch);
+    return createdReply(await this.usage.log(params.id, params.version, records), usageLocation(params.id, params.version), presentBatch);
   }
 
   @Get(':id/:version/usage')
