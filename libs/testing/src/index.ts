@@ -5,3 +5,4 @@ export * from './query-plans';
 export * from './platform';
 export * from './outages';
 export * from './specification';
+export * from './s3-server';

@@ -9,7 +9,7 @@ import { eventually } from './helpers';
  * when the file is done, so a test that failed before its stop() leaves nothing behind to load the
  * machine or hold the broker's topics.
  */
-function tracked(child: ChildProcess): ChildProcess {
+export function tracked(child: ChildProcess): ChildProcess {
   const global = globalThis as Record<string, unknown>;
   const running = (global[CHILD_PROCESSES] ??= new Set<ChildProcess>()) as Set<ChildProcess>;
   running.add(child);
