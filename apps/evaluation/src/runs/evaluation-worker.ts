@@ -4,9 +4,11 @@ import { EventSourcing, PayloadNotFoundError, ReactionHandler, ReactorRegistrati
 import { SERVICE_CONFIG } from '@mlops/platform';
 import { EvaluationConfig } from '../config';
 import { CasesPayload } from '../scenarios/scenario-cases';
-import { findScenarioVersion, scenarioDecider, scenarioStreamId } from '../scenarios/scenario.decider';
+import { scenarioAggregate } from '../scenarios/scenario.aggregate';
+import { findScenarioVersion } from '../scenarios/scenario.decider';
 import { evaluate, EvaluationFailure } from './evaluate';
 import { PredictionsPayload } from './predictions';
+import { evaluationRunAggregate } from './evaluation-run.aggregate';
 import { EvaluationRunCommand, evaluationRunDecider, runStreamId } from './run.decider';
 
 export const WORKER_ACTOR = 'evaluation-worker';
@@ -18,14 +20,21 @@ export const WORKER_ACTOR = 'evaluation-worker';
  */
 @Injectable()
 export class EvaluationWorker implements ReactionHandler {
+  private readonly runs;
+  private readonly scenarios;
+
   constructor(
     private readonly eventSourcing: EventSourcing,
     @Inject(SERVICE_CONFIG) private readonly config: EvaluationConfig,
-  ) {}
+  ) {
+    this.runs = eventSourcing.aggregate(evaluationRunAggregate);
+    this.scenarios = eventSourcing.aggregate(scenarioAggregate);
+  }
 
   async react(event: CloudEvent): Promise<void> {
     const queued = event.data as unknown as EvaluationRunQueuedData;
     const streamId = runStreamId(queued.run_id);
+    // Caused by the queued event; nothing waits for the read model here.
     const command = (cmd: EvaluationRunCommand) =>
       this.eventSourcing.commands.handle(evaluationRunDecider, streamId, cmd, {
         actor: WORKER_ACTOR,
@@ -33,13 +42,13 @@ export class EvaluationWorker implements ReactionHandler {
         causationId: event.id,
         now: new Date(),
       });
-    const { state } = await this.eventSourcing.eventStore.aggregate(streamId, evaluationRunDecider);
+    const { state } = await this.runs.load(queued.run_id);
     if (state.status === 'completed' || state.status === 'failed') return;
     if (state.status === 'queued') await command({ type: 'StartRun', data: { run_id: queued.run_id, started_at: new Date().toISOString() } });
 
     let outcome: { report: Awaited<ReturnType<typeof evaluate>> } | { reason: string };
     try {
-      const { state: scenario } = await this.eventSourcing.eventStore.aggregate(scenarioStreamId(queued.scenario_name), scenarioDecider);
+      const { state: scenario } = await this.scenarios.load(queued.scenario_name);
       const version = findScenarioVersion(scenario, queued.scenario_version);
       if (!version) throw new EvaluationFailure(`scenario ${queued.scenario_name} has no version ${queued.scenario_version}`);
       const [cases, predictions] = await Promise.all([

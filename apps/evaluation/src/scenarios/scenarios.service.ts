@@ -8,7 +8,7 @@ import { lookUpWithGrace } from '../upstream';
 import { parseInlineCases } from './scenario-cases';
 import { classesOf, DEFAULT_METRICS, isClassification, positiveOf, thresholdsFromMap } from './scenario-definition';
 import { scenarioAggregate } from './scenario.aggregate';
-import { latestVersion, ScenarioCommand } from './scenario.decider';
+import { latestVersion } from './scenario.decider';
 import { CreateScenarioDto, DatasetCasesDto, ListScenariosQueryDto, UpdateScenarioDto } from './scenarios.dto';
 import { ScenarioDocument } from './scenarios.projection';
 
@@ -41,7 +41,7 @@ export class ScenariosService {
       thresholds: thresholdsFromMap(dto.thresholds ?? {}),
       assertions: dto.assertions ?? [],
     };
-    return this.execute(dto.name, { type: 'CreateScenario', data: { name: dto.name, task_type: dto.task_type, definition } });
+    return this.scenarios.execute(dto.name, { type: 'CreateScenario', data: { name: dto.name, task_type: dto.task_type, definition } });
   }
 
   async update(name: string, dto: UpdateScenarioDto, ifMatch?: number): Promise<CommandResult<ScenarioDocument>> {
@@ -65,7 +65,7 @@ export class ScenariosService {
     }
     if (dto.positive_label !== undefined) changes.positive_label = dto.positive_label;
     else if (task === 'binary_classification' && changes.labels) changes.positive_label = positiveOf(changes.labels, current.positive_label);
-    return this.execute(name, { type: 'ChangeScenario', data: { name, changes } }, ifMatch);
+    return this.scenarios.execute(name, { type: 'ChangeScenario', data: { name, changes } }, { ifMatch });
   }
 
   get(name: string): Promise<ScenarioDocument> {
@@ -110,10 +110,5 @@ export class ScenariosService {
       };
     }
     return { expected: [] };
-  }
-
-  private async execute(name: string, command: ScenarioCommand, ifMatch?: number): Promise<CommandResult<ScenarioDocument>> {
-    const { version, doc } = await this.scenarios.execute(name, command, { ifMatch });
-    return { version, doc };
   }
 }

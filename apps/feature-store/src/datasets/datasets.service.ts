@@ -5,7 +5,7 @@ import { SERVICE_CONFIG } from '@mlops/platform';
 import type { FeatureStoreConfig } from '../config';
 import { resolveDataPath } from './data-root';
 import { datasetAggregate } from './dataset.aggregate';
-import { DatasetCommand, DatasetState } from './dataset.decider';
+import { DatasetState } from './dataset.decider';
 import { ListDatasetsQueryDto, RegisterDatasetDto } from './datasets.dto';
 import { DatasetDocument } from './datasets.projection';
 import { DatasetLocation, DuckDbProfiler } from './duckdb-profiler';
@@ -50,7 +50,7 @@ export class DatasetsService {
     const measured = fitsInAnEvent(
       await this.profiler.profile({ source_type: dto.source_type, absolutePath: dataPath.absolute, root: dataPath.root, table_name }),
     );
-    return this.execute(dto.name, {
+    return this.datasets.execute(dto.name, {
       type: 'RegisterDataset',
       data: {
         id: dto.name,
@@ -70,7 +70,7 @@ export class DatasetsService {
     const dataset = await this.writeSide(id);
     if (!dataset) throw notFound(`Dataset ${id} does not exist`);
     const measured = fitsInAnEvent(await this.profiler.profile(await this.locate(dataset)));
-    return this.execute(id, { type: 'RefreshDataset', data: { id, measured } }, ifMatch);
+    return this.datasets.execute(id, { type: 'RefreshDataset', data: { id, measured } }, { ifMatch });
   }
 
   get(id: string): Promise<DatasetDocument> {
@@ -106,10 +106,5 @@ export class DatasetsService {
       }
       throw error;
     }
-  }
-
-  private async execute(id: string, command: DatasetCommand, ifMatch?: number): Promise<CommandResult<DatasetDocument>> {
-    const { version, doc } = await this.datasets.execute(id, command, { ifMatch });
-    return { version, doc };
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DriftDetectedData } from '@mlops/events';
-import { CommandMetadata, CommandResult, EventSourcing, Page } from '@mlops/event-sourcing';
+import { CommandResult, EventSourcing, Page } from '@mlops/event-sourcing';
 import { commandMetadata, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
 import { LifecycleConfig } from '../config';
 import { servingInProduction } from '../drift-alerts/drift-alert.reactor';
@@ -62,7 +62,7 @@ export class DeploymentsService {
     // written. A crash between the two commits leaves the share held by a deployment never written.
     const { deployment_id, model_name, environment, config } = command.data;
     await this.allocations.allocate({ deployment_id, model_name, environment, traffic_percent: config.traffic_percent }, metadata);
-    const result = await this.execute(deploymentId, command, undefined, metadata);
+    const result = await this.deployments.execute(deploymentId, command, { metadata });
     return { ...result, deploymentId };
   }
 
@@ -70,7 +70,7 @@ export class DeploymentsService {
     const metadata = commandMetadata();
     const { status, reason, health, metrics } = dto;
     const data = { deployment_id: id, now: metadata.now.toISOString(), status, reason, health, metrics: sent(metrics) };
-    const result = await this.execute(id, { type: 'UpdateDeployment', data }, ifMatch, metadata);
+    const result = await this.deployments.execute(id, { type: 'UpdateDeployment', data }, { ifMatch, metadata });
     if (status === 'failed') await this.allocations.followNow(id, metadata);
     return result;
   }
@@ -78,14 +78,14 @@ export class DeploymentsService {
   async terminate(id: string, ifMatch?: number, reason?: string) {
     const metadata = commandMetadata();
     const data = { deployment_id: id, now: metadata.now.toISOString(), ...(reason ? { reason } : {}) };
-    const result = await this.execute(id, { type: 'TerminateDeployment', data }, ifMatch, metadata);
+    const result = await this.deployments.execute(id, { type: 'TerminateDeployment', data }, { ifMatch, metadata });
     await this.allocations.followNow(id, metadata);
     return result;
   }
 
   async rollBack(id: string, reason?: string, ifMatch?: number) {
     const metadata = commandMetadata();
-    const result = await this.execute(id, { type: 'RollBackDeployment', data: { deployment_id: id, ...(reason ? { reason } : {}) } }, ifMatch, metadata);
+    const result = await this.deployments.execute(id, { type: 'RollBackDeployment', data: { deployment_id: id, ...(reason ? { reason } : {}) } }, { ifMatch, metadata });
     await this.allocations.followNow(id, metadata);
     return result;
   }
@@ -97,7 +97,7 @@ export class DeploymentsService {
    */
   async promote(id: string, ifMatch?: number) {
     const metadata = commandMetadata();
-    const result = await this.execute(id, { type: 'PromoteDeployment', data: { deployment_id: id } }, ifMatch, metadata);
+    const result = await this.deployments.execute(id, { type: 'PromoteDeployment', data: { deployment_id: id } }, { ifMatch, metadata });
     await this.allocations.followNow(id, metadata);
     if (wantsReadYourWrites() && result.doc) {
       const { model_name, environment } = result.doc;
@@ -126,10 +126,5 @@ export class DeploymentsService {
     if (query.environment) filter.environment = query.environment;
     if (query.status) filter.status = query.status;
     return this.deployments.page(filter, query);
-  }
-
-  private async execute(id: string, command: DeploymentCommand, ifMatch: number | undefined, metadata: CommandMetadata): Promise<CommandResult<DeploymentDocument>> {
-    const { version, doc } = await this.deployments.execute(id, command, { ifMatch, metadata });
-    return { version, doc };
   }
 }
