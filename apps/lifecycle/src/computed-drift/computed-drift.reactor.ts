@@ -30,9 +30,9 @@ export class ComputedDriftReaction implements ReactionHandler {
     const drifted = report.columns.filter((c) => severityOf(c) !== null);
     if (drifted.length === 0) return;
     const versions = await this.eventSourcing
-      .runner(modelsProjection.name)
-      .derivedReadModel<ModelVersionDocument>(MODEL_VERSIONS_COLLECTION)
-      .find({ reference_dataset: report.reference_dataset_id })
+      .readModel(modelsProjection)
+      .derived<ModelVersionDocument>(MODEL_VERSIONS_COLLECTION)
+      .collection.find({ reference_dataset: report.reference_dataset_id })
       .sort({ _id: 1 })
       .toArray();
     const deployments = this.eventSourcing.readModel(deploymentsProjection).collection;
