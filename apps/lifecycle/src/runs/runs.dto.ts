@@ -164,6 +164,20 @@ export class ListRunsQueryDto extends ListQueryDto {
   @IsOptional()
   @IsIn(STATUSES)
   status?: RunStatus;
+
+  @ApiPropertyOptional({
+    description:
+      'Order the runs of experiment_name by the latest value of this metric (runs that never logged it are left out); not with status',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(METRIC_KEY)
+  sort_metric?: string;
+
+  @ApiPropertyOptional({ enum: ['desc', 'asc'], default: 'desc', description: 'With sort_metric: highest first (desc) or lowest first (asc); ties by run id in the same order' })
+  @IsOptional()
+  @IsIn(['desc', 'asc'])
+  order?: 'desc' | 'asc';
 }
 
 export class MetricHistoryParamsDto {

@@ -311,6 +311,45 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
       expect(failed.body.items.map((r: { run_id: string }) => r.run_id).sort()).toEqual([ids[1], ids[3]].sort());
       expect(failed.body.next_cursor).toBeNull();
     });
+
+    it('orders an experiment’s runs by a metric’s latest value server-side, page after page, ties by run id', async () => {
+      await createExperiment('sorted');
+      const auc = [0.7, 0.9, 0.8, 0.9, 0.6];
+      const ids: string[] = [];
+      for (const [i, value] of auc.entries()) {
+        const id = await startRun('sorted', { name: `s${i}` });
+        // An earlier, higher value: the sort is by the latest one.
+        await http().patch(`${RUNS}/${id}`).set(json).send({ metrics: [{ key: 'auc', value: 0.99, step: 0 }, { key: 'auc', value, step: 1 }] }).expect(200);
+        ids.push(id);
+      }
+      await startRun('sorted', { name: 'no-auc' });
+      const pages = async (order?: 'asc' | 'desc') => {
+        const seen: { run_id: string; metrics: { key: string; value: number }[] }[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: request.Response = await http()
+            .get(RUNS)
+            .query({ experiment_name: 'sorted', sort_metric: 'auc', limit: 2, ...(order ? { order } : {}), ...(cursor ? { cursor } : {}) })
+            .expect(200);
+          expect(page.body.items.length).toBeLessThanOrEqual(2);
+          seen.push(...page.body.items);
+          cursor = page.body.next_cursor;
+        } while (cursor);
+        return seen;
+      };
+      const tied = [ids[1], ids[3]].sort();
+      const desc = await pages();
+      expect(desc.map((r) => r.run_id)).toEqual([...tied.reverse(), ids[2], ids[0], ids[4]]);
+      expect(desc.map((r) => r.metrics.find((m) => m.key === 'auc')!.value)).toEqual([0.9, 0.9, 0.8, 0.7, 0.6]);
+      const asc = await pages('asc');
+      expect(asc.map((r) => r.run_id)).toEqual([ids[4], ids[0], ids[2], ...[ids[1], ids[3]].sort()]);
+
+      await http().get(RUNS).query({ sort_metric: 'auc' }).expect(400);
+      await http().get(RUNS).query({ experiment_name: 'sorted', sort_metric: 'auc', status: 'running' }).expect(400);
+      await http().get(RUNS).query({ experiment_name: 'sorted', sort_metric: 'auc', order: 'sideways' }).expect(400);
+      const foreign = (await http().get(RUNS).query({ experiment_name: 'sorted', limit: 1 }).expect(200)).body.next_cursor;
+      await http().get(RUNS).query({ experiment_name: 'sorted', sort_metric: 'auc', cursor: foreign }).expect(400);
+    });
   });
 
   describe('experiment detail', () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RunParam, RunParamValue, RunStatus } from '@mlops/events';
-import { CommandMetadata, CommandResult, encodeCursor, decodeCursor, EventSourcing, Page } from '@mlops/event-sourcing';
+import { CommandMetadata, CommandResult, encodeCursor, decodeCursor, EventSourcing, invalidInput, Page } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { experimentAggregate } from '../experiments/experiment.aggregate';
-import { RunCommand } from './run.decider';
+import { RunCommand, runStreamId } from './run.decider';
 import { trainingRunAggregate } from './training-run.aggregate';
 import { ListRunsQueryDto, NextStepMetricPointDto, StartRunDto, UpdateRunDto } from './runs.dto';
 import { DecodedBuckets, pageOfHistory } from './metric-history';
@@ -106,10 +106,44 @@ export class RunsService {
   }
 
   async list(query: ListRunsQueryDto): Promise<Page<RunDocument>> {
+    if (query.sort_metric !== undefined) return this.listByMetric(query, query.sort_metric);
     const filter: Record<string, unknown> = {};
     if (query.experiment_name) filter.experiment_name = query.experiment_name;
     if (query.status) filter.status = query.status;
     return this.runs.page(filter, query);
+  }
+
+  /**
+   * The runs of one experiment by the latest value of a metric, ties by run id, from the
+   * latest-metrics index (experiment, key, value, _id): a keyset page of at most two range reads —
+   * the rest of the cursor's value, then the values past it — and the runs by _id.
+   */
+  private async listByMetric(query: ListRunsQueryDto, key: string): Promise<Page<RunDocument>> {
+    const experimentName = query.experiment_name;
+    if (!experimentName) throw invalidInput('sort_metric orders the runs of one experiment', [{ field: 'experiment_name', message: 'required with sort_metric' }]);
+    if (query.status) throw invalidInput('sort_metric and status cannot be combined', [{ field: 'status', message: 'not with sort_metric' }]);
+    const direction = query.order === 'asc' ? 1 : -1;
+    const beyond = direction === 1 ? '$gt' : '$lt';
+    const after = decodeMetricCursor(query.cursor);
+    const latest = this.derived<LatestMetricDocument>(LATEST_METRICS_COLLECTION);
+    const read = (filter: Record<string, unknown>, limit: number) =>
+      latest
+        .find({ experiment_name: experimentName, key, ...filter })
+        .sort({ value: direction, _id: direction })
+        .limit(limit)
+        .toArray();
+    const want = query.limit + 1;
+    const found = after ? await read({ value: after.value, _id: { [beyond]: after.id } }, want) : [];
+    if (found.length < want) found.push(...(await read(after ? { value: { [beyond]: after.value } } : {}, want - found.length)));
+    const page = found.slice(0, query.limit);
+    const runs = await this.runs.readModel.collection.find({ _id: { $in: page.map((m) => runStreamId(m.run_id)) } }).toArray();
+    const byId = new Map(runs.map((run) => [run.run_id, run]));
+    const last = page[page.length - 1];
+    return {
+      // A run deleted from the read model between the two reads is skipped, never shown half.
+      items: page.map((m) => byId.get(m.run_id)).filter((run): run is RunDocument => run !== undefined),
+      next_cursor: found.length > query.limit ? encodeCursor(JSON.stringify([last.value, last._id])) : null,
+    };
   }
 
   /**
@@ -169,4 +203,19 @@ export class RunsService {
     const { version, doc } = await this.runs.execute(runId, command, { ifMatch, metadata });
     return { version, doc };
   }
+}
+
+/** A sort_metric page's cursor: the last listed (value, latest-metric id). */
+function decodeMetricCursor(cursor: string | undefined): { value: number; id: string } | undefined {
+  const after = decodeCursor(cursor);
+  if (after === undefined) return undefined;
+  const parsed: unknown = (() => {
+    try {
+      return JSON.parse(after);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') return { value: parsed[0], id: parsed[1] };
+  throw invalidInput('cursor is not valid', [{ field: 'cursor', message: 'use next_cursor from a previous page of the same sort' }]);
 }
