@@ -4777,6 +4777,10 @@ export interface operations {
                 cursor?: string;
                 experiment_name?: string;
                 status?: "running" | "completed" | "failed" | "killed";
+                /** @description Order the runs of experiment_name by the latest value of this metric (runs that never logged it are left out); not with status */
+                sort_metric?: string;
+                /** @description With sort_metric: highest first (desc) or lowest first (asc); ties by run id in the same order */
+                order?: "desc" | "asc";
             };
             header?: never;
             path?: never;

@@ -13,11 +13,16 @@ export function ExperimentPage() {
   const [selected, setSelected] = useState<string[]>([]);
   const best = sort?.column.kind === 'metric' ? { metric: sort.column.key, mode: sort.direction === 'desc' ? ('max' as const) : ('min' as const) } : undefined;
   const experiment = useExperiment(name, best);
-  const runsQuery = useRuns({ experiment_name: name, ...(status ? { status } : {}) });
+  // A metric sorts server-side, page after page (the runs API orders by its latest-value index);
+  // a param sorts the pages loaded so far.
+  const byMetric = sort?.column.kind === 'metric' ? { sort_metric: sort.column.key, order: sort.direction } : null;
+  const runsQuery = useRuns({ experiment_name: name, ...(byMetric ?? (status ? { status } : {})) });
   const runs = flatten(runsQuery.data);
-  const metricKeys = useMemo(() => [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.key)))].sort(), [runs]);
-  const paramKeys = useMemo(() => [...new Set(runs.flatMap((r) => r.params.map((p) => p.key)))].sort(), [runs]);
-  const shown = sort ? sortRuns(runs, sort.column, sort.direction) : runs;
+  // The columns stay those of every run, whichever subset the current sort lists.
+  const allRuns = flatten(useRuns({ experiment_name: name }).data);
+  const metricKeys = useMemo(() => [...new Set(allRuns.flatMap((r) => r.metrics.map((m) => m.key)))].sort(), [allRuns]);
+  const paramKeys = useMemo(() => [...new Set(allRuns.flatMap((r) => r.params.map((p) => p.key)))].sort(), [allRuns]);
+  const shown = sort && !byMetric ? sortRuns(runs, sort.column, sort.direction) : runs;
 
   const toggleSort = (column: Column) =>
     setSort((s) =>
@@ -76,14 +81,18 @@ export function ExperimentPage() {
         <div className="filters">
           <label>
             Status
-            <select value={status ?? ''} onChange={(e) => setStatus((e.target.value || undefined) as RunFilter['status'])}>
+            <select disabled={byMetric !== null} value={status ?? ''} onChange={(e) => setStatus((e.target.value || undefined) as RunFilter['status'])}>
               <option value="">any</option>
               {['running', 'completed', 'failed', 'killed'].map((s) => (
                 <option key={s}>{s}</option>
               ))}
             </select>
           </label>
-          <span className="hint">Click a metric or param heading to sort by it.</span>
+          <span className="hint">
+            {byMetric
+              ? `Sorted by ${byMetric.sort_metric} on the server; runs that never logged it are not listed, and the status filter waits.`
+              : 'Click a metric or param heading to sort by it.'}
+          </span>
         </div>
         <ListState query={runsQuery} empty="No runs yet." count={runs.length} />
         {runs.length > 0 && (
