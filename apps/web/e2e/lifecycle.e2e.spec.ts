@@ -57,10 +57,11 @@ describe('web console: Model Lifecycle', () => {
     await expectText(page.getByTestId('run-counts'), /3\s*total/);
     await page.locator('th.metric', { hasText: 'val/auc' }).click();
     const order = async () => Promise.all((await page.locator('table.runs tbody tr').all()).map((row) => row.getAttribute('data-run')));
-    expect(await order()).toEqual(['run-b', 'run-a', 'run-c']);
+    // The sorted page comes from the server (sort_metric): wait for it to replace the unsorted one.
+    await eventually(async () => expect(await order()).toEqual(['run-b', 'run-a', 'run-c']));
     await expectText(page.getByTestId('best-run'), /run-b.*0\.93/);
     await page.locator('th.metric', { hasText: 'val/auc' }).click();
-    expect(await page.locator('table.runs tbody tr').first().getAttribute('data-run')).toBe('run-c');
+    await eventually(async () => expect(await order()).toEqual(['run-c', 'run-a', 'run-b']));
     await screenshot(page, 'experiment');
   });
 
