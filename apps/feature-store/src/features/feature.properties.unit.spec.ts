@@ -52,7 +52,10 @@ const update: fc.Arbitrary<FeatureCommand> = fc.record({
   type: fc.constant('UpdateFeature' as const),
   data: fc.record({ name: fc.constant('trip_fare'), owner: fc.constantFrom('ana', 'bo'), status: fc.constantFrom('active' as const, 'deprecated' as const) }, { requiredKeys: ['name'] }),
 });
-const commands = fc.array(fc.oneof({ arbitrary: version, weight: 4 }, { arbitrary: create, weight: 2 }, { arbitrary: update, weight: 2 }), { maxLength: 30 });
+// Most sequences open with a create, so versions, deprecations and their rejections all get exercised.
+const commands = fc
+  .tuple(fc.option(create, { freq: 5, nil: undefined }), fc.array(fc.oneof({ arbitrary: version, weight: 4 }, { arbitrary: create, weight: 2 }, { arbitrary: update, weight: 2 }), { maxLength: 30 }))
+  .map(([first, rest]) => (first ? [first, ...rest] : rest));
 
 const target = { decider: featureDecider, projection: featuresProjection, catalog: featureStoreCatalog, subject: 'feature:trip_fare', time: NOW };
 
