@@ -207,3 +207,67 @@ export function logLoss(input: ClassificationInput): MetricValue {
   }
   return { value: total / n };
 }
+
+/** A ROC curve as scikit-learn's `roc_curve` answers it; the first threshold (+inf there) is null here, JSON having no infinity. */
+export interface RocCurve {
+  fpr: number[];
+  tpr: number[];
+  thresholds: (number | null)[];
+}
+
+/**
+ * scikit-learn's `roc_curve(y, scores, drop_intermediate=True)` of one class against the rest:
+ * a point per distinct score (highest first), collinear points dropped, (0, 0) first. Undefined
+ * (null, with the reason) when only one class is present, where scikit-learn's rates are NaN.
+ */
+export function rocCurve(isPositive: Uint8Array, scores: Float64Array): { curve: RocCurve | null; reason?: string } {
+  const n = scores.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => scores[b] - scores[a]);
+  // Cumulative true and false positives at the end of each run of equal scores (_binary_clf_curve).
+  const tps: number[] = [];
+  const fps: number[] = [];
+  const cuts: number[] = [];
+  let tp = 0;
+  for (let i = 0; i < n; i++) {
+    tp += isPositive[order[i]];
+    if (i === n - 1 || scores[order[i + 1]] !== scores[order[i]]) {
+      tps.push(tp);
+      fps.push(i + 1 - tp);
+      cuts.push(scores[order[i]]);
+    }
+  }
+  const positives = tps.at(-1) ?? 0;
+  const negatives = fps.at(-1) ?? 0;
+  if (positives === 0 || negatives === 0) return { curve: null, reason: ONE_CLASS.replace('ROC AUC score', 'The ROC curve') };
+  // drop_intermediate: keep the ends and every point where the curve bends (a second difference is non-zero).
+  const kept = tps.length > 2 ? tps.map((_, i) => i).filter((i) => i === 0 || i === tps.length - 1 || fps[i - 1] - 2 * fps[i] + fps[i + 1] !== 0 || tps[i - 1] - 2 * tps[i] + tps[i + 1] !== 0) : tps.map((_, i) => i);
+  return {
+    curve: {
+      fpr: [0, ...kept.map((i) => fps[i] / negatives)],
+      tpr: [0, ...kept.map((i) => tps[i] / positives)],
+      thresholds: [null, ...kept.map((i) => cuts[i])],
+    },
+  };
+}
+
+/**
+ * At most `maxPoints` of a curve, spread evenly along its length: a ROC curve only moves up and
+ * right, so the length walked to a point is fpr + tpr, and the first point past each of
+ * `maxPoints - 1` equal steps is kept, with both ends. Each kept point is one of the curve's own.
+ */
+export function capCurve(curve: RocCurve, maxPoints: number): RocCurve {
+  const n = curve.fpr.length;
+  if (n <= maxPoints) return curve;
+  const length = curve.fpr[n - 1] + curve.tpr[n - 1];
+  const kept: number[] = [0];
+  let step = 1;
+  for (let i = 1; i < n - 1 && step < maxPoints - 1; i++) {
+    if (curve.fpr[i] + curve.tpr[i] < (step * length) / (maxPoints - 1)) continue;
+    kept.push(i);
+    while (step < maxPoints - 1 && (step * length) / (maxPoints - 1) <= curve.fpr[i] + curve.tpr[i]) step++;
+  }
+  kept.push(n - 1);
+  return { fpr: kept.map((i) => curve.fpr[i]), tpr: kept.map((i) => curve.tpr[i]), thresholds: kept.map((i) => curve.thresholds[i]) };
+}

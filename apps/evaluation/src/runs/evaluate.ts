@@ -94,6 +94,7 @@ export function evaluate(input: EvaluationInput): EvaluationReport {
     metrics,
     gate,
     confusion_matrix: evaluation.confusion_matrix,
+    roc_curve: evaluation.roc_curve,
     classes: predictions.classes,
     positive_label: predictions.positive_label,
     slice_ranking: rankMetric ? { metric: rankMetric, lower_is_better: lower } : null,

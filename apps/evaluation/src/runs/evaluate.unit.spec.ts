@@ -39,6 +39,12 @@ describe('evaluating a run', () => {
     ]);
     expect(report.gate).toEqual({ passed: true, thresholds: [{ metric: 'f1', min: 0.6, max: null, value: expect.closeTo(2 / 3, 12), passed: true }] });
     expect(report.confusion_matrix).toEqual({ labels: [0, 1], rows: [{ actual: 0, counts: [1, 1] }, { actual: 1, counts: [1, 2] }] });
+    // Scores d .95 (−), a .9, c .7, e .2 (+ + +), b .1 (−): the points at .9 and .7 lie on the straight rise.
+    expect(report.roc_curve).toEqual({
+      reason: null,
+      max_points: 1000,
+      curves: [{ label: 1, auc: 0.5, reason: null, point_count: 4, fpr: [0, 0.5, 0.5, 1], tpr: [0, 0, 1, 1], thresholds: [null, 0.95, 0.2, 0.1] }],
+    });
     // FR: c right, d wrong (0.95), e wrong → f1 0.5 fails the gate; DE: perfect.
     expect(report.slices.map((s) => [s.value, s.case_count, s.gate.passed])).toEqual([
       ['FR', 3, false],
@@ -74,6 +80,26 @@ describe('evaluating a run', () => {
     expect(kind(all.map((id, i) => (i ? { id, score: 0.5 } : { id, label: 1 })))).toBe('invalid_input');
     expect(kind(all.map((id) => ({ id, label: 1 })))).toBe('invalid_state');
     expect(kind(all.map((id) => ({ id, score: 0.5 })))).toBe('ok');
+  });
+
+  it('says plainly that a run with labels only has no ROC curve, and draws one per class from probabilities', () => {
+    const labelsOnly = definition({ metrics: ['accuracy'], thresholds: [] });
+    const byLabel = parsePredictions('binary_classification', labelsOnly, binaryCases, ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, label: 1 })));
+    const plain = evaluate({ task: 'binary_classification', definition: labelsOnly, cases: binaryCases, predictions: byLabel, errorAnalysisLimit: 5 });
+    expect(plain.roc_curve).toMatchObject({ curves: [], reason: expect.stringContaining('no scores') });
+
+    const cases = parseInlineCases('multiclass_classification', [{ id: 'x', expected: 'a' }, { id: 'y', expected: 'b' }, { id: 'z', expected: 'c' }], 10);
+    const def = definition({ labels: ['a', 'b', 'c'], positive_label: null, metrics: ['roc_auc'], thresholds: [] });
+    const predictions = parsePredictions('multiclass_classification', def, cases, [
+      { id: 'x', probabilities: { a: 0.5, b: 0.4, c: 0.1 } },
+      { id: 'y', probabilities: { a: 0.3, b: 0.3, c: 0.4 } },
+      { id: 'z', probabilities: { a: 0.2, b: 0.2, c: 0.6 } },
+    ]);
+    const report = evaluate({ task: 'multiclass_classification', definition: def, cases, predictions, errorAnalysisLimit: 5 });
+    // Class b against the rest: .4 (−), .3 (+), .2 (−) → AUC 0.5; a and c are ranked perfectly.
+    expect(report.roc_curve!.curves.map((c) => [c.label, c.auc])).toEqual([['a', 1], ['b', 0.5], ['c', 1]]);
+    expect(report.roc_curve!.curves[1]).toMatchObject({ fpr: [0, 0.5, 0.5, 1], tpr: [0, 0, 1, 1], thresholds: [null, 0.4, 0.3, 0.2] });
+    expect(report.metrics[0].value).toBeCloseTo(2.5 / 3, 12);
   });
 
   it('fails a run whose metrics overflow double precision', () => {

@@ -21,6 +21,28 @@ export interface FeatureImportance {
   mean_attribution: number;
 }
 
+/** One class against the rest: at most ROC_MAX_POINTS of its ROC curve, the AUC of all of it. */
+export interface RocCurveReport {
+  /** The positive class (binary) or the class taken against the others (multiclass). */
+  label: ScenarioLabel;
+  auc: number | null;
+  /** Why the curve is missing (only one class present); its arrays are then empty. */
+  reason: string | null;
+  /** Points before the cap (scikit-learn's roc_curve with drop_intermediate). */
+  point_count: number;
+  fpr: number[];
+  tpr: number[];
+  /** The score at or above which a case counts as positive; null for the first point (+inf). */
+  thresholds: (number | null)[];
+}
+
+export interface RocReport {
+  /** Why there are no curves: the predictions carried no scores or probabilities. */
+  reason: string | null;
+  max_points: number;
+  curves: RocCurveReport[];
+}
+
 /** What a run computes: stored once in the payload store; the completed event carries the summary. */
 export interface EvaluationReport {
   task_type: EvaluationTaskType;
@@ -28,6 +50,8 @@ export interface EvaluationReport {
   metrics: ReportMetric[];
   gate: GateResult;
   confusion_matrix: { labels: ScenarioLabel[]; rows: { actual: ScenarioLabel; counts: number[] }[] } | null;
+  /** Classification only (null otherwise); reports stored before it existed have none. */
+  roc_curve?: RocReport | null;
   classes: ScenarioLabel[];
   positive_label: ScenarioLabel | null;
   /** The metric slices are ranked by, worst first. */

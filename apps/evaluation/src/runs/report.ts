@@ -1,5 +1,6 @@
 import escapeHtml from 'escape-html';
 import Mustache from 'mustache';
+import type { EvaluationReportDto } from './report.dto';
 import type { ReportContext } from './runs.service';
 import { gateStatus } from './evaluate';
 import { REPORT_TABLE_PARTIAL, REPORT_TEMPLATE } from './report.template';
@@ -9,7 +10,7 @@ import { REPORT_TABLE_PARTIAL, REPORT_TEMPLATE } from './report.template';
  * The report as served: the stored evaluation, plus the compliance section — a model card in the
  * Model Card Toolkit's layout and the run's lineage, from the lifecycle and evaluation events.
  */
-export function composeReport({ run, report, scenario, model, dataset }: ReportContext) {
+export function composeReport({ run, report, scenario, model, dataset }: ReportContext): EvaluationReportDto {
   // The model version as it was when the run was queued; `model` is how it stands now.
   const queuedModel = run.model_at_queue ?? (model ? { stage: model.stage, artifact_uri: model.artifact_uri, run_id: model.run_id, registered_at: model.registered_at, registered_by: model.registered_by } : null);
   const thresholdOf = (metric: string) => scenario.definition.thresholds.find((t) => t.metric === metric);
@@ -103,6 +104,7 @@ export function composeReport({ run, report, scenario, model, dataset }: ReportC
     metrics: report.metrics,
     gate: { ...report.gate, status: gateStatus(report.gate) },
     confusion_matrix: report.confusion_matrix,
+    roc_curve: report.roc_curve ?? null,
     slices: { ranked_by: report.slice_ranking, items: report.slices.map((s) => ({ ...s, gate: { ...s.gate, status: gateStatus(s.gate) } })) },
     error_analysis: report.error_analysis,
     assertions: report.assertions,
@@ -111,7 +113,7 @@ export function composeReport({ run, report, scenario, model, dataset }: ReportC
   };
 }
 
-export type ComposedReport = ReturnType<typeof composeReport>;
+export type ComposedReport = EvaluationReportDto;
 
 const formatNumber = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
 /** A value as the page shows it (escaped by the template): numbers to six significant digits, missing as a dash. */

@@ -2,16 +2,18 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { presentPage, withVersionTag } from '@mlops/platform';
 import { EVALUATION_API } from '../routes';
 import { composeReport, renderReportHtml } from './report';
+import { EvaluationReportDto } from './report.dto';
 import { EvaluationRunDto, EvaluationRunPageDto, ListRunsQueryDto, QueueRunDto, ReportQueryDto, RunIdParamsDto } from './runs.dto';
 import { evaluationRunLocation, presentEvaluationRun } from './runs.presenter';
 import { RunsService } from './runs.service';
@@ -60,8 +62,11 @@ export class RunsController {
   @ApiOperation({
     summary: 'The report: every metric, each threshold and the gate, slices worst first, error analysis, explainability and compliance (model card, lineage)',
   })
-  @ApiProduces('application/json', 'text/html')
-  @ApiOkResponse({ description: '?format=json (default) or ?format=html' })
+  @ApiExtraModels(EvaluationReportDto)
+  @ApiOkResponse({
+    description: '?format=json (default): the report; ?format=html: a readable page of it',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(EvaluationReportDto) } }, 'text/html': { schema: { type: 'string' } } },
+  })
   @ApiNotFoundResponse({ description: 'No such run' })
   @ApiUnprocessableEntityResponse({ description: 'The run has not completed (or failed)' })
   async report(@Param() params: RunIdParamsDto, @Query() query: ReportQueryDto) {

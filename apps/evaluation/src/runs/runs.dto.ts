@@ -83,12 +83,12 @@ export class ListRunsQueryDto extends ListQueryDto {
   model_version?: number;
 }
 
-class MetricValueDto {
+export class MetricValueDto {
   @ApiProperty() key!: string;
   @ApiProperty({ type: Number, nullable: true }) value!: number | null;
 }
 
-class ThresholdResultDto {
+export class ThresholdResultDto {
   @ApiProperty() metric!: string;
   @ApiProperty({ type: Number, nullable: true }) min!: number | null;
   @ApiProperty({ type: Number, nullable: true }) max!: number | null;
@@ -96,7 +96,7 @@ class ThresholdResultDto {
   @ApiProperty() passed!: boolean;
 }
 
-class GateDto {
+export class GateDto {
   @ApiProperty({ description: 'Every threshold holds; false when there are none' }) passed!: boolean;
   @ApiProperty({ enum: ['passed', 'failed', 'not_evaluated'], description: 'not_evaluated: the scenario has no thresholds, so the run decides nothing' })
   status!: GateStatus;

@@ -1,9 +1,39 @@
 import type { ScenarioLabel } from '@mlops/events';
-import { accuracy, balancedAccuracy, ClassificationInput, confusionMatrix, logLoss, MetricValue, precisionRecallF1, rocAuc } from '../../metrics/classification';
+import { accuracy, balancedAccuracy, binaryRocAuc, capCurve, ClassificationInput, confusionMatrix, logLoss, MetricValue, precisionRecallF1, rocAuc, rocCurve } from '../../metrics/classification';
 import { labelKey } from '../../metrics/labels';
-import { EvaluationFailure, EvaluationReport } from '../evaluation-report';
+import { EvaluationFailure, EvaluationReport, RocCurveReport, RocReport } from '../evaluation-report';
 import { gather, slicesOfCase } from '../slicing';
 import { TaskStrategy } from './task-evaluation';
+
+/** A 100,000-case run's report keeps at most this many points per ROC curve. */
+export const ROC_MAX_POINTS = 1_000;
+
+function rocCurveOf(label: ScenarioLabel, isPositive: Uint8Array, scores: Float64Array): RocCurveReport {
+  const { curve, reason } = rocCurve(isPositive, scores);
+  const capped = curve && capCurve(curve, ROC_MAX_POINTS);
+  return {
+    label,
+    auc: binaryRocAuc(isPositive, scores).value,
+    reason: reason ?? null,
+    point_count: curve?.fpr.length ?? 0,
+    fpr: capped?.fpr ?? [],
+    tpr: capped?.tpr ?? [],
+    thresholds: capped?.thresholds ?? [],
+  };
+}
+
+/** Binary: the positive class's curve from the scores; multiclass: one-vs-rest per class from the probabilities. */
+function rocReport(input: ClassificationInput): RocReport {
+  const n = input.yTrue.length;
+  const against = (c: number) => Uint8Array.from(input.yTrue, (y) => (y === c ? 1 : 0));
+  if (input.scores && input.positive !== undefined) {
+    return { reason: null, max_points: ROC_MAX_POINTS, curves: [rocCurveOf(input.classes[input.positive], against(input.positive), input.scores)] };
+  }
+  if (input.proba && n > 0) {
+    return { reason: null, max_points: ROC_MAX_POINTS, curves: input.classes.map((label, c) => rocCurveOf(label, against(c), input.proba![c])) };
+  }
+  return { reason: 'The predictions carry no scores (binary) or probabilities (multiclass): a ROC curve needs them.', max_points: ROC_MAX_POINTS, curves: [] };
+}
 
 /** Binary and multiclass classification: labels encoded as class indexes, scores or probabilities when given. */
 export const classificationTask: TaskStrategy = ({ task, cases, predictions, errorAnalysisLimit }) => {
@@ -40,6 +70,7 @@ export const classificationTask: TaskStrategy = ({ task, cases, predictions, err
 
   return {
     confusion_matrix: confusion,
+    roc_curve: rocReport(all),
     error_analysis: {
       kind: 'most_confident_wrong',
       total: wrong.length,

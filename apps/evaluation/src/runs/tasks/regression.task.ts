@@ -12,6 +12,7 @@ export const regressionTask: TaskStrategy = ({ cases, predictions, errorAnalysis
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => Math.abs(yPred[b] - yTrue[b]) - Math.abs(yPred[a] - yTrue[a]) || a - b);
   return {
     confusion_matrix: null,
+    roc_curve: null,
     error_analysis: {
       kind: 'largest_errors',
       total: n,

@@ -1,5 +1,5 @@
 import type { MetricValue } from '../../metrics/classification';
-import type { EvaluationInput, EvaluationReport } from '../evaluation-report';
+import type { EvaluationInput, EvaluationReport, RocReport } from '../evaluation-report';
 
 /**
  * What one task type computes over a run's cases: what only the whole run has (confusion matrix,
@@ -7,6 +7,7 @@ import type { EvaluationInput, EvaluationReport } from '../evaluation-report';
  */
 export interface TaskEvaluation {
   confusion_matrix: EvaluationReport['confusion_matrix'];
+  roc_curve: RocReport | null;
   error_analysis: EvaluationReport['error_analysis'];
   assertions: EvaluationReport['assertions'];
   /** The metrics wanted, over `rows` (all cases when null); a metric the task does not compute is left out. */

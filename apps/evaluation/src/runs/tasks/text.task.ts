@@ -49,6 +49,7 @@ export const textTask: TaskStrategy = ({ definition, cases, predictions, errorAn
   const assertions: EvaluationReport['assertions'] = shared.map((s) => ({ type: s.assertion.type, value: s.assertion.value ?? null, passed: s.passed, evaluated: n, pass_rate: n ? s.passed / n : null }));
   return {
     confusion_matrix: null,
+    roc_curve: null,
     error_analysis: { kind: 'failed_text_checks', total: failing, items: failures },
     assertions,
     metricsOver(_metrics, rows) {
