@@ -1,3 +1,4 @@
+import { declaredIndexes } from '@mlops/event-sourcing';
 import { describeQueryPlans, pageShape, pooled } from '@mlops/testing';
 import { datasetsProjection } from './datasets/datasets.projection';
 import { modelVersionsProjection } from './model-versions/model-versions.projection';
@@ -15,7 +16,7 @@ describeQueryPlans(
     { name: datasetsProjection.name, fields: {} },
     { name: modelVersionsProjection.name, fields: {} },
   ],
-  [...(scenariosProjection.indexes ?? []), ...(runsProjection.indexes ?? [])],
+  [scenariosProjection, runsProjection].flatMap(declaredIndexes),
   [
     { name: 'a scenario by _id', collection: S, filter: { _id: 'doc:000042' }, limit: 1 },
     pageShape('scenarios by task type', S, { task_type: pooled('task_type', 3) }),

@@ -1,3 +1,4 @@
+import { declaredIndexes } from '@mlops/event-sourcing';
 import { describeQueryPlans, pageShape, pooled } from '@mlops/testing';
 import { datasetsProjection } from './datasets/datasets.projection';
 import { FEATURE_VERSIONS_COLLECTION, featuresProjection } from './features/features.projection';
@@ -12,7 +13,7 @@ describeQueryPlans(
     { name: FEATURE_VERSIONS_COLLECTION, fields: { name: 'string' } },
     { name: D, fields: { source_type: 'string', tags: 'tags' } },
   ],
-  [...(featuresProjection.indexes ?? []), ...(datasetsProjection.indexes ?? [])],
+  [featuresProjection, datasetsProjection].flatMap(declaredIndexes),
   [
     { name: 'a feature by _id', collection: F, filter: { _id: 'doc:000042' }, limit: 1 },
     pageShape('features', F, {}),

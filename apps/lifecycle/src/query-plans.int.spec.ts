@@ -1,3 +1,4 @@
+import { declaredIndexes } from '@mlops/event-sourcing';
 import { describeQueryPlans, pageShape, pooled, QueryShape, SeededCollection } from '@mlops/testing';
 import { deploymentsProjection } from './deployments/deployments.projection';
 import { driftEventsProjection } from './drift-events/drift-events.projection';
@@ -49,6 +50,6 @@ const shapes: QueryShape[] = [
 describeQueryPlans(
   'lifecycle query plans',
   collections,
-  [experimentsProjection, runsProjection, deploymentsProjection, driftEventsProjection].flatMap((p) => p.indexes ?? []),
+  [experimentsProjection, runsProjection, deploymentsProjection, driftEventsProjection].flatMap(declaredIndexes),
   shapes,
 );

@@ -1,3 +1,4 @@
+import { declaredIndexes } from '@mlops/event-sourcing';
 import { deploymentsProjection } from './deployments/deployments.projection';
 import { LIVE_STATUSES } from './deployments/deployment.decider';
 import { driftEventsProjection } from './drift-events/drift-events.projection';
@@ -24,9 +25,7 @@ const page = (name: string, collection: string, filter: Record<string, unknown> 
 const byId = (name: string, collection: string, id: string): LifecycleQueryShape => ({ name, collection, filter: { _id: id } });
 
 /** The indexes the lifecycle read models declare (the runner creates them at start). */
-export const lifecycleIndexes = [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection, driftEventsProjection].flatMap(
-  (projection) => projection.indexes ?? [],
-);
+export const lifecycleIndexes = [experimentsProjection, runsProjection, modelsProjection, deploymentsProjection, driftEventsProjection].flatMap(declaredIndexes);
 
 /**
  * Every query shape of the lifecycle services (collection, filter, sort, limit). Each must be

@@ -1,3 +1,4 @@
+import { declaredIndexes } from '@mlops/event-sourcing';
 import { describeQueryPlans, pageShape, pooled } from '@mlops/testing';
 import { AUDIT_COLLECTION, LABEL_HISTORY_COLLECTION, templatesProjection } from './templates/templates.projection';
 import { USAGE_RECORDS_COLLECTION, USAGE_ROLLUPS_COLLECTION, usageProjection } from './usage/usage.projection';
@@ -15,7 +16,7 @@ describeQueryPlans(
     { name: USAGE_RECORDS_COLLECTION, fields: { template_id: 'string', day: 'string' } },
     { name: USAGE_ROLLUPS_COLLECTION, fields: { template_id: 'string' } },
   ],
-  [...(templatesProjection.indexes ?? []), ...(usageProjection.indexes ?? [])],
+  [templatesProjection, usageProjection].flatMap(declaredIndexes),
   [
     { name: 'a template by _id', collection: T, filter: { _id: 'doc:000042' }, limit: 1 },
     pageShape('templates by status', T, { statuses: pooled('statuses', 3) }),

@@ -1,11 +1,11 @@
-import { mongo } from 'mongoose';
+import { Connection, mongo } from 'mongoose';
 import { CommandOutcome } from './command-handler';
 import { CommandMetadata, Decider, DomainEvent } from './decider';
 import { notFound } from './errors';
 import { LoadedStream } from './event-store';
 import { DerivedDocument, Projection, ReadModelDocument } from './projection';
 import { ProjectionRunner } from './projection-runner';
-import { Page, PageQuery, pageOf } from './read-model-query';
+import { Page, PageQuery, pageOf, readModelOf, ReadModelModel } from './read-model-query';
 
 export interface CommandResult<Doc> {
   /** Stream version after the command. */
@@ -33,6 +33,8 @@ export interface ExecuteOptions {
   retries?: number;
   /** When the caller already took the metadata (its actor or clock went into the command). */
   metadata?: CommandMetadata;
+  /** `false`: return once appended, without the read-your-writes wait (a reactor that reads nothing back). */
+  awaitReadModel?: false;
 }
 
 /** One aggregate, declared once: how its stream is named, decided, projected and named in a 404. */
@@ -58,31 +60,51 @@ export interface AggregateMachinery {
   waitFor<Doc extends ReadModelDocument>(runner: ProjectionRunner<Doc>, streamId: string, version: number): Promise<Doc | null>;
 }
 
-/** A collection of read documents keyed by a string `_id`, with the one list query every endpoint pages through. */
+/**
+ * A collection of read documents keyed by a string `_id`: the by-id read and the one list query
+ * every endpoint pages through go through its mongoose Model (plain objects, `lean`); `collection`
+ * is the driver's, for the queries a service shapes itself.
+ */
 export class ReadModelCollection<Doc extends { _id: string }> {
-  constructor(private readonly open: () => mongo.Collection<Doc>) {}
+  constructor(
+    private readonly open: () => mongo.Collection<Doc>,
+    private readonly compile: () => ReadModelModel,
+  ) {}
 
   get collection(): mongo.Collection<Doc> {
     return this.open();
   }
 
-  findById(id: string): Promise<Doc | null> {
-    return this.collection.findOne({ _id: id } as mongo.Filter<Doc>) as Promise<Doc | null>;
+  get model(): ReadModelModel {
+    return this.compile();
+  }
+
+  async findById(id: string): Promise<Doc | null> {
+    return (await this.model.findOne({ _id: id }).lean().exec()) as Doc | null;
   }
 
   page(filter: mongo.Filter<Doc> | Record<string, unknown>, query: PageQuery): Promise<Page<Doc>> {
-    return pageOf(this.collection, filter, query);
+    return pageOf<Doc>(this.model, filter as Record<string, unknown>, query);
   }
 }
 
 /** A projection's read model, found by the projection itself (typed), with its derived collections. */
 export class ReadModel<Doc extends ReadModelDocument> extends ReadModelCollection<Doc> {
-  constructor(readonly runner: () => ProjectionRunner<Doc>) {
-    super(() => runner().readModel);
+  constructor(
+    readonly runner: () => ProjectionRunner<Doc>,
+    private readonly connection: Connection,
+  ) {
+    super(
+      () => runner().readModel,
+      () => readModelOf(connection, runner().projection),
+    );
   }
 
   derived<Derived extends DerivedDocument & { _id: string }>(collection: string): ReadModelCollection<Derived> {
-    return new ReadModelCollection(() => this.runner().derivedReadModel<Derived>(collection));
+    return new ReadModelCollection(
+      () => this.runner().derivedReadModel<Derived>(collection),
+      () => readModelOf(this.connection, this.runner().projection, collection),
+    );
   }
 }
 
@@ -108,7 +130,7 @@ export class Aggregate<Command, Event extends DomainEvent, State, Doc extends Re
       ifMatch: options.ifMatch,
       retries: options.retries,
     });
-    const doc = context.awaitReadModel ? await this.machinery.waitFor(this.readModel.runner(), outcome.streamId, outcome.version) : null;
+    const doc = context.awaitReadModel && options.awaitReadModel !== false ? await this.machinery.waitFor(this.readModel.runner(), outcome.streamId, outcome.version) : null;
     return { ...outcome, doc };
   }
 

@@ -117,7 +117,7 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
 
   /** The read model a projection keeps, typed by the projection; usable from construction on (resolved per call). */
   readModel<Doc extends ReadModelDocument>(projection: Projection<Doc>): ReadModel<Doc> {
-    return new ReadModel(() => this.runner<Doc>(projection.name));
+    return new ReadModel(() => this.runner<Doc>(projection.name), this.connection);
   }
 
   /** Binds an aggregate once: `execute`, `load`, `get` (404) and `page` on its stream and read model. */

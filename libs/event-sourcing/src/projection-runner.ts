@@ -9,6 +9,7 @@ import { projectionDelay, projectionEventsApplied, projectionEventsSkipped, proj
 import {
   AppendedDocument,
   appendToJsonList,
+  declaredIndexes,
   DerivedAppend,
   DerivedDocument,
   DerivedWrite,
@@ -151,9 +152,9 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
     }
   }
 
-  /** Creates the declared indexes; a rebuild drops the collections, so a new generation calls it again. */
+  /** Creates the indexes its schemas declare; a rebuild drops the collections, so a new generation calls it again. */
   async ensureIndexes(): Promise<void> {
-    for (const index of this.projection.indexes ?? []) {
+    for (const index of declaredIndexes(this.projection)) {
       await this.db
         .collection(index.collection)
         .createIndex(index.key, { name: index.name, ...(index.unique ? { unique: true } : {}) });

@@ -1,3 +1,4 @@
+import { Schema, SchemaDefinition } from 'mongoose';
 import { CloudEvent } from '@mlops/events';
 import type { PayloadStore } from './payload-store';
 
@@ -124,10 +125,15 @@ export interface Projection<Doc extends ReadModelDocument> {
   derive?(event: CloudEvent, next: Doc, payloads: PayloadStore): DerivedWrite[] | Promise<DerivedWrite[]>;
   derivedCollections?: string[];
   /**
-   * The indexes each query of this read model needs, created by the runner at start (idempotent).
-   * Keyed by collection: the main read model (`name`) or one of its `derivedCollections`. Every
-   * query shape a service issues must be served by one of these (the query-plan test checks it).
+   * The read model declared with mongoose (`readModelSchema`): the fields its documents hold and
+   * the index each query needs (`schema.index`), created by the runner at start (idempotent). Reads
+   * go through a Model of it; the runner writes with the driver. Every query shape a service
+   * issues must be served by one of its indexes (the query-plan test checks it).
    */
+  schema?: Schema;
+  /** One schema per derived collection, keyed by the collection (one of `derivedCollections`). */
+  derivedSchemas?: Record<string, Schema>;
+  /** Indexes of a read model not yet declared with a schema; `schema.index` replaces them. */
   indexes?: ReadModelIndex[];
 }
 
@@ -136,6 +142,47 @@ export interface ReadModelIndex {
   key: Record<string, 1 | -1>;
   name: string;
   unique?: boolean;
+}
+
+const SCHEMA_OPTIONS = { versionKey: false, id: false, autoIndex: false, autoCreate: false, strict: true } as const;
+
+/**
+ * The mongoose schema of a projection's read model (one document per stream): `_id` the stream
+ * id and `version` its last applied stream version (the ETag), then the fields it holds. No `__v`,
+ * nothing created behind the runner's back (it creates the indexes; a rebuild drops the
+ * collection). Declare each query's index with `schema.index(key, { name })`.
+ */
+export function readModelSchema(collection: string, fields: SchemaDefinition): Schema {
+  return new Schema({ _id: { type: String, required: true }, version: { type: Number, required: true }, ...fields }, { ...SCHEMA_OPTIONS, collection });
+}
+
+/** The mongoose schema of a derived collection: `_id` the deterministic key its projection derives, then its fields. */
+export function derivedSchema(collection: string, fields: SchemaDefinition): Schema {
+  return new Schema({ _id: { type: String, required: true }, ...fields }, { ...SCHEMA_OPTIONS, collection });
+}
+
+/** The schema of one of the projection's collections, if declared. */
+export function schemaOf(projection: Projection<any>, collection: string): Schema | undefined {
+  return collection === projection.name ? projection.schema : projection.derivedSchemas?.[collection];
+}
+
+/** Every index the projection's read model needs: from its schemas (and any not yet declared with one). */
+export function declaredIndexes(projection: Projection<any>): ReadModelIndex[] {
+  const schemas: [string, Schema | undefined][] = [
+    [projection.name, projection.schema],
+    ...Object.entries(projection.derivedSchemas ?? {}),
+  ];
+  const fromSchemas = schemas.flatMap(([collection, schema]) => {
+    if (schema && schema.get('collection') !== collection) throw new Error(`${projection.name}: the schema of ${collection} names ${schema.get('collection')}`);
+    if (collection !== projection.name && !projection.derivedCollections?.includes(collection)) {
+      throw new Error(`${projection.name}: ${collection} has a schema but is not one of its derivedCollections`);
+    }
+    return (schema?.indexes() ?? []).map(([key, options]): ReadModelIndex => {
+      if (!options?.name) throw new Error(`${collection}: every read-model index is named (schema.index(key, { name }))`);
+      return { collection, key: key as Record<string, 1 | -1>, name: options.name, ...(options.unique ? { unique: true } : {}) };
+    });
+  });
+  return [...fromSchemas, ...(projection.indexes ?? [])];
 }
 
 export const PROJECTION_STATE_COLLECTION = 'projection_state';

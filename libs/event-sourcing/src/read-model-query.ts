@@ -1,5 +1,6 @@
-import { mongo } from 'mongoose';
+import mongoose, { Connection, Model, Schema } from 'mongoose';
 import { invalidInput } from './errors';
+import { Projection, schemaOf } from './projection';
 
 export interface PageRequest {
   limit: number;
@@ -34,21 +35,51 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   throw invalidInput('cursor is not valid', [{ field: 'cursor', message: 'use next_cursor from a previous page' }]);
 }
 
-/** Keyset pagination on `_id`: stable under concurrent inserts, one query per page. */
+/** A read-model collection's Model: documents read with `lean()` are plain objects (typed by the caller). */
+export type ReadModelModel = Model<any>;
+
+/** For a collection whose projection declares no schema yet: `_id` typed, every other field as stored. */
+const undeclared = (collection: string) =>
+  new Schema({ _id: { type: String, required: true } }, { collection, versionKey: false, id: false, autoIndex: false, autoCreate: false, strict: false });
+
+/**
+ * The mongoose Model of one of a projection's collections (its own or a derived one), on the
+ * service's one connection (one client, one pool); compiled once per connection. Untyped on
+ * purpose: reads are `lean` and typed by the read model's document interface (mongoose's
+ * inferred document types over our document interfaces cost the compiler more than they check).
+ */
+export function readModelOf(connection: Connection, projection: Projection<any>, collection = projection.name): ReadModelModel {
+  if (collection !== projection.name && !projection.derivedCollections?.includes(collection)) {
+    throw new Error(`${projection.name} has no derived collection ${collection}`);
+  }
+  return connection.models[collection] ?? connection.model(collection, schemaOf(projection, collection) ?? undeclared(collection), collection);
+}
+
+/** A filter value the schema's type cannot hold (mongoose casts filters to it) is bad input, not a server error. */
+function castAsInvalidInput(error: unknown): never {
+  if (error instanceof mongoose.Error.CastError) {
+    throw invalidInput(`${error.path} must be a ${error.kind}`, [{ field: error.path, message: `not a ${error.kind}` }]);
+  }
+  throw error;
+}
+
+/** Keyset pagination on `_id`: stable under concurrent inserts, one query per page (read plain, `lean`). */
 export async function findPage<Doc extends { _id: string }>(
-  collection: mongo.Collection<Doc>,
-  filter: mongo.Filter<Doc>,
+  model: ReadModelModel,
+  filter: Record<string, unknown>,
   page: PageRequest,
 ): Promise<{ docs: Doc[]; lastId: string | null }> {
   // `_id` always in a string range, even on the first page: with `_id` pinned to one type, FerretDB
   // over PostgreSQL pushes the sort and limit down too (tools/README.md); read-model ids are strings.
   const idRange = { _id: page.after ? { $gt: page.after } : { $gte: '' } };
-  const query = ('_id' in filter ? { $and: [filter, idRange] } : { ...filter, ...idRange }) as mongo.Filter<Doc>;
-  const docs = (await collection
+  const query = '_id' in filter ? { $and: [filter, idRange] } : { ...filter, ...idRange };
+  const docs = (await model
     .find(query)
     .sort({ _id: 1 })
     .limit(page.limit + 1)
-    .toArray()) as Doc[];
+    .lean()
+    .exec()
+    .catch(castAsInvalidInput)) as Doc[];
   const hasMore = docs.length > page.limit;
   const items = hasMore ? docs.slice(0, page.limit) : docs;
   return { docs: items, lastId: hasMore ? items[items.length - 1]._id : null };
@@ -56,10 +87,10 @@ export async function findPage<Doc extends { _id: string }>(
 
 /** One page of a list endpoint: the cursor decoded, the keyset page read, the next cursor encoded. */
 export async function pageOf<Doc extends { _id: string }>(
-  collection: mongo.Collection<Doc>,
-  filter: mongo.Filter<Doc> | Record<string, unknown>,
+  model: ReadModelModel,
+  filter: Record<string, unknown>,
   query: PageQuery,
 ): Promise<Page<Doc>> {
-  const { docs, lastId } = await findPage(collection, filter as mongo.Filter<Doc>, { limit: query.limit, after: decodeCursor(query.cursor) });
+  const { docs, lastId } = await findPage<Doc>(model, filter, { limit: query.limit, after: decodeCursor(query.cursor) });
   return { items: docs, next_cursor: lastId ? encodeCursor(lastId) : null };
 }

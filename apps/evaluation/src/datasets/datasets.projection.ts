@@ -1,5 +1,5 @@
 import { CloudEvent, ColumnProfile, DatasetColumn, DatasetSourceType, featureStoreCatalog, Topics } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 
 /** What the evaluation service knows of one Feature Store dataset: enough to read it with DuckDB, and its profile (lineage). */
 export interface KnownDatasetDocument extends ReadModelDocument {
@@ -19,11 +19,28 @@ export interface KnownDatasetDocument extends ReadModelDocument {
 
 export const knownDatasetId = (datasetId: string) => `dataset:${datasetId}`;
 
+/** Read by `_id` alone (`knownDatasetId`). */
+export const knownDatasetsSchema = readModelSchema('known_datasets', {
+  dataset_id: String,
+  name: String,
+  source_type: String,
+  path: String,
+  table_name: String,
+  schema: [Object],
+  row_count: Number,
+  size_bytes: Number,
+  content_sha256: String,
+  profile: [Object],
+  registered_at: String,
+  profiled_at: String,
+});
+
 /** The evaluation service's read model of datasets, fed by the feature-store topic. */
 export const datasetsProjection: Projection<KnownDatasetDocument> = {
   name: 'known_datasets',
   topic: Topics.featureStore,
   streamType: 'dataset',
+  schema: knownDatasetsSchema,
   evolve(current, event: CloudEvent<any>) {
     const data = event.data;
     switch (featureStoreCatalog.nameOf(event.type)) {

@@ -1,5 +1,5 @@
 import { CloudEvent, lifecycleCatalog, ModelEvent, ModelMetric, ModelStage, RunParam, Topics } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 
 /** What the evaluation service knows of one model version, from the lifecycle topic. */
 export interface KnownModelVersion {
@@ -24,6 +24,13 @@ export interface KnownModelDocument extends ReadModelDocument {
 
 export const knownModelId = (modelName: string) => `model:${modelName}`;
 
+/** Read by `_id` alone (`knownModelId`). */
+export const knownModelVersionsSchema = readModelSchema('known_model_versions', {
+  model_name: String,
+  /** KnownModelVersion, every version inline. */
+  versions: [Object],
+});
+
 const update = (doc: KnownModelDocument | null, version: number, time: string, change: (v: KnownModelVersion) => Partial<KnownModelVersion>) =>
   (doc?.versions ?? []).map((v) => (v.version === version ? { ...v, ...change(v), updated_at: time } : v));
 
@@ -35,6 +42,7 @@ export const modelVersionsProjection: Projection<KnownModelDocument> = {
   name: 'known_model_versions',
   topic: Topics.lifecycle,
   streamType: 'model',
+  schema: knownModelVersionsSchema,
   evolve(current, event: CloudEvent<any>) {
     const e = { type: lifecycleCatalog.nameOf(event.type), data: event.data } as ModelEvent;
     const model_name = current?.model_name ?? (event.data.model_name as string);

@@ -1,5 +1,5 @@
 import { CloudEvent, evaluationCatalog, EvaluationMetricValue, EvaluationRunEvent, EvaluationRunQueuedData, EventPayloadRef, GateResult, Topics } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 import type { EvaluationRunStatus } from './run.decider';
 
 /** One document per evaluation run (`version` = the run stream's version = the ETag). */
@@ -21,17 +21,43 @@ export interface EvaluationRunDocument extends ReadModelDocument, Omit<Evaluatio
   updated_at: string;
 }
 
+/** The list filters, each with `_id` for the keyset page (findPage). */
+export const evaluationRunsSchema = readModelSchema('evaluation_runs', {
+  run_id: String,
+  scenario_name: String,
+  scenario_version: Number,
+  task_type: String,
+  model_name: String,
+  model_version: Number,
+  case_count: Number,
+  dataset: Object,
+  has_attributions: Boolean,
+  model_at_queue: Object,
+  status: { type: String, enum: ['queued', 'running', 'completed', 'failed'] },
+  cases_ref: Object,
+  predictions_ref: Object,
+  queued_at: String,
+  queued_by: String,
+  correlation_id: String,
+  started_at: String,
+  completed_at: String,
+  failed_at: String,
+  failure_reason: String,
+  metrics: [Object],
+  gate: Object,
+  report_ref: Object,
+  updated_at: String,
+});
+evaluationRunsSchema.index({ scenario_name: 1, _id: 1 }, { name: 'scenario_name_id' });
+evaluationRunsSchema.index({ status: 1, _id: 1 }, { name: 'status_id' });
+evaluationRunsSchema.index({ model_name: 1, model_version: 1, _id: 1 }, { name: 'model_name_version_id' });
+
 /** Read model of evaluation runs, everything from the events. */
 export const runsProjection: Projection<EvaluationRunDocument> = {
   name: 'evaluation_runs',
   topic: Topics.evaluation,
   streamType: 'evaluation_run',
-  // The list filters, each with `_id` for the keyset page (findPage).
-  indexes: [
-    { collection: 'evaluation_runs', key: { scenario_name: 1, _id: 1 }, name: 'scenario_name_id' },
-    { collection: 'evaluation_runs', key: { status: 1, _id: 1 }, name: 'status_id' },
-    { collection: 'evaluation_runs', key: { model_name: 1, model_version: 1, _id: 1 }, name: 'model_name_version_id' },
-  ],
+  schema: evaluationRunsSchema,
   evolve(current, event: CloudEvent<any>) {
     const e = { type: evaluationCatalog.nameOf(event.type), data: event.data } as EvaluationRunEvent;
     switch (e.type) {

@@ -1,5 +1,5 @@
 import { CloudEvent, evaluationCatalog, EvaluationTaskType, ScenarioDefinition, ScenarioEvent, Topics } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 
 export interface ScenarioVersionView extends ScenarioDefinition {
   version: number;
@@ -31,16 +31,34 @@ const definitionOf = (data: ScenarioDefinition): ScenarioDefinition => ({
   assertions: data.assertions,
 });
 
+/** The list filters, each with `_id` for the keyset page (findPage). */
+export const scenariosSchema = readModelSchema('scenarios', {
+  name: String,
+  task_type: String,
+  latest_version: Number,
+  description: String,
+  tags: [String],
+  cases: Object,
+  labels: [Object],
+  positive_label: Object,
+  metrics: [String],
+  thresholds: [Object],
+  assertions: [Object],
+  versions: [Object],
+  created_at: String,
+  created_by: String,
+  updated_at: String,
+  updated_by: String,
+});
+scenariosSchema.index({ task_type: 1, _id: 1 }, { name: 'task_type_id' });
+scenariosSchema.index({ tags: 1, _id: 1 }, { name: 'tags_id' });
+
 /** Read model of scenarios and their versions, everything from the events (a replay rebuilds it exactly). */
 export const scenariosProjection: Projection<ScenarioDocument> = {
   name: 'scenarios',
   topic: Topics.evaluation,
   streamType: 'scenario',
-  // The list filters, each with `_id` for the keyset page (findPage).
-  indexes: [
-    { collection: 'scenarios', key: { task_type: 1, _id: 1 }, name: 'task_type_id' },
-    { collection: 'scenarios', key: { tags: 1, _id: 1 }, name: 'tags_id' },
-  ],
+  schema: scenariosSchema,
   evolve(current, event: CloudEvent<any>) {
     const e = { type: evaluationCatalog.nameOf(event.type), data: event.data } as ScenarioEvent;
     const definition = definitionOf(e.data);

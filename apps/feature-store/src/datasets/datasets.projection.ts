@@ -1,5 +1,5 @@
 import { CloudEvent, ColumnProfile, DatasetColumn, DatasetEvent, DatasetSourceType, featureStoreCatalog, Topics } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 
 export interface SchemaChangeView {
   added: DatasetColumn[];
@@ -30,15 +30,35 @@ export interface DatasetDocument extends ReadModelDocument {
   updated_by: string;
 }
 
+/** The list filters, each with `_id` for the keyset page (findPage). */
+export const datasetsSchema = readModelSchema('datasets', {
+  id: String,
+  name: String,
+  description: String,
+  source_type: String,
+  path: String,
+  table_name: String,
+  tags: [String],
+  schema: [Object],
+  row_count: Number,
+  size_bytes: Number,
+  content_sha256: String,
+  profile: [Object],
+  profiled_at: String,
+  last_schema_change: Object,
+  created_at: String,
+  created_by: String,
+  updated_at: String,
+  updated_by: String,
+});
+datasetsSchema.index({ source_type: 1, _id: 1 }, { name: 'source_type_id' });
+datasetsSchema.index({ tags: 1, _id: 1 }, { name: 'tags_id' });
+
 export const datasetsProjection: Projection<DatasetDocument> = {
   name: 'datasets',
   topic: Topics.featureStore,
   streamType: 'dataset',
-  // The list filters, each with `_id` for the keyset page (findPage).
-  indexes: [
-    { collection: 'datasets', key: { source_type: 1, _id: 1 }, name: 'source_type_id' },
-    { collection: 'datasets', key: { tags: 1, _id: 1 }, name: 'tags_id' },
-  ],
+  schema: datasetsSchema,
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
     const e = { type: featureStoreCatalog.nameOf(event.type), data: event.data } as DatasetEvent;

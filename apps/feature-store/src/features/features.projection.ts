@@ -1,6 +1,6 @@
 import { CloudEvent, FeatureEvent, FeatureSchema, FeatureSource, featureStoreCatalog, FeatureValueType, Topics } from '@mlops/events';
-import { DerivedDocument, Projection, ReadModelDocument } from '@mlops/event-sourcing';
-import type { FeatureStatus } from './feature.decider';
+import { DerivedDocument, derivedSchema, Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
+import { FEATURE_STATUSES, FeatureStatus } from './feature.decider';
 
 /** One immutable version of a feature's definition. */
 export interface FeatureVersionView {
@@ -41,6 +41,45 @@ export const FEATURE_VERSIONS_COLLECTION = 'feature_versions';
 /** `_id` of a version document: sorts by feature, then version number. */
 export const featureVersionId = (name: string, version: number) => `${name}|${String(version).padStart(10, '0')}`;
 
+/** A version as it is stored (inline as `latest_version`, and one document per version). */
+const versionFields = {
+  name: String,
+  version: Number,
+  value_type: String,
+  schema: Object,
+  source: Object,
+  changelog: String,
+  backward_compatible: Boolean,
+  breaking_changes: [String],
+  created_at: String,
+  created_by: String,
+};
+
+/** The list filters, each with `_id` for the keyset page (findPage). */
+export const featuresSchema = readModelSchema('features', {
+  name: String,
+  description: String,
+  entity: String,
+  owner: String,
+  tags: [String],
+  status: { type: String, enum: FEATURE_STATUSES },
+  deprecation_reason: String,
+  deprecated_at: String,
+  latest_version: Object,
+  created_at: String,
+  created_by: String,
+  updated_at: String,
+  updated_by: String,
+});
+featuresSchema.index({ entity: 1, _id: 1 }, { name: 'entity_id' });
+featuresSchema.index({ owner: 1, _id: 1 }, { name: 'owner_id' });
+featuresSchema.index({ tags: 1, _id: 1 }, { name: 'tags_id' });
+featuresSchema.index({ status: 1, _id: 1 }, { name: 'status_id' });
+
+/** A feature's version history, paged by feature name. */
+export const featureVersionsSchema = derivedSchema(FEATURE_VERSIONS_COLLECTION, versionFields);
+featureVersionsSchema.index({ name: 1, _id: 1 }, { name: 'name_id' });
+
 function versionOf(event: CloudEvent<any>): FeatureVersionView {
   const { name, version, value_type, schema, source, changelog } = event.data;
   const compatible = event.data.backward_compatible ?? true;
@@ -67,14 +106,8 @@ export const featuresProjection: Projection<FeatureDocument> = {
   topic: Topics.featureStore,
   streamType: 'feature',
   derivedCollections: [FEATURE_VERSIONS_COLLECTION],
-  // The list filters, each with `_id` for the keyset page (findPage).
-  indexes: [
-    { collection: 'features', key: { entity: 1, _id: 1 }, name: 'entity_id' },
-    { collection: 'features', key: { owner: 1, _id: 1 }, name: 'owner_id' },
-    { collection: 'features', key: { tags: 1, _id: 1 }, name: 'tags_id' },
-    { collection: 'features', key: { status: 1, _id: 1 }, name: 'status_id' },
-    { collection: FEATURE_VERSIONS_COLLECTION, key: { name: 1, _id: 1 }, name: 'name_id' },
-  ],
+  schema: featuresSchema,
+  derivedSchemas: { [FEATURE_VERSIONS_COLLECTION]: featureVersionsSchema },
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
     const e = { type: featureStoreCatalog.nameOf(event.type), data: event.data } as FeatureEvent;

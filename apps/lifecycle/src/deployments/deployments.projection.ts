@@ -10,7 +10,8 @@ import {
   lifecycleCatalog,
   Topics,
 } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
+import { DEPLOYMENT_STATUSES } from './deployment.decider';
 
 export interface DeploymentDocument extends ReadModelDocument {
   deployment_id: string;
@@ -31,6 +32,31 @@ export interface DeploymentDocument extends ReadModelDocument {
   updated_by: string;
 }
 
+export const deploymentsSchema = readModelSchema('deployments', {
+  deployment_id: String,
+  model_name: String,
+  model_version: Number,
+  environment: { type: String, enum: ['development', 'staging', 'production'] },
+  status: { type: String, enum: DEPLOYMENT_STATUSES },
+  config: Object,
+  health: String,
+  metrics: Object,
+  health_reported_at: String,
+  status_history: [Object],
+  drift_alerts: [Object],
+  terminated_at: String,
+  created_at: String,
+  created_by: String,
+  updated_at: String,
+  updated_by: String,
+});
+// The list filters, each with `_id` for the keyset page (findPage).
+deploymentsSchema.index({ model_name: 1, _id: 1 }, { name: 'model_name_id' });
+deploymentsSchema.index({ environment: 1, _id: 1 }, { name: 'environment_id' });
+deploymentsSchema.index({ status: 1, _id: 1 }, { name: 'status_id' });
+// The live deployments of a model in an environment (traffic share, promotion, drift alerts).
+deploymentsSchema.index({ model_name: 1, environment: 1, status: 1 }, { name: 'model_name_environment_status' });
+
 type Fields = Omit<DeploymentDocument, '_id' | 'version'>;
 
 function moved(current: Fields, to: DeploymentStatus, event: CloudEvent, reason?: string): Fields {
@@ -43,13 +69,7 @@ export const deploymentsProjection: Projection<DeploymentDocument> = {
   name: 'deployments',
   topic: Topics.lifecycle,
   streamType: 'deployment',
-  indexes: [
-    { collection: 'deployments', key: { model_name: 1, _id: 1 }, name: 'model_name_id' },
-    { collection: 'deployments', key: { environment: 1, _id: 1 }, name: 'environment_id' },
-    { collection: 'deployments', key: { status: 1, _id: 1 }, name: 'status_id' },
-    // The live deployments of a model in an environment (traffic share, promotion, drift alerts).
-    { collection: 'deployments', key: { model_name: 1, environment: 1, status: 1 }, name: 'model_name_environment_status' },
-  ],
+  schema: deploymentsSchema,
   evolve(current, event: CloudEvent<any>) {
     const e = { type: lifecycleCatalog.nameOf(event.type), data: event.data } as DeploymentEvent;
     const touched = { updated_at: event.time, updated_by: event.actor };

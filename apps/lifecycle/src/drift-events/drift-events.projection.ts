@@ -1,5 +1,6 @@
 import { CloudEvent, DriftSeverity, lifecycleCatalog, Topics } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
+import { SEVERITIES } from './drift-event.decider';
 
 export interface DriftEventDocument extends ReadModelDocument {
   drift_event_id: string;
@@ -15,16 +16,29 @@ export interface DriftEventDocument extends ReadModelDocument {
   recorded_by: string;
 }
 
+export const driftEventsSchema = readModelSchema('drift_events', {
+  drift_event_id: String,
+  model_name: String,
+  model_version: Number,
+  feature: String,
+  metric: String,
+  value: Number,
+  threshold: Number,
+  severity: { type: String, enum: SEVERITIES },
+  detected_at: String,
+  recorded_at: String,
+  recorded_by: String,
+});
+driftEventsSchema.index({ model_name: 1, _id: 1 }, { name: 'model_name_id' });
+driftEventsSchema.index({ severity: 1, _id: 1 }, { name: 'severity_id' });
+driftEventsSchema.index({ detected_at: 1 }, { name: 'detected_at' });
+
 /** Drift events read model: one immutable document per drift stream. */
 export const driftEventsProjection: Projection<DriftEventDocument> = {
   name: 'drift_events',
   topic: Topics.lifecycle,
   streamType: 'drift',
-  indexes: [
-    { collection: 'drift_events', key: { model_name: 1, _id: 1 }, name: 'model_name_id' },
-    { collection: 'drift_events', key: { severity: 1, _id: 1 }, name: 'severity_id' },
-    { collection: 'drift_events', key: { detected_at: 1 }, name: 'detected_at' },
-  ],
+  schema: driftEventsSchema,
   evolve(current, event: CloudEvent<any>) {
     if (lifecycleCatalog.nameOf(event.type) !== 'DriftDetected') return { ...current! };
     return { ...event.data, recorded_at: event.time, recorded_by: event.actor };

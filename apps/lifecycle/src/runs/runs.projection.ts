@@ -1,5 +1,16 @@
 import { CloudEvent, lifecycleCatalog, MetricPoint, RunEndedData, RunInput, RunMetricsLoggedData, RunParam, RunStatus, TagValue, Topics } from '@mlops/events';
-import { AppendedDocument, appendedItems, DerivedAppend, DerivedDocument, DerivedWrite, Projection, ReadModelDocument, TallyDocument } from '@mlops/event-sourcing';
+import {
+  AppendedDocument,
+  appendedItems,
+  DerivedAppend,
+  DerivedDocument,
+  derivedSchema,
+  DerivedWrite,
+  Projection,
+  ReadModelDocument,
+  readModelSchema,
+  TallyDocument,
+} from '@mlops/event-sourcing';
 import { withoutTagValue, withTagValue } from '../experiments/experiment.decider';
 import { mergeLatestMetrics } from './run.decider';
 
@@ -90,6 +101,75 @@ export const METRIC_BUCKET_RANGES_COLLECTION = 'run_metric_history_ranges';
 export const LATEST_METRICS_COLLECTION = 'run_latest_metrics';
 export const RUN_TALLIES_COLLECTION = 'experiment_run_tallies';
 
+const RUN_STATUSES: RunStatus[] = ['running', 'completed', 'failed', 'killed'];
+
+/** The list filters (experiment, status), each with `_id` for the keyset page (findPage), and MLflow's newest-first search. */
+export const runsSchema = readModelSchema('runs', {
+  run_id: String,
+  experiment_name: String,
+  name: String,
+  status: { type: String, enum: RUN_STATUSES },
+  params: [Object],
+  tags: [String],
+  tag_values: [Object],
+  deleted: Boolean,
+  inputs: [Object],
+  start_time: String,
+  end_time: String,
+  metrics: [Object],
+  metric_buckets: [Object],
+  created_at: String,
+  created_by: String,
+  updated_at: String,
+  updated_by: String,
+});
+runsSchema.index({ experiment_name: 1, _id: 1 }, { name: 'experiment_name_id' });
+runsSchema.index({ status: 1, _id: 1 }, { name: 'status_id' });
+runsSchema.index({ experiment_name: 1, status: 1, _id: 1 }, { name: 'experiment_name_status_id' });
+// MLflow's search-runs: an experiment's runs, newest first.
+runsSchema.index({ experiment_name: 1, start_time: -1, _id: 1 }, { name: 'experiment_name_start_time_id' });
+
+/** Read by `_id` alone (`metricBucketId`), the buckets a page of history needs. */
+export const metricHistorySchema = derivedSchema(METRIC_HISTORY_COLLECTION, {
+  run_id: String,
+  key: String,
+  bucket: Number,
+  items_json: String,
+  count: Number,
+  appended_version: Number,
+  generation: Number,
+});
+
+/** A metric's buckets by key range: which ones a page of its history reads. */
+export const metricBucketRangesSchema = derivedSchema(METRIC_BUCKET_RANGES_COLLECTION, {
+  run_id: String,
+  key: String,
+  bucket: Number,
+  first: String,
+  last: String,
+  count: Number,
+});
+metricBucketRangesSchema.index({ run_id: 1, key: 1, first: 1, last: 1 }, { name: 'run_key_first_last' });
+
+/** An experiment's runs by a metric's latest value: best run, and the runs list sorted by a metric. */
+export const latestMetricsSchema = derivedSchema(LATEST_METRICS_COLLECTION, {
+  run_id: String,
+  experiment_name: String,
+  key: String,
+  value: Number,
+});
+latestMetricsSchema.index({ experiment_name: 1, key: 1, value: 1, _id: 1 }, { name: 'experiment_key_value_id' });
+
+/** An experiment's run counts, one document per Kafka partition (summed by the reader). */
+export const runTalliesSchema = derivedSchema(RUN_TALLIES_COLLECTION, {
+  experiment_name: String,
+  partition: Number,
+  offset: String,
+  generation: Number,
+  ...Object.fromEntries([...RUN_STATUSES, 'total'].map((count) => [count, Number])),
+});
+runTalliesSchema.index({ experiment_name: 1 }, { name: 'experiment_name' });
+
 /** A bucket holds at most this many points: a 10,000-point history is about ten documents. */
 export const BUCKET_POINTS = 1000;
 
@@ -170,16 +250,13 @@ export const runsProjection: Projection<RunDocument> = {
   topic: Topics.lifecycle,
   streamType: 'run',
   derivedCollections: [METRIC_HISTORY_COLLECTION, METRIC_BUCKET_RANGES_COLLECTION, LATEST_METRICS_COLLECTION, RUN_TALLIES_COLLECTION],
-  indexes: [
-    { collection: 'runs', key: { experiment_name: 1, _id: 1 }, name: 'experiment_name_id' },
-    { collection: 'runs', key: { status: 1, _id: 1 }, name: 'status_id' },
-    { collection: 'runs', key: { experiment_name: 1, status: 1, _id: 1 }, name: 'experiment_name_status_id' },
-    // MLflow's search-runs: an experiment's runs, newest first.
-    { collection: 'runs', key: { experiment_name: 1, start_time: -1, _id: 1 }, name: 'experiment_name_start_time_id' },
-    { collection: METRIC_BUCKET_RANGES_COLLECTION, key: { run_id: 1, key: 1, first: 1, last: 1 }, name: 'run_key_first_last' },
-    { collection: LATEST_METRICS_COLLECTION, key: { experiment_name: 1, key: 1, value: 1, _id: 1 }, name: 'experiment_key_value_id' },
-    { collection: RUN_TALLIES_COLLECTION, key: { experiment_name: 1 }, name: 'experiment_name' },
-  ],
+  schema: runsSchema,
+  derivedSchemas: {
+    [METRIC_HISTORY_COLLECTION]: metricHistorySchema,
+    [METRIC_BUCKET_RANGES_COLLECTION]: metricBucketRangesSchema,
+    [LATEST_METRICS_COLLECTION]: latestMetricsSchema,
+    [RUN_TALLIES_COLLECTION]: runTalliesSchema,
+  },
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
     switch (lifecycleCatalog.nameOf(event.type)) {

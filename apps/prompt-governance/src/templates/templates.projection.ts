@@ -9,7 +9,7 @@ import {
   TemplatePolicy,
   Topics,
 } from '@mlops/events';
-import { DerivedDocument, DerivedWrite, Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { DerivedDocument, derivedSchema, DerivedWrite, Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 import { VERSION_STATUSES } from './template.decider';
 
 export interface EvaluationView {
@@ -106,6 +106,54 @@ export const AUDIT_COLLECTION = 'template_audit';
 export const labelMoveId = (templateId: string, streamVersion: number) => `${templateId}|${String(streamVersion).padStart(10, '0')}`;
 export const auditEntryId = labelMoveId;
 
+/** The list filters, each with `_id` for the keyset page (findPage). */
+export const templatesSchema = readModelSchema('templates', {
+  template_id: String,
+  name: String,
+  description: String,
+  // `type` declares a field's type in a mongoose schema, so this field says it the long way.
+  type: { type: String },
+  owner: String,
+  tags: [String],
+  policy: Object,
+  latest_version: Number,
+  statuses: [{ type: String, enum: VERSION_STATUSES }],
+  labels: [Object],
+  versions: [Object],
+  created_at: String,
+  created_by: String,
+  updated_at: String,
+  updated_by: String,
+});
+templatesSchema.index({ statuses: 1, _id: 1 }, { name: 'statuses_id' });
+templatesSchema.index({ owner: 1, _id: 1 }, { name: 'owner_id' });
+templatesSchema.index({ tags: 1, _id: 1 }, { name: 'tags_id' });
+
+/** Paged by `_id` range (one template's moves, in stream order), filtered by label. */
+export const labelHistorySchema = derivedSchema(LABEL_HISTORY_COLLECTION, {
+  template_id: String,
+  label: String,
+  from_version: Number,
+  to_version: Number,
+  moved_by: String,
+  moved_at: String,
+  automatic: Boolean,
+  stream_version: Number,
+});
+
+/** Paged by `_id` range (one template's events, in stream order), filtered by action or version. */
+export const auditSchema = derivedSchema(AUDIT_COLLECTION, {
+  template_id: String,
+  stream_version: Number,
+  action: String,
+  event_type: String,
+  version: Number,
+  actor: String,
+  time: String,
+  correlation_id: String,
+  details: Object,
+});
+
 const BULKY = new Set(['template', 'config_json', 'findings']);
 
 const updateVersion = (doc: TemplateDocument, version: number, change: Partial<TemplateVersionView>): TemplateVersionView[] =>
@@ -158,12 +206,8 @@ export const templatesProjection: Projection<TemplateDocument> = {
   topic: Topics.promptGovernance,
   streamType: 'template',
   derivedCollections: [LABEL_HISTORY_COLLECTION, AUDIT_COLLECTION],
-  // The list filters, each with `_id` for the keyset page (findPage).
-  indexes: [
-    { collection: 'templates', key: { statuses: 1, _id: 1 }, name: 'statuses_id' },
-    { collection: 'templates', key: { owner: 1, _id: 1 }, name: 'owner_id' },
-    { collection: 'templates', key: { tags: 1, _id: 1 }, name: 'tags_id' },
-  ],
+  schema: templatesSchema,
+  derivedSchemas: { [LABEL_HISTORY_COLLECTION]: labelHistorySchema, [AUDIT_COLLECTION]: auditSchema },
   evolve(current, event: CloudEvent<any>) {
     const e = { type: promptGovernanceCatalog.nameOf(event.type), data: event.data } as TemplateEvent;
     const touched = { updated_at: event.time, updated_by: event.actor };

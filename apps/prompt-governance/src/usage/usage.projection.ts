@@ -1,5 +1,5 @@
 import { CloudEvent, promptGovernanceCatalog, Topics, UsageLoggedData, UsageOutcome, UsageRecord } from '@mlops/events';
-import { DerivedDocument, Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { DerivedDocument, derivedSchema, Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 import { rollUp, UsageGroup } from './usage-aggregates';
 
 /** One document per usage batch stream: its totals. */
@@ -60,12 +60,60 @@ export const usageRollupId = (templateId: string, version: number, day: string, 
 export const usageRecordId = (templateId: string, version: number, timestamp: string, batchId: string, index: number) =>
   `${usageRecordPrefix(templateId, version)}${timestamp}|${batchId}|${String(index).padStart(4, '0')}`;
 
+/** Read by `_id` alone (a batch's totals). */
+export const usageBatchesSchema = readModelSchema('usage_batches', {
+  template_id: String,
+  version_number: Number,
+  batch_id: String,
+  count: Number,
+  error_count: Number,
+  input_tokens: Number,
+  output_tokens: Number,
+  cost: Number,
+  logged_at: String,
+  logged_by: String,
+});
+
+/** Read by `_id` range (`usageRecordPrefix`: one template version, in time order), filtered by day. */
+export const usageRecordsSchema = derivedSchema(USAGE_RECORDS_COLLECTION, {
+  template_id: String,
+  version: Number,
+  batch_id: String,
+  caller: String,
+  environment: String,
+  input_tokens: Number,
+  output_tokens: Number,
+  latency_ms: Number,
+  cost: Number,
+  outcome: String,
+  timestamp: String,
+  day: String,
+});
+
+/** Read by `_id` range (one template version, by day). */
+export const usageRollupsSchema = derivedSchema(USAGE_ROLLUPS_COLLECTION, {
+  template_id: String,
+  version: Number,
+  batch_id: String,
+  environment: String,
+  caller: String,
+  day: String,
+  outcome: String,
+  count: Number,
+  input_tokens: Number,
+  output_tokens: Number,
+  cost: Number,
+  latencies: [Number],
+});
+
 /** Usage batches, with every record as its own insert-only document. */
 export const usageProjection: Projection<UsageBatchDocument> = {
   name: 'usage_batches',
   topic: Topics.promptGovernance,
   streamType: 'usage',
   derivedCollections: [USAGE_RECORDS_COLLECTION, USAGE_ROLLUPS_COLLECTION],
+  schema: usageBatchesSchema,
+  derivedSchemas: { [USAGE_RECORDS_COLLECTION]: usageRecordsSchema, [USAGE_ROLLUPS_COLLECTION]: usageRollupsSchema },
   evolve(_current, event: CloudEvent<any>) {
     const { template_id, version, batch_id, count, error_count, input_tokens, output_tokens, cost } = event.data as UsageLoggedData;
     return { template_id, version_number: version, batch_id, count, error_count, input_tokens, output_tokens, cost, logged_at: event.time, logged_by: event.actor };

@@ -1,5 +1,5 @@
 import { CloudEvent, KeyValue, lifecycleCatalog, LoggedModelEvent, LoggedModelStatus, Topics } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 import { mergeKeyValues } from './logged-model.decider';
 
 /** One document per logged model (`_id` logged_model:<model_id>). */
@@ -19,11 +19,29 @@ export interface LoggedModelDocument extends ReadModelDocument {
   updated_at: string;
 }
 
+/** MLflow's search-logged-models: an experiment's models, paged by `_id`. */
+export const loggedModelsSchema = readModelSchema('logged_models', {
+  model_id: String,
+  experiment_id: String,
+  name: String,
+  source_run_id: String,
+  model_type: String,
+  artifact_location: String,
+  status: { type: String, enum: ['PENDING', 'READY', 'FAILED'] },
+  tags: [Object],
+  params: [Object],
+  deleted: Boolean,
+  created_at: String,
+  created_by: String,
+  updated_at: String,
+});
+loggedModelsSchema.index({ experiment_id: 1, _id: 1 }, { name: 'experiment_id_id' });
+
 export const loggedModelsProjection: Projection<LoggedModelDocument> = {
   name: 'logged_models',
   topic: Topics.lifecycle,
   streamType: 'logged_model',
-  indexes: [{ collection: 'logged_models', key: { experiment_id: 1, _id: 1 }, name: 'experiment_id_id' }],
+  schema: loggedModelsSchema,
   evolve(current, event: CloudEvent<any>) {
     const e = { type: lifecycleCatalog.nameOf(event.type), data: event.data } as LoggedModelEvent;
     if (e.type === 'LoggedModelCreated') {

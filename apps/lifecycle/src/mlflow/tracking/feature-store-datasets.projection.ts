@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { CloudEvent, DatasetEvent, featureStoreCatalog, Topics } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 
 /**
  * What the lifecycle service knows of a Feature Store dataset (`_id` dataset:<id>), read from the
@@ -15,11 +15,20 @@ export interface FeatureStoreDatasetDocument extends ReadModelDocument {
   updated_at: string;
 }
 
+/** Found by a file's sha256 (`datasetWithDigest`). */
+export const featureStoreDatasetsSchema = readModelSchema('feature_store_datasets', {
+  dataset_id: String,
+  name: String,
+  content_sha256s: [String],
+  updated_at: String,
+});
+featureStoreDatasetsSchema.index({ content_sha256s: 1, _id: 1 }, { name: 'content_sha256s_id' });
+
 export const featureStoreDatasetsProjection: Projection<FeatureStoreDatasetDocument> = {
   name: 'feature_store_datasets',
   topic: Topics.featureStore,
   streamType: 'dataset',
-  indexes: [{ collection: 'feature_store_datasets', key: { content_sha256s: 1, _id: 1 }, name: 'content_sha256s_id' }],
+  schema: featureStoreDatasetsSchema,
   evolve(current, event: CloudEvent<any>) {
     const e = { type: featureStoreCatalog.nameOf(event.type), data: event.data } as DatasetEvent;
     const digests = current?.content_sha256s ?? [];
