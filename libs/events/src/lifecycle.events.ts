@@ -41,6 +41,7 @@ import loggedModelParamsLogged from '../schemas/lifecycle/logged_model.params_lo
 import loggedModelDeleted from '../schemas/lifecycle/logged_model.deleted.v1.json';
 import artifactStored from '../schemas/lifecycle/artifact.stored.v1.json';
 import { trafficAllocationEventDefinitions } from './traffic-allocation.events';
+import { nameClaimEventDefinitions } from './lifecycle-names.events';
 import deploymentCreated from '../schemas/lifecycle/deployment.created.v1.json';
 import deploymentStatusChanged from '../schemas/lifecycle/deployment.status_changed.v1.json';
 import deploymentHealthReported from '../schemas/lifecycle/deployment.health_reported.v1.json';
@@ -459,4 +460,6 @@ export const lifecycleCatalog = new EventCatalog(Topics.lifecycle, '/mlops/lifec
   { name: 'DeploymentDriftAlerted', type: 'mlops.lifecycle.deployment.drift_alerted.v1', schema: deploymentDriftAlerted },
   { name: 'DriftDetected', type: 'mlops.lifecycle.drift.detected.v1', schema: driftDetected },
   ...trafficAllocationEventDefinitions,
+  ...nameClaimEventDefinitions,
 ]);
+export * from './lifecycle-names.events';

@@ -6,7 +6,8 @@ import { commandMetadata, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/pla
 import { LifecycleConfig } from '../config';
 import { servingInProduction } from '../drift-alerts/drift-alert.reactor';
 import { modelAggregate } from '../models/model.aggregate';
-import { findVersion } from '../models/model.decider';
+import { findVersion, modelKeyOf } from '../models/model.decider';
+import { findModelByName } from '../models/models.projection';
 import { deploymentAggregate } from './deployment.aggregate';
 import { DeploymentCommand, deploymentDecider, LIVE_STATUSES } from './deployment.decider';
 import { CreateDeploymentDto, ListDeploymentsQueryDto, UpdateDeploymentDto } from './deployments.dto';
@@ -39,15 +40,16 @@ export class DeploymentsService {
   async create(dto: CreateDeploymentDto): Promise<CommandResult<DeploymentDocument> & { deploymentId: string }> {
     const deploymentId = randomUUID();
     const metadata = commandMetadata();
-    // The write side, not the read model, says whether the version exists and its stage.
-    const model = await this.models.load(dto.model_name);
+    // The model called that now (deployments refer to its key); the write side says whether the version exists and its stage.
+    const key = await this.modelKeyOf(dto.model_name);
+    const model = key === null ? null : await this.models.load(key);
     const command: DeploymentCommand = {
       type: 'CreateDeployment',
       data: {
         deployment_id: deploymentId,
-        model_name: dto.model_name,
+        model_name: key ?? dto.model_name,
         model_version: dto.model_version,
-        model_stage: findVersion(model.state, dto.model_version)?.stage ?? null,
+        model_stage: (model && findVersion(model.state, dto.model_version)?.stage) ?? null,
         environment: dto.environment,
         config: {
           replicas: dto.config?.replicas ?? 1,
@@ -116,13 +118,19 @@ export class DeploymentsService {
     return alerted(docs).map((d) => d.deployment_id);
   }
 
+  /** The key deployments refer to of the live model called `name` now (an old name, used again, means the new model). */
+  private async modelKeyOf(name: string): Promise<string | null> {
+    const doc = await findModelByName(this.models.readModel.collection, name);
+    return doc ? modelKeyOf(doc) : null;
+  }
+
   get(id: string): Promise<DeploymentDocument> {
     return this.deployments.get(id);
   }
 
   async list(query: ListDeploymentsQueryDto): Promise<Page<DeploymentDocument>> {
     const filter: Record<string, unknown> = {};
-    if (query.model_name) filter.model_name = query.model_name;
+    if (query.model_name) filter.model_name = (await this.modelKeyOf(query.model_name)) ?? query.model_name;
     if (query.environment) filter.environment = query.environment;
     if (query.status) filter.status = query.status;
     return this.deployments.page(filter, query);

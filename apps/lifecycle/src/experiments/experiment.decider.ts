@@ -6,7 +6,8 @@ export type ExperimentStatus = 'active' | 'archived';
 export type ExperimentCommand =
   | {
       type: 'CreateExperiment';
-      data: { name: string; description: string; owner: string; tags: string[] };
+      /** `name` is the key; `called`, when it differs, what it is called (a fresh key is created and renamed at once). */
+      data: { name: string; description: string; owner: string; tags: string[]; called?: string };
     }
   | {
       type: 'UpdateExperiment';
@@ -14,8 +15,8 @@ export type ExperimentCommand =
     }
   | { type: 'SetExperimentTag'; data: { name: string; key: string; value: string } }
   | { type: 'DeleteExperimentTag'; data: { name: string; key: string } }
-  /** `name` is the experiment's key; `new_name_taken` is whether another experiment is already called `new_name` (the read model's answer). */
-  | { type: 'RenameExperiment'; data: { name: string; new_name: string; new_name_taken: boolean } };
+  /** `name` is the experiment's key; whether `new_name` is free was decided by its name claim (name-claims.ts). */
+  | { type: 'RenameExperiment'; data: { name: string; new_name: string } };
 
 export type ExperimentState =
   | { exists: false }
@@ -32,7 +33,11 @@ export type ExperimentState =
     };
 
 const EXPERIMENT_STREAM_PREFIX = 'experiment:';
-/** An experiment's stream is keyed by the name it was created with; a rename keeps the key (its runs refer to it). */
+/**
+ * An experiment's stream key: the name it was created with, or — when an experiment renamed away
+ * from that name still has that key — a fresh key (`freshKey`); a rename keeps the key (its runs
+ * refer to it). A fresh key is created and renamed to its name in one commit; events' `name` is the key.
+ */
 export const experimentStreamId = (name: string) => `${EXPERIMENT_STREAM_PREFIX}${name}`;
 /** The key of an experiment's read-model document (its `name` is what it is called now). */
 export const experimentKeyOf = (doc: { _id: string }) => doc._id.slice(EXPERIMENT_STREAM_PREFIX.length);
@@ -42,8 +47,13 @@ const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every(
 export function decide(command: ExperimentCommand, state: ExperimentState): ExperimentEvent[] {
   switch (command.type) {
     case 'CreateExperiment': {
-      if (state.exists) throw conflict(`Experiment ${command.data.name} already exists`);
-      return [{ type: 'ExperimentCreated', data: command.data }];
+      const { called, ...created } = command.data;
+      if (state.exists) throw conflict(`Experiment ${called ?? created.name} already exists`);
+      const events: ExperimentEvent[] = [{ type: 'ExperimentCreated', data: created }];
+      if (called !== undefined && called !== created.name) {
+        events.push({ type: 'ExperimentRenamed', data: { name: created.name, new_name: called, previous_name: created.name } });
+      }
+      return events;
     }
     case 'UpdateExperiment': {
       if (!state.exists) throw notFound(`Experiment ${command.data.name} does not exist`);
@@ -70,10 +80,9 @@ export function decide(command: ExperimentCommand, state: ExperimentState): Expe
       return [{ type: 'ExperimentTagDeleted', data: { name, key } }];
     }
     case 'RenameExperiment': {
-      const { name, new_name, new_name_taken } = command.data;
+      const { name, new_name } = command.data;
       if (!state.exists) throw notFound(`Experiment ${name} does not exist`);
       if (new_name === state.name) return [];
-      if (new_name_taken) throw conflict(`Experiment ${new_name} already exists`);
       return [{ type: 'ExperimentRenamed', data: { name, new_name, previous_name: state.name } }];
     }
   }

@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import { CloudEvent, lifecycleCatalog, TagValue, Topics } from '@mlops/events';
 import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
 import { experimentMlflowId } from '../mlflow/tracking/experiment-ids';
-import { ExperimentStatus, withoutTagValue, withTagValue } from './experiment.decider';
+import { experimentKeyOf, ExperimentStatus, withoutTagValue, withTagValue } from './experiment.decider';
 
 export interface ExperimentDocument extends ReadModelDocument {
   /** What it is called now; its key (`_id`, what runs refer to) is the name it was created with. */
@@ -74,3 +74,9 @@ export const experimentsProjection: Projection<ExperimentDocument> = {
 
 /** The experiment called `name` now (a renamed one under its new name, never under its key's). */
 export const findExperimentByName = (readModel: Collection<ExperimentDocument>, name: string) => readModel.findOne({ name });
+
+/** The stream key of the experiment called `name` now, or null when none is (an old name no longer means a renamed one). */
+export async function experimentKeyByName(readModel: Collection<ExperimentDocument>, name: string): Promise<string | null> {
+  const doc = await findExperimentByName(readModel, name);
+  return doc ? experimentKeyOf(doc) : null;
+}

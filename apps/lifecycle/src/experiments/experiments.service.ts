@@ -1,35 +1,88 @@
 import { Injectable } from '@nestjs/common';
-import { CommandMetadata, CommandResult, conflict, EventSourcing, notFound, Page } from '@mlops/event-sourcing';
+import { CommandMetadata, CommandResult, conflict, DomainError, EventSourcing, notFound, Page } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { experimentAggregate } from './experiment.aggregate';
-import { experimentKeyOf, ExperimentCommand } from './experiment.decider';
+import { ExperimentCommand, experimentDecider, experimentKeyOf, experimentStreamId } from './experiment.decider';
 import { BestRun, RunCounts, RunsService } from '../runs/runs.service';
 import { CreateExperimentDto, ExperimentDetailQueryDto, ListExperimentsQueryDto, UpdateExperimentDto } from './experiments.dto';
-import { ExperimentDocument, findExperimentByName } from './experiments.projection';
+import { ExperimentDocument, experimentKeyByName, experimentsProjection, findExperimentByName } from './experiments.projection';
+import { NameHolder } from './name-claim.decider';
+import { appendedAtVersion, freshKey, NameClaims } from './name-claims';
+
+/** A rename that loses its experiment's version to another command (a tag set meanwhile) claims again at the new one. */
+const RENAME_ATTEMPTS = 5;
 
 @Injectable()
 export class ExperimentsService {
   private readonly experiments;
+  private readonly names: NameClaims;
 
   constructor(
-    eventSourcing: EventSourcing,
+    private readonly eventSourcing: EventSourcing,
     private readonly runs: RunsService,
   ) {
     this.experiments = eventSourcing.aggregate(experimentAggregate);
+    this.names = new NameClaims(eventSourcing, {
+      kind: 'experiment',
+      standing: async (key) => {
+        const { state, version } = await this.experiments.load(key);
+        return { version, name: state.exists ? state.name : null };
+      },
+      unclaimedHolder: async (name) => {
+        const own = await this.experiments.load(name);
+        if (own.state.exists && own.state.name === name) return name;
+        return experimentKeyByName(this.readModel, name);
+      },
+      complete: (name, holder, metadata) => this.completeClaim(name, holder, metadata),
+    });
   }
 
   private get readModel() {
     return this.experiments.readModel.collection;
   }
 
-  async create(dto: CreateExperimentDto): Promise<CommandResult<ExperimentDocument>> {
+  /**
+   * Claims the name (409 when another experiment holds it), then creates the experiment under the
+   * name as its key — or under a fresh key when an experiment renamed away from the name keeps it.
+   */
+  async create(dto: CreateExperimentDto): Promise<CommandResult<ExperimentDocument> & { key: string }> {
     const metadata = commandMetadata();
-    // A renamed experiment may be called it (its stream, keyed by another name, cannot say so).
-    if (await findExperimentByName(this.readModel, dto.name)) throw conflict(`Experiment ${dto.name} already exists`);
-    return this.execute(dto.name, metadata, {
-      type: 'CreateExperiment',
-      data: { name: dto.name, description: dto.description ?? '', owner: dto.owner ?? metadata.actor, tags: dto.tags ?? [] },
-    });
+    const created = { description: dto.description ?? '', owner: dto.owner ?? metadata.actor, tags: dto.tags ?? [] };
+    const claimed = await this.names.claim(
+      dto.name,
+      async () => {
+        const own = await this.experiments.load(dto.name);
+        return { key: own.version === 0 ? dto.name : freshKey(dto.name), at_version: 0, created };
+      },
+      metadata,
+    );
+    const command: ExperimentCommand = { type: 'CreateExperiment', data: { name: claimed.key, ...created, called: dto.name } };
+    const result = await this.appendClaimed(dto.name, claimed.key, claimed.at_version, command, metadata);
+    return { ...result, key: claimed.key };
+  }
+
+  /**
+   * Renames the experiment with this key: claims `newName`, appends the rename at the version the
+   * claim names, then gives the old name back. MLflow's experiments/update is this.
+   */
+  async rename(key: string, newName: string, metadata: CommandMetadata = commandMetadata()): Promise<void> {
+    for (let attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
+      const { state, version } = await this.experiments.load(key);
+      if (!state.exists) throw notFound(`Experiment ${key} does not exist`);
+      const previous = state.name;
+      if (previous === newName) return;
+      await this.names.claim(newName, async () => ({ key, at_version: version }), metadata);
+      const command: ExperimentCommand = { type: 'RenameExperiment', data: { name: key, new_name: newName } };
+      if (!(await appendedAtVersion(() => this.execute(key, metadata, command, version)))) {
+        const now = await this.experiments.load(key);
+        // Another claimant completed the rename for us, or the experiment changed meanwhile: claim again.
+        if (!(now.state.exists && now.state.name === newName)) continue;
+        await this.eventSourcing.waitForProjection(experimentsProjection.name, experimentStreamId(key), now.version);
+      }
+      await this.names.release(previous, key, metadata);
+      return;
+    }
+    throw conflict(`Experiment ${key} kept changing during its rename; retry`);
   }
 
   async update(name: string, dto: UpdateExperimentDto, ifMatch?: number): Promise<CommandResult<ExperimentDocument>> {
@@ -43,10 +96,11 @@ export class ExperimentsService {
     return doc;
   }
 
-  /** The stream key of the experiment called `name` (a renamed one keeps the name it was created with). */
-  private async keyOf(name: string): Promise<string> {
-    const doc = await findExperimentByName(this.readModel, name);
-    return doc ? experimentKeyOf(doc) : name;
+  /** The stream key of the experiment called `name` now (404 when none is: an old name no longer means the renamed one). */
+  async keyOf(name: string): Promise<string> {
+    const key = await experimentKeyByName(this.readModel, name);
+    if (key === null) throw notFound(`Experiment ${name} does not exist`);
+    return key;
   }
 
   /** The experiment with its runs counted by status and, given a metric, its best run — computed now, from the runs read model. */
@@ -73,8 +127,32 @@ export class ExperimentsService {
   }
 
   /** Runs a command on the experiment's stream (by its key) and waits (bounded) for its read model; the MLflow facade uses it too. */
-  async execute(name: string, metadata: CommandMetadata, command: ExperimentCommand, ifMatch?: number): Promise<CommandResult<ExperimentDocument>> {
-    const { version, doc } = await this.experiments.execute(name, command, { ifMatch, metadata });
+  async execute(key: string, metadata: CommandMetadata, command: ExperimentCommand, ifMatch?: number): Promise<CommandResult<ExperimentDocument>> {
+    const { version, doc } = await this.experiments.execute(key, command, { ifMatch, metadata });
     return { version, doc };
+  }
+
+  /** The create a claim announced, at its version; when another claimant completed it first, the experiment as it stands. */
+  private async appendClaimed(name: string, key: string, atVersion: number, command: ExperimentCommand, metadata: CommandMetadata) {
+    let result: CommandResult<ExperimentDocument> | undefined;
+    if (await appendedAtVersion(async () => (result = await this.execute(key, metadata, command, atVersion)))) return result!;
+    const now = await this.experiments.load(key);
+    if (!(now.state.exists && now.state.name === name)) throw conflict(`Experiment ${name} already exists`);
+    return { version: now.version, doc: await this.eventSourcing.waitForProjection<ExperimentDocument>(experimentsProjection.name, experimentStreamId(key), now.version) };
+  }
+
+  /** Completes a claim left pending (its holder crashed, or is slow): the same append at the same version, so exactly one lands. */
+  private async completeClaim(name: string, holder: NameHolder, metadata: CommandMetadata): Promise<boolean> {
+    const command: ExperimentCommand = holder.created
+      ? { type: 'CreateExperiment', data: { name: holder.key, description: holder.created.description, owner: holder.created.owner ?? metadata.actor, tags: holder.created.tags ?? [], called: name } }
+      : { type: 'RenameExperiment', data: { name: holder.key, new_name: name } };
+    try {
+      // Lost at that version (412) means something landed there: either way the claimant looks again.
+      await appendedAtVersion(() => this.eventSourcing.commands.handle(experimentDecider, experimentStreamId(holder.key), command, metadata, { ifMatch: holder.at_version }));
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError) return false;
+      throw error;
+    }
   }
 }

@@ -82,7 +82,6 @@ export type ModelCommand =
         archive_existing?: boolean;
       };
     }
-  | { type: 'CreateRegisteredModel'; data: { model_name: string; description: string; properties: KeyValue[] } }
   | { type: 'UpdateRegisteredModel'; data: { model_name: string; description: string } }
   | { type: 'SetRegisteredModelProperty'; data: { model_name: string; key: string; value: string } }
   | { type: 'DeleteRegisteredModelProperty'; data: { model_name: string; key: string } }
@@ -92,16 +91,27 @@ export type ModelCommand =
   | { type: 'DeleteModelVersion'; data: { model_name: string; version: number } }
   | { type: 'SetModelVersionAlias'; data: { model_name: string; alias: string; version: number } }
   | { type: 'DeleteModelVersionAlias'; data: { model_name: string; alias: string } }
-  /** `model_name` is the model's key; `new_name_taken` is whether another model is already called `new_name` (the read model's answer). */
-  | { type: 'RenameRegisteredModel'; data: { model_name: string; new_name: string; new_name_taken: boolean } };
+  /** `model_name` is the model's key; whether `new_name` is free was decided by its name claim (experiments/name-claims.ts). */
+  | { type: 'RenameRegisteredModel'; data: { model_name: string; new_name: string } }
+  /**
+   * `model_name` is the new model's key; `called`, when it differs, what it is called: a fresh key
+   * (a model renamed away from the name keeps the name as its key) is created and renamed at once.
+   */
+  | { type: 'CreateRegisteredModel'; data: { model_name: string; description: string; properties: KeyValue[]; called?: string } };
 
 export const MODEL_STREAM_PREFIX = 'model:';
-/** A model's stream is keyed by the name it was created with; a rename keeps the key (deployments and drift refer to it). */
+/**
+ * A model's stream is keyed by the name it was created with — or by a fresh key when a model renamed
+ * away from that name still has it; a rename keeps the key (deployments and drift refer to it).
+ */
 export const modelStreamId = (modelName: string) => `${MODEL_STREAM_PREFIX}${modelName}`;
 /** The key of a model's read-model document (its `model_name` is what it is called now). */
 export const modelKeyOf = (doc: { _id: string }) => doc._id.slice(MODEL_STREAM_PREFIX.length);
 
 const sameTags = (a: string[], b: string[]) => a.length === b.length && a.every((tag, i) => tag === b[i]);
+
+/** What the model with this key is called now. */
+export const modelCalled = (state: ModelState, key: string) => state.renamed_to ?? key;
 
 export const findVersion = (state: ModelState, version: number) => state.versions.find((v) => v.version === version);
 
@@ -132,9 +142,15 @@ export function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
         },
       ];
     }
-    case 'CreateRegisteredModel':
-      if (state.exists) throw conflict(`Registered model ${command.data.model_name} already exists`);
-      return [{ type: 'RegisteredModelCreated', data: command.data }];
+    case 'CreateRegisteredModel': {
+      const { called, ...created } = command.data;
+      if (state.exists) throw conflict(`Registered model ${called ?? created.model_name} already exists`);
+      const events: ModelEvent[] = [{ type: 'RegisteredModelCreated', data: created }];
+      if (called !== undefined && called !== created.model_name) {
+        events.push({ type: 'RegisteredModelRenamed', data: { model_name: created.model_name, new_name: called, previous_name: created.model_name } });
+      }
+      return events;
+    }
     case 'UpdateRegisteredModel':
       requireModel(state, command.data.model_name);
       return command.data.description === state.description ? [] : [{ type: 'RegisteredModelUpdated', data: command.data }];
@@ -151,11 +167,10 @@ export function decide(command: ModelCommand, state: ModelState): ModelEvent[] {
       requireModel(state, command.data.model_name);
       return [{ type: 'RegisteredModelDeleted', data: command.data }];
     case 'RenameRegisteredModel': {
-      const { model_name, new_name, new_name_taken } = command.data;
+      const { model_name, new_name } = command.data;
       requireModel(state, model_name);
-      const current = state.renamed_to ?? model_name;
+      const current = modelCalled(state, model_name);
       if (new_name === current) return [];
-      if (new_name_taken) throw conflict(`Registered model ${new_name} already exists`);
       return [{ type: 'RegisteredModelRenamed', data: { model_name, new_name, previous_name: current } }];
     }
     case 'SetModelVersionProperty': {
@@ -279,8 +294,11 @@ export function evolve(state: ModelState, event: ModelEvent): ModelState {
       return updateVersion(state, event.data.version, (v) => ({ ...v, checklist: applyChecklist(v.checklist, event.data.items) }));
     case 'ModelVersionStageChanged':
       return updateVersion(state, event.data.version, (v) => ({ ...v, stage: event.data.to }));
-    case 'RegisteredModelCreated':
-      return { ...state, exists: true, description: event.data.description, properties: event.data.properties };
+    case 'RegisteredModelCreated': {
+      // A model created again on its stream (after a delete) is called by its key until renamed.
+      const { renamed_to: _renamed, ...rest } = state;
+      return { ...rest, exists: true, description: event.data.description, properties: event.data.properties };
+    }
     case 'RegisteredModelUpdated':
       return { ...state, description: event.data.description };
     case 'RegisteredModelPropertySet':
@@ -290,11 +308,8 @@ export function evolve(state: ModelState, event: ModelEvent): ModelState {
     case 'RegisteredModelDeleted':
       // The name can be created again; version numbers carry on.
       return { ...initialState(), last_version: state.last_version };
-    case 'RegisteredModelRenamed': {
-      // Back at its key's own name, it is no longer renamed.
-      const { renamed_to: _previous, ...rest } = state;
-      return event.data.new_name === event.data.model_name ? rest : { ...rest, renamed_to: event.data.new_name };
-    }
+    case 'RegisteredModelRenamed':
+      return { ...state, renamed_to: event.data.new_name };
     case 'ModelVersionPropertySet':
       return updateVersion(state, event.data.version, (v) => ({ ...v, properties: applyProperty(v.properties, event.data.key, event.data.value) }));
     case 'ModelVersionPropertyDeleted':
@@ -325,5 +340,5 @@ export const modelDecider: Decider<ModelCommand, ModelEvent, ModelState> = {
   evolve,
   initialState,
   // Bump when ModelState or evolve changes: older snapshots are then ignored.
-  snapshot: { schema: 'model.v3' },
+  snapshot: { schema: 'model.v4' },
 };

@@ -1,6 +1,6 @@
 import { foldEvents } from '@mlops/event-sourcing';
 import { ModelEvent } from '@mlops/events';
-import { ModelCommand, modelDecider } from './model.decider';
+import { ModelCommand, modelCalled, modelDecider } from './model.decider';
 
 const RUN = '7f3c1a52-4f0e-4c8e-9d77-2a1a1c7b6a10';
 const NOW = '2026-01-02T00:00:00.000Z';
@@ -125,19 +125,30 @@ describe('model decider: versions’ properties, deletion and aliases', () => {
   });
 
   it('renames a model under its key; a version registered afterwards joins it', () => {
-    const rename = (new_name: string, new_name_taken = false): ModelCommand => ({ type: 'RenameRegisteredModel', data: { model_name: 'churn', new_name, new_name_taken } });
+    const rename = (new_name: string): ModelCommand => ({ type: 'RenameRegisteredModel', data: { model_name: 'churn', new_name } });
     const renamed: ModelEvent = { type: 'RegisteredModelRenamed', data: { model_name: 'churn', new_name: 'attrition', previous_name: 'churn' } };
     expect(given(created, registered(1)).when(rename('attrition'))()).toEqual([renamed]);
     expect(given(created, renamed).when(rename('attrition'))()).toEqual([]);
     expect(given(created, renamed).when(rename('leavers'))()).toEqual([
       { type: 'RegisteredModelRenamed', data: { model_name: 'churn', new_name: 'leavers', previous_name: 'attrition' } },
     ]);
-    expect(given(created).when(rename('taken', true))).toThrow(/taken already exists/);
     expect(given().when(rename('attrition'))).toThrow(/does not exist/);
     const state = given(created, registered(1), renamed, registered(2)).state;
     expect(state.renamed_to).toBe('attrition');
     expect(state.versions.map((v) => v.version)).toEqual([1, 2]);
-    expect(given(created, renamed, { type: 'RegisteredModelRenamed', data: { model_name: 'churn', new_name: 'churn', previous_name: 'attrition' } }).state.renamed_to).toBeUndefined();
+    const back = given(created, renamed, { type: 'RegisteredModelRenamed', data: { model_name: 'churn', new_name: 'churn', previous_name: 'attrition' } }).state;
+    expect(modelCalled(back, 'churn')).toBe('churn');
+  });
+
+  it('creates a model under a fresh key and renames it to its name in one decision', () => {
+    const create: ModelCommand = { type: 'CreateRegisteredModel', data: { model_name: 'churn.0f', description: '', properties: [], called: 'churn' } };
+    expect(given().when(create)()).toEqual([
+      { type: 'RegisteredModelCreated', data: { model_name: 'churn.0f', description: '', properties: [] } },
+      { type: 'RegisteredModelRenamed', data: { model_name: 'churn.0f', new_name: 'churn', previous_name: 'churn.0f' } },
+    ]);
+    expect(given().when({ ...create, data: { ...create.data, model_name: 'churn' } } as ModelCommand)()).toEqual([
+      { type: 'RegisteredModelCreated', data: { model_name: 'churn', description: '', properties: [] } },
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@ import { RunParam, RunParamValue, RunStatus } from '@mlops/events';
 import { CommandMetadata, CommandResult, encodeCursor, decodeCursor, EventSourcing, invalidInput, Page } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { experimentAggregate } from '../experiments/experiment.aggregate';
+import { experimentKeyByName } from '../experiments/experiments.projection';
 import { RunCommand, runStreamId } from './run.decider';
 import { trainingRunAggregate } from './training-run.aggregate';
 import { ListRunsQueryDto, NextStepMetricPointDto, StartRunDto, UpdateRunDto } from './runs.dto';
@@ -58,14 +59,15 @@ export class RunsService {
   async start(dto: StartRunDto): Promise<CommandResult<RunDocument> & { runId: string }> {
     const metadata = commandMetadata();
     const runId = randomUUID();
-    // The write side, not the read model, says whether the experiment exists and is active.
-    const experiment = await this.experiments.load(dto.experiment_name);
+    // The experiment called that now (runs refer to its key); the write side says whether it is active.
+    const key = await this.experimentKeyOf(dto.experiment_name);
+    const experiment = key === null ? null : await this.experiments.load(key);
     const result = await this.execute(runId, metadata, {
       type: 'StartRun',
       data: {
         run_id: runId,
-        experiment_name: dto.experiment_name,
-        experiment_status: experiment.state.exists ? experiment.state.status : null,
+        experiment_name: key ?? dto.experiment_name,
+        experiment_status: experiment?.state.exists ? experiment.state.status : null,
         name: dto.name ?? runId,
         params: toParams(dto.params),
         tags: dto.tags ?? [],
@@ -108,9 +110,14 @@ export class RunsService {
   async list(query: ListRunsQueryDto): Promise<Page<RunDocument>> {
     if (query.sort_metric !== undefined) return this.listByMetric(query, query.sort_metric);
     const filter: Record<string, unknown> = {};
-    if (query.experiment_name) filter.experiment_name = query.experiment_name;
+    if (query.experiment_name) filter.experiment_name = (await this.experimentKeyOf(query.experiment_name)) ?? query.experiment_name;
     if (query.status) filter.status = query.status;
     return this.runs.page(filter, query);
+  }
+
+  /** The key runs refer to of the experiment called `name` now (a renamed one's old name, used again, means the new one). */
+  private experimentKeyOf(name: string): Promise<string | null> {
+    return experimentKeyByName(this.experiments.readModel.collection, name);
   }
 
   /**
@@ -119,7 +126,7 @@ export class RunsService {
    * the rest of the cursor's value, then the values past it — and the runs by _id.
    */
   private async listByMetric(query: ListRunsQueryDto, key: string): Promise<Page<RunDocument>> {
-    const experimentName = query.experiment_name;
+    const experimentName = query.experiment_name && ((await this.experimentKeyOf(query.experiment_name)) ?? query.experiment_name);
     if (!experimentName) throw invalidInput('sort_metric orders the runs of one experiment', [{ field: 'experiment_name', message: 'required with sort_metric' }]);
     if (query.status) throw invalidInput('sort_metric and status cannot be combined', [{ field: 'status', message: 'not with sort_metric' }]);
     const direction = query.order === 'asc' ? 1 : -1;

@@ -6,7 +6,7 @@ import { EventSourcing } from '@mlops/event-sourcing';
 import { ModelCommand, modelDecider, modelKeyOf, modelStreamId } from '../../models/model.decider';
 import { findModelByName, MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from '../../models/models.projection';
 import { ModelsService } from '../../models/models.service';
-import { MlflowError, mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
+import { mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
 import { decodePageToken, encodePageToken } from '../mlflow-http';
 import { LoggedModelsService } from '../logged-models/logged-models.service';
 import { compareBy, Comparison, parseFilter, parseOrderBy, satisfies, storeConditions, withConditions } from '../tracking/search-filter';
@@ -90,9 +90,8 @@ export class MlflowRegistryService {
 
   async createRegisteredModel(request: { name: string; description?: string; tags: KeyValue[] }) {
     const name = checkModelName(request.name);
-    // A renamed model called it already: its stream, keyed by another name, cannot say so.
-    if (await findModelByName(this.readModel, name)) throw new MlflowError('RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
-    const result = await this.models.execute(name, { type: 'CreateRegisteredModel', data: { model_name: name, description: request.description ?? '', properties: request.tags } }, {});
+    // Its name claim decides (RESOURCE_ALREADY_EXISTS when another model holds it); a name a renamed model gave up is free.
+    const result = await this.models.create(name, request.description ?? '', request.tags);
     return { registered_model: presentRegisteredModel(result.doc ?? (await this.model(name))) };
   }
 
@@ -105,20 +104,18 @@ export class MlflowRegistryService {
   }
 
   /**
-   * MLflow's rename: one event on the model's stream; its versions, aliases and tags go with it and
-   * are found under the new name from then on. A name some model was created with stays taken.
+   * MLflow's rename: the new name claimed, then one event on the model's stream; its versions,
+   * aliases and tags go with it and are found under the new name from then on. The old name is free.
    */
   async renameRegisteredModel(name: string, newName: string) {
     checkModelName(newName);
-    const holder = (await findModelByName(this.readModel, newName)) ?? (await this.readModel.findOne({ _id: modelStreamId(newName) }));
-    const model = await this.model(name);
-    const new_name_taken = holder !== null && holder._id !== model._id;
-    const doc = await this.execute(name, (model_name) => ({ type: 'RenameRegisteredModel', data: { model_name, new_name: newName, new_name_taken } }));
-    return { registered_model: presentRegisteredModel(doc) };
+    const key = modelKeyOf(await this.model(name));
+    await this.models.rename(key, newName);
+    return { registered_model: presentRegisteredModel((await this.readModel.findOne({ _id: modelStreamId(key) }))!) };
   }
 
   async deleteRegisteredModel(name: string) {
-    await this.execute(name, (model_name) => ({ type: 'DeleteRegisteredModel', data: { model_name } }));
+    await this.models.delete(modelKeyOf(await this.model(name)));
     return {};
   }
 
@@ -183,7 +180,7 @@ export class MlflowRegistryService {
     const runId = request.run_id || logged?.source_run_id;
     if (!runId) throw mlflowInvalid('A model version needs its source run: give run_id, or a logged model that a run logged');
     const source = logged && request.source.startsWith('models:/') ? logged.artifact_location : request.source;
-    const registered = await this.models.register({ model_name: key, run_id: runId, artifact_uri: source, description: request.description, tags: [] });
+    const registered = await this.models.registerOn(key, { model_name: name, run_id: runId, artifact_uri: source, description: request.description, tags: [] });
     for (const tag of request.tags) {
       await this.models.execute(key, { type: 'SetModelVersionProperty', data: { model_name: key, version: registered.versionNumber, key: tag.key, value: tag.value } }, {});
     }

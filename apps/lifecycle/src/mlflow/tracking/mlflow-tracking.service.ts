@@ -122,12 +122,11 @@ export class MlflowTrackingService {
 
   async createExperiment(name: string, tags: MlflowKeyValue[]) {
     checkExperimentName(name);
-    // Taken when an experiment is called it, or was created with it and renamed since (its key).
-    const existing = (await findExperimentByName(this.experimentsReadModel, name)) ?? (await this.experimentsReadModel.findOne({ _id: experimentStreamId(name) }));
-    if (existing) throw new MlflowError('RESOURCE_ALREADY_EXISTS', `Experiment '${name}' already exists.`);
     const note = tags.find((tag) => tag.key === 'mlflow.note.content')?.value;
-    await this.experiments.create({ name, ...(note ? { description: note } : {}) } as never);
-    for (const tag of tags.filter((t) => t.key !== 'mlflow.note.content')) await this.setExperimentTag(name, tag);
+    // Its name claim decides (RESOURCE_ALREADY_EXISTS when another experiment holds it); a name a
+    // renamed experiment gave up is free, and the new experiment gets its own key and id.
+    const { key } = await this.experiments.create({ name, ...(note ? { description: note } : {}) } as never);
+    for (const tag of tags.filter((t) => t.key !== 'mlflow.note.content')) await this.setExperimentTag(key, tag);
     const experiment = await this.experiments.get(name);
     return { experiment_id: toMlflowExperiment(experiment).experiment_id };
   }
@@ -170,16 +169,14 @@ export class MlflowTrackingService {
     return {};
   }
 
-  /** A rename keeps the experiment's key and MLflow id (its runs stay in it); the name is looked up from then on. */
+  /**
+   * A rename keeps the experiment's key and MLflow id (its runs stay in it); the new name is claimed
+   * first (taken: RESOURCE_ALREADY_EXISTS, as MLflow answers) and the old one is free afterwards.
+   */
   async renameExperiment(id: string, newName: string) {
     const experiment = await this.experimentById(id);
     checkExperimentName(newName);
-    const key = experimentKeyOf(experiment);
-    // Taken by another experiment called it, or by one created with it (a key is never given up).
-    const holder = (await findExperimentByName(this.experimentsReadModel, newName)) ?? (await this.experimentsReadModel.findOne({ _id: experimentStreamId(newName) }));
-    const new_name_taken = holder !== null && holder._id !== experiment._id;
-    // A name taken answers RESOURCE_ALREADY_EXISTS, as MLflow does.
-    await this.experiments.execute(key, commandMetadata(), { type: 'RenameExperiment', data: { name: key, new_name: newName, new_name_taken } });
+    await this.experiments.rename(experimentKeyOf(experiment), newName);
     return {};
   }
 
