@@ -6,6 +6,7 @@ import { installGatewayAuth } from './auth';
 import { gatewayConfigSchema, upstreamsOf } from './config';
 import { consoleDir, serveConsole } from './console';
 import { HEALTH_TIMEOUT, HealthAggregateController } from './health-aggregate.controller';
+import { MeController, withGatewayRoutes } from './me.controller';
 import { OpenApiMerger } from './openapi';
 import { FORWARDED_HEAD_LIMITS, GATEWAY_PARSED_HEAD_BYTES, proxyTo } from './proxy';
 import { UPSTREAMS } from './tokens';
@@ -28,7 +29,7 @@ export async function createGatewayApp(env: Record<string, string | undefined> =
 
   @Module({
     imports: [PlatformModule.forRoot({ config, logger })],
-    controllers: [HealthAggregateController],
+    controllers: [HealthAggregateController, MeController],
     providers: [
       { provide: UPSTREAMS, useValue: upstreams },
       { provide: HEALTH_TIMEOUT, useValue: config.HEALTH_TIMEOUT_MS },
@@ -44,10 +45,11 @@ export async function createGatewayApp(env: Record<string, string | undefined> =
   const { agent } = app.get(UpstreamAgent);
   for (const upstream of upstreams) app.use(proxyTo(upstream, config.PROXY_TIMEOUT_MS, agent, logger));
   app.use(serveConsole(consoleDir(env)));
+  const gatewayRoutes = withGatewayRoutes(app);
   SwaggerModule.setup('docs', app, () => ({ openapi: '3.0.0', info: { title: 'MLOps Control Plane API', version: '1.0.0' }, paths: {} }), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
-    patchDocumentOnRequest: () => openApi.document(),
+    patchDocumentOnRequest: async () => gatewayRoutes(await openApi.document()),
     customSiteTitle: 'MLOps Control Plane API',
   });
   return { app, config };

@@ -12,10 +12,16 @@ const API_PATH = /^\/(ajax-)?api\//;
 /** What authentication decided for one request, between the steps below. */
 interface Outcome {
   caller?: Identity;
+  via?: 'api_key' | 'oidc';
   refusal?: { status: number; message: string; challenge: boolean };
 }
 
 const outcomes = new WeakMap<Request, Outcome>();
+
+export type Authentication = 'api_key' | 'oidc' | 'none';
+
+/** How the request's caller was authenticated; none when the gateway requires no credentials. */
+export const authenticationOf = (req: Request): Authentication => outcomes.get(req)?.via ?? 'none';
 
 /** When an unreachable identity provider is worth asking again (jose refetches a JWKS at most every 30 s). */
 const IDENTITY_PROVIDER_RETRY_AFTER_SECONDS = 5;
@@ -36,9 +42,11 @@ function authenticate(config: GatewayConfig, oidc: OidcVerifier | undefined): Re
     const outcome: Outcome = {};
     outcomes.set(req, outcome);
     outcome.caller = keys.length > 0 ? identify(keys, credential) : undefined;
+    if (outcome.caller) outcome.via = 'api_key';
     if (!outcome.caller && oidc && looksLikeJwt(credential)) {
       try {
         outcome.caller = await oidc.verify(credential);
+        outcome.via = 'oidc';
       } catch (error) {
         if (error instanceof CredentialRejected) outcome.refusal = { status: 401, message: `Bearer token refused: ${error.message}`, challenge: true };
         else if (error instanceof IdentityProviderUnavailable) outcome.refusal = { status: 503, message: `Cannot verify the bearer token now: ${error.message}`, challenge: false };
