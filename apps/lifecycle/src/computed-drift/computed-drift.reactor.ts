@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, DATASET_DRIFT_COMPUTED, DatasetDriftComputedData, Topics } from '@mlops/events';
 import { DomainError, EventSourcing, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
+import { deploymentAggregate } from '../deployments/deployment.aggregate';
 import { LIVE_STATUSES } from '../deployments/deployment.decider';
-import { deploymentsProjection } from '../deployments/deployments.projection';
-import { driftDecider, driftStreamId } from '../drift-events/drift-event.decider';
-import { findVersion, modelDecider, modelStreamId } from '../models/model.decider';
-import { MODEL_VERSIONS_COLLECTION, ModelVersionDocument, modelsProjection } from '../models/models.projection';
+import { driftEventAggregate } from '../drift-events/drift-event.aggregate';
+import { modelAggregate } from '../models/model.aggregate';
+import { findVersion } from '../models/model.decider';
+import { MODEL_VERSIONS_COLLECTION, ModelVersionDocument } from '../models/models.projection';
 import { computedDriftEventId, DRIFT_METRIC_OF, severityOf } from './drift-severity';
 
 /** The drift-event schema's bound on `feature`. */
@@ -22,26 +23,32 @@ const FEATURE_MAX = 250;
 @Injectable()
 export class ComputedDriftReaction implements ReactionHandler {
   private readonly logger = new Logger('ComputedDriftReaction');
+  private readonly models;
+  private readonly deployments;
+  private readonly driftEvents;
 
-  constructor(private readonly eventSourcing: EventSourcing) {}
+  constructor(eventSourcing: EventSourcing) {
+    this.models = eventSourcing.aggregate(modelAggregate);
+    this.deployments = eventSourcing.aggregate(deploymentAggregate);
+    this.driftEvents = eventSourcing.aggregate(driftEventAggregate);
+  }
 
   async react(event: CloudEvent): Promise<void> {
     const report = event.data as unknown as DatasetDriftComputedData;
     const drifted = report.columns.filter((c) => severityOf(c) !== null);
     if (drifted.length === 0) return;
-    const versions = await this.eventSourcing
-      .readModel(modelsProjection)
+    const versions = await this.models.readModel
       .derived<ModelVersionDocument>(MODEL_VERSIONS_COLLECTION)
       .collection.find({ reference_dataset: report.reference_dataset_id })
       .sort({ _id: 1 })
       .toArray();
-    const deployments = this.eventSourcing.readModel(deploymentsProjection).collection;
+    const deployments = this.deployments.readModel.collection;
     const metadata = { actor: event.actor, correlationId: event.correlationid, causationId: event.id, now: new Date() };
     for (const version of versions) {
       if (version.deleted) continue;
       const live = await deployments.findOne({ model_name: version.model_name, model_version: version.version, status: { $in: LIVE_STATUSES } });
       if (!live) continue;
-      const model = await this.eventSourcing.eventStore.aggregate(modelStreamId(version.model_name), modelDecider);
+      const model = await this.models.load(version.model_name);
       const model_version_exists = findVersion(model.state, version.version) !== undefined;
       for (const column of drifted) {
         const drift_event_id = computedDriftEventId(new Date(event.time), report.report_id, version.model_name, version.version, column.column);
@@ -57,7 +64,7 @@ export class ComputedDriftReaction implements ReactionHandler {
           detected_at: event.time,
         };
         try {
-          await this.eventSourcing.commands.handle(driftDecider, driftStreamId(drift_event_id), { type: 'RecordDrift', data: { ...drift, model_version_exists } }, metadata);
+          await this.driftEvents.execute(drift_event_id, { type: 'RecordDrift', data: { ...drift, model_version_exists } }, { metadata, awaitReadModel: false });
         } catch (error) {
           // Already recorded (a redelivery), or a version deleted since: nothing to record, ever.
           if (error instanceof DomainError && (error.kind === 'conflict' || error.kind === 'not_found')) continue;

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { CloudEvent, DriftDetectedData, lifecycleCatalog, Topics } from '@mlops/events';
 import { DomainError, EventSourcing, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
-import { deploymentDecider, deploymentStreamId, LIVE_STATUSES } from '../deployments/deployment.decider';
-import { DeploymentDocument, deploymentsProjection } from '../deployments/deployments.projection';
+import { deploymentAggregate } from '../deployments/deployment.aggregate';
+import { LIVE_STATUSES } from '../deployments/deployment.decider';
+import { DeploymentDocument } from '../deployments/deployments.projection';
 
 /** Enough to land beside concurrent health reports on the same deployment. */
 const RETRIES = 10;
@@ -24,18 +25,20 @@ export const servingInProduction = (drift: Pick<DriftDetectedData, 'model_name' 
  */
 @Injectable()
 export class DriftAlertReaction implements ReactionHandler {
-  constructor(private readonly eventSourcing: EventSourcing) {}
+  private readonly deployments;
+
+  constructor(eventSourcing: EventSourcing) {
+    this.deployments = eventSourcing.aggregate(deploymentAggregate);
+  }
 
   async react(event: CloudEvent): Promise<void> {
     const drift = event.data as unknown as DriftDetectedData;
     if (drift.severity !== 'critical') return;
-    const serving = await this.eventSourcing.readModel(deploymentsProjection).collection.find(servingInProduction(drift)).toArray();
+    const serving = await this.deployments.readModel.collection.find(servingInProduction(drift)).toArray();
     const metadata = { actor: event.actor, correlationId: event.correlationid, causationId: event.id, now: new Date() };
     for (const { deployment_id } of serving) {
       try {
-        await this.eventSourcing.commands.handle(deploymentDecider, deploymentStreamId(deployment_id), { type: 'AlertDrift', data: { deployment_id, drift } }, metadata, {
-          retries: RETRIES,
-        });
+        await this.deployments.execute(deployment_id, { type: 'AlertDrift', data: { deployment_id, drift } }, { metadata, retries: RETRIES, awaitReadModel: false });
       } catch (error) {
         if (!(error instanceof DomainError && error.kind === 'not_found')) throw error;
       }

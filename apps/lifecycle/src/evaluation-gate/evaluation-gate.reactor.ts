@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, EVALUATION_RUN_COMPLETED, EvaluationRunCompletedData, Topics } from '@mlops/events';
 import { DomainError, EventSourcing, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
-import { ModelCommand, modelDecider, modelStreamId } from '../models/model.decider';
+import { modelAggregate } from '../models/model.aggregate';
+import { ModelCommand } from '../models/model.decider';
 
 /** The checklist item an evaluation gate result checks (passed) or unchecks (failed). */
 export const EVALUATION_CHECKLIST_ITEM = 'evaluation_passed';
@@ -28,8 +29,11 @@ interface GateResultDocument {
 @Injectable()
 export class EvaluationGateReaction implements ReactionHandler {
   private readonly logger = new Logger('EvaluationGateReaction');
+  private readonly models;
 
-  constructor(private readonly eventSourcing: EventSourcing) {}
+  constructor(private readonly eventSourcing: EventSourcing) {
+    this.models = eventSourcing.aggregate(modelAggregate);
+  }
 
   async react(event: CloudEvent): Promise<void> {
     const { run_id, scenario_name, scenario_version, model_name, model_version, gate, completed_at } = event.data as unknown as EvaluationRunCompletedData;
@@ -52,13 +56,12 @@ export class EvaluationGateReaction implements ReactionHandler {
       data: { model_name, version: model_version, actor, now: completed_at, checklist: [{ key: EVALUATION_CHECKLIST_ITEM, checked: gate.passed }] },
     };
     try {
-      await this.eventSourcing.commands.handle(
-        modelDecider,
-        modelStreamId(model_name),
-        command,
-        { actor, correlationId: event.correlationid, causationId: event.id, now: new Date() },
-        { retries: RETRIES },
-      );
+      // Nothing reads the model back here: no read-your-writes wait.
+      await this.models.execute(model_name, command, {
+        metadata: { actor, correlationId: event.correlationid, causationId: event.id, now: new Date() },
+        retries: RETRIES,
+        awaitReadModel: false,
+      });
     } catch (error) {
       // A version this service does not have, or a checklist without the item: nothing to update, ever.
       if (error instanceof DomainError && (error.kind === 'not_found' || error.kind === 'invalid_input')) {
