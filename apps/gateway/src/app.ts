@@ -1,4 +1,3 @@
-import { Agent } from 'node:http';
 import { Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import { answerRefusedRequests, createHttpApp, createLogger, loadConfig, PlatformModule, refuseOversizedHeads } from '@mlops/platform';
@@ -8,15 +7,16 @@ import { consoleDir, serveConsole } from './console';
 import { HEALTH_TIMEOUT, HealthAggregateController } from './health-aggregate.controller';
 import { MeController, withGatewayRoutes } from './me.controller';
 import { OpenApiMerger } from './openapi';
-import { FORWARDED_HEAD_LIMITS, GATEWAY_PARSED_HEAD_BYTES, proxyTo } from './proxy';
+import { FORWARDED_HEAD_LIMITS, GATEWAY_PARSED_HEAD_BYTES, proxyTo, upstreamAgents } from './proxy';
 import { UPSTREAMS } from './tokens';
 
 /** Kept-alive upstream connections (no TCP handshake per request), closed with the app. */
 @Injectable()
 class UpstreamAgent implements OnApplicationShutdown {
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  readonly agents = upstreamAgents();
   onApplicationShutdown() {
-    this.agent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }
 
@@ -42,8 +42,7 @@ export async function createGatewayApp(env: Record<string, string | undefined> =
   answerRefusedRequests(app.getHttpServer(), GATEWAY_PARSED_HEAD_BYTES);
   app.use(refuseOversizedHeads(FORWARDED_HEAD_LIMITS));
   await installGatewayAuth(app, config);
-  const { agent } = app.get(UpstreamAgent);
-  for (const upstream of upstreams) app.use(proxyTo(upstream, config.PROXY_TIMEOUT_MS, agent, logger));
+  app.use(proxyTo(upstreams, config.PROXY_TIMEOUT_MS, app.get(UpstreamAgent).agents, logger));
   app.use(serveConsole(consoleDir(env)));
   const gatewayRoutes = withGatewayRoutes(app);
   SwaggerModule.setup('docs', app, () => ({ openapi: '3.0.0', info: { title: 'MLOps Control Plane API', version: '1.0.0' }, paths: {} }), {
