@@ -80,6 +80,22 @@ describe('web console: Evaluation Harness', () => {
     expect(await page.locator('a[data-lineage="scenario"]').getAttribute('href')).toBe('/evaluation/scenarios/churn-holdout?version=1');
   });
 
+  it('draws the ROC curve of the scores, with the AUC the API reports', async () => {
+    const runId = new URL(page.url()).pathname.split('/').pop()!;
+    const { data: report } = await evaluation.report(runId);
+    // Scores .95 .9 .8 (+ + +), .7 (−), .4 (+), .3 .2 .1 (− − −): scikit-learn keeps 6 points.
+    expect(report.roc_curve).toMatchObject({ reason: null, curves: [{ label: 1, auc: 0.9375, point_count: 6 }] });
+    expect(report.roc_curve!.curves[0]).toMatchObject({ fpr: [0, 0, 0, 0.25, 0.25, 1], tpr: [0, 0.25, 0.75, 0.75, 1, 1], thresholds: [null, 0.95, 0.8, 0.7, 0.4, 0.1] });
+    const curve = page.locator('svg[aria-label="ROC curve"] path.roc-curve[data-label="1"]');
+    await curve.waitFor();
+    expect(await curve.getAttribute('data-points')).toBe('6');
+    // (0, 0) at the frame's bottom left, (1, 1) at its top right: 36 px padding, 300 px square.
+    const d = (await curve.getAttribute('d'))!;
+    expect(d.split(' ')).toEqual(['M36.00,336.00', 'L36.00,261.00', 'L36.00,111.00', 'L111.00,111.00', 'L111.00,36.00', 'L336.00,36.00']);
+    await expectText(page.locator('.roc-legend li[data-label="1"] .roc-auc'), new RegExp(`^AUC ${report.roc_curve!.curves[0].auc}$`));
+    await screenshot(page, 'evaluation-roc');
+  });
+
   it('draws the confusion matrix as a heatmap, each cell shaded by its share of the actual class', async () => {
     const heatmap = page.locator('canvas.heatmap');
     await heatmap.waitFor();
@@ -112,6 +128,56 @@ describe('web console: Evaluation Harness', () => {
     await screenshot(page, 'evaluation-runs');
     const { data } = await evaluation.listRuns({ model_name: 'churn-model', model_version: 1 });
     expect(data.items).toHaveLength(2);
+  });
+
+  it('says plainly that a run without scores has no ROC curve', async () => {
+    const { data } = await evaluation.listRuns({ scenario_name: 'churn-holdout' });
+    const reports = await Promise.all(data.items.map(async (r) => ({ id: r.run_id, report: (await evaluation.report(r.run_id)).data })));
+    // The run queued before the suite sent labels only.
+    const unscored = reports.find((r) => r.report.roc_curve?.curves.length === 0)!;
+    expect(unscored).toBeDefined();
+    await page.goto(platform.url + `/evaluation/runs/${unscored.id}`);
+    await expectText(page.getByTestId('roc-none'), /^No scores: The predictions carry no scores/);
+    expect(await page.locator('svg[aria-label="ROC curve"]').count()).toBe(0);
+  });
+
+  it('creates a scenario from the console, the API’s problem shown in the form first, then a new version of it', async () => {
+    await page.goto(platform.url + '/evaluation/scenarios');
+    await page.getByText('Create a scenario').click();
+    await page.getByLabel('scenario name', { exact: true }).fill('churn-small');
+    await page.getByLabel('scenario task type').selectOption('binary_classification');
+    await page.getByLabel('scenario description').fill('Four customers');
+    await page.getByLabel('scenario cases', { exact: true }).fill(JSON.stringify(cases.slice(0, 4).map((c) => ({ ...c, slices: undefined }))));
+    await page.getByLabel('scenario thresholds').fill('f1 >= 0.8');
+    // A metric the task does not compute: the service's 400 problem+json, in the form.
+    await page.getByLabel('scenario metrics').fill('f1, rmse');
+    await page.getByRole('button', { name: 'Create scenario' }).click();
+    const form = page.getByRole('form', { name: 'create scenario' });
+    await expectText(form.getByRole('alert'), /400.*rmse/s);
+    expect((await evaluation.listScenarios()).data.items.map((s) => s.name)).toEqual(['churn-holdout']);
+    // The gate in a notation the form cannot read is caught before anything is sent.
+    await page.getByLabel('scenario thresholds').fill('f1 > 0.8');
+    await page.getByRole('button', { name: 'Create scenario' }).click();
+    await expectText(form.getByRole('alert'), /“f1 > 0\.8” is not/);
+    await page.getByLabel('scenario thresholds').fill('f1 >= 0.8');
+    await page.getByLabel('scenario metrics').fill('accuracy, f1');
+    await page.getByRole('button', { name: 'Create scenario' }).click();
+    await page.getByRole('heading', { name: 'Scenario churn-small' }).waitFor();
+    await page.locator('table.scenario-versions tr[data-version="1"]').waitFor();
+    const { data: created } = await evaluation.getScenario('churn-small');
+    expect(created).toMatchObject({ version: 1, description: 'Four customers', metrics: ['accuracy', 'f1'], thresholds: [{ metric: 'f1', min: 0.8, max: null }], cases: { case_count: 4 } });
+
+    // The new-version form starts from v1; only the changed gate and tags are sent.
+    await page.getByText('New version (v2)').click();
+    expect(await page.getByLabel('scenario thresholds').inputValue()).toBe('f1 >= 0.8');
+    await page.getByLabel('scenario thresholds').fill('f1 >= 0.7, accuracy >= 0.75');
+    await page.getByLabel('scenario tags').fill('holdout');
+    await page.getByRole('button', { name: 'Create version 2' }).click();
+    await expectText(page.locator('table.scenario-versions tr[data-version="2"]'), /tags.*thresholds|thresholds.*tags/);
+    const { data: v2 } = await evaluation.scenarioVersion('churn-small', 2);
+    expect(v2).toMatchObject({ tags: ['holdout'], cases: { case_count: 4 } });
+    expect(v2.thresholds).toEqual(expect.arrayContaining([{ metric: 'f1', min: 0.7, max: null }, { metric: 'accuracy', min: 0.75, max: null }]));
+    await screenshot(page, 'scenario-new-version');
   });
 
   it('shows an empty list and the problem detail of an unknown run', async () => {

@@ -7,7 +7,7 @@ import { eventually, RunningPlatform, startPlatform } from '@mlops/testing';
 import { CONSOLE_DIR, expectText, launchBrowser, screenshot } from './browser';
 
 // The Feature Store pages in a real Chromium: a CSV registered and profiled, refreshed after its
-// schema changed, a feature defined over it from the console, and its versions compared.
+// schema changed, a feature defined over it and given a new version from the console, and its versions compared.
 describe('web console: Feature Store', () => {
   let platform: RunningPlatform;
   let browser: Browser;
@@ -68,8 +68,19 @@ describe('web console: Feature Store', () => {
     await page.getByLabel('source column or expression').fill('amount');
     await page.getByRole('button', { name: 'Define feature' }).click();
     await page.locator('table.feature-versions tr[data-version="1"]').waitFor();
-    await api.createFeatureVersion('txn_amount', { schema: { nullable: false, min: 0 }, changelog: 'Amounts are required and never negative' });
-    await page.reload();
+    // A new version from the console: a column the dataset lacks is the service's 422, shown in the form.
+    const form = page.getByRole('form', { name: 'new feature version' });
+    expect(await form.getByLabel('version value type').inputValue()).toBe('double');
+    expect(await form.getByLabel('version source column or expression').inputValue()).toBe('amount');
+    await form.getByLabel('version source column or expression').fill('amount_eur');
+    await form.getByLabel('version changelog').fill('Amounts are required and never negative');
+    await form.getByRole('button', { name: 'Create version 2' }).click();
+    await expectText(form.getByRole('alert'), /422.*amount_eur/s);
+    expect((await api.getFeature('txn_amount')).data.latest_version.version).toBe(1);
+    await form.getByLabel('version source column or expression').fill('amount');
+    await form.getByLabel('version nullable').uncheck();
+    await form.getByLabel('version min').fill('0');
+    await form.getByRole('button', { name: 'Create version 2' }).click();
     const v2 = page.locator('table.feature-versions tr[data-version="2"]');
     await expectText(v2, /breaking nullable true → false.*min none → 0/);
     await expectText(page.locator('table.feature-versions tr[data-version="1"]'), /compatible/);
@@ -77,6 +88,8 @@ describe('web console: Feature Store', () => {
     await expectText(diff('schema.nullable'), /true.*false/);
     await expectText(diff('schema.min'), /—.*0/);
     expect(await page.locator('table.feature-diff tbody tr').count()).toBe(2);
+    const { data: feature } = await api.getFeature('txn_amount');
+    expect(feature.latest_version).toMatchObject({ version: 2, value_type: 'double', schema: { nullable: false, min: 0, max: null }, source: { kind: 'column', column: 'amount' }, changelog: 'Amounts are required and never negative' });
     await screenshot(page, 'feature');
   });
 

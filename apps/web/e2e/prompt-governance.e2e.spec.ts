@@ -140,7 +140,7 @@ describe('web console: Prompt Governance', () => {
     await screenshot(page, 'prompt-render');
   });
 
-  it('shows usage per day, and a caller without the approver role is refused plainly', async () => {
+  it('shows usage per day; a caller without the approver role sees no queue and is told why, an approver approves from it', async () => {
     const day = (d: number) => `2026-11-${String(d).padStart(2, '0')}T10:00:00.000Z`;
     const record = (d: number, outcome: 'success' | 'error', latency: number) => ({
       caller: 'support-bot', environment: 'production', input_tokens: 100, output_tokens: 50, latency_ms: latency, cost: 0.01, outcome, timestamp: day(d),
@@ -157,9 +157,24 @@ describe('web console: Prompt Governance', () => {
     const viewer = await browser.newContext();
     const page = await viewer.newPage();
     await signIn(page, platform.url + '/prompts/reviews', VIEWER);
-    const review = page.locator('[data-review="support-answer/v3"]');
-    await review.getByRole('button', { name: 'Approve v3' }).click();
-    await expectText(review.getByTestId('four-eyes'), /prompt-approver role is required/);
+    // The gateway tells the console who the caller is: no approver role, so no queue and no review controls.
+    await expectText(page.getByTestId('not-approver'), /needs the prompt-approver role\. You are signed in as viewer with no roles \(by API key\)/);
+    expect(await page.getByTestId('approval-queue').count()).toBe(0);
+    expect(await page.locator('[data-review]').count()).toBe(0);
+    await page.goto(platform.url + '/prompts/support-answer?version=3');
+    await page.locator('table.versions tr[data-version="3"] .badge.status-pending_review').waitFor();
+    await page.getByTestId('not-approver').waitFor();
+    expect(await page.getByRole('button', { name: 'Approve v3' }).count()).toBe(0);
+    // The service still decides: the same key is refused an approval sent past the console.
+    const viewerApi = promptGovernanceApi(createApiClient({ baseUrl: platform.url, apiKey: VIEWER }));
+    await expect(viewerApi.approve('support-answer', 3, undefined, (await api.getTemplate('support-answer')).etag)).rejects.toMatchObject({ status: 403 });
     await viewer.close();
+
+    // An approver's tab shows the queue, and approves from it.
+    await bob.page.goto(platform.url + '/prompts/reviews');
+    const queued = bob.page.locator('[data-review="support-answer/v3"]');
+    await queued.getByRole('button', { name: 'Approve v3' }).click();
+    await bob.page.getByText('Nothing is waiting for review.').waitFor();
+    expect((await api.getTemplate('support-answer')).data.versions[2]).toMatchObject({ status: 'approved', reviewed_by: 'bob' });
   });
 });

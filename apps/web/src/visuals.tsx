@@ -144,3 +144,63 @@ export function DayBars({ title, days, format = formatNumber }: { title: string;
     </figure>
   );
 }
+
+const ROC_SIZE = 300;
+const ROC_PAD = 36;
+
+/**
+ * ROC curves on one square (false positive rate → right, true positive rate ↑), one path per
+ * class with its AUC in the legend, and the chance diagonal dashed. Each path carries its label
+ * and point count (`data-label`, `data-points`) so a test can check what was drawn.
+ */
+export function RocChart({ curves }: { curves: { label: string | number | boolean; auc: number | null; fpr: number[]; tpr: number[] }[] }) {
+  const x = (fpr: number) => ROC_PAD + fpr * ROC_SIZE;
+  const y = (tpr: number) => ROC_PAD + (1 - tpr) * ROC_SIZE;
+  const drawn = curves.filter((c) => c.fpr.length > 0);
+  const palette = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04'];
+  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  return (
+    <figure className="roc-chart">
+      <svg width={ROC_SIZE + ROC_PAD * 2} height={ROC_SIZE + ROC_PAD * 2} role="img" aria-label="ROC curve" data-curves={drawn.length}>
+        <rect x={ROC_PAD} y={ROC_PAD} width={ROC_SIZE} height={ROC_SIZE} className="roc-frame" />
+        {ticks.map((t) => (
+          <g key={t}>
+            <text x={x(t)} y={ROC_PAD + ROC_SIZE + 14} textAnchor="middle" className="bar-label">
+              {t}
+            </text>
+            <text x={ROC_PAD - 6} y={y(t) + 4} textAnchor="end" className="bar-label">
+              {t}
+            </text>
+          </g>
+        ))}
+        <line className="roc-chance" x1={x(0)} y1={y(0)} x2={x(1)} y2={y(1)} />
+        {drawn.map((c, i) => (
+          <path
+            key={String(c.label)}
+            className="roc-curve"
+            d={c.fpr.map((f, j) => `${j === 0 ? 'M' : 'L'}${x(f).toFixed(2)},${y(c.tpr[j]).toFixed(2)}`).join(' ')}
+            stroke={palette[i % palette.length]}
+            data-label={String(c.label)}
+            data-points={c.fpr.length}
+          />
+        ))}
+        <text x={ROC_PAD + ROC_SIZE / 2} y={ROC_PAD + ROC_SIZE + 30} textAnchor="middle" className="bar-label">
+          false positive rate
+        </text>
+        <text transform={`translate(10, ${ROC_PAD + ROC_SIZE / 2}) rotate(-90)`} textAnchor="middle" className="bar-label">
+          true positive rate
+        </text>
+      </svg>
+      <figcaption>
+        <ul className="roc-legend">
+          {curves.map((c, i) => (
+            <li key={String(c.label)} data-label={String(c.label)}>
+              <span className="swatch" style={{ background: palette[drawn.indexOf(c) >= 0 ? drawn.indexOf(c) % palette.length : i % palette.length] }} />
+              {String(c.label)}: <span className="roc-auc">AUC {formatNumber(c.auc)}</span>
+            </li>
+          ))}
+        </ul>
+      </figcaption>
+    </figure>
+  );
+}

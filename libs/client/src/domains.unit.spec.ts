@@ -1,4 +1,4 @@
-import { parsePredictions } from './evaluation';
+import { parseLabels, parsePredictions, parseThresholds, thresholdsText } from './evaluation';
 import { featureVersionDiff, type FeatureVersion } from './feature-store';
 import { findingSpans, type Finding, templateText } from './prompt-governance';
 
@@ -14,6 +14,24 @@ describe('predictions from an upload', () => {
   it('refuses a CSV without an id column and JSON that is not an array', () => {
     expect(() => parsePredictions('label,score\n1,0.5\n', 'csv')).toThrow(/id/);
     expect(() => parsePredictions('{"id": "c1"}', 'json')).toThrow(/array/);
+  });
+});
+
+describe('a scenario gate and labels as the forms write them', () => {
+  it('reads min and max bounds per metric, and writes them back the same way', () => {
+    const gate = parseThresholds('f1 >= 0.7, log_loss <= 0.5; accuracy ≥ 0.9\nf1 <= 1');
+    expect(gate).toEqual({ f1: { min: 0.7, max: 1 }, log_loss: { max: 0.5 }, accuracy: { min: 0.9 } });
+    expect(thresholdsText([{ metric: 'f1', min: 0.7, max: 1 }, { metric: 'log_loss', min: null, max: 0.5 }])).toBe('f1 >= 0.7, f1 <= 1, log_loss <= 0.5');
+    expect(parseThresholds('')).toEqual({});
+  });
+
+  it('names the part it cannot read', () => {
+    expect(() => parseThresholds('f1 > 0.7')).toThrow(/“f1 > 0.7”/);
+    expect(() => parseThresholds('f1 >= high')).toThrow(/f1 >= high/);
+  });
+
+  it('types numeric and boolean labels, keeps the rest as text', () => {
+    expect(parseLabels('0, 1, true, yes, 2.5')).toEqual([0, 1, true, 'yes', 2.5]);
   });
 });
 

@@ -15,47 +15,10 @@ export type ScenarioFilter = Omit<Query<'EvaluationScenariosController_list'>, '
 export type EvaluationRunFilter = Omit<Query<'EvaluationRunsController_list'>, 'cursor'>;
 
 type Label = string | number | boolean;
-type ReportMetric = Schemas['MetricValueDto'] & { reason?: string };
-interface Importance {
-  feature: string;
-  mean_abs_attribution: number;
-  mean_attribution: number;
-}
 
-/**
- * The report route's answer. Its OpenAPI operation declares no body schema (it answers JSON or
- * HTML by `format`), so this names the fields the console reads, built on the generated metric
- * and gate types.
- */
-export interface EvaluationReport {
-  run_id: string;
-  status: EvaluationRunStatus;
-  scenario_name: string;
-  scenario_version: number;
-  model_name: string;
-  model_version: number;
-  task_type: Scenario['task_type'];
-  case_count: number;
-  metrics: ReportMetric[];
-  gate: Gate;
-  confusion_matrix: { labels: Label[]; rows: { actual: Label; counts: number[] }[] } | null;
-  slices: {
-    ranked_by: { metric: string; lower_is_better: boolean } | null;
-    items: { key: string; value: Label | null; case_count: number; metrics: ReportMetric[]; gate: Gate }[];
-  };
-  error_analysis: { kind: 'most_confident_wrong' | 'largest_errors' | 'failed_text_checks'; total: number; items: Record<string, unknown>[] };
-  assertions: { type: string; value: string | null; passed: number; evaluated: number; pass_rate: number | null }[];
-  explainability: { available: boolean; reason: string | null; method: string | null; feature_importance: Importance[] };
-  compliance: {
-    model_card: Record<string, unknown>;
-    lineage: {
-      scenario: { name: string; version: number };
-      dataset: { dataset_id: string; name: string; row_count_at_run: number | null; content_sha256_at_run: string | null } | null;
-      model: { model_name: string; version: number; run_id?: string; artifact_uri?: string; stage_at_queue: string | null; stage_now: string | null };
-      run: { run_id: string; started_by: string; queued_at: string; completed_at: string | null; cases_sha256: string; predictions_sha256: string };
-    };
-  };
-}
+/** The report route's JSON answer (`?format=json`; `html` answers a page). */
+export type EvaluationReport = Schemas['EvaluationReportDto'];
+export type RocReport = Schemas['RocReportDto'];
 
 const BASE = '/api/v1/ml/evaluation';
 const ifMatch = (etag: string | null | undefined) => (etag ? { 'If-Match': etag } : undefined);
@@ -76,7 +39,8 @@ export function evaluationApi(client: ApiClient) {
     queueRun: (body: QueueRun) => ok(client.POST(`${BASE}/runs`, { body })),
     report: async (runId: string) => {
       const answer = await ok(client.GET(`${BASE}/runs/{run_id}/report`, { params: { path: { run_id: runId }, query: { format: 'json' } }, parseAs: 'json' }));
-      return { ...answer, data: answer.data as unknown as EvaluationReport };
+      // The operation answers JSON or HTML by `format`; asked for JSON, the body is the report.
+      return { ...answer, data: answer.data as EvaluationReport };
     },
   };
 }
@@ -113,4 +77,32 @@ export function parsePredictions(text: string, format: 'json' | 'csv'): Record<s
     }
     return prediction;
   });
+}
+
+type Thresholds = NonNullable<Schemas['CreateScenarioDto']['thresholds']>;
+
+/** A gate as the console's forms write it: `f1 >= 0.7, log_loss <= 0.5` (both bounds of a metric may be given). */
+export function parseThresholds(text: string): Thresholds {
+  const thresholds: Thresholds = {};
+  for (const part of text.split(/[,;\n]/).map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z0-9_]+)\s*(>=|≥|<=|≤)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/i.exec(part);
+    if (!match) throw new Error(`Gate: “${part}” is not <metric> >= <number> or <metric> <= <number>`);
+    const [, metric, op, value] = match;
+    const bound = op === '>=' || op === '≥' ? 'min' : 'max';
+    thresholds[metric] = { ...thresholds[metric], [bound]: Number(value) };
+  }
+  return thresholds;
+}
+
+/** A scenario's gate in the form's notation (what parseThresholds reads back). */
+export const thresholdsText = (thresholds: Scenario['thresholds']) =>
+  thresholds.flatMap((t) => [t.min !== null ? `${t.metric} >= ${t.min}` : null, t.max !== null ? `${t.metric} <= ${t.max}` : null].filter((x) => x !== null)).join(', ');
+
+/** Class labels from a comma-separated list: numbers and true/false typed, the rest text. */
+export function parseLabels(text: string): Label[] {
+  return text
+    .split(',')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => (l === 'true' ? true : l === 'false' ? false : /^-?\d+(\.\d+)?$/.test(l) ? Number(l) : l));
 }

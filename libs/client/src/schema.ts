@@ -809,6 +809,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller: actor, roles and how the gateway authenticated them */
+        get: operations["GatewayMeController_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1957,6 +1974,252 @@ export interface components {
             /** @description Cursor of the next page; null on the last one */
             next_cursor: string | null;
         };
+        ReportMetricDto: {
+            key: string;
+            value: number | null;
+            /** @description Why the value is undefined (e.g. ROC-AUC with one class present) */
+            reason?: string;
+        };
+        ConfusionRowDto: {
+            actual: string | number | boolean;
+            /** @description Cases of this actual class per predicted class, in `labels` order */
+            counts: number[];
+        };
+        ConfusionMatrixDto: {
+            /** @description The classes present, sorted */
+            labels: (string | number | boolean)[];
+            rows: components["schemas"]["ConfusionRowDto"][];
+        };
+        RocCurveDto: {
+            /** @description The positive class (binary) or the class against the rest (multiclass, one-vs-rest) */
+            label: string | number | boolean;
+            /** @description Area under the whole curve (before the cap) */
+            auc: number | null;
+            /** @description Why the curve is undefined (one class present); the arrays are then empty */
+            reason: string | null;
+            /** @description Points of scikit-learn’s roc_curve (drop_intermediate) before the cap */
+            point_count: number;
+            fpr: number[];
+            tpr: number[];
+            /** @description Score thresholds, highest first; null stands for +inf at (0, 0) */
+            thresholds: (number | null)[];
+        };
+        RocReportDto: {
+            /** @description Why there are no curves: the predictions carried no scores or probabilities */
+            reason: string | null;
+            /** @description Points kept per curve at most, spread along it */
+            max_points: number;
+            curves: components["schemas"]["RocCurveDto"][];
+        };
+        SliceRankingDto: {
+            metric: string;
+            lower_is_better: boolean;
+        };
+        ReportSliceDto: {
+            key: string;
+            value: (string | number | boolean) | null;
+            case_count: number;
+            metrics: components["schemas"]["ReportMetricDto"][];
+            gate: components["schemas"]["GateDto"];
+        };
+        ReportSlicesDto: {
+            ranked_by: components["schemas"]["SliceRankingDto"] | null;
+            /** @description Worst first */
+            items: components["schemas"]["ReportSliceDto"][];
+        };
+        ErrorAnalysisDto: {
+            /** @enum {string} */
+            kind: "most_confident_wrong" | "largest_errors" | "failed_text_checks";
+            total: number;
+            /** @description id, expected, input, slices and, by kind: predicted + confidence, predicted + error, or output + failed_assertions */
+            items: {
+                [key: string]: unknown;
+            }[];
+        };
+        AssertionSummaryDto: {
+            type: string;
+            value: string | null;
+            passed: number;
+            evaluated: number;
+            pass_rate: number | null;
+        };
+        FeatureImportanceDto: {
+            feature: string;
+            mean_abs_attribution: number;
+            mean_attribution: number;
+        };
+        SliceImportanceDto: {
+            key: string;
+            value: (string | number | boolean) | null;
+            top_features: components["schemas"]["FeatureImportanceDto"][];
+        };
+        ExplainabilityDto: {
+            available: boolean;
+            reason: string | null;
+            method: string | null;
+            feature_importance: components["schemas"]["FeatureImportanceDto"][];
+            by_slice: components["schemas"]["SliceImportanceDto"][];
+        };
+        ModelCardVersionDto: {
+            name: string;
+            date: string | null;
+            diff: string | null;
+        };
+        ModelCardOwnerDto: {
+            name: string;
+            contact: string | null;
+        };
+        ModelCardDetailsDto: {
+            name: string;
+            overview: string;
+            version: components["schemas"]["ModelCardVersionDto"];
+            owners: components["schemas"]["ModelCardOwnerDto"][];
+            licenses: {
+                [key: string]: unknown;
+            }[];
+            references: {
+                reference?: string;
+            }[];
+            citations: {
+                [key: string]: unknown;
+            }[];
+            path: string | null;
+            documentation: string;
+            regulatory_requirements: string | null;
+        };
+        ModelCardDataDto: {
+            name: string;
+            path: string | null;
+            link: string | null;
+            sensitive: boolean | null;
+            description: string;
+            creation_timestamp: string | null;
+        };
+        ModelParametersDto: {
+            model_architecture: string | null;
+            data: components["schemas"]["ModelCardDataDto"][];
+            input_format: string | null;
+            /** @description The task type */
+            output_format: string;
+            /** @description The training run’s params */
+            training_params: {
+                [key: string]: unknown;
+            }[];
+            source_run_id: string | null;
+            stage: string | null;
+        };
+        ModelCardConsiderationsDto: {
+            users: {
+                [key: string]: unknown;
+            }[];
+            use_cases: {
+                description?: string;
+            }[];
+            limitations: {
+                description?: string;
+            }[];
+            tradeoffs: {
+                [key: string]: unknown;
+            }[];
+            ethical_considerations: {
+                name?: string;
+                mitigation_strategy?: string;
+            }[];
+        };
+        ModelCardDto: {
+            model_details: components["schemas"]["ModelCardDetailsDto"];
+            model_parameters: components["schemas"]["ModelParametersDto"];
+            /** @description performance_metrics per slice with their thresholds, and graphics */
+            quantitative_analysis: {
+                [key: string]: unknown;
+            };
+            considerations: components["schemas"]["ModelCardConsiderationsDto"];
+        };
+        ScenarioLineageDto: {
+            name: string;
+            version: number;
+            created_at: string | null;
+            created_by: string | null;
+            cases: {
+                [key: string]: unknown;
+            };
+        };
+        DatasetLineageDto: {
+            dataset_id: string;
+            name: string;
+            source_type: string;
+            path: string | null;
+            table_name: string | null;
+            row_count_at_run: number | null;
+            content_sha256_at_run: string | null;
+            schema: {
+                [key: string]: unknown;
+            }[];
+            profile: {
+                [key: string]: unknown;
+            } | null;
+            profiled_at: string | null;
+        };
+        ModelLineageDto: {
+            model_name: string;
+            version: number;
+            run_id?: string;
+            artifact_uri?: string;
+            registered_at?: string;
+            registered_by?: string;
+            stage_at_queue: string | null;
+            stage_now: string | null;
+        };
+        RunLineageDto: {
+            /** Format: uuid */
+            run_id: string;
+            started_by: string;
+            /** Format: date-time */
+            queued_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            completed_at: string | null;
+            correlation_id: string;
+            cases_sha256: string;
+            predictions_sha256: string;
+            report_sha256: string | null;
+        };
+        LineageDto: {
+            scenario: components["schemas"]["ScenarioLineageDto"];
+            dataset: components["schemas"]["DatasetLineageDto"] | null;
+            model: components["schemas"]["ModelLineageDto"];
+            run: components["schemas"]["RunLineageDto"];
+        };
+        ComplianceDto: {
+            /** @description In the Model Card Toolkit’s layout */
+            model_card: components["schemas"]["ModelCardDto"];
+            lineage: components["schemas"]["LineageDto"];
+        };
+        EvaluationReportDto: {
+            /** Format: uuid */
+            run_id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "completed" | "failed";
+            scenario_name: string;
+            scenario_version: number;
+            model_name: string;
+            model_version: number;
+            /** @enum {string} */
+            task_type: "binary_classification" | "multiclass_classification" | "regression" | "text";
+            case_count: number;
+            metrics: components["schemas"]["ReportMetricDto"][];
+            gate: components["schemas"]["GateDto"];
+            /** @description Classification only */
+            confusion_matrix: components["schemas"]["ConfusionMatrixDto"] | null;
+            /** @description Classification only: the ROC curve per class, or why there is none */
+            roc_curve: components["schemas"]["RocReportDto"] | null;
+            slices: components["schemas"]["ReportSlicesDto"];
+            error_analysis: components["schemas"]["ErrorAnalysisDto"];
+            assertions: components["schemas"]["AssertionSummaryDto"][];
+            explainability: components["schemas"]["ExplainabilityDto"];
+            compliance: components["schemas"]["ComplianceDto"];
+        };
         PolicyDto: {
             /** @description Approval needs a passing automatic evaluation of the version */
             require_passing_evaluation: boolean;
@@ -2361,6 +2624,25 @@ export interface components {
             next_cursor: string | null;
             /** @description Over every record matching the filters, not just this page */
             aggregates: components["schemas"]["UsageAggregatesDto"];
+        };
+        CallerDto: {
+            /**
+             * @description The caller as every event records them (canonical form)
+             * @example alice
+             */
+            actor: string;
+            /**
+             * @description Roles the API key or the OIDC token grants (X-Roles when the gateway requires no credentials)
+             * @example [
+             *       "prompt-approver"
+             *     ]
+             */
+            roles: string[];
+            /**
+             * @description none: the gateway requires no credentials and takes X-Actor / X-Roles as sent
+             * @enum {string}
+             */
+            auth: "api_key" | "oidc" | "none";
         };
     };
     responses: never;
@@ -8652,12 +8934,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ?format=json (default) or ?format=html */
+            /** @description ?format=json (default): the report; ?format=html: a readable page of it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["EvaluationReportDto"];
+                    "text/html": string;
+                };
             };
             /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
             400: {
@@ -11008,6 +11293,65 @@ export interface operations {
             /** @description The prompt-governance service did not answer in time */
             504: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    GatewayMeController_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallerDto"];
+                };
+            };
+            /** @description The gateway requires an API key or an OIDC token and the request carried no valid one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Rate limit reached; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency (document store, broker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

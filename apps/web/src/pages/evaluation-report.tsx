@@ -1,7 +1,7 @@
 import { Link, useParams } from 'react-router-dom';
 import { type EvaluationReport, isSettled, useEvaluationReport, useEvaluationRun } from '@mlops/client';
 import { Badge, formatNumber, formatTime, ProblemView, Section } from '../components';
-import { ConfusionHeatmap, SmallBar } from '../visuals';
+import { ConfusionHeatmap, RocChart, SmallBar } from '../visuals';
 
 export function EvaluationReportPage() {
   const runId = useParams().runId!;
@@ -33,7 +33,7 @@ export function EvaluationReportPage() {
 
 function Report({ report }: { report: EvaluationReport }) {
   const lineage = report.compliance.lineage;
-  const card = report.compliance.model_card as { model_details?: { owners?: { name: string }[]; overview?: string }; considerations?: { limitations?: { description: string }[] } };
+  const card = report.compliance.model_card;
   const thresholdOf = (metric: string) => report.gate.thresholds.find((t) => t.metric === metric);
   const wrong = report.error_analysis.items;
   const importance = report.explainability.feature_importance;
@@ -71,6 +71,7 @@ function Report({ report }: { report: EvaluationReport }) {
           <ConfusionHeatmap labels={report.confusion_matrix.labels} rows={report.confusion_matrix.rows} />
         </Section>
       )}
+      {report.roc_curve && <RocSection roc={report.roc_curve} />}
       {report.slices.items.length > 0 && (
         <Section title={`Slices, worst first${report.slices.ranked_by ? ` by ${report.slices.ranked_by.metric}` : ''}`}>
           <table className="slices">
@@ -187,8 +188,8 @@ function Report({ report }: { report: EvaluationReport }) {
           <li className="long">
             cases sha256 {lineage.run.cases_sha256} · predictions sha256 {lineage.run.predictions_sha256}
           </li>
-          <li>owners {card.model_details?.owners?.map((o) => o.name).join(', ') || '—'}</li>
-          {(card.considerations?.limitations ?? []).map((l, i) => (
+          <li>owners {card.model_details.owners.map((o) => o.name).join(', ') || '—'}</li>
+          {card.considerations.limitations.map((l, i) => (
             <li key={i} className="long">
               limitation: {l.description}
             </li>
@@ -196,5 +197,35 @@ function Report({ report }: { report: EvaluationReport }) {
         </ul>
       </Section>
     </>
+  );
+}
+
+/** The ROC curve per class (binary: the positive class), or plainly why there is none. */
+function RocSection({ roc }: { roc: NonNullable<EvaluationReport['roc_curve']> }) {
+  const capped = roc.curves.filter((c) => c.point_count > c.fpr.length);
+  return (
+    <Section title="ROC curve">
+      {roc.curves.length === 0 ? (
+        <p className="empty" data-testid="roc-none">
+          No scores: {roc.reason}
+        </p>
+      ) : (
+        <>
+          <RocChart curves={roc.curves} />
+          {capped.length > 0 && (
+            <p className="hint">
+              Drawn from {roc.max_points} points spread along each curve ({capped.map((c) => `${String(c.label)}: ${c.point_count}`).join(', ')} in all); the AUC is of the whole curve.
+            </p>
+          )}
+          {roc.curves
+            .filter((c) => c.reason)
+            .map((c) => (
+              <p key={String(c.label)} className="hint">
+                {String(c.label)}: {c.reason}
+              </p>
+            ))}
+        </>
+      )}
+    </Section>
   );
 }

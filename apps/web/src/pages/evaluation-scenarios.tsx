@@ -1,17 +1,25 @@
 import { type ChangeEvent, type FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import {
+  type components,
   flatten,
+  parseLabels,
   parsePredictions,
+  parseThresholds,
   type Scenario,
   type ScenarioFilter,
+  type ScenarioVersion,
+  thresholdsText,
+  useCreateScenario,
+  useDatasets,
   useModelVersions,
   useQueueEvaluationRun,
   useScenario,
   useScenarios,
   useScenarioVersion,
+  useUpdateScenario,
 } from '@mlops/client';
-import { formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+import { ChangedElsewhere, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
 
 const TASKS = ['binary_classification', 'multiclass_classification', 'regression', 'text'] as const;
 const thresholdText = (t: Scenario['thresholds'][number]) =>
@@ -74,7 +82,230 @@ export function ScenariosPage() {
         </table>
       )}
       <LoadMore query={query} />
+      <CreateScenario />
     </Section>
+  );
+}
+
+type ScenarioChange = components['schemas']['UpdateScenarioDto'];
+
+/** What a scenario form holds, as text; `cases` empty with no dataset keeps a version's cases. */
+interface ScenarioForm {
+  description: string;
+  tags: string;
+  source: 'inline' | 'dataset';
+  cases: string;
+  dataset_id: string;
+  label_column: string;
+  input_columns: string;
+  slice_columns: string;
+  metrics: string;
+  thresholds: string;
+  labels: string;
+  positive_label: string;
+  assertions: string;
+}
+
+const EMPTY_FORM: ScenarioForm = {
+  description: '', tags: '', source: 'inline', cases: '', dataset_id: '', label_column: '', input_columns: '', slice_columns: '', metrics: '', thresholds: '', labels: '', positive_label: '', assertions: '',
+};
+
+const list = (text: string) => text.split(',').map((t) => t.trim()).filter(Boolean);
+const sameList = (a: unknown[], b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The request body of a form: every filled field (a new version: only what differs from `base`).
+ * Throws with the field's name when a JSON field or the gate cannot be read.
+ */
+function scenarioChange(form: ScenarioForm, base?: ScenarioVersion): ScenarioChange {
+  const change: ScenarioChange = {};
+  const json = (field: 'cases' | 'assertions') => {
+    try {
+      return JSON.parse(form[field]) as never[];
+    } catch (error) {
+      throw new Error(`${field}: not JSON (${(error as Error).message})`);
+    }
+  };
+  if (form.description.trim() !== (base?.description ?? '')) change.description = form.description.trim();
+  if (!sameList(list(form.tags), base?.tags ?? [])) change.tags = list(form.tags);
+  if (form.source === 'inline' && form.cases.trim()) change.cases = json('cases');
+  if (form.source === 'dataset' && form.dataset_id) {
+    change.dataset = {
+      dataset_id: form.dataset_id,
+      label_column: form.label_column.trim(),
+      ...(list(form.input_columns).length ? { input_columns: list(form.input_columns) } : {}),
+      ...(list(form.slice_columns).length ? { slice_columns: list(form.slice_columns) } : {}),
+    };
+  }
+  if (form.metrics.trim() && !sameList(list(form.metrics), base?.metrics ?? [])) change.metrics = list(form.metrics);
+  const gate = parseThresholds(form.thresholds);
+  if (base ? form.thresholds.trim() !== thresholdsText(base.thresholds) : Object.keys(gate).length > 0) change.thresholds = gate;
+  if (form.labels.trim() && !sameList(parseLabels(form.labels), base?.labels ?? [])) change.labels = parseLabels(form.labels);
+  const positive = parseLabels(form.positive_label)[0];
+  if (positive !== undefined && positive !== base?.positive_label) change.positive_label = positive;
+  if (form.assertions.trim() && !(base && form.assertions.trim() === JSON.stringify(base.assertions))) change.assertions = json('assertions');
+  return change;
+}
+
+/** The fields both forms share; each input is labelled for assistive technology (and the browser suite). */
+function ScenarioFields({ form, set, task }: { form: ScenarioForm; set: (change: Partial<ScenarioForm>) => void; task: string }) {
+  const datasets = flatten(useDatasets({}).data);
+  const text = (key: keyof ScenarioForm, label: string, hint?: string) => (
+    <label>
+      {label}
+      <input aria-label={`scenario ${key.replace(/_/g, ' ')}`} placeholder={hint} value={form[key]} onChange={(e) => set({ [key]: e.target.value })} />
+    </label>
+  );
+  const classification = task.endsWith('classification');
+  return (
+    <>
+      {text('description', 'Description')}
+      {text('tags', 'Tags (comma-separated)')}
+      <label>
+        Cases from
+        <select aria-label="scenario cases source" value={form.source} onChange={(e) => set({ source: e.target.value as ScenarioForm['source'] })}>
+          <option value="inline">inline JSON</option>
+          <option value="dataset">a registered dataset</option>
+        </select>
+      </label>
+      {form.source === 'inline' ? (
+        <label>
+          Cases (JSON array)
+          <textarea
+            aria-label="scenario cases"
+            value={form.cases}
+            onChange={(e) => set({ cases: e.target.value })}
+            placeholder='[{"id": "c1", "input": {"tenure": 3}, "expected": 1, "slices": {"country": "DE"}}]'
+          />
+        </label>
+      ) : (
+        <>
+          <label>
+            Dataset
+            <select aria-label="scenario dataset" value={form.dataset_id} onChange={(e) => set({ dataset_id: e.target.value })}>
+              <option value="">choose…</option>
+              {datasets.map((d) => (
+                <option key={d.id}>{d.id}</option>
+              ))}
+            </select>
+          </label>
+          {text('label_column', 'Label column (expected values)')}
+          {text('input_columns', 'Input columns (comma-separated, default: the others)')}
+          {text('slice_columns', 'Slice columns (comma-separated)')}
+        </>
+      )}
+      {text('metrics', 'Metrics (comma-separated; default: the task’s standard set)', 'accuracy, f1, roc_auc')}
+      {text('thresholds', 'Gate', 'f1 >= 0.8, log_loss <= 0.5')}
+      {classification && text('labels', 'Classes beyond those the cases expect (comma-separated)')}
+      {task === 'binary_classification' && text('positive_label', 'Positive class (default: the greater label)')}
+      {task === 'text' && (
+        <label>
+          Assertions (JSON array)
+          <textarea aria-label="scenario assertions" value={form.assertions} onChange={(e) => set({ assertions: e.target.value })} placeholder='[{"type": "icontains", "value": "refund"}]' />
+        </label>
+      )}
+    </>
+  );
+}
+
+/** Create a scenario: its name, task type and version 1; problem+json errors are shown in the form. */
+function CreateScenario() {
+  const navigate = useNavigate();
+  const create = useCreateScenario();
+  const [name, setName] = useState('');
+  const [task, setTask] = useState<(typeof TASKS)[number]>('binary_classification');
+  const [form, setForm] = useState(EMPTY_FORM);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    let change: ScenarioChange;
+    try {
+      change = scenarioChange(form);
+    } catch (error) {
+      return setInvalid((error as Error).message);
+    }
+    setInvalid(null);
+    create.mutate({ name: name.trim(), task_type: task, ...change }, { onSuccess: () => navigate(`/evaluation/scenarios/${encodeURIComponent(name.trim())}`) });
+  };
+  return (
+    <details className="register">
+      <summary>Create a scenario</summary>
+      <form className="stacked" onSubmit={submit} aria-label="create scenario">
+        <label>
+          Name
+          <input aria-label="scenario name" value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Task type
+          <select aria-label="scenario task type" value={task} onChange={(e) => setTask(e.target.value as (typeof TASKS)[number])}>
+            {TASKS.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <ScenarioFields form={form} set={(change) => setForm((f) => ({ ...f, ...change }))} task={task} />
+        {invalid && (
+          <p className="problem" role="alert">
+            {invalid}
+          </p>
+        )}
+        {create.error && <ProblemView error={create.error} />}
+        <div>
+          <button type="submit" disabled={create.isPending || !name.trim()}>
+            Create scenario
+          </button>
+        </div>
+      </form>
+    </details>
+  );
+}
+
+/** A new version of the scenario: the latest version's definition to edit; cases stay unless new ones are given. */
+function NewScenarioVersion({ scenario, latest }: { scenario: Scenario; latest: ScenarioVersion }) {
+  const update = useUpdateScenario(scenario.name);
+  const initial = (): ScenarioForm => ({
+    ...EMPTY_FORM,
+    description: latest.description,
+    tags: latest.tags.join(', '),
+    metrics: latest.metrics.join(', '),
+    thresholds: thresholdsText(latest.thresholds),
+    labels: latest.labels.map(String).join(', '),
+    positive_label: latest.positive_label === null ? '' : String(latest.positive_label),
+    assertions: latest.assertions.length ? JSON.stringify(latest.assertions) : '',
+  });
+  const [form, setForm] = useState(initial);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    let change: ScenarioChange;
+    try {
+      change = scenarioChange(form, latest);
+    } catch (error) {
+      return setInvalid((error as Error).message);
+    }
+    if (Object.keys(change).length === 0) return setInvalid('Nothing differs from the latest version');
+    setInvalid(null);
+    update.mutate(change);
+  };
+  return (
+    <details className="register">
+      <summary>New version (v{scenario.version + 1})</summary>
+      <form className="stacked" onSubmit={submit} aria-label="new scenario version">
+        <p className="hint">Starts from v{latest.version}. Leave the cases empty to keep its {caseSummary(latest.cases)}; past runs keep the version they ran against.</p>
+        <ScenarioFields form={form} set={(change) => setForm((f) => ({ ...f, ...change }))} task={scenario.task_type} />
+        {invalid && (
+          <p className="problem" role="alert">
+            {invalid}
+          </p>
+        )}
+        {update.changedElsewhere ? <ChangedElsewhere onReload={update.reload} /> : update.error && <ProblemView error={update.error} />}
+        <div>
+          <button type="submit" disabled={update.isPending}>
+            Create version {scenario.version + 1}
+          </button>
+        </div>
+      </form>
+    </details>
   );
 }
 
@@ -121,8 +352,20 @@ export function ScenarioPage() {
         </table>
       </Section>
       <ScenarioVersionView name={name} version={shown} />
+      <LatestVersionForm scenario={scenario} />
       <StartRun scenario={scenario} />
     </>
+  );
+}
+
+/** The new-version form, once the latest version's definition is loaded (it starts from it; a new latest version resets it). */
+function LatestVersionForm({ scenario }: { scenario: Scenario }) {
+  const latest = useScenarioVersion(scenario.name, scenario.version);
+  if (!latest.data) return latest.error ? <ProblemView error={latest.error} /> : null;
+  return (
+    <Section title="Change the scenario">
+      <NewScenarioVersion key={scenario.version} scenario={scenario} latest={latest.data.data} />
+    </Section>
   );
 }
 

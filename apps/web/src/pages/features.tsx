@@ -3,9 +3,12 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import {
   type FeatureFilter,
   type FeatureValueType,
+  type FeatureVersion,
   featureVersionDiff,
   flatten,
+  parseLabels,
   useCreateFeature,
+  useCreateFeatureVersion,
   useDatasets,
   useDeprecateFeature,
   useFeature,
@@ -228,6 +231,11 @@ export function FeaturePage() {
           </div>
         )}
       </Section>
+      {feature.status === 'active' && (
+        <Section title="New version">
+          <NewFeatureVersion key={latest} name={feature.name} latest={feature.latest_version} />
+        </Section>
+      )}
       <Section title="Version history">
         <ListState query={history} empty="No versions." count={versions.length} />
         {versions.length > 0 && (
@@ -300,5 +308,129 @@ export function FeaturePage() {
         </Section>
       )}
     </>
+  );
+}
+
+const ALL_VALUE_TYPES: FeatureValueType[] = [...VALUE_TYPES, ...VALUE_TYPES.map((t) => `list<${t}>` as FeatureValueType)];
+
+/**
+ * A new, immutable version: value type, schema constraints and source start from the latest
+ * version's; the schema is sent whole (it replaces the previous one), type and source when changed.
+ */
+function NewFeatureVersion({ name, latest }: { name: string; latest: FeatureVersion }) {
+  const create = useCreateFeatureVersion(name);
+  const datasets = flatten(useDatasets({}).data);
+  const [form, setForm] = useState({
+    value_type: latest.value_type as string,
+    nullable: latest.schema.nullable,
+    min: latest.schema.min === null ? '' : String(latest.schema.min),
+    max: latest.schema.max === null ? '' : String(latest.schema.max),
+    allowed_values: latest.schema.allowed_values?.map(String).join(', ') ?? '',
+    kind: latest.source.kind as string,
+    dataset_id: latest.source.dataset_id,
+    source: latest.source.column ?? latest.source.expression ?? '',
+    changelog: '',
+  });
+  const field = (key: 'value_type' | 'min' | 'max' | 'allowed_values' | 'kind' | 'dataset_id' | 'source' | 'changelog') => ({
+    value: form[key],
+    onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })),
+  });
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const bound = (text: string, which: string) => {
+      if (!text.trim()) return null;
+      const value = Number(text);
+      if (!Number.isFinite(value)) throw new Error(`${which}: ${text} is not a number`);
+      return value;
+    };
+    let min: number | null;
+    let max: number | null;
+    try {
+      min = bound(form.min, 'min');
+      max = bound(form.max, 'max');
+    } catch (error) {
+      return setInvalid((error as Error).message);
+    }
+    setInvalid(null);
+    const kind = form.kind as 'column' | 'sql';
+    const source = { kind, dataset_id: form.dataset_id, ...(kind === 'column' ? { column: form.source.trim() } : { expression: form.source.trim() }) };
+    const sameSource = kind === latest.source.kind && form.dataset_id === latest.source.dataset_id && form.source.trim() === (latest.source.column ?? latest.source.expression);
+    create.mutate({
+      changelog: form.changelog.trim(),
+      schema: {
+        nullable: form.nullable,
+        ...(min !== null ? { min } : {}),
+        ...(max !== null ? { max } : {}),
+        ...(form.allowed_values.trim() ? { allowed_values: form.value_type === 'string' ? form.allowed_values.split(',').map((v) => v.trim()).filter(Boolean) : parseLabels(form.allowed_values) } : {}),
+      },
+      ...(form.value_type !== latest.value_type ? { value_type: form.value_type as FeatureValueType } : {}),
+      ...(sameSource ? {} : { source }),
+    });
+  };
+  return (
+    <form className="stacked" onSubmit={submit} aria-label="new feature version">
+      <p className="hint">Starts from v{latest.version}. A narrower type, a tighter schema or another source is flagged as breaking.</p>
+      <label>
+        Value type
+        <select aria-label="version value type" {...field('value_type')}>
+          {ALL_VALUE_TYPES.map((t) => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span>
+          <input type="checkbox" aria-label="version nullable" checked={form.nullable} onChange={(e) => setForm((f) => ({ ...f, nullable: e.target.checked }))} /> nullable
+        </span>
+      </label>
+      <label>
+        Minimum (numeric types)
+        <input aria-label="version min" {...field('min')} />
+      </label>
+      <label>
+        Maximum (numeric types)
+        <input aria-label="version max" {...field('max')} />
+      </label>
+      <label>
+        Allowed values (comma-separated)
+        <input aria-label="version allowed values" {...field('allowed_values')} />
+      </label>
+      <label>
+        Dataset
+        <select aria-label="version source dataset" {...field('dataset_id')}>
+          {!datasets.some((d) => d.id === form.dataset_id) && <option>{form.dataset_id}</option>}
+          {datasets.map((d) => (
+            <option key={d.id}>{d.id}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Source
+        <select aria-label="version source kind" {...field('kind')}>
+          <option value="column">a column</option>
+          <option value="sql">a DuckDB expression</option>
+        </select>
+      </label>
+      <label>
+        {form.kind === 'column' ? 'Column' : 'Expression'}
+        <input aria-label="version source column or expression" {...field('source')} />
+      </label>
+      <label>
+        Changelog
+        <input aria-label="version changelog" placeholder="what changed and why (required)" {...field('changelog')} />
+      </label>
+      {invalid && (
+        <p className="problem" role="alert">
+          {invalid}
+        </p>
+      )}
+      {create.error && <ProblemView error={create.error} />}
+      <div>
+        <button type="submit" disabled={create.isPending || !form.changelog.trim()}>
+          Create version {latest.version + 1}
+        </button>
+      </div>
+    </form>
   );
 }

@@ -1,6 +1,25 @@
-import { useState } from 'react';
-import { ApiError, useApproveVersion, useRejectVersion } from '@mlops/client';
+import { type ReactNode, useState } from 'react';
+import { ApiError, type Caller, canReviewPrompts, PROMPT_APPROVER_ROLE, useApproveVersion, useCaller, useRejectVersion } from '@mlops/client';
 import { ChangedElsewhere, ProblemView } from '../components';
+
+/** Why this caller sees no review controls: who the gateway says they are, and what they lack. */
+function NotAnApprover({ caller }: { caller: Caller }) {
+  const roles = caller.roles.length ? `roles ${caller.roles.join(', ')}` : 'no roles';
+  return (
+    <p className="hint not-approver" data-testid="not-approver">
+      Reviewing prompt versions needs the {PROMPT_APPROVER_ROLE} role. You are signed in as {caller.actor} with {roles}
+      {caller.auth === 'none' ? ' (this gateway requires no credentials, so the console’s requests carry no roles)' : ` (by ${caller.auth === 'oidc' ? 'OIDC token' : 'API key'})`}.
+    </p>
+  );
+}
+
+/** Its children for a caller with the approver role; for anyone else, why not. */
+export function ApproversOnly({ children }: { children: ReactNode }) {
+  const caller = useCaller();
+  if (caller.isPending) return <p className="loading">Checking your roles…</p>;
+  if (caller.error) return <ProblemView error={caller.error} />;
+  return canReviewPrompts(caller.data) ? children : <NotAnApprover caller={caller.data} />;
+}
 
 /** A 403 from approve: the caller lacks the approver role or wrote / submitted the version. */
 function FourEyesRefusal({ error }: { error: unknown }) {
@@ -14,8 +33,16 @@ function FourEyesRefusal({ error }: { error: unknown }) {
   );
 }
 
-/** Approve, or reject with a reason (the API refuses a rejection without one). */
+/** Approve, or reject with a reason (the API refuses a rejection without one); approvers only. */
 export function ReviewControls({ templateId, version }: { templateId: string; version: number }) {
+  return (
+    <ApproversOnly>
+      <Review templateId={templateId} version={version} />
+    </ApproversOnly>
+  );
+}
+
+function Review({ templateId, version }: { templateId: string; version: number }) {
   const approve = useApproveVersion(templateId);
   const reject = useRejectVersion(templateId);
   const [comment, setComment] = useState('');

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { flatten, type TemplateFilter, usePendingReviews, useTemplate, useTemplates } from '@mlops/client';
 import { Badge, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
-import { ReviewControls } from './prompt-review';
+import { ApproversOnly, ReviewControls } from './prompt-review';
 
 const STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'retired'] as const;
 
@@ -77,21 +77,31 @@ export function TemplatesPage() {
   );
 }
 
-/** Every version waiting for review, per template; approving or rejecting needs the approver role. */
+/** Every version waiting for review, per template: shown to approvers only (others are told why). */
 export function PromptReviewsPage() {
-  const query = usePendingReviews();
-  const templates = flatten(query.data);
   return (
     <Section title="Approval queue">
       <p className="hint">
         Versions submitted for review. Approving needs the approver role, and nobody approves a version they wrote or submitted (four-eyes rule).
       </p>
+      <ApproversOnly>
+        <ApprovalQueue />
+      </ApproversOnly>
+    </Section>
+  );
+}
+
+function ApprovalQueue() {
+  const query = usePendingReviews();
+  const templates = flatten(query.data);
+  return (
+    <div data-testid="approval-queue">
       <ListState query={query} empty="Nothing is waiting for review." count={templates.length} />
       {templates.map((t) => (
         <PendingVersions key={t.id} templateId={t.id} />
       ))}
       <LoadMore query={query} />
-    </Section>
+    </div>
   );
 }
 

@@ -1,4 +1,5 @@
 import { createContext, createElement, type ReactNode, useContext, useMemo } from 'react';
+import { callerApi, type CallerApi } from '../caller';
 import type { ApiClient } from '../client';
 import { evaluationApi, type EvaluationApi } from '../evaluation';
 import { featureStoreApi, type FeatureStoreApi } from '../feature-store';
@@ -7,6 +8,7 @@ import { promptGovernanceApi, type PromptGovernanceApi } from '../prompt-governa
 
 interface Apis {
   client: ApiClient;
+  caller: CallerApi;
   lifecycle: LifecycleApi;
   featureStore: FeatureStoreApi;
   evaluation: EvaluationApi;
@@ -20,6 +22,7 @@ export function ApiProvider({ client, children }: { client: ApiClient; children?
   const value = useMemo(
     () => ({
       client,
+      caller: callerApi(client),
       lifecycle: lifecycleApi(client),
       featureStore: featureStoreApi(client),
       evaluation: evaluationApi(client),
