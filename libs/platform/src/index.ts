@@ -19,3 +19,4 @@ export * from './domain-service';
 export * from './run';
 export * from './validators';
 export * from './openapi';
+export * from './route-docs';

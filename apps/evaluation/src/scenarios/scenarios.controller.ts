@@ -1,19 +1,7 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiPreconditionFailedResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { notFound } from '@mlops/event-sourcing';
-import { createdReply, IfMatch, presentPage, updatedReply, withVersionTag } from '@mlops/platform';
+import { CommandRoute, createdReply, IfMatch, PageRoute, presentPage, READ_MODEL_BEHIND, ReadRoute, updatedReply, withVersionTag } from '@mlops/platform';
 import { EVALUATION_API } from '../routes';
 import { CreateScenarioDto, ListScenariosQueryDto, ScenarioDto, ScenarioNameParamsDto, ScenarioPageDto, ScenarioVersionDto, UpdateScenarioDto } from './scenarios.dto';
 import { presentScenario, presentScenarioVersion, scenarioLocation } from './scenarios.presenter';
@@ -25,37 +13,38 @@ export class ScenariosController {
   constructor(private readonly scenarios: ScenariosService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a scenario (version 1): task type, inline cases or a Feature Store dataset, metrics and pass thresholds' })
-  @ApiCreatedResponse({ type: ScenarioDto, description: 'ETag: the scenario version' })
-  @ApiAcceptedResponse({ description: 'Stored; the read model did not catch up within the bound' })
-  @ApiBadRequestResponse({ description: 'Invalid input: fields, cases, metrics not of the task type, thresholds on unknown metrics (problem+json with errors[])' })
-  @ApiNotFoundResponse({ description: 'The dataset is not registered' })
-  @ApiConflictResponse({ description: 'A scenario with this name exists' })
+  @CommandRoute({
+    summary: 'Create a scenario (version 1): task type, inline cases or a Feature Store dataset, metrics and pass thresholds',
+    created: { type: ScenarioDto, description: 'ETag: the scenario version' },
+    accepted: { description: READ_MODEL_BEHIND },
+    badRequest: 'Invalid input: fields, cases, metrics not of the task type, thresholds on unknown metrics (problem+json with errors[])',
+    notFound: 'The dataset is not registered',
+    conflict: 'A scenario with this name exists',
+  })
   async create(@Body() dto: CreateScenarioDto) {
     return createdReply(await this.scenarios.create(dto), scenarioLocation(dto.name), presentScenario);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List scenarios (filters: task_type, tag), by name' })
-  @ApiOkResponse({ type: ScenarioPageDto })
+  @PageRoute({ summary: 'List scenarios (filters: task_type, tag), by name', page: ScenarioPageDto })
   async list(@Query() query: ListScenariosQueryDto): Promise<ScenarioPageDto> {
     return presentPage(await this.scenarios.list(query), presentScenario);
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'Get a scenario: its latest definition and its version history' })
-  @ApiOkResponse({ type: ScenarioDto })
-  @ApiNotFoundResponse({ description: 'No such scenario' })
+  @ReadRoute({ summary: 'Get a scenario: its latest definition and its version history', ok: ScenarioDto, notFound: 'No such scenario' })
   async get(@Param() params: ScenarioNameParamsDto) {
     const doc = await this.scenarios.get(params.name);
     return withVersionTag(doc.version, presentScenario(doc));
   }
 
   @Get(':name/versions/:version')
-  @ApiOperation({ summary: 'Get one scenario version’s definition (what its runs were evaluated against)' })
-  @ApiOkResponse({ type: ScenarioVersionDto })
-  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1 } })
-  @ApiNotFoundResponse({ description: 'No such scenario or version' })
+  @ReadRoute({
+    summary: 'Get one scenario version’s definition (what its runs were evaluated against)',
+    params: [{ name: 'version', schema: { type: 'integer', minimum: 1 } }],
+    ok: ScenarioVersionDto,
+    notFound: 'No such scenario or version',
+  })
   async version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number) {
     const doc = await this.scenarios.get(name);
     const found = doc.versions.find((v) => v.version === version);
@@ -64,12 +53,14 @@ export class ScenariosController {
   }
 
   @Patch(':name')
-  @ApiOperation({ summary: 'Change a scenario: any change makes a new version (past runs keep theirs); no change, no version' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'ETag ("<version>") the change applies to' })
-  @ApiOkResponse({ type: ScenarioDto })
-  @ApiBadRequestResponse({ description: 'Invalid input (problem+json with errors[])' })
-  @ApiNotFoundResponse({ description: 'No such scenario' })
-  @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
+  @CommandRoute({
+    summary: 'Change a scenario: any change makes a new version (past runs keep theirs); no change, no version',
+    ifMatch: 'ETag ("<version>") the change applies to',
+    ok: ScenarioDto,
+    badRequest: 'Invalid input (problem+json with errors[])',
+    notFound: 'No such scenario',
+    preconditionFailed: true,
+  })
   async update(@Param() params: ScenarioNameParamsDto, @Body() dto: UpdateScenarioDto, @IfMatch() ifMatch?: number) {
     return updatedReply(await this.scenarios.update(params.name, dto, ifMatch), scenarioLocation(params.name), presentScenario);
   }

@@ -1,18 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPreconditionFailedResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
-import { createdReply, IfMatch, ListQueryDto, presentPage, updatedReply, withVersionTag } from '@mlops/platform';
+import { ApiTags } from '@nestjs/swagger';
+import { CommandRoute, createdReply, IfMatch, ListQueryDto, PageRoute, presentPage, READ_MODEL_BEHIND, ReadRoute, updatedReply, withVersionTag } from '@mlops/platform';
 import { FEATURE_STORE_API } from '../routes';
 import {
   CreateFeatureDto,
@@ -36,63 +24,66 @@ export class FeaturesController {
   constructor(private readonly features: FeaturesService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a feature with its definition as version 1 (name unique)' })
-  @ApiCreatedResponse({ type: FeatureDto })
-  @ApiAcceptedResponse({ description: 'Stored; the read model did not catch up within the bound' })
-  @ApiBadRequestResponse({ description: 'Invalid input, or constraints that do not fit the value type' })
-  @ApiConflictResponse({ description: 'A feature with this name exists' })
-  @ApiUnprocessableEntityResponse({ description: 'The source dataset is not registered, has no such column, or DuckDB cannot bind the SQL expression' })
+  @CommandRoute({
+    summary: 'Create a feature with its definition as version 1 (name unique)',
+    created: FeatureDto,
+    accepted: { description: READ_MODEL_BEHIND },
+    badRequest: 'Invalid input, or constraints that do not fit the value type',
+    conflict: 'A feature with this name exists',
+    unprocessable: 'The source dataset is not registered, has no such column, or DuckDB cannot bind the SQL expression',
+  })
   async create(@Body() dto: CreateFeatureDto) {
     const result = await this.features.create(dto);
     return createdReply(result, featureLocation(result.name), presentFeature);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List features (filters: entity, owner, tag, status)' })
-  @ApiOkResponse({ type: FeaturePageDto })
+  @PageRoute({ summary: 'List features (filters: entity, owner, tag, status)', page: FeaturePageDto })
   async list(@Query() query: ListFeaturesQueryDto): Promise<FeaturePageDto> {
     return presentPage(await this.features.list(query), presentFeature);
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'Get a feature with its latest version' })
-  @ApiOkResponse({ type: FeatureDto })
-  @ApiNotFoundResponse({ description: 'No such feature' })
+  @ReadRoute({ summary: 'Get a feature with its latest version', ok: FeatureDto, notFound: 'No such feature' })
   async get(@Param() params: FeatureNameParamsDto) {
     const feature = await this.features.get(params.name);
     return withVersionTag(feature.version, presentFeature(feature));
   }
 
   @Patch(':name')
-  @ApiOperation({ summary: 'Update description, owner, tags or status (active ↔ deprecated)' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'ETag ("<version>") the update applies to' })
-  @ApiOkResponse({ type: FeatureDto })
-  @ApiNotFoundResponse({ description: 'No such feature' })
-  @ApiConflictResponse({ description: 'A concurrent change won' })
-  @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
+  @CommandRoute({
+    summary: 'Update description, owner, tags or status (active ↔ deprecated)',
+    ifMatch: 'ETag ("<version>") the update applies to',
+    ok: FeatureDto,
+    notFound: 'No such feature',
+    conflict: 'A concurrent change won',
+    preconditionFailed: true,
+  })
   async update(@Param() params: FeatureNameParamsDto, @Body() dto: UpdateFeatureDto, @IfMatch() ifMatch?: number) {
     return updatedReply(await this.features.update(params.name, dto, ifMatch), featureLocation(params.name), presentFeature);
   }
 
   @Delete(':name')
-  @ApiOperation({ summary: 'Deprecate a feature (soft: history kept, no new versions); repeating it changes nothing' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'ETag ("<version>") the deprecation applies to' })
-  @ApiOkResponse({ type: FeatureDto })
-  @ApiNotFoundResponse({ description: 'No such feature' })
-  @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version' })
+  @CommandRoute({
+    summary: 'Deprecate a feature (soft: history kept, no new versions); repeating it changes nothing',
+    ifMatch: 'ETag ("<version>") the deprecation applies to',
+    ok: FeatureDto,
+    notFound: 'No such feature',
+    preconditionFailed: true,
+  })
   async deprecate(@Param() params: FeatureNameParamsDto, @Query() query: DeprecateFeatureQueryDto, @IfMatch() ifMatch?: number) {
     return updatedReply(await this.features.deprecate(params.name, query.reason, ifMatch), featureLocation(params.name), presentFeature);
   }
 
   @Post(':name/versions')
-  @ApiOperation({
+  @CommandRoute({
     summary: 'Create version N+1 from a changed type, schema or source (omitted ones carry over); versions are immutable',
     description: 'The version records its changelog, who and when, and whether it is backward compatible with the previous one.',
+    created: FeatureVersionDto,
+    notFound: 'No such feature',
+    conflict: 'A concurrent version won',
+    unprocessable: 'Deprecated feature, unchanged definition, or an unusable source',
   })
-  @ApiCreatedResponse({ type: FeatureVersionDto })
-  @ApiNotFoundResponse({ description: 'No such feature' })
-  @ApiConflictResponse({ description: 'A concurrent version won' })
-  @ApiUnprocessableEntityResponse({ description: 'Deprecated feature, unchanged definition, or an unusable source' })
   async createVersion(@Param() params: FeatureNameParamsDto, @Body() dto: CreateFeatureVersionDto) {
     const result = await this.features.createVersion(params.name, dto);
     // The version this command created, not the latest: a racing command may already have added the next one.
@@ -101,17 +92,13 @@ export class FeaturesController {
   }
 
   @Get(':name/versions')
-  @ApiOperation({ summary: 'Version history, oldest first' })
-  @ApiOkResponse({ type: FeatureVersionPageDto })
-  @ApiNotFoundResponse({ description: 'No such feature' })
+  @PageRoute({ summary: 'Version history, oldest first', page: FeatureVersionPageDto, notFound: 'No such feature' })
   async history(@Param() params: FeatureNameParamsDto, @Query() query: ListQueryDto): Promise<FeatureVersionPageDto> {
     return presentPage(await this.features.history(params.name, query), presentFeatureVersion);
   }
 
   @Get(':name/versions/:version')
-  @ApiOperation({ summary: 'One version (immutable: its ETag is its version number)' })
-  @ApiOkResponse({ type: FeatureVersionDto })
-  @ApiNotFoundResponse({ description: 'No such feature version' })
+  @ReadRoute({ summary: 'One version (immutable: its ETag is its version number)', ok: FeatureVersionDto, notFound: 'No such feature version' })
   async version(@Param() params: FeatureVersionParamsDto) {
     const version = await this.features.version(params.name, params.version);
     return withVersionTag(version.version, presentFeatureVersion(version));

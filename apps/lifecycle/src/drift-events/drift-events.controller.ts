@@ -1,14 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { AcceptedDto, createdReply, presentPage, withVersionTag } from '@mlops/platform';
+import { ApiTags } from '@nestjs/swagger';
+import { CommandRoute, createdReply, PageRoute, presentPage, ReadRoute, withVersionTag } from '@mlops/platform';
 import { LIFECYCLE_API } from '../routes';
 import { DriftEventDto, DriftEventIdParamsDto, DriftEventPageDto, ListDriftEventsQueryDto, RecordDriftEventDto } from './drift-events.dto';
 import { driftEventLocation, presentDriftEvent } from './drift-events.presenter';
@@ -20,15 +12,14 @@ export class DriftEventsController {
   constructor(private readonly drift: DriftEventsService) {}
 
   @Post()
-  @ApiOperation({
+  @CommandRoute({
     summary: 'Record a drift event',
-    description:
-      'A critical drift also emits mlops.lifecycle.deployment.drift_alerted.v1 on the stream of every live production deployment of that model version (at least once, by a reactor, even after a crash). The header X-Alerted-Deployments lists those the deployments read model shows alerted when the answer is sent (the answer waits, bounded, for them).',
+    description: 'A critical drift also emits mlops.lifecycle.deployment.drift_alerted.v1 on the stream of every live production deployment of that model version (at least once, by a reactor, even after a crash). The header X-Alerted-Deployments lists those the deployments read model shows alerted when the answer is sent (the answer waits, bounded, for them).',
+    created: DriftEventDto,
+    accepted: true,
+    badRequest: 'Invalid input (problem+json)',
+    notFound: 'No such model version',
   })
-  @ApiCreatedResponse({ type: DriftEventDto })
-  @ApiAcceptedResponse({ type: AcceptedDto, description: 'Stored; the read model did not catch up within the bound' })
-  @ApiBadRequestResponse({ description: 'Invalid input (problem+json)' })
-  @ApiNotFoundResponse({ description: 'No such model version' })
   async record(@Body() dto: RecordDriftEventDto) {
     const { driftEventId, alerted, ...result } = await this.drift.record(dto);
     const headers: Record<string, string> = alerted.length ? { 'X-Alerted-Deployments': alerted.join(',') } : {};
@@ -36,16 +27,13 @@ export class DriftEventsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List drift events in recording order (filters: model_name, severity, detected_at from / to)' })
-  @ApiOkResponse({ type: DriftEventPageDto })
+  @PageRoute({ summary: 'List drift events in recording order (filters: model_name, severity, detected_at from / to)', page: DriftEventPageDto })
   async list(@Query() query: ListDriftEventsQueryDto): Promise<DriftEventPageDto> {
     return presentPage(await this.drift.list(query), presentDriftEvent);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a drift event' })
-  @ApiOkResponse({ type: DriftEventDto })
-  @ApiNotFoundResponse({ description: 'No such drift event' })
+  @ReadRoute({ summary: 'Get a drift event', ok: DriftEventDto, notFound: 'No such drift event' })
   async get(@Param() params: DriftEventIdParamsDto) {
     const doc = await this.drift.get(params.id);
     return withVersionTag(doc.version, presentDriftEvent(doc));

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { AcceptedDto, updatedReply } from '@mlops/platform';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { AcceptedDto, CommandRoute, updatedReply } from '@mlops/platform';
 import { PROMPT_GOVERNANCE_API } from '../routes';
 import { EvaluationDto } from './evaluation-result.dto';
 import { templateLocation } from '../templates/templates.presenter';
@@ -19,15 +19,14 @@ export class EvaluationController {
 
   @Post('evaluate')
   @HttpCode(200)
-  @ApiOperation({
+  @CommandRoute({
     summary: 'Evaluate a template version: variables, size, banned terms, PII, injection phrases, test cases → score and findings',
-    description:
-      'Deterministic checks; the score is 100 − 25 per error − 10 per warning (at least 0); it passes with no error and at least PROMPT_EVALUATION_PASS_SCORE. The result is recorded on the template’s stream and shown on the version.',
+    description: 'Deterministic checks; the score is 100 − 25 per error − 10 per warning (at least 0); it passes with no error and at least PROMPT_EVALUATION_PASS_SCORE. The result is recorded on the template’s stream and shown on the version.',
+    ok: { type: EvaluationResultDto, description: 'ETag: the template’s stream version' },
+    accepted: AcceptedDto,
+    badRequest: 'Invalid input, or an assertion that cannot run (unknown type, bad regex)',
+    notFound: 'No such template or version',
   })
-  @ApiOkResponse({ type: EvaluationResultDto, description: 'ETag: the template’s stream version' })
-  @ApiAcceptedResponse({ type: AcceptedDto })
-  @ApiBadRequestResponse({ description: 'Invalid input, or an assertion that cannot run (unknown type, bad regex)' })
-  @ApiNotFoundResponse({ description: 'No such template or version' })
   async evaluate(@Body() dto: EvaluateDto) {
     const result = await this.evaluations.evaluate(dto);
     return updatedReply(result, templateLocation(dto.template_id), (): EvaluationResultDto => result.evaluation);

@@ -1,21 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPreconditionFailedResponse,
-  ApiResponse,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { notFound } from '@mlops/event-sourcing';
-import { AcceptedDto, createdReply, IfMatch, presentPage, TaggedBody, updatedReply, withVersionTag } from '@mlops/platform';
+import { CommandRoute, createdReply, IfMatch, PageRoute, presentPage, ReadRoute, TaggedBody, updatedReply, withVersionTag } from '@mlops/platform';
 import { PROMPT_GOVERNANCE_API } from '../routes';
 import {
   ApproveDto,
@@ -36,7 +22,6 @@ import { AuditPageDto, LabelDto, LabelHistoryPageDto, RenderedDto, TemplateDetai
 import { presentAudit, presentDetail, presentMove, presentSummary, presentVersion, presentVersionNumbered, templateLocation, templateVersionLocation } from './templates.presenter';
 import { TemplateCommandResult, TemplatesService } from './templates.service';
 
-const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag ("<template stream version>") the command applies to' };
 
 @ApiTags('templates')
 @Controller(`${PROMPT_GOVERNANCE_API}/templates`)
@@ -44,47 +29,54 @@ export class TemplatesController {
   constructor(private readonly templates: TemplatesService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a template (id unique) with its version 1 as a draft; latest points at it' })
-  @ApiCreatedResponse({ type: TemplateDetailDto, description: 'ETag: the template’s stream version' })
-  @ApiAcceptedResponse({ type: AcceptedDto, description: 'Stored; the read model did not catch up within the bound' })
-  @ApiBadRequestResponse({ description: 'Invalid input, invalid mustache, or a body that does not match the type (problem+json)' })
-  @ApiConflictResponse({ description: 'A template with this id exists' })
+  @CommandRoute({
+    summary: 'Create a template (id unique) with its version 1 as a draft; latest points at it',
+    created: { type: TemplateDetailDto, description: 'ETag: the template’s stream version' },
+    accepted: true,
+    badRequest: 'Invalid input, invalid mustache, or a body that does not match the type (problem+json)',
+    conflict: 'A template with this id exists',
+  })
   async create(@Body() dto: CreateTemplateDto) {
     return createdReply(await this.templates.create(dto), templateLocation(dto.id), presentDetail);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List templates (filters: status — any version in it, owner, tag)' })
-  @ApiOkResponse({ type: TemplatePageDto })
+  @PageRoute({ summary: 'List templates (filters: status — any version in it, owner, tag)', page: TemplatePageDto })
   async list(@Query() query: ListTemplatesQueryDto): Promise<TemplatePageDto> {
     return presentPage(await this.templates.list(query), presentSummary);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Template detail with every version, its status, evaluation and labels' })
-  @ApiOkResponse({ type: TemplateDetailDto, description: 'ETag: the template’s stream version' })
-  @ApiNotFoundResponse({ description: 'No such template' })
+  @ReadRoute({
+    summary: 'Template detail with every version, its status, evaluation and labels',
+    ok: { type: TemplateDetailDto, description: 'ETag: the template’s stream version' },
+    notFound: 'No such template',
+  })
   async get(@Param() params: TemplateIdParamsDto) {
     const doc = await this.templates.get(params.id);
     return withVersionTag(doc.version, presentDetail(doc));
   }
 
   @Post(':id/versions')
-  @ApiOperation({ summary: 'Add an immutable version as a draft (next number); latest moves to it' })
-  @ApiHeader(IF_MATCH)
-  @ApiCreatedResponse({ type: TemplateVersionDto })
-  @ApiBadRequestResponse({ description: 'Invalid input' })
-  @ApiNotFoundResponse({ description: 'No such template' })
-  @ApiPreconditionFailedResponse({ description: 'If-Match does not match' })
+  @CommandRoute({
+    summary: 'Add an immutable version as a draft (next number); latest moves to it',
+    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    created: TemplateVersionDto,
+    badRequest: 'Invalid input',
+    notFound: 'No such template',
+    preconditionFailed: 'If-Match does not match',
+  })
   async addVersion(@Param() params: TemplateIdParamsDto, @Body() dto: NewVersionDto, @IfMatch() ifMatch?: number) {
     const result = await this.templates.addVersion(params.id, dto, ifMatch);
     return createdReply(result, templateVersionLocation(result.templateId, result.versionNumber), presentVersionNumbered(result.versionNumber));
   }
 
   @Get(':id/versions/:version')
-  @ApiOperation({ summary: 'One version' })
-  @ApiOkResponse({ type: TemplateVersionDto, description: 'ETag: the template’s stream version' })
-  @ApiNotFoundResponse({ description: 'No such template or version' })
+  @ReadRoute({
+    summary: 'One version',
+    ok: { type: TemplateVersionDto, description: 'ETag: the template’s stream version' },
+    notFound: 'No such template or version',
+  })
   async getVersion(@Param() params: TemplateVersionParamsDto) {
     const doc = await this.templates.get(params.id);
     const view = doc.versions.find((v) => v.version === params.version);
@@ -94,76 +86,84 @@ export class TemplatesController {
 
   @Post(':id/:version/submit')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Submit a draft for review (draft → pending_review)' })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: TemplateVersionDto })
-  @ApiNotFoundResponse({ description: 'No such template or version' })
-  @ApiUnprocessableEntityResponse({ description: 'The version is not a draft' })
+  @CommandRoute({
+    summary: 'Submit a draft for review (draft → pending_review)',
+    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ok: TemplateVersionDto,
+    notFound: 'No such template or version',
+    unprocessable: 'The version is not a draft',
+  })
   async submit(@Param() params: TemplateVersionParamsDto, @IfMatch() ifMatch?: number) {
     return this.versionReply(await this.templates.submit(params.id, params.version, ifMatch));
   }
 
   @Post(':id/:version/approve')
   @HttpCode(200)
-  @ApiOperation({
+  @CommandRoute({
     summary: 'Approve a version under review (pending_review → approved)',
     description: 'The caller needs the approver role (X-Roles) and must be neither the version’s author nor its submitter (four-eyes). With the template’s evaluation policy, the version’s latest evaluation must have passed.',
+    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ok: TemplateVersionDto,
+    forbidden: 'No approver role, or the approver wrote or submitted the version',
+    notFound: 'No such template or version',
+    unprocessable: 'Not under review, or no passing evaluation where the policy needs one',
   })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: TemplateVersionDto })
-  @ApiForbiddenResponse({ description: 'No approver role, or the approver wrote or submitted the version' })
-  @ApiNotFoundResponse({ description: 'No such template or version' })
-  @ApiUnprocessableEntityResponse({ description: 'Not under review, or no passing evaluation where the policy needs one' })
   async approve(@Param() params: TemplateVersionParamsDto, @Body() dto: ApproveDto, @IfMatch() ifMatch?: number) {
     return this.versionReply(await this.templates.approve(params.id, params.version, dto.comment ?? '', ifMatch));
   }
 
   @Post(':id/:version/reject')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reject a version under review with a reason (pending_review → rejected); needs the approver role' })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: TemplateVersionDto })
-  @ApiBadRequestResponse({ description: 'No reason' })
-  @ApiForbiddenResponse({ description: 'No approver role' })
-  @ApiUnprocessableEntityResponse({ description: 'Not under review' })
+  @CommandRoute({
+    summary: 'Reject a version under review with a reason (pending_review → rejected); needs the approver role',
+    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ok: TemplateVersionDto,
+    badRequest: 'No reason',
+    forbidden: 'No approver role',
+    unprocessable: 'Not under review',
+  })
   async reject(@Param() params: TemplateVersionParamsDto, @Body() dto: RejectDto, @IfMatch() ifMatch?: number) {
     return this.versionReply(await this.templates.reject(params.id, params.version, dto.reason, ifMatch));
   }
 
   @Post(':id/:version/retire')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Retire an approved version (approved → retired) once no label but latest points at it; needs the approver role' })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: TemplateVersionDto })
-  @ApiForbiddenResponse({ description: 'No approver role' })
-  @ApiUnprocessableEntityResponse({ description: 'Not approved, or a label points at it' })
+  @CommandRoute({
+    summary: 'Retire an approved version (approved → retired) once no label but latest points at it; needs the approver role',
+    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ok: TemplateVersionDto,
+    forbidden: 'No approver role',
+    unprocessable: 'Not approved, or a label points at it',
+  })
   async retire(@Param() params: TemplateVersionParamsDto, @Body() dto: RetireDto, @IfMatch() ifMatch?: number) {
     return this.versionReply(await this.templates.retire(params.id, params.version, dto.reason ?? '', ifMatch));
   }
 
   @Get(':id/labels/history')
-  @ApiOperation({ summary: 'Every label move (who, when, from → to), oldest first; filter: label' })
-  @ApiOkResponse({ type: LabelHistoryPageDto })
-  @ApiNotFoundResponse({ description: 'No such template' })
+  @PageRoute({ summary: 'Every label move (who, when, from → to), oldest first; filter: label', page: LabelHistoryPageDto, notFound: 'No such template' })
   async labelHistory(@Param() params: TemplateIdParamsDto, @Query() query: LabelHistoryQueryDto): Promise<LabelHistoryPageDto> {
     return presentPage(await this.templates.labelHistory(params.id, query), presentMove);
   }
 
   @Get(':id/audit')
-  @ApiOperation({ summary: 'The audit trail: every change to the template (creation, versions, reviews, evaluations, label moves) with who, when and the request, in order; filters: action, version' })
-  @ApiOkResponse({ type: AuditPageDto })
-  @ApiNotFoundResponse({ description: 'No such template' })
+  @PageRoute({
+    summary: 'The audit trail: every change to the template (creation, versions, reviews, evaluations, label moves) with who, when and the request, in order; filters: action, version',
+    page: AuditPageDto,
+    notFound: 'No such template',
+  })
   async audit(@Param() params: TemplateIdParamsDto, @Query() query: AuditQueryDto): Promise<AuditPageDto> {
     return presentPage(await this.templates.audit(params.id, query), presentAudit);
   }
 
   @Put(':id/labels/:label')
-  @ApiOperation({ summary: 'Point a label at a version; production only at an approved one; latest moves by itself' })
-  @ApiHeader(IF_MATCH)
-  @ApiOkResponse({ type: LabelDto })
-  @ApiBadRequestResponse({ description: 'Invalid input, or the label latest' })
-  @ApiNotFoundResponse({ description: 'No such template or version' })
-  @ApiUnprocessableEntityResponse({ description: 'production at a version that is not approved, or any label at a rejected or retired one' })
+  @CommandRoute({
+    summary: 'Point a label at a version; production only at an approved one; latest moves by itself',
+    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ok: LabelDto,
+    badRequest: 'Invalid input, or the label latest',
+    notFound: 'No such template or version',
+    unprocessable: 'production at a version that is not approved, or any label at a rejected or retired one',
+  })
   async moveLabel(@Param() params: LabelParamsDto, @Body() dto: MoveLabelDto, @IfMatch() ifMatch?: number) {
     const result = await this.templates.moveLabel(params.id, params.label, dto.version, ifMatch);
     return updatedReply(result, templateLocation(params.id), (doc) => doc.labels.find((l) => l.label === params.label)!);
@@ -171,15 +171,15 @@ export class TemplatesController {
 
   @Post(':id/render')
   @HttpCode(200)
-  @ApiOperation({
+  @ReadRoute({
     summary: 'Render a version, by label (default production) or number, with variables — the run-time call',
     description: 'ETag: content hash of (template id, version, variables); If-None-Match with it answers 304.',
+    headers: [{ name: 'If-None-Match', required: false }],
+    ok: RenderedDto,
+    responses: [{ status: 304, description: 'Not modified' }],
+    badRequest: 'Missing variables (listed in errors[]), or both label and version',
+    notFound: 'No such template, label or version',
   })
-  @ApiHeader({ name: 'If-None-Match', required: false })
-  @ApiOkResponse({ type: RenderedDto })
-  @ApiResponse({ status: 304, description: 'Not modified' })
-  @ApiBadRequestResponse({ description: 'Missing variables (listed in errors[]), or both label and version' })
-  @ApiNotFoundResponse({ description: 'No such template, label or version' })
   async render(@Param() params: TemplateIdParamsDto, @Body() dto: RenderDto) {
     const rendered = await this.templates.render(params.id, dto);
     const { doc, view } = rendered;
