@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags, ApiUnauthorizedResponse, type OpenAPIObject } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiResponse, ApiTags, ApiUnauthorizedResponse, type OpenAPIObject } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { buildOpenApi, currentContext } from '@mlops/platform';
 import { authenticationOf, type Authentication } from './auth';
@@ -22,6 +22,9 @@ export class MeController {
   @ApiOperation({ summary: 'The caller: actor, roles and how the gateway authenticated them' })
   @ApiOkResponse({ type: CallerDto })
   @ApiUnauthorizedResponse({ description: 'The gateway requires an API key or an OIDC token and the request carried no valid one' })
+  // What the gateway will not forward, as the merged document states on every route.
+  @ApiResponse({ status: 414, description: 'The request target is longer than the gateway forwards' })
+  @ApiResponse({ status: 431, description: 'The request headers are larger than the gateway forwards' })
   me(@Req() req: Request): CallerDto {
     const context = currentContext();
     return { actor: context?.actor ?? 'anonymous', roles: context?.roles ?? [], auth: authenticationOf(req) };

@@ -82,7 +82,7 @@ describe('GET /api/v1/me: who the gateway takes the caller to be', () => {
     const operation = document.paths['/api/v1/me'].get;
     expect(operation.operationId).toBe('GatewayMeController_me');
     expect(operation.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CallerDto' });
-    expect(operation.responses['401'].content['application/problem+json']).toBeDefined();
+    for (const status of ['401', '414', '431']) expect(operation.responses[status].content['application/problem+json']).toBeDefined();
     expect(document.components.schemas.CallerDto.properties.auth.enum).toEqual(['api_key', 'oidc', 'none']);
   });
 });

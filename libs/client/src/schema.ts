@@ -2152,13 +2152,16 @@ export interface components {
             table_name: string | null;
             row_count_at_run: number | null;
             content_sha256_at_run: string | null;
+            /** @description Columns and their types as DuckDB read them */
             schema: {
                 [key: string]: unknown;
             }[];
+            /** @description Per-column profile: nulls, distinct, min / max, mean, stddev */
             profile: {
                 [key: string]: unknown;
-            } | null;
-            profiled_at: string | null;
+            }[];
+            /** Format: date-time */
+            profiled_at: string;
         };
         ModelLineageDto: {
             model_name: string;
@@ -11336,11 +11339,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description The request target is longer than the gateway forwards */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Rate limit reached; retry after Retry-After seconds */
             429: {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The request headers are larger than the gateway forwards */
+            431: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -176,9 +176,9 @@ class DatasetLineageDto {
   @ApiProperty({ type: String, nullable: true }) table_name!: string | null;
   @ApiProperty({ type: Number, nullable: true }) row_count_at_run!: number | null;
   @ApiProperty({ type: String, nullable: true }) content_sha256_at_run!: string | null;
-  @ApiProperty({ type: 'array', items: ANY_OBJECT }) schema!: unknown[];
-  @ApiProperty({ ...ANY_OBJECT, nullable: true }) profile!: unknown;
-  @ApiProperty({ type: String, nullable: true }) profiled_at!: string | null;
+  @ApiProperty({ type: 'array', items: ANY_OBJECT, description: 'Columns and their types as DuckDB read them' }) schema!: unknown[];
+  @ApiProperty({ type: 'array', items: ANY_OBJECT, description: 'Per-column profile: nulls, distinct, min / max, mean, stddev' }) profile!: unknown[];
+  @ApiProperty({ format: 'date-time' }) profiled_at!: string;
 }
 
 class ModelLineageDto {
