@@ -23,6 +23,8 @@ import { AcceptedDto } from './accepted.dto';
 
 /** Why a command answers 202: stored, but its read model did not show it within the read-your-writes bound. */
 export const READ_MODEL_BEHIND = 'Stored; the read model did not catch up within the bound';
+/** What `If-Match` names: the version a command applies to (412 when it is not the current one). */
+export const IF_MATCH_COMMAND = 'ETag ("<version>") the command applies to';
 /** Why a command with If-Match answers 412. */
 export const IF_MATCH_MISMATCH = 'If-Match does not match the current version';
 
@@ -39,8 +41,8 @@ export interface RouteDocs {
   params?: ApiParamOptions[];
   /** Request headers besides If-Match. */
   headers?: ApiHeaderOptions[];
-  /** The If-Match header's description: the command applies to that version only (412 otherwise). */
-  ifMatch?: string;
+  /** The If-Match header's description: the command applies to that version only (412 otherwise); `true`: IF_MATCH_COMMAND. */
+  ifMatch?: string | true;
   ok?: RouteAnswer;
   created?: RouteAnswer;
   /** 202: stored, but the read model did not catch up within the bound; `true`: AcceptedDto, READ_MODEL_BEHIND. */
@@ -69,7 +71,7 @@ function routeDocs(docs: RouteDocs): MethodDecorator {
     ApiOperation(docs.description === undefined ? { summary: docs.summary } : { summary: docs.summary, description: docs.description }),
     ...(docs.body ? [ApiBody(docs.body)] : []),
     ...(docs.params ?? []).map((param) => ApiParam(param)),
-    ...(docs.ifMatch ? [ApiHeader({ name: 'If-Match', required: false, description: docs.ifMatch })] : []),
+    ...(docs.ifMatch ? [ApiHeader({ name: 'If-Match', required: false, description: docs.ifMatch === true ? IF_MATCH_COMMAND : docs.ifMatch })] : []),
     ...(docs.headers ?? []).map((header) => ApiHeader(header)),
     ...(docs.ok ? [ApiOkResponse(answer(docs.ok))] : []),
     ...(docs.created ? [ApiCreatedResponse(answer(docs.created))] : []),

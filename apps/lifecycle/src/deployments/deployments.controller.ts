@@ -51,7 +51,7 @@ export class DeploymentsController {
   @CommandRoute({
     summary: 'Move the status along the state machine and/or report health and metrics',
     description: 'States: pending → validating → deploying → active; pending, validating, deploying, active or rollback → failed. Rollback: POST /deployments/{id}/rollback; termination: DELETE. Illegal transitions answer 422 and write nothing.',
-    ifMatch: 'ETag ("<version>") the command applies to',
+    ifMatch: true,
     ok: DeploymentDto,
     notFound: 'No such deployment',
     preconditionFailed: true,
@@ -66,7 +66,7 @@ export class DeploymentsController {
   @CommandRoute({
     summary: 'Promote an active canary to 100% of the traffic',
     description: 'Emits deployment.promoted; the canary then holds all of the traffic allocation, and the other live deployments of the model in the environment are terminated (one command each, at least once, by a reactor). The answer waits, bounded, until the read model shows them terminated.',
-    ifMatch: 'ETag ("<version>") the command applies to',
+    ifMatch: true,
     ok: DeploymentDto,
     notFound: 'No such deployment',
     unprocessable: 'Not active, or already at 100%',
@@ -79,7 +79,7 @@ export class DeploymentsController {
   @HttpCode(200)
   @CommandRoute({
     summary: 'Roll back an active deployment (status rollback; terminate it once the previous version serves)',
-    ifMatch: 'ETag ("<version>") the command applies to',
+    ifMatch: true,
     ok: DeploymentDto,
     notFound: 'No such deployment',
     unprocessable: 'The deployment is not active',
@@ -91,7 +91,7 @@ export class DeploymentsController {
   @Delete(':id')
   @CommandRoute({
     summary: 'Terminate a live deployment (status terminated, terminated_at set; the record is kept)',
-    ifMatch: 'ETag ("<version>") the command applies to',
+    ifMatch: true,
     ok: DeploymentDto,
     notFound: 'No such deployment',
     unprocessable: 'Already terminated or failed',

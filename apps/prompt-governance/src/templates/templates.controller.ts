@@ -23,6 +23,9 @@ import { presentAudit, presentDetail, presentMove, presentSummary, presentVersio
 import { TemplateCommandResult, TemplatesService } from './templates.service';
 
 
+/** Template commands apply to the template's stream version, whichever version of the template they are about. */
+const IF_MATCH = 'ETag ("<template stream version>") the command applies to';
+
 @ApiTags('templates')
 @Controller(`${PROMPT_GOVERNANCE_API}/templates`)
 export class TemplatesController {
@@ -60,7 +63,7 @@ export class TemplatesController {
   @Post(':id/versions')
   @CommandRoute({
     summary: 'Add an immutable version as a draft (next number); latest moves to it',
-    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ifMatch: IF_MATCH,
     created: TemplateVersionDto,
     badRequest: 'Invalid input',
     notFound: 'No such template',
@@ -88,7 +91,7 @@ export class TemplatesController {
   @HttpCode(200)
   @CommandRoute({
     summary: 'Submit a draft for review (draft → pending_review)',
-    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ifMatch: IF_MATCH,
     ok: TemplateVersionDto,
     notFound: 'No such template or version',
     unprocessable: 'The version is not a draft',
@@ -102,7 +105,7 @@ export class TemplatesController {
   @CommandRoute({
     summary: 'Approve a version under review (pending_review → approved)',
     description: 'The caller needs the approver role (X-Roles) and must be neither the version’s author nor its submitter (four-eyes). With the template’s evaluation policy, the version’s latest evaluation must have passed.',
-    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ifMatch: IF_MATCH,
     ok: TemplateVersionDto,
     forbidden: 'No approver role, or the approver wrote or submitted the version',
     notFound: 'No such template or version',
@@ -116,7 +119,7 @@ export class TemplatesController {
   @HttpCode(200)
   @CommandRoute({
     summary: 'Reject a version under review with a reason (pending_review → rejected); needs the approver role',
-    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ifMatch: IF_MATCH,
     ok: TemplateVersionDto,
     badRequest: 'No reason',
     forbidden: 'No approver role',
@@ -130,7 +133,7 @@ export class TemplatesController {
   @HttpCode(200)
   @CommandRoute({
     summary: 'Retire an approved version (approved → retired) once no label but latest points at it; needs the approver role',
-    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ifMatch: IF_MATCH,
     ok: TemplateVersionDto,
     forbidden: 'No approver role',
     unprocessable: 'Not approved, or a label points at it',
@@ -158,7 +161,7 @@ export class TemplatesController {
   @Put(':id/labels/:label')
   @CommandRoute({
     summary: 'Point a label at a version; production only at an approved one; latest moves by itself',
-    ifMatch: 'ETag ("<template stream version>") the command applies to',
+    ifMatch: IF_MATCH,
     ok: LabelDto,
     badRequest: 'Invalid input, or the label latest',
     notFound: 'No such template or version',
