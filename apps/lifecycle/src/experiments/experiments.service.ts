@@ -86,7 +86,11 @@ export class ExperimentsService {
   }
 
   async update(name: string, dto: UpdateExperimentDto, ifMatch?: number): Promise<CommandResult<ExperimentDocument>> {
-    const key = await this.keyOf(name);
+    return this.updateByKey(await this.keyOf(name), dto, ifMatch);
+  }
+
+  /** The update on the experiment with this key (MLflow's calls, which address experiments by id, found the key already). */
+  updateByKey(key: string, dto: UpdateExperimentDto, ifMatch?: number): Promise<CommandResult<ExperimentDocument>> {
     return this.execute(key, commandMetadata(), { type: 'UpdateExperiment', data: { name: key, ...dto } }, ifMatch);
   }
 

@@ -159,13 +159,13 @@ export class MlflowTrackingService {
   async deleteExperiment(id: string) {
     const experiment = await this.experimentById(id);
     if (id === DEFAULT_EXPERIMENT.id) throw mlflowInvalid('Cannot delete the default experiment "0"');
-    await this.experiments.update(experimentKeyOf(experiment), { status: 'archived' } as never);
+    await this.experiments.updateByKey(experimentKeyOf(experiment), { status: 'archived' } as never);
     return {};
   }
 
   async restoreExperiment(id: string) {
     const experiment = await this.experimentById(id);
-    await this.experiments.update(experimentKeyOf(experiment), { status: 'active' } as never);
+    await this.experiments.updateByKey(experimentKeyOf(experiment), { status: 'active' } as never);
     return {};
   }
 
