@@ -6,6 +6,7 @@ import {
   ApiBodyOptions,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiHeader,
   ApiHeaderOptions,
@@ -37,6 +38,8 @@ export interface RouteDocs {
   description?: string;
   /** The request body, when it is not the handler's `@Body()` DTO (a oneOf). */
   body?: ApiBodyOptions;
+  /** DTOs the document needs that no answer names directly (referenced by `getSchemaPath`). */
+  extraModels?: Type<unknown>[];
   /** Path parameters the handler's DTOs do not describe. */
   params?: ApiParamOptions[];
   /** Request headers besides If-Match. */
@@ -69,6 +72,7 @@ const problem = (description: string) => ({ description });
 function routeDocs(docs: RouteDocs): MethodDecorator {
   const stack: MethodDecorator[] = [
     ApiOperation(docs.description === undefined ? { summary: docs.summary } : { summary: docs.summary, description: docs.description }),
+    ...(docs.extraModels?.length ? [ApiExtraModels(...docs.extraModels)] : []),
     ...(docs.body ? [ApiBody(docs.body)] : []),
     ...(docs.params ?? []).map((param) => ApiParam(param)),
     ...(docs.ifMatch ? [ApiHeader({ name: 'If-Match', required: false, description: docs.ifMatch === true ? IF_MATCH_COMMAND : docs.ifMatch })] : []),
@@ -87,8 +91,9 @@ function routeDocs(docs: RouteDocs): MethodDecorator {
   return applyDecorators(...stack.reverse());
 }
 
-/** A command route: what it creates (201) or answers (200), its 202, If-Match, and why it refuses. */
-export const CommandRoute = (docs: RouteDocs & ({ created: RouteAnswer } | { ok: RouteAnswer })): MethodDecorator => routeDocs(docs);
+/** A command route: what it creates (201) or answers (200) — or only its 202, when it runs asynchronously —, If-Match, and why it refuses. */
+export const CommandRoute = (docs: RouteDocs & ({ created: RouteAnswer } | { ok: RouteAnswer } | { accepted: RouteAnswer | true })): MethodDecorator =>
+  routeDocs(docs);
 
 /** A read of one resource (or a computation that writes nothing): its answer and why it can be missing. */
 export const ReadRoute = (docs: RouteDocs & { ok: RouteAnswer }): MethodDecorator => routeDocs(docs);

@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -14,7 +15,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { AcceptedDto } from './accepted.dto';
-import { CommandRoute, IF_MATCH_MISMATCH, PageRoute, READ_MODEL_BEHIND, ReadRoute } from './route-docs';
+import { CommandRoute, IF_MATCH_COMMAND, IF_MATCH_MISMATCH, PageRoute, READ_MODEL_BEHIND, ReadRoute } from './route-docs';
 
 class ThingDto {
   @ApiProperty() name!: string;
@@ -24,7 +25,7 @@ class ThingPageDto {
 }
 
 // What the OpenAPI document is built from: @nestjs/swagger's metadata on each handler.
-const KEYS = ['swagger/apiOperation', 'swagger/apiResponse', 'swagger/apiParameters'];
+const KEYS = ['swagger/apiOperation', 'swagger/apiResponse', 'swagger/apiParameters', 'swagger/apiExtraModels'];
 const metadataOf = (handler: object) => Object.fromEntries(KEYS.map((key) => [key, Reflect.getMetadata(key, handler)]));
 
 class Stacked {
@@ -53,6 +54,12 @@ class Stacked {
   @ApiOperation({ summary: 'List things' })
   @ApiOkResponse({ type: ThingPageDto })
   list() {}
+
+  @ApiOperation({ summary: 'Queue a thing' })
+  @ApiExtraModels(ThingPageDto)
+  @ApiHeader({ name: 'If-Match', required: false, description: IF_MATCH_COMMAND })
+  @ApiAcceptedResponse({ type: ThingDto, description: 'Queued' })
+  queue() {}
 }
 
 class Composed {
@@ -76,10 +83,13 @@ class Composed {
 
   @PageRoute({ summary: 'List things', page: ThingPageDto })
   list() {}
+
+  @CommandRoute({ summary: 'Queue a thing', extraModels: [ThingPageDto], ifMatch: true, accepted: { type: ThingDto, description: 'Queued' } })
+  queue() {}
 }
 
 describe('route decorators', () => {
-  it.each(['create', 'update', 'get', 'list'] as const)('leave on %s the metadata the stacked Swagger decorators leave', (handler) => {
+  it.each(['create', 'update', 'get', 'list', 'queue'] as const)('leave on %s the metadata the stacked Swagger decorators leave', (handler) => {
     const composed = metadataOf(Composed.prototype[handler]);
     expect(composed['swagger/apiOperation']).toBeDefined();
     expect(composed).toEqual(metadataOf(Stacked.prototype[handler]));
