@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import { ApiError } from '@mlops/client';
 
@@ -37,6 +37,49 @@ export function ListState({ query, empty, count }: { query: { isPending: boolean
   return null;
 }
 
+/** A list's filter with its empty values dropped (a cleared input asks for everything again). */
+export function useListFilter<F extends object>(initial: F | (() => F) = {} as F): [F, (change: Partial<F>) => void] {
+  const [filter, setFilter] = useState<F>(initial);
+  const set = (change: Partial<F>) => setFilter((f) => Object.fromEntries(Object.entries({ ...f, ...change }).filter(([, v]) => v !== '' && v !== undefined)) as F);
+  return [filter, set];
+}
+
+type PagedQuery = { isPending: boolean; error: unknown; hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+
+/**
+ * What every list page shows under its filters: loading, the problem, or the empty text; else the
+ * table (scrolling sideways when wide) with a row per item; then Load more while pages remain.
+ */
+export function ListTable<T>({ query, items, empty, className, head, row }: { query: PagedQuery; items: T[]; empty: string; className: string; head: ReactNode; row: (item: T) => ReactNode }) {
+  return (
+    <>
+      <ListState query={query} empty={empty} count={items.length} />
+      {items.length > 0 && (
+        <div className="table-scroll">
+          <table className={className}>
+            <thead>
+              <tr>{head}</tr>
+            </thead>
+            <tbody>{items.map(row)}</tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore query={query} />
+    </>
+  );
+}
+
+/** A list page: its title and links, the filters, the list, then what follows it (a create form). */
+export function ListPage<T>({ title, actions, filters, children, ...list }: Parameters<typeof ListTable<T>>[0] & { title: string; actions?: ReactNode; filters?: ReactNode; children?: ReactNode }) {
+  return (
+    <Section title={title} actions={actions}>
+      {filters && <div className="filters">{filters}</div>}
+      <ListTable {...list} />
+      {children}
+    </Section>
+  );
+}
+
 export function LoadMore({ query }: { query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown } }) {
   if (!query.hasNextPage) return null;
   return (
@@ -71,7 +114,7 @@ export function Section({ title, children, actions }: { title: string; children:
   );
 }
 
-const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04'];
+export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04'];
 
 export interface Series {
   label: string;

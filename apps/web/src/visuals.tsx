@@ -1,6 +1,6 @@
 import { diffWordsWithSpace } from 'diff';
 import { type ReactNode, useEffect, useRef } from 'react';
-import { formatNumber } from './components';
+import { formatNumber, PALETTE } from './components';
 
 /** Both texts word by word: removed words struck through in red, added ones in green. */
 export function TextDiff({ from, to }: { from: string; to: string }) {
@@ -157,7 +157,6 @@ export function RocChart({ curves }: { curves: { label: string | number | boolea
   const x = (fpr: number) => ROC_PAD + fpr * ROC_SIZE;
   const y = (tpr: number) => ROC_PAD + (1 - tpr) * ROC_SIZE;
   const drawn = curves.filter((c) => c.fpr.length > 0);
-  const palette = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563', '#ca8a04'];
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   return (
     <figure className="roc-chart">
@@ -179,7 +178,7 @@ export function RocChart({ curves }: { curves: { label: string | number | boolea
             key={String(c.label)}
             className="roc-curve"
             d={c.fpr.map((f, j) => `${j === 0 ? 'M' : 'L'}${x(f).toFixed(2)},${y(c.tpr[j]).toFixed(2)}`).join(' ')}
-            stroke={palette[i % palette.length]}
+            stroke={PALETTE[i % PALETTE.length]}
             data-label={String(c.label)}
             data-points={c.fpr.length}
           />
@@ -195,7 +194,7 @@ export function RocChart({ curves }: { curves: { label: string | number | boolea
         <ul className="roc-legend">
           {curves.map((c, i) => (
             <li key={String(c.label)} data-label={String(c.label)}>
-              <span className="swatch" style={{ background: palette[drawn.indexOf(c) >= 0 ? drawn.indexOf(c) % palette.length : i % palette.length] }} />
+              <span className="swatch" style={{ background: PALETTE[(drawn.includes(c) ? drawn.indexOf(c) : i) % PALETTE.length] }} />
               {String(c.label)}: <span className="roc-auc">AUC {formatNumber(c.auc)}</span>
             </li>
           ))}

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { type DatasetFilter, flatten, useDataset, useDatasets, useRefreshDataset, useRegisterDataset } from '@mlops/client';
-import { ChangedElsewhere, formatNumber, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+import { ChangedElsewhere, formatNumber, formatTime, ListPage, ProblemView, Section, useListFilter } from '../components';
 import { SmallBar } from '../visuals';
 
 /** Bytes as a person reads them (KiB, MiB, …). */
@@ -19,64 +19,63 @@ export function formatBytes(bytes: number) {
 const cell = (value: unknown) => (value === null || value === undefined ? '—' : typeof value === 'number' ? formatNumber(value) : String(value));
 
 export function DatasetsPage() {
-  const [filter, setFilter] = useState<DatasetFilter>({});
+  const [filter, set] = useListFilter<DatasetFilter>();
   const query = useDatasets(filter);
   const datasets = flatten(query.data);
-  const set = (change: Partial<DatasetFilter>) =>
-    setFilter((f) => Object.fromEntries(Object.entries({ ...f, ...change }).filter(([, v]) => v !== '' && v !== undefined)));
   return (
-    <Section title="Datasets" actions={<Link to="/features">Features</Link>}>
-      <div className="filters">
-        <label>
-          Source
-          <select value={filter.source_type ?? ''} onChange={(e) => set({ source_type: (e.target.value || undefined) as DatasetFilter['source_type'] })}>
-            <option value="">any</option>
-            {['csv', 'parquet', 'duckdb_table'].map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Tag
-          <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
-        </label>
-      </div>
-      <ListState query={query} empty="No datasets match." count={datasets.length} />
-      {datasets.length > 0 && (
-        <table className="datasets">
-          <thead>
-            <tr>
-              <th>Dataset</th>
-              <th>Source</th>
-              <th>Rows</th>
-              <th>Size</th>
-              <th>Columns</th>
-              <th>Tags</th>
-              <th>Profiled</th>
-            </tr>
-          </thead>
-          <tbody>
-            {datasets.map((d) => (
-              <tr key={d.id} data-dataset={d.id}>
-                <td className="long">
-                  <Link to={`/datasets/${encodeURIComponent(d.id)}`}>{d.id}</Link>
-                </td>
-                <td className="long">
-                  {d.source_type} {d.table_name ?? d.path}
-                </td>
-                <td className="num">{d.row_count}</td>
-                <td className="num">{formatBytes(d.size_bytes)}</td>
-                <td className="num">{d.schema.length}</td>
-                <td className="long">{d.tags.join(', ') || '—'}</td>
-                <td>{formatTime(d.profiled_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <ListPage
+      title="Datasets"
+      actions={<Link to="/features">Features</Link>}
+      filters={
+        <>
+          <label>
+            Source
+            <select value={filter.source_type ?? ''} onChange={(e) => set({ source_type: (e.target.value || undefined) as DatasetFilter['source_type'] })}>
+              <option value="">any</option>
+              {['csv', 'parquet', 'duckdb_table'].map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Tag
+            <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
+          </label>
+        </>
+      }
+      query={query}
+      items={datasets}
+      empty="No datasets match."
+      className="datasets"
+      head={
+        <>
+          <th>Dataset</th>
+          <th>Source</th>
+          <th>Rows</th>
+          <th>Size</th>
+          <th>Columns</th>
+          <th>Tags</th>
+          <th>Profiled</th>
+        </>
+      }
+      row={(d) => (
+        <tr key={d.id} data-dataset={d.id}>
+          <td className="long">
+            <Link to={`/datasets/${encodeURIComponent(d.id)}`}>{d.id}</Link>
+          </td>
+          <td className="long">
+            {d.source_type} {d.table_name ?? d.path}
+          </td>
+          <td className="num">{d.row_count}</td>
+          <td className="num">{formatBytes(d.size_bytes)}</td>
+          <td className="num">{d.schema.length}</td>
+          <td className="long">{d.tags.join(', ') || '—'}</td>
+          <td>{formatTime(d.profiled_at)}</td>
+        </tr>
       )}
-      <LoadMore query={query} />
+    >
       <RegisterDataset />
-    </Section>
+    </ListPage>
   );
 }
 

@@ -19,7 +19,7 @@ import {
   useScenarioVersion,
   useUpdateScenario,
 } from '@mlops/client';
-import { ChangedElsewhere, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+import { ChangedElsewhere, formatTime, ListPage, ProblemView, Section, useListFilter } from '../components';
 
 const TASKS = ['binary_classification', 'multiclass_classification', 'regression', 'text'] as const;
 const thresholdText = (t: Scenario['thresholds'][number]) =>
@@ -28,62 +28,61 @@ const caseSummary = (cases: Scenario['cases']) =>
   typeof cases.dataset_id === 'string' ? `dataset ${cases.dataset_id}` : typeof cases.case_count === 'number' ? `${cases.case_count} inline cases` : 'cases';
 
 export function ScenariosPage() {
-  const [filter, setFilter] = useState<ScenarioFilter>({});
+  const [filter, set] = useListFilter<ScenarioFilter>();
   const query = useScenarios(filter);
   const scenarios = flatten(query.data);
-  const set = (change: Partial<ScenarioFilter>) =>
-    setFilter((f) => Object.fromEntries(Object.entries({ ...f, ...change }).filter(([, v]) => v !== '' && v !== undefined)));
   return (
-    <Section title="Evaluation scenarios" actions={<Link to="/evaluation/runs">Runs</Link>}>
-      <div className="filters">
-        <label>
-          Task
-          <select value={filter.task_type ?? ''} onChange={(e) => set({ task_type: (e.target.value || undefined) as ScenarioFilter['task_type'] })}>
-            <option value="">any</option>
-            {TASKS.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Tag
-          <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
-        </label>
-      </div>
-      <ListState query={query} empty="No scenarios match." count={scenarios.length} />
-      {scenarios.length > 0 && (
-        <table className="scenarios">
-          <thead>
-            <tr>
-              <th>Scenario</th>
-              <th>Task</th>
-              <th>Version</th>
-              <th>Cases</th>
-              <th>Metrics</th>
-              <th>Gate</th>
-              <th>Updated</th>
-            </tr>
-          </thead>
-          <tbody>
-            {scenarios.map((s) => (
-              <tr key={s.name} data-scenario={s.name}>
-                <td className="long">
-                  <Link to={`/evaluation/scenarios/${encodeURIComponent(s.name)}`}>{s.name}</Link>
-                </td>
-                <td>{s.task_type}</td>
-                <td>v{s.version}</td>
-                <td>{caseSummary(s.cases)}</td>
-                <td className="long">{s.metrics.join(', ')}</td>
-                <td className="long">{s.thresholds.map(thresholdText).join('; ') || 'none'}</td>
-                <td>{formatTime(s.updated_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <ListPage
+      title="Evaluation scenarios"
+      actions={<Link to="/evaluation/runs">Runs</Link>}
+      filters={
+        <>
+          <label>
+            Task
+            <select value={filter.task_type ?? ''} onChange={(e) => set({ task_type: (e.target.value || undefined) as ScenarioFilter['task_type'] })}>
+              <option value="">any</option>
+              {TASKS.map((t) => (
+                <option key={t}>{t}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Tag
+            <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
+          </label>
+        </>
+      }
+      query={query}
+      items={scenarios}
+      empty="No scenarios match."
+      className="scenarios"
+      head={
+        <>
+          <th>Scenario</th>
+          <th>Task</th>
+          <th>Version</th>
+          <th>Cases</th>
+          <th>Metrics</th>
+          <th>Gate</th>
+          <th>Updated</th>
+        </>
+      }
+      row={(s) => (
+        <tr key={s.name} data-scenario={s.name}>
+          <td className="long">
+            <Link to={`/evaluation/scenarios/${encodeURIComponent(s.name)}`}>{s.name}</Link>
+          </td>
+          <td>{s.task_type}</td>
+          <td>v{s.version}</td>
+          <td>{caseSummary(s.cases)}</td>
+          <td className="long">{s.metrics.join(', ')}</td>
+          <td className="long">{s.thresholds.map(thresholdText).join('; ') || 'none'}</td>
+          <td>{formatTime(s.updated_at)}</td>
+        </tr>
       )}
-      <LoadMore query={query} />
+    >
       <CreateScenario />
-    </Section>
+    </ListPage>
   );
 }
 

@@ -15,78 +15,75 @@ import {
   useFeatures,
   useFeatureVersions,
 } from '@mlops/client';
-import { Badge, ChangedElsewhere, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+import { Badge, ChangedElsewhere, formatTime, ListPage, ListState, ProblemView, Section, useListFilter } from '../components';
 
 export function FeaturesPage() {
-  const [filter, setFilter] = useState<FeatureFilter>({});
+  const [filter, set] = useListFilter<FeatureFilter>();
   const query = useFeatures(filter);
   const features = flatten(query.data);
-  const set = (change: Partial<FeatureFilter>) =>
-    setFilter((f) => Object.fromEntries(Object.entries({ ...f, ...change }).filter(([, v]) => v !== '' && v !== undefined)));
   return (
-    <Section title="Features" actions={<Link to="/datasets">Datasets</Link>}>
-      <div className="filters">
-        {(['entity', 'owner', 'tag'] as const).map((key) => (
-          <label key={key}>
-            {key[0].toUpperCase() + key.slice(1)}
-            <input value={filter[key] ?? ''} onChange={(e) => set({ [key]: e.target.value })} />
+    <ListPage
+      title="Features"
+      actions={<Link to="/datasets">Datasets</Link>}
+      filters={
+        <>
+          {(['entity', 'owner', 'tag'] as const).map((key) => (
+            <label key={key}>
+              {key[0].toUpperCase() + key.slice(1)}
+              <input value={filter[key] ?? ''} onChange={(e) => set({ [key]: e.target.value })} />
+            </label>
+          ))}
+          <label>
+            Status
+            <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as FeatureFilter['status'] })}>
+              <option value="">any</option>
+              <option>active</option>
+              <option>deprecated</option>
+            </select>
           </label>
-        ))}
-        <label>
-          Status
-          <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as FeatureFilter['status'] })}>
-            <option value="">any</option>
-            <option>active</option>
-            <option>deprecated</option>
-          </select>
-        </label>
-      </div>
-      <ListState query={query} empty="No features match." count={features.length} />
-      {features.length > 0 && (
-        <div className="table-scroll">
-          <table className="features">
-            <thead>
-              <tr>
-                <th>Feature</th>
-                <th>Status</th>
-                <th>Entity</th>
-                <th>Type</th>
-                <th>Version</th>
-                <th>Source</th>
-                <th>Owner</th>
-                <th>Tags</th>
-                <th>Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {features.map((f) => (
-                <tr key={f.name} data-feature={f.name}>
-                  <td className="long">
-                    <Link to={`/features/${encodeURIComponent(f.name)}`}>{f.name}</Link>
-                  </td>
-                  <td>
-                    <Badge kind="status" value={f.status} />
-                  </td>
-                  <td>{f.entity}</td>
-                  <td>{f.latest_version.value_type}</td>
-                  <td>v{f.latest_version.version}</td>
-                  <td className="long">
-                    <Link to={`/datasets/${encodeURIComponent(f.latest_version.source.dataset_id)}`}>{f.latest_version.source.dataset_id}</Link>
-                    {' · '}
-                    {f.latest_version.source.column ?? f.latest_version.source.expression}
-                  </td>
-                  <td>{f.owner}</td>
-                  <td className="long">{f.tags.join(', ') || '—'}</td>
-                  <td>{formatTime(f.updated_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        </>
+      }
+      query={query}
+      items={features}
+      empty="No features match."
+      className="features"
+      head={
+        <>
+          <th>Feature</th>
+          <th>Status</th>
+          <th>Entity</th>
+          <th>Type</th>
+          <th>Version</th>
+          <th>Source</th>
+          <th>Owner</th>
+          <th>Tags</th>
+          <th>Updated</th>
+        </>
+      }
+      row={(f) => (
+        <tr key={f.name} data-feature={f.name}>
+          <td className="long">
+            <Link to={`/features/${encodeURIComponent(f.name)}`}>{f.name}</Link>
+          </td>
+          <td>
+            <Badge kind="status" value={f.status} />
+          </td>
+          <td>{f.entity}</td>
+          <td>{f.latest_version.value_type}</td>
+          <td>v{f.latest_version.version}</td>
+          <td className="long">
+            <Link to={`/datasets/${encodeURIComponent(f.latest_version.source.dataset_id)}`}>{f.latest_version.source.dataset_id}</Link>
+            {' · '}
+            {f.latest_version.source.column ?? f.latest_version.source.expression}
+          </td>
+          <td>{f.owner}</td>
+          <td className="long">{f.tags.join(', ') || '—'}</td>
+          <td>{formatTime(f.updated_at)}</td>
+        </tr>
       )}
-      <LoadMore query={query} />
+    >
       <DefineFeature />
-    </Section>
+    </ListPage>
   );
 }
 

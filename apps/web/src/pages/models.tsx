@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { flatten, type ModelVersionFilter, useModelVersions } from '@mlops/client';
-import { Badge, formatTime, ListState, LoadMore, Section } from '../components';
+import { Badge, formatTime, ListTable, Section } from '../components';
 
 export function ModelsPage() {
   const navigate = useNavigate();
@@ -43,53 +43,49 @@ export function ModelsPage() {
         </label>
         <span className="hint">Tick two or more versions of one model to compare them.</span>
       </div>
-      <ListState query={query} empty="No model versions registered." count={versions.length} />
-      {versions.length > 0 && (
-        <div className="table-scroll">
-          <table className="models">
-            <thead>
-              <tr>
-                <th />
-                <th>Model</th>
-                <th>Version</th>
-                <th>Stage</th>
-                <th>Checklist</th>
-                <th>Run</th>
-                <th>Registered</th>
-              </tr>
-            </thead>
-            <tbody>
-              {versions.map((v) => (
-                <tr key={`${v.model_name}/${v.version}`} data-version={`${v.model_name}/${v.version}`}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      aria-label={`select ${v.model_name} v${v.version}`}
-                      checked={selected.model === v.model_name && selected.versions.includes(v.version)}
-                      onChange={() => toggle(v.model_name, v.version)}
-                    />
-                  </td>
-                  <td>{v.model_name}</td>
-                  <td>
-                    <Link to={`/models/${encodeURIComponent(v.model_name)}/${v.version}`}>v{v.version}</Link>
-                  </td>
-                  <td>
-                    <Badge kind="stage" value={v.stage} />
-                  </td>
-                  <td>
-                    {v.checklist.filter((c) => c.checked).length}/{v.checklist.length}
-                  </td>
-                  <td>
-                    <Link to={`/runs/${v.run_id}`}>{v.run_id.slice(0, 8)}</Link>
-                  </td>
-                  <td>{formatTime(v.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore query={query} />
+      <ListTable
+        query={query}
+        items={versions}
+        empty="No model versions registered."
+        className="models"
+        head={
+          <>
+            <th />
+            <th>Model</th>
+            <th>Version</th>
+            <th>Stage</th>
+            <th>Checklist</th>
+            <th>Run</th>
+            <th>Registered</th>
+          </>
+        }
+        row={(v) => (
+          <tr key={`${v.model_name}/${v.version}`} data-version={`${v.model_name}/${v.version}`}>
+            <td>
+              <input
+                type="checkbox"
+                aria-label={`select ${v.model_name} v${v.version}`}
+                checked={selected.model === v.model_name && selected.versions.includes(v.version)}
+                onChange={() => toggle(v.model_name, v.version)}
+              />
+            </td>
+            <td>{v.model_name}</td>
+            <td>
+              <Link to={`/models/${encodeURIComponent(v.model_name)}/${v.version}`}>v{v.version}</Link>
+            </td>
+            <td>
+              <Badge kind="stage" value={v.stage} />
+            </td>
+            <td>
+              {v.checklist.filter((c) => c.checked).length}/{v.checklist.length}
+            </td>
+            <td>
+              <Link to={`/runs/${v.run_id}`}>{v.run_id.slice(0, 8)}</Link>
+            </td>
+            <td>{formatTime(v.created_at)}</td>
+          </tr>
+        )}
+      />
     </Section>
   );
 }

@@ -1,7 +1,6 @@
-import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { flatten, type UsageFilter, usePromptUsage } from '@mlops/client';
-import { formatNumber, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+import { formatNumber, formatTime, ListState, LoadMore, ProblemView, Section, useListFilter } from '../components';
 import { DayBars } from '../visuals';
 
 const percent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -10,12 +9,10 @@ export function PromptUsagePage() {
   const params = useParams();
   const id = params.id!;
   const version = Number(params.version);
-  const [filter, setFilter] = useState<UsageFilter>({});
+  const [filter, set] = useListFilter<UsageFilter>();
   const query = usePromptUsage(id, version, filter);
   const records = flatten(query.data);
   const totals = query.data?.pages[0]?.aggregates;
-  const set = (change: Partial<UsageFilter>) =>
-    setFilter((f) => Object.fromEntries(Object.entries({ ...f, ...change }).filter(([, v]) => v !== '' && v !== undefined)));
   const days = totals?.per_day ?? [];
   const series = (pick: (d: (typeof days)[number]) => number | null) => days.map((d) => ({ day: d.day, value: pick(d) }));
   return (

@@ -1,79 +1,74 @@
-import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { flatten, type TemplateFilter, usePendingReviews, useTemplate, useTemplates } from '@mlops/client';
-import { Badge, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+import { Badge, formatTime, ListPage, ListState, LoadMore, ProblemView, Section, useListFilter } from '../components';
 import { ApproversOnly, ReviewControls } from './prompt-review';
 
 const STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'retired'] as const;
 
 export function TemplatesPage() {
-  const [filter, setFilter] = useState<TemplateFilter>({});
+  const [filter, set] = useListFilter<TemplateFilter>();
   const query = useTemplates(filter);
   const templates = flatten(query.data);
-  const set = (change: Partial<TemplateFilter>) =>
-    setFilter((f) => Object.fromEntries(Object.entries({ ...f, ...change }).filter(([, v]) => v !== '' && v !== undefined)));
   return (
-    <Section title="Prompt templates" actions={<Link to="/prompts/reviews">Approval queue</Link>}>
-      <div className="filters">
-        <label>
-          Status
-          <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as TemplateFilter['status'] })}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Owner
-          <input value={filter.owner ?? ''} onChange={(e) => set({ owner: e.target.value })} />
-        </label>
-        <label>
-          Tag
-          <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
-        </label>
-      </div>
-      <ListState query={query} empty="No templates match." count={templates.length} />
-      {templates.length > 0 && (
-        <div className="table-scroll">
-          <table className="templates">
-            <thead>
-              <tr>
-                <th>Template</th>
-                <th>Type</th>
-                <th>Owner</th>
-                <th>Latest</th>
-                <th>Versions in</th>
-                <th>Labels</th>
-                <th>Tags</th>
-                <th>Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {templates.map((t) => (
-                <tr key={t.id} data-template={t.id}>
-                  <td className="long">
-                    <Link to={`/prompts/${encodeURIComponent(t.id)}`}>{t.id}</Link> <span className="hint">{t.name}</span>
-                  </td>
-                  <td>{t.type}</td>
-                  <td>{t.owner}</td>
-                  <td>v{t.latest_version}</td>
-                  <td>
-                    {t.statuses.map((s) => (
-                      <Badge key={s} kind="status" value={s} />
-                    ))}
-                  </td>
-                  <td>{t.labels.map((l) => `${l.label} → v${l.version}`).join(', ') || '—'}</td>
-                  <td className="long">{t.tags.join(', ') || '—'}</td>
-                  <td>{formatTime(t.updated_at)}</td>
-                </tr>
+    <ListPage
+      title="Prompt templates"
+      actions={<Link to="/prompts/reviews">Approval queue</Link>}
+      filters={
+        <>
+          <label>
+            Status
+            <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as TemplateFilter['status'] })}>
+              <option value="">any</option>
+              {STATUSES.map((s) => (
+                <option key={s}>{s}</option>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </select>
+          </label>
+          <label>
+            Owner
+            <input value={filter.owner ?? ''} onChange={(e) => set({ owner: e.target.value })} />
+          </label>
+          <label>
+            Tag
+            <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
+          </label>
+        </>
+      }
+      query={query}
+      items={templates}
+      empty="No templates match."
+      className="templates"
+      head={
+        <>
+          <th>Template</th>
+          <th>Type</th>
+          <th>Owner</th>
+          <th>Latest</th>
+          <th>Versions in</th>
+          <th>Labels</th>
+          <th>Tags</th>
+          <th>Updated</th>
+        </>
+      }
+      row={(t) => (
+        <tr key={t.id} data-template={t.id}>
+          <td className="long">
+            <Link to={`/prompts/${encodeURIComponent(t.id)}`}>{t.id}</Link> <span className="hint">{t.name}</span>
+          </td>
+          <td>{t.type}</td>
+          <td>{t.owner}</td>
+          <td>v{t.latest_version}</td>
+          <td>
+            {t.statuses.map((s) => (
+              <Badge key={s} kind="status" value={s} />
+            ))}
+          </td>
+          <td>{t.labels.map((l) => `${l.label} → v${l.version}`).join(', ') || '—'}</td>
+          <td className="long">{t.tags.join(', ') || '—'}</td>
+          <td>{formatTime(t.updated_at)}</td>
+        </tr>
       )}
-      <LoadMore query={query} />
-    </Section>
+    />
   );
 }
 
