@@ -3,7 +3,7 @@ import type { KeyValue } from './lifecycle.events';
 import nameClaimed from '../schemas/lifecycle/name.claimed.v1.json';
 import nameReleased from '../schemas/lifecycle/name.released.v1.json';
 
-/** What a name belongs to: streams `experiment-name:<name>` and `registered-model-name:<name>`. */
+/** What a name belongs to: streams `experiment_name:<name>` and `registered_model_name:<name>`. */
 export type NamedKind = 'experiment' | 'registered_model';
 
 /** What a create that claimed a name is about to write, so whoever finds the claim pending can complete it. */

@@ -29,13 +29,13 @@ export type NameClaimCommand =
         key: string;
         at_version: number;
         created?: NameClaimCreation;
-        /** The standing of another current holder; null when there is none or it is `key` itself. */
+        /** The standing of the current holder; null when there is none, or when it is `key` renaming again. */
         holder_standing: HolderStanding | null;
       };
     }
   | { type: 'ReleaseName'; data: { kind: NamedKind; name: string; key: string } };
 
-const STREAM_PREFIX: Record<NamedKind, string> = { experiment: 'experiment-name:', registered_model: 'registered-model-name:' };
+const STREAM_PREFIX: Record<NamedKind, string> = { experiment: 'experiment_name:', registered_model: 'registered_model_name:' };
 export const nameClaimStreamId = (kind: NamedKind, name: string) => `${STREAM_PREFIX[kind]}${name}`;
 
 const describe = (kind: NamedKind) => (kind === 'experiment' ? 'Experiment' : 'Registered model');
@@ -44,7 +44,8 @@ export function decide(command: NameClaimCommand, state: NameClaimState): NameCl
   switch (command.type) {
     case 'ClaimName': {
       const { holder_standing, ...claim } = command.data;
-      const other = state.holder && state.holder.key !== claim.key ? state.holder : null;
+      // A create's key may be another create's (the name itself): the holder counts as another then too.
+      const other = state.holder && (state.holder.key !== claim.key || claim.created !== undefined) ? state.holder : null;
       if (other && holder_standing !== 'gone') throw conflict(`${describe(claim.kind)} ${claim.name} already exists`);
       return [{ type: 'NameClaimed', data: claim }];
     }

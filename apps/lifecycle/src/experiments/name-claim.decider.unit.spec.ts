@@ -16,6 +16,15 @@ describe('name claim decider', () => {
     given(claimedBy('a')).when(claim('b', 'pending')).thenThrows(/already exists/);
   });
 
+  it('keeps a name from a second create under the same key while the first may still land', () => {
+    const create = (holder_standing: HolderStanding | null): NameClaimCommand => ({
+      type: 'ClaimName',
+      data: { kind: 'experiment', name: 'churn', key: 'churn', at_version: 0, created: { description: '' }, holder_standing },
+    });
+    given(claimedBy('churn', 0)).when(create('pending')).thenThrows(/already exists/);
+    given(claimedBy('churn', 0)).when(create('gone')).then([{ type: 'NameClaimed', data: { kind: 'experiment', name: 'churn', key: 'churn', at_version: 0, created: { description: '' } } }]);
+  });
+
   it('lets a stale claim be taken over, and its own holder claim again at a new version', () => {
     given(claimedBy('a')).when(claim('b', 'gone')).then([claimedBy('b')]);
     given(claimedBy('a', 1)).when(claim('a')).then([claimedBy('a')]);
@@ -29,7 +38,7 @@ describe('name claim decider', () => {
   });
 
   it('keeps experiment and model names on separate streams', () => {
-    expect(nameClaimStreamId('experiment', 'churn')).toBe('experiment-name:churn');
-    expect(nameClaimStreamId('registered_model', 'churn')).toBe('registered-model-name:churn');
+    expect(nameClaimStreamId('experiment', 'churn')).toBe('experiment_name:churn');
+    expect(nameClaimStreamId('registered_model', 'churn')).toBe('registered_model_name:churn');
   });
 });

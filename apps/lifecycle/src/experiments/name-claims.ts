@@ -32,7 +32,7 @@ const isPreconditionFailed = (error: unknown) => error instanceof DomainError &&
 
 /**
  * Who may call itself a name is decided by the event store: one stream per name
- * (`experiment-name:<n>`, `registered-model-name:<n>`), appended at the version the claimant read,
+ * (`experiment_name:<n>`, `registered_model_name:<n>`), appended at the version the claimant read,
  * so of any number of racing creates and renames exactly one takes the name.
  *
  * Claim first, then the create or rename, then release the old name: two commits on two streams.
@@ -66,7 +66,7 @@ export class NameClaims {
       const claim = await wanted();
       const holder = state.holder;
       let standing: HolderStanding | null = null;
-      if (holder && holder.key !== claim.key) {
+      if (holder && (holder.key !== claim.key || claim.created !== undefined)) {
         standing = await this.standingOf(name, holder);
         if (standing === 'pending') {
           if (await this.holders.complete(name, holder, metadata)) continue;

@@ -1,6 +1,7 @@
 import request from 'supertest';
+import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, isolatedEnv, listen, RunningApp, ServiceProcess, startGateway } from '@mlops/testing';
+import { connectMongo, dropDatabase, isolatedEnv, listen, readTopic, RunningApp, ServiceProcess, startGateway } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 import { experimentDecider, experimentStreamId } from './experiment.decider';
 import { nameClaimDecider, nameClaimStreamId } from './name-claim.decider';
@@ -68,6 +69,16 @@ describe('experiment and registered-model names on a real Kafka broker and Mongo
       }
     });
 
+    it('lets exactly one of 10 concurrent creates of one new name win, in our API and in MLflow’s registry', async () => {
+      const creates = await Promise.all(Array.from({ length: 10 }, (_, i) => http().post(`${ROOT}/experiments`).set(json).send({ name: 'twice', description: `writer ${i}` })));
+      expect(creates.map((r) => r.status).sort()).toEqual([201, ...Array(9).fill(409)]);
+      expect((await http().get(`${ROOT}/experiments/twice`).expect(200)).body.description).toBe(creates.find((r) => r.status === 201)!.body.description);
+      const models = await Promise.all(Array.from({ length: 10 }, (_, i) => mlflow('registered-models/create', { name: 'twice-model', description: `writer ${i}` })));
+      expect(models.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(400)]);
+      const winner = models.find((r) => r.status === 200)!.body.registered_model.description;
+      expect((await http().get(`${MLFLOW}/registered-models/get`).query({ name: 'twice-model' }).expect(200)).body.registered_model.description).toBe(winner);
+    });
+
     it('lets exactly one of 20 concurrent renames of different registered models to one name win', async () => {
       for (let i = 0; i < 20; i++) await mlflow('registered-models/create', { name: `model-race-${i}` }).expect(200);
       const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => mlflow('registered-models/rename', { name: `model-race-${i}`, new_name: 'model-winner' })));
@@ -101,6 +112,26 @@ describe('experiment and registered-model names on a real Kafka broker and Mongo
       expect(await experimentId('left-behind')).toBe(id);
       await http().get(`${MLFLOW}/experiments/get-by-name`).query({ experiment_name: 'holder' }).expect(404);
       expect(await calledNow('left-behind')).toBe(1);
+    });
+
+    it('completes a create its claim announced: the model is created as the claim says, and a version joins it', async () => {
+      const eventSourcing = service.app.get(EventSourcing);
+      // As a create that crashed after its claim: no model stream was written.
+      await eventSourcing.commands.handle(
+        nameClaimDecider,
+        nameClaimStreamId('registered_model', 'orphan'),
+        { type: 'ClaimName', data: { kind: 'registered_model', name: 'orphan', key: 'orphan', at_version: 0, created: { description: 'left behind', properties: [] }, holder_standing: null } },
+        { actor: 'crashed', correlationId: 'crash', now: new Date() },
+        { ifMatch: 0 },
+      );
+      await mlflow('registered-models/create', { name: 'orphan', description: 'mine' }).expect(400);
+      const model = (await http().get(`${MLFLOW}/registered-models/get`).query({ name: 'orphan' }).expect(200)).body.registered_model;
+      expect(model.description).toBe('left behind');
+      await http().post(`${ROOT}/experiments`).set(json).send({ name: 'orphan-training' }).expect(201);
+      const runId = (await http().post(`${ROOT}/runs`).set(json).send({ experiment_name: 'orphan-training' }).expect(201)).body.run_id;
+      const registered = await http().post(`${ROOT}/models`).set(json).send({ model_name: 'orphan', run_id: runId, artifact_uri: 's3://models/orphan' }).expect(201);
+      expect(registered.headers.location).toBe(`${ROOT}/models/orphan/1`);
+      expect(await mongo.db.collection('models').countDocuments({ model_name: 'orphan' })).toBe(1);
     });
 
     it('frees a claim whose holder moved on without taking the name', async () => {
@@ -178,5 +209,21 @@ describe('experiment and registered-model names on a real Kafka broker and Mongo
       expect(await deploymentsOf('fraud-v2')).toHaveLength(1);
       expect(await deploymentsOf('fraud-v2')).not.toContain(deployed.body.deployment_id);
     });
+  });
+
+  it('publishes the name claims, and the streams of names used again, with events that match their schemas', async () => {
+    const ours = (key: string) => /^(experiment_name|registered_model_name):/.test(key) || /^(experiment|model):(churn|fraud)\./.test(key);
+    const stored = await mongo.db.collection('events').find({ stream_id: { $regex: '^(experiment_name|registered_model_name):|^(experiment|model):(churn|fraud)\\.' } }).toArray();
+    const total = stored.reduce((n, commit) => n + commit.events.length, 0);
+    expect(stored.some((commit) => commit.stream_id.startsWith('experiment:churn.'))).toBe(true);
+    expect(stored.some((commit) => commit.stream_id.startsWith('model:fraud.'))).toBe(true);
+    const published = (await readTopic(env.KAFKA_BROKERS, env.KAFKA_TOPIC_PREFIX + Topics.lifecycle, (all) => all.filter((e) => ours(e.key)).length >= total)).filter((e) => ours(e.key));
+    expect(published).toHaveLength(total);
+    const validator = new EventValidator([lifecycleCatalog]);
+    for (const { event } of published) expect(validator.validate(event)).toEqual({ valid: true, errors: [] });
+    const types = new Set(published.map((e) => (e.event as { type: string }).type));
+    for (const type of ['name.claimed', 'name.released', 'experiment.created', 'experiment.renamed', 'registered_model.created', 'registered_model.renamed']) {
+      expect(types).toContain(`mlops.lifecycle.${type}.v1`);
+    }
   });
 });
