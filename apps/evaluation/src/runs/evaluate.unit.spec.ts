@@ -102,6 +102,21 @@ describe('evaluating a run', () => {
     expect(report.metrics[0].value).toBeCloseTo(2.5 / 3, 12);
   });
 
+  it('keeps a 100,000-case run’s ROC curve to 1,000 points, its AUC that of every case', () => {
+    const n = 100_000;
+    const cases = parseInlineCases('binary_classification', Array.from({ length: n }, (_, i) => ({ id: `c${i}`, expected: i % 3 === 0 ? 1 : 0 })), n);
+    const def = definition({ metrics: ['roc_auc'], thresholds: [] });
+    // Distinct scores, positives higher on average: tens of thousands of points before the cap.
+    const score = (i: number) => ((i * 7919) % n) / n / 2 + (i % 3 === 0 ? 0.3 : 0);
+    const predictions = parsePredictions('binary_classification', def, cases, Array.from({ length: n }, (_, i) => ({ id: `c${i}`, score: score(i) })));
+    const report = evaluate({ task: 'binary_classification', definition: def, cases, predictions, errorAnalysisLimit: 5 });
+    const [curve] = report.roc_curve!.curves;
+    expect(curve.point_count).toBeGreaterThan(10_000);
+    expect(curve.fpr.length).toBeLessThanOrEqual(1_000);
+    expect(curve.auc).toBe(report.metrics[0].value);
+    expect(JSON.stringify(report.roc_curve).length).toBeLessThan(100_000);
+  });
+
   it('fails a run whose metrics overflow double precision', () => {
     const cases = parseInlineCases('regression', [{ id: 'a', expected: 1e308 }, { id: 'b', expected: -1e308 }], 10);
     const def = definition({ labels: [], positive_label: null, metrics: ['mse'], thresholds: [] });
