@@ -90,6 +90,15 @@ describe('experiment decider', () => {
     given().when({ type: 'SetExperimentTag', data: { name: 'churn', key: 'team', value: 'x' } }).thenThrows(/does not exist/);
   });
 
+  it('creates an experiment under a fresh key and renames it to its name in one decision', () => {
+    const data = { name: 'churn.0f', description: '', owner: 'ana', tags: [] };
+    given().when({ type: 'CreateExperiment', data: { ...data, called: 'churn' } }).then([
+      { type: 'ExperimentCreated', data },
+      { type: 'ExperimentRenamed', data: { name: 'churn.0f', new_name: 'churn', previous_name: 'churn.0f' } },
+    ]);
+    given().when({ type: 'CreateExperiment', data: { ...data, name: 'churn', called: 'churn' } }).then([{ type: 'ExperimentCreated', data: { ...data, name: 'churn' } }]);
+  });
+
   it('renames an experiment under its key, and keeps its later updates under the new name', () => {
     const rename = (new_name: string): ExperimentCommand => ({ type: 'RenameExperiment', data: { name: 'churn', new_name } });
     const renamed: ExperimentEvent = { type: 'ExperimentRenamed', data: { name: 'churn', new_name: 'churn-v2', previous_name: 'churn' } };
