@@ -21,7 +21,8 @@ set -a; # shellcheck disable=SC1091
 # tools/setup/ installs or reuses its tool under the shared cache and exports nothing but files.
 for setup in tools/setup/*.sh; do [[ -e $setup ]] || continue; echo "== setup: $(basename "$setup" .sh)"; bash "$setup"; done
 
-echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
+# The whole repo in one program (mongoose and the generated client are large types): more heap than the default.
+echo "== typecheck"; NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=6144" npx tsc -p tsconfig.json --noEmit
 echo "== lint"; NX_DAEMON=false npx nx show projects >/dev/null; npx eslint .
 # Each jest run is bounded, and exits once its suites are done even if a handle (a failed service
 # process, a client socket) is still open, so a defect fails the run instead of hanging it.
