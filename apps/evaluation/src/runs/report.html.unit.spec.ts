@@ -82,4 +82,17 @@ describe('the HTML evaluation report', () => {
     expect(html).toContain('<p>mean of supplied attributions</p>');
     expect(html).not.toContain('Not available');
   });
+
+  it('draws each ROC curve with its AUC, says why there is none, and leaves the section out without a curve report', () => {
+    const curve = { label: 1, auc: 0.75, reason: null, point_count: 5, fpr: [0, 0, 0.5, 0.5, 1], tpr: [0, 0.5, 0.5, 1, 1], thresholds: [null, 0.8, 0.4, 0.35, 0.1] };
+    const html = renderReportHtml(report({ roc_curve: { reason: null, max_points: 1000, curves: [curve] } } as Partial<ComposedReport>));
+    expect(html).toContain('<h2>ROC curve</h2>');
+    expect(html).toContain('points="0,1 0,0.5 0.5,0.5 0.5,0 1,0"');
+    expect(html).toContain('<title>1 (AUC 0.75)</title>');
+    expect(cells(html)).toEqual(expect.arrayContaining(['0.75', '5']));
+    const none = renderReportHtml(report({ roc_curve: { reason: 'needs scores or probabilities', max_points: 1000, curves: [] } } as Partial<ComposedReport>));
+    expect(none).toContain('<p>No curve: needs scores or probabilities</p>');
+    expect(none).not.toContain('<polyline');
+    expect(renderReportHtml(report())).not.toContain('ROC curve');
+  });
 });

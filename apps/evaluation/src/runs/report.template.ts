@@ -18,6 +18,12 @@ export const REPORT_TEMPLATE = `<!doctype html>
 {{#confusion_matrix}}
 <h2>Confusion matrix</h2>{{> table}}
 {{/confusion_matrix}}
+{{#roc}}
+<h2>ROC curve</h2>
+{{#reason}}<p>No curve: {{reason}}</p>{{/reason}}
+{{#chart}}<svg role="img" aria-label="ROC curve" viewBox="-0.08 -0.04 1.12 1.12" width="320" height="320"><rect x="0" y="0" width="1" height="1" fill="none" stroke="#ccd" stroke-width="0.004"/><line x1="0" y1="1" x2="1" y2="0" stroke="#ccd" stroke-dasharray="0.02" stroke-width="0.004"/>{{#lines}}<polyline fill="none" stroke="{{colour}}" stroke-width="0.008" points="{{points}}"><title>{{label}}</title></polyline>{{/lines}}</svg>{{/chart}}
+{{#table}}{{> table}}{{/table}}
+{{/roc}}
 <h2>Slices, worst first{{#ranked_by}} by {{ranked_by}}{{/ranked_by}}</h2>
 {{#slices}}{{> table}}{{/slices}}
 <h2>Error analysis ({{error_analysis.kind}}, {{error_analysis.total}} in all)</h2>

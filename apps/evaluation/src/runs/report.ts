@@ -122,6 +122,27 @@ const text = (value: unknown): string =>
 const sliceText = (slices: unknown) => (Array.isArray(slices) ? slices.map((s: { key: string; value: unknown }) => `${s.key}=${String(s.value)}`).join(', ') : '');
 const table = (headers: string[], rows: unknown[][]) => ({ headers, rows: rows.map((row) => ({ cells: row.map(text) })) });
 
+const ROC_COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
+
+/** The ROC curves as SVG polylines (y up: 1 - tpr) and a table of each curve's AUC. */
+function rocView(roc: ComposedReport['roc_curve']) {
+  if (!roc) return null;
+  const drawn = roc.curves.filter((c) => c.fpr.length > 1);
+  return {
+    reason: roc.reason,
+    chart: drawn.length
+      ? {
+          lines: drawn.map((c, i) => ({
+            label: `${String(c.label)} (AUC ${text(c.auc)})`,
+            colour: ROC_COLOURS[i % ROC_COLOURS.length],
+            points: c.fpr.map((x, k) => `${+x.toFixed(4)},${+(1 - c.tpr[k]).toFixed(4)}`).join(' '),
+          })),
+        }
+      : null,
+    table: roc.curves.length ? table(['class', 'AUC', 'points', 'note'], roc.curves.map((c) => [c.label, c.auc, c.point_count, c.reason ?? ''])) : null,
+  };
+}
+
 /** A readable, self-contained HTML page of the report (report.template.ts); every value is escaped. */
 export function renderReportHtml(r: ComposedReport): string {
   const card = r.compliance.model_card;
@@ -142,6 +163,7 @@ export function renderReportHtml(r: ComposedReport): string {
     },
     metrics: table(['metric', 'value', 'note'], r.metrics.map((m) => [m.key, m.value, m.reason ?? ''])),
     confusion_matrix: cm ? table(['actual \\ predicted', ...cm.labels.map(String)], cm.rows.map((row) => [row.actual, ...row.counts])) : null,
+    roc: rocView(r.roc_curve),
     ranked_by: r.slices.ranked_by ? text(r.slices.ranked_by.metric) : null,
     slices: table(
       ['slice', 'cases', ...r.metrics.map((m) => m.key), 'gate'],
