@@ -58,7 +58,7 @@ export class CommandHandler {
       const result = await this.store.append(streamId, version, events, metadata);
       if (events.length) {
         this.store.rememberAppend(streamId, decider.snapshot, version, result.version, foldEvents(decider, events, state));
-        this.relay.publishAppended(streamId, result.version);
+        this.relay.publishAppended(streamId, result.version, { commit: result.commit, expectedVersion: version });
       }
       return { streamId, version: result.version, events };
     } catch (error) {

@@ -29,6 +29,8 @@ export interface AppendResult {
   /** Stream version after the append (unchanged when there was nothing to append). */
   version: number;
   events: CloudEvent[];
+  /** The commit document as stored (with its `_id`); absent when there was nothing to append. */
+  commit?: CommitDocument;
 }
 
 export interface LoadedStream<State> {
@@ -214,6 +216,6 @@ export class EventStore {
       throw error;
     }
     eventsAppended.inc({ stream_type: streamId.split(':')[0] }, events.length);
-    return { version: commit.last_version, events: cloudEvents };
+    return { version: commit.last_version, events: cloudEvents, commit };
   }
 }

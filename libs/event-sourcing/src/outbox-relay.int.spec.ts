@@ -74,6 +74,26 @@ describe('outbox relay on a real Kafka broker and MongoDB-protocol server', () =
     expect(firstOccurrences(events, stream)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
   });
 
+  it('sends a commit appended on top of what it sent as it stores it, without reading it back: in order, marked published', async () => {
+    const direct = await relay('replica-direct');
+    const stream = 'experiment:direct';
+    // An undefined field is stored as the driver stores it: the message must say what a read-back would.
+    const events = [created('direct'), updated('direct', 'one'), { type: 'ExperimentUpdated', data: { name: 'direct', description: undefined } }, updated('direct', 'three')];
+    let version = 0;
+    for (const event of events) {
+      const result = await store.append(stream, version, [event], metadata);
+      direct.publishAppended(stream, result.version, { commit: result.commit, expectedVersion: version });
+      // Acknowledged before the next append, so each commit lands right on top of what was sent.
+      await direct.flush();
+      version = result.version;
+    }
+    const sent = (await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => e.key === stream).length >= events.length)).filter((e) => e.key === stream);
+    const stored = await store.collection.find({ stream_id: stream }).sort({ version: 1 }).toArray();
+    expect(stored.map((commit) => commit.published)).toEqual([true, true, true, true]);
+    expect(sent.map((e) => e.event.streamversion)).toEqual([1, 2, 3, 4]);
+    expect(sent.map((e) => e.event)).toEqual(JSON.parse(JSON.stringify(stored.flatMap((commit) => commit.events))));
+  });
+
   it('leaves a commit whose direct publish failed for the sweep, without throwing', async () => {
     const disconnected = await relay('broken', false);
     const stream = 'experiment:left-over';

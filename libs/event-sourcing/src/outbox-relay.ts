@@ -27,6 +27,8 @@ interface LeaseDocument {
 }
 
 const LEASE_ID = 'outbox-relay';
+/** How many streams' acknowledged versions a relay remembers. */
+const SENT_STREAMS = 10_000;
 const DUPLICATE_KEY = 11000;
 
 /**
@@ -64,9 +66,19 @@ export class OutboxRelay implements SupervisedWorker {
   private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
   private readonly sweepGraceMs: number;
-  /** Streams appended by this process and not yet published: stream id → highest version. */
-  private readonly appended = new Map<string, number>();
+  /**
+   * Streams appended by this process and not yet published: the highest version, and the commits
+   * themselves while they are known to be all that is unpublished of the stream (see `sentUpTo`).
+   */
+  private readonly appended = new Map<string, { version: number; commits?: CommitDocument[] }>();
   private publishing?: Promise<void>;
+  /**
+   * Per stream, the version up to which a direct send of this process was acknowledged with every
+   * lower version sent or published before it: the stream is in its partition up to there. A commit
+   * appended right on top of that version (or a stream's first) is then all that is unpublished of
+   * the stream below it, and is sent as appended, without reading it back. Bounded, least recent first.
+   */
+  private readonly sentUpTo = new Map<string, number>();
 
   constructor(
     private readonly commits: mongo.Collection<CommitDocument>,
@@ -103,8 +115,14 @@ export class OutboxRelay implements SupervisedWorker {
    * Returns at once; appends that arrive while a send is under way go out together in the next one.
    * Never throws: what fails stays unpublished for the sweep.
    */
-  publishAppended(streamId: string, version: number): void {
-    this.appended.set(streamId, Math.max(this.appended.get(streamId) ?? 0, version));
+  publishAppended(streamId: string, version: number, appended: { commit?: CommitDocument; expectedVersion?: number } = {}): void {
+    const { commit, expectedVersion } = appended;
+    const pending = this.appended.get(streamId);
+    const onTop = (from: number) => commit !== undefined && commit._id !== undefined && expectedVersion === from;
+    if (pending?.commits && onTop(pending.version)) pending.commits.push(commit!);
+    else if (!pending && onTop(this.sentUpTo.get(streamId) ?? 0)) this.appended.set(streamId, { version, commits: [commit!] });
+    else this.appended.set(streamId, { version: Math.max(pending?.version ?? 0, version) });
+    if (pending) pending.version = Math.max(pending.version, version);
     this.startPublishing();
   }
 
@@ -143,16 +161,33 @@ export class OutboxRelay implements SupervisedWorker {
       this.appended.clear();
       try {
         const pending = await Promise.all(
-          streams.map(([streamId, version]) =>
-            this.commits.find({ published: false, stream_id: streamId, version: { $lte: version } }).sort({ version: 1 }).toArray(),
+          streams.map(([streamId, { version, commits }]) =>
+            commits
+              ? commits.map((commit) => this.asStored(commit))
+              : this.commits.find({ published: false, stream_id: streamId, version: { $lte: version } }).sort({ version: 1 }).toArray(),
           ),
         );
-        await this.send(pending.flat());
+        const batch = pending.flat();
+        await this.send(batch);
+        for (const commit of batch) this.rememberSent(commit.stream_id, commit.last_version);
       } catch (error) {
         outboxDirectPublishFailures.inc();
         this.logger.warn({ err: error, streams: streams.map(([streamId]) => streamId) }, 'direct publish failed; the outbox sweep sends these commits');
       }
     }
+  }
+
+  /** A commit as reading it back would give it (undefined fields as the driver stores them), so both paths send the same bytes. */
+  private asStored(commit: CommitDocument): CommitDocument {
+    const { ignoreUndefined } = this.commits.bsonOptions;
+    return { ...commit, events: mongo.BSON.deserialize(mongo.BSON.serialize({ events: commit.events }, { ignoreUndefined })).events as CommitDocument['events'] };
+  }
+
+  private rememberSent(streamId: string, version: number): void {
+    const before = this.sentUpTo.get(streamId) ?? 0;
+    this.sentUpTo.delete(streamId); // re-inserted last: the Map's order is the recency order
+    this.sentUpTo.set(streamId, Math.max(before, version));
+    if (this.sentUpTo.size > SENT_STREAMS) this.sentUpTo.delete(this.sentUpTo.keys().next().value!);
   }
 
   /**
