@@ -31,19 +31,20 @@ export class DeploymentsController {
   })
   async create(@Body() dto: CreateDeploymentDto) {
     const { deploymentId, ...result } = await this.deployments.create(dto);
-    return createdReply(result, deploymentLocation(deploymentId), presentDeployment);
+    return createdReply(await this.deployments.namedResult(result), deploymentLocation(deploymentId), presentDeployment);
   }
 
   @Get()
   @PageRoute({ summary: 'List deployments (filters: model_name, environment, status)', page: DeploymentPageDto })
   async list(@Query() query: ListDeploymentsQueryDto): Promise<DeploymentPageDto> {
-    return presentPage(await this.deployments.list(query), presentDeployment);
+    const page = await this.deployments.list(query);
+    return presentPage({ ...page, items: await this.deployments.named(page.items) }, presentDeployment);
   }
 
   @Get(':id')
   @ReadRoute({ summary: 'Get a deployment with its status history, health, metrics and drift alerts', ok: DeploymentDto, notFound: 'No such deployment' })
   async get(@Param() params: DeploymentIdParamsDto) {
-    const doc = await this.deployments.get(params.id);
+    const [doc] = await this.deployments.named([await this.deployments.get(params.id)]);
     return withVersionTag(doc.version, presentDeployment(doc));
   }
 
@@ -58,7 +59,7 @@ export class DeploymentsController {
     unprocessable: 'Illegal status transition, or health for an ended deployment',
   })
   async update(@Param() params: DeploymentIdParamsDto, @Body() dto: UpdateDeploymentDto, @IfMatch() ifMatch?: number) {
-    return updatedReply(await this.deployments.update(params.id, dto, ifMatch), deploymentLocation(params.id), presentDeployment);
+    return updatedReply(await this.deployments.namedResult(await this.deployments.update(params.id, dto, ifMatch)), deploymentLocation(params.id), presentDeployment);
   }
 
   @Post(':id/promote')
@@ -72,7 +73,7 @@ export class DeploymentsController {
     unprocessable: 'Not active, or already at 100%',
   })
   async promote(@Param() params: DeploymentIdParamsDto, @IfMatch() ifMatch?: number) {
-    return updatedReply(await this.deployments.promote(params.id, ifMatch), deploymentLocation(params.id), presentDeployment);
+    return updatedReply(await this.deployments.namedResult(await this.deployments.promote(params.id, ifMatch)), deploymentLocation(params.id), presentDeployment);
   }
 
   @Post(':id/rollback')
@@ -85,7 +86,7 @@ export class DeploymentsController {
     unprocessable: 'The deployment is not active',
   })
   async rollBack(@Param() params: DeploymentIdParamsDto, @Body() dto: ReasonDto, @IfMatch() ifMatch?: number) {
-    return updatedReply(await this.deployments.rollBack(params.id, dto.reason, ifMatch), deploymentLocation(params.id), presentDeployment);
+    return updatedReply(await this.deployments.namedResult(await this.deployments.rollBack(params.id, dto.reason, ifMatch)), deploymentLocation(params.id), presentDeployment);
   }
 
   @Delete(':id')
@@ -97,6 +98,6 @@ export class DeploymentsController {
     unprocessable: 'Already terminated or failed',
   })
   async terminate(@Param() params: DeploymentIdParamsDto, @IfMatch() ifMatch?: number) {
-    return updatedReply(await this.deployments.terminate(params.id, ifMatch), deploymentLocation(params.id), presentDeployment);
+    return updatedReply(await this.deployments.namedResult(await this.deployments.terminate(params.id, ifMatch)), deploymentLocation(params.id), presentDeployment);
   }
 }

@@ -8,6 +8,7 @@ import { servingInProduction } from '../drift-alerts/drift-alert.reactor';
 import { modelAggregate } from '../models/model.aggregate';
 import { findVersion, modelKeyOf } from '../models/model.decider';
 import { findModelByName } from '../models/models.projection';
+import { withCurrentNames } from '../experiments/current-names';
 import { deploymentAggregate } from './deployment.aggregate';
 import { DeploymentCommand, deploymentDecider, LIVE_STATUSES } from './deployment.decider';
 import { CreateDeploymentDto, ListDeploymentsQueryDto, UpdateDeploymentDto } from './deployments.dto';
@@ -116,6 +117,16 @@ export class DeploymentsService {
     const serving = () => this.readModel.find(servingInProduction(drift)).toArray();
     const docs = wait ? await untilShown(serving, (live) => alerted(live).length === live.length, this.config.READ_YOUR_WRITES_TIMEOUT_MS) : await serving();
     return alerted(docs).map((d) => d.deployment_id);
+  }
+
+  /** Deployments as our API shows them: `model_name` is what the model is called now (they refer to its key). */
+  async named(docs: DeploymentDocument[]): Promise<DeploymentDocument[]> {
+    return withCurrentNames(docs, 'model_name', { collection: this.models.readModel.collection as never, prefix: 'model:', field: 'model_name' });
+  }
+
+  /** A command's result as our API answers it (`named`). */
+  async namedResult<Result extends CommandResult<DeploymentDocument>>(result: Result): Promise<Result> {
+    return result.doc ? { ...result, doc: (await this.named([result.doc]))[0] } : result;
   }
 
   /** The key deployments refer to of the live model called `name` now (an old name, used again, means the new model). */

@@ -83,7 +83,7 @@ describe('experiment and registered-model names on a real Kafka broker and Mongo
       for (let i = 0; i < 20; i++) await mlflow('registered-models/create', { name: `model-race-${i}` }).expect(200);
       const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => mlflow('registered-models/rename', { name: `model-race-${i}`, new_name: 'model-winner' })));
       expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
-      for (const r of responses.filter((r) => r.status !== 200)) expect([r.status, r.body.error_code]).toEqual([400, 'RESOURCE_ALREADY_EXISTS']);
+      for (const r of responses.filter((r) => r.status !== 200)) expect([r.status, r.body.error_code, r.text]).toEqual([400, 'RESOURCE_ALREADY_EXISTS', expect.any(String)]);
       const winner = responses.findIndex((r) => r.status === 200);
       await http().get(`${MLFLOW}/registered-models/get`).query({ name: `model-race-${winner}` }).expect(404);
       expect(await mongo.db.collection('models').countDocuments({ model_name: 'model-winner' })).toBe(1);
@@ -167,6 +167,10 @@ describe('experiment and registered-model names on a real Kafka broker and Mongo
       expect(await runsOf('churn')).toEqual([after.body.run_id]);
       expect(await runsOf('churn-v2')).toEqual([before.body.run_id]);
       expect((await http().get(`${ROOT}/experiments/churn-v2`).expect(200)).body.run_counts.total).toBe(1);
+      // Runs name their experiment by what it is called now.
+      expect(after.body.experiment_name).toBe('churn');
+      expect((await http().get(`${ROOT}/runs/${before.body.run_id}`).expect(200)).body.experiment_name).toBe('churn-v2');
+      expect((await http().get(`${ROOT}/runs`).query({ experiment_name: 'churn-v2' }).expect(200)).body.items[0].experiment_name).toBe('churn-v2');
       const viaMlflow = await mlflow('runs/search', { experiment_ids: [newId] }).expect(200);
       expect(viaMlflow.body.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([after.body.run_id]);
       // PATCH by the old name reaches the new experiment, not the renamed one.
@@ -208,6 +212,11 @@ describe('experiment and registered-model names on a real Kafka broker and Mongo
       expect(await deploymentsOf('fraud')).toEqual([deployed.body.deployment_id]);
       expect(await deploymentsOf('fraud-v2')).toHaveLength(1);
       expect(await deploymentsOf('fraud-v2')).not.toContain(deployed.body.deployment_id);
+      // Deployments name their model by what it is called now.
+      expect(deployed.body.model_name).toBe('fraud');
+      const [old] = (await http().get(`${ROOT}/deployments`).query({ model_name: 'fraud-v2' }).expect(200)).body.items;
+      expect((await http().get(`${ROOT}/deployments/${old.deployment_id}`).expect(200)).body.model_name).toBe('fraud-v2');
+      expect(old.model_name).toBe('fraud-v2');
     });
   });
 

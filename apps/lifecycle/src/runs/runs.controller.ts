@@ -33,19 +33,20 @@ export class RunsController {
   })
   async start(@Body() dto: StartRunDto) {
     const { runId, ...result } = await this.runs.start(dto);
-    return createdReply(result, runLocation(runId), presentRun);
+    return createdReply({ ...result, doc: await this.runs.namedOne(result.doc) }, runLocation(runId), presentRun);
   }
 
   @Get()
   @PageRoute({ summary: 'List runs (filters: experiment_name, status)', page: RunPageDto })
   async list(@Query() query: ListRunsQueryDto): Promise<RunPageDto> {
-    return presentPage(await this.runs.list(query), presentRun);
+    const page = await this.runs.list(query);
+    return presentPage({ ...page, items: await this.runs.named(page.items) }, presentRun);
   }
 
   @Get(':run_id')
   @ReadRoute({ summary: 'Get a run: params, tags, status, times and the latest point of each metric', ok: RunDto, notFound: 'No such run' })
   async get(@Param('run_id') runId: string) {
-    const doc = await this.runs.get(runId);
+    const doc = await this.runs.namedOne(await this.runs.get(runId));
     return withVersionTag(doc.version, presentRun(doc));
   }
 
@@ -66,6 +67,7 @@ export class RunsController {
     unprocessable: 'Illegal status transition, or metrics after the run ended',
   })
   async update(@Param('run_id') runId: string, @Body() dto: UpdateRunDto, @IfMatch() ifMatch?: number) {
-    return updatedReply(await this.runs.update(runId, dto, ifMatch), runLocation(runId), presentRun);
+    const result = await this.runs.update(runId, dto, ifMatch);
+    return updatedReply({ ...result, doc: await this.runs.namedOne(result.doc) }, runLocation(runId), presentRun);
   }
 }

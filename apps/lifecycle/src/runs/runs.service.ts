@@ -5,6 +5,7 @@ import { CommandMetadata, CommandResult, encodeCursor, decodeCursor, EventSourci
 import { commandMetadata } from '@mlops/platform';
 import { experimentAggregate } from '../experiments/experiment.aggregate';
 import { experimentKeyByName } from '../experiments/experiments.projection';
+import { withCurrentNames } from '../experiments/current-names';
 import { RunCommand, runStreamId } from './run.decider';
 import { trainingRunAggregate } from './training-run.aggregate';
 import { ListRunsQueryDto, NextStepMetricPointDto, StartRunDto, UpdateRunDto } from './runs.dto';
@@ -113,6 +114,15 @@ export class RunsService {
     if (query.experiment_name) filter.experiment_name = (await this.experimentKeyOf(query.experiment_name)) ?? query.experiment_name;
     if (query.status) filter.status = query.status;
     return this.runs.page(filter, query);
+  }
+
+  /** Runs as our API shows them: `experiment_name` is what the experiment is called now (they refer to its key). */
+  async named<Doc extends RunDocument>(docs: Doc[]): Promise<Doc[]> {
+    return withCurrentNames(docs, 'experiment_name', { collection: this.experiments.readModel.collection as never, prefix: 'experiment:', field: 'name' });
+  }
+
+  async namedOne<Doc extends RunDocument | null>(doc: Doc): Promise<Doc> {
+    return doc && ((await this.named([doc]))[0] as Doc);
   }
 
   /** The key runs refer to of the experiment called `name` now (a renamed one's old name, used again, means the new one). */
