@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ModelEvent } from '@mlops/events';
+import { KeyValue, ModelEvent } from '@mlops/events';
 import { CommandMetadata, CommandResult, conflict, DomainError, EventSourcing, invalidInput, notFound, Page } from '@mlops/event-sourcing';
 import { commandMetadata, SERVICE_CONFIG } from '@mlops/platform';
 import { LifecycleConfig } from '../config';
 import { trainingRunAggregate } from '../runs/training-run.aggregate';
 import { compareVersions, VersionComparison } from './model-compare';
 import { modelAggregate } from './model.aggregate';
-import { KeyValue } from '@mlops/events';
 import { NameHolder } from '../experiments/name-claim.decider';
 import { appendedAtVersion, Claimed, freshKey, NameClaims } from '../experiments/name-claims';
 import { ModelCommand, modelCalled, modelDecider, modelKeyOf, modelStreamId } from './model.decider';
