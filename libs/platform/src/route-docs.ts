@@ -30,7 +30,8 @@ export const IF_MATCH_COMMAND = 'ETag ("<version>") the command applies to';
 export const IF_MATCH_MISMATCH = 'If-Match does not match the current version';
 
 /** A success answer: its body's DTO, or the DTO with a description (`{ type, description }`), or a description alone. */
-export type RouteAnswer = Type<unknown> | { type?: Type<unknown>; description?: string };
+/** A DTO, or a DTO and a description; `content` where the answer has more than one media type. */
+export type RouteAnswer = Type<unknown> | { type?: Type<unknown>; description?: string; content?: ApiResponseOptions['content'] };
 
 /** What the OpenAPI document says of one route; each problem is the description of why the route answers it. */
 export interface RouteDocs {
@@ -61,7 +62,7 @@ export interface RouteDocs {
   unprocessable?: string;
 }
 
-const answer = (value: RouteAnswer): { type?: Type<unknown>; description?: string } => (typeof value === 'function' ? { type: value } : value);
+const answer = (value: RouteAnswer): Exclude<RouteAnswer, Type<unknown>> => (typeof value === 'function' ? { type: value } : value);
 const problem = (description: string) => ({ description });
 
 /**

@@ -54,9 +54,9 @@ export class RunsController {
     summary: 'The report: every metric, each threshold and the gate, slices worst first, error analysis, explainability and compliance (model card, lineage)',
     extraModels: [EvaluationReportDto],
     ok: {
-    description: '?format=json (default): the report; ?format=html: a readable page of it',
-    content: { 'application/json': { schema: { $ref: getSchemaPath(EvaluationReportDto) } }, 'text/html': { schema: { type: 'string' } } },
-  },
+      description: '?format=json (default): the report; ?format=html: a readable page of it',
+      content: { 'application/json': { schema: { $ref: getSchemaPath(EvaluationReportDto) } }, 'text/html': { schema: { type: 'string' } } },
+    },
     notFound: 'No such run',
     unprocessable: 'The run has not completed (or failed)',
   })
