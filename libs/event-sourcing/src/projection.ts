@@ -133,10 +133,9 @@ export interface Projection<Doc extends ReadModelDocument> {
   schema?: Schema;
   /** One schema per derived collection, keyed by the collection (one of `derivedCollections`). */
   derivedSchemas?: Record<string, Schema>;
-  /** Indexes of a read model not yet declared with a schema; `schema.index` replaces them. */
-  indexes?: ReadModelIndex[];
 }
 
+/** One index a read-model schema declares, as the runner creates it. */
 export interface ReadModelIndex {
   collection: string;
   key: Record<string, 1 | -1>;
@@ -166,13 +165,13 @@ export function schemaOf(projection: Projection<any>, collection: string): Schem
   return collection === projection.name ? projection.schema : projection.derivedSchemas?.[collection];
 }
 
-/** Every index the projection's read model needs: from its schemas (and any not yet declared with one). */
+/** Every index the projection's read model needs: those its schemas declare. */
 export function declaredIndexes(projection: Projection<any>): ReadModelIndex[] {
   const schemas: [string, Schema | undefined][] = [
     [projection.name, projection.schema],
     ...Object.entries(projection.derivedSchemas ?? {}),
   ];
-  const fromSchemas = schemas.flatMap(([collection, schema]) => {
+  return schemas.flatMap(([collection, schema]) => {
     if (schema && schema.get('collection') !== collection) throw new Error(`${projection.name}: the schema of ${collection} names ${schema.get('collection')}`);
     if (collection !== projection.name && !projection.derivedCollections?.includes(collection)) {
       throw new Error(`${projection.name}: ${collection} has a schema but is not one of its derivedCollections`);
@@ -182,7 +181,6 @@ export function declaredIndexes(projection: Projection<any>): ReadModelIndex[] {
       return { collection, key: key as Record<string, 1 | -1>, name: options.name, ...(options.unique ? { unique: true } : {}) };
     });
   });
-  return [...fromSchemas, ...(projection.indexes ?? [])];
 }
 
 export const PROJECTION_STATE_COLLECTION = 'projection_state';

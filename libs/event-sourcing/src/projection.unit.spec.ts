@@ -12,7 +12,7 @@ describe('read-model schemas', () => {
     expect([schema.get('autoIndex'), schema.get('autoCreate')]).toEqual([false, false]);
   });
 
-  it('give the runner the indexes of the read model and of its derived collections, then any listed without a schema', () => {
+  it('give the runner the indexes of the read model and of its derived collections', () => {
     const schema = readModelSchema('things', { owner: String, tags: [String] });
     schema.index({ owner: 1, _id: 1 }, { name: 'owner_id' });
     schema.index({ tags: 1, _id: 1 }, { name: 'tags_id', unique: true });
@@ -24,13 +24,11 @@ describe('read-model schemas', () => {
       derivedCollections: ['thing_history', 'thing_counts'],
       schema,
       derivedSchemas: { thing_history: history },
-      indexes: [{ collection: 'thing_counts', key: { thing: 1 }, name: 'thing' }],
     };
     expect(declaredIndexes(projection)).toEqual([
       { collection: 'things', key: { owner: 1, _id: 1 }, name: 'owner_id' },
       { collection: 'things', key: { tags: 1, _id: 1 }, name: 'tags_id', unique: true },
       { collection: 'thing_history', key: { thing: 1, _id: 1 }, name: 'thing_id' },
-      { collection: 'thing_counts', key: { thing: 1 }, name: 'thing' },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { CloudEvent, lifecycleCatalog, TagValue, Topics } from '@mlops/events';
-import { Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 import { experimentMlflowId } from '../mlflow/tracking/experiment-ids';
 import { experimentKeyOf, ExperimentStatus, withoutTagValue, withTagValue } from './experiment.decider';
 
@@ -21,21 +21,36 @@ export interface ExperimentDocument extends ReadModelDocument {
   updated_by: string;
 }
 
+const EXPERIMENT_STATUSES: ExperimentStatus[] = ['active', 'archived'];
+
+export const experimentsSchema = readModelSchema('experiments', {
+  name: String,
+  description: String,
+  owner: String,
+  tags: [String],
+  status: { type: String, enum: EXPERIMENT_STATUSES },
+  tag_values: [Object],
+  mlflow_id: String,
+  created_at: String,
+  created_by: String,
+  updated_at: String,
+  updated_by: String,
+});
+// List filters, each with the `_id` keyset cursor; combined filters ride the first one's index.
+experimentsSchema.index({ owner: 1, _id: 1 }, { name: 'owner_id' });
+experimentsSchema.index({ status: 1, _id: 1 }, { name: 'status_id' });
+experimentsSchema.index({ tags: 1, _id: 1 }, { name: 'tags_id' });
+// MLflow's get-experiment by id.
+experimentsSchema.index({ mlflow_id: 1 }, { name: 'mlflow_id' });
+// Look-ups by what an experiment is called now (a renamed one is no longer at its key's name).
+experimentsSchema.index({ name: 1 }, { name: 'name' });
+
 /** Read model of experiments: everything comes from the events, so a replay rebuilds it exactly. */
 export const experimentsProjection: Projection<ExperimentDocument> = {
   name: 'experiments',
   topic: Topics.lifecycle,
   streamType: 'experiment',
-  // List filters, each with the `_id` keyset cursor; combined filters ride the first one's index.
-  indexes: [
-    { collection: 'experiments', key: { owner: 1, _id: 1 }, name: 'owner_id' },
-    { collection: 'experiments', key: { status: 1, _id: 1 }, name: 'status_id' },
-    { collection: 'experiments', key: { tags: 1, _id: 1 }, name: 'tags_id' },
-    // MLflow's get-experiment by id.
-    { collection: 'experiments', key: { mlflow_id: 1 }, name: 'mlflow_id' },
-    // Look-ups by what an experiment is called now (a renamed one is no longer at its key's name).
-    { collection: 'experiments', key: { name: 1 }, name: 'name' },
-  ],
+  schema: experimentsSchema,
   evolve(current, event: CloudEvent<any>) {
     const touched = { updated_at: event.time, updated_by: event.actor };
     switch (lifecycleCatalog.nameOf(event.type)) {

@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { CloudEvent, KeyValue, lifecycleCatalog, ModelEvent, ModelMetric, ModelStage, RunParam, Topics } from '@mlops/events';
-import { DerivedDocument, Projection, ReadModelDocument } from '@mlops/event-sourcing';
+import { DerivedDocument, derivedSchema, Projection, ReadModelDocument, readModelSchema } from '@mlops/event-sourcing';
 import { applyChecklist, applyProperty, ChecklistItem, modelKeyOf } from './model.decider';
 
 export interface ModelVersionView {
@@ -56,6 +56,52 @@ export interface ModelVersionTombstone extends DerivedDocument {
 }
 
 export const MODEL_VERSIONS_COLLECTION = 'model_versions';
+
+const MODEL_STAGES: ModelStage[] = ['none', 'staging', 'production', 'archived'];
+
+export const modelsSchema = readModelSchema('models', {
+  model_name: String,
+  latest_version: Number,
+  versions: [Object],
+  exists: Boolean,
+  description: String,
+  properties: [Object],
+  aliases: [Object],
+  deleted_versions: [Number],
+  created_at: String,
+  updated_at: String,
+});
+// Look-ups by what a model is called now (a renamed one is no longer at its key's name).
+modelsSchema.index({ model_name: 1 }, { name: 'model_name' });
+
+/** A version's list document, or a deleted version's tombstone (`model_name`, `version`, `stream_version`, `deleted`). */
+export const modelVersionsSchema = derivedSchema(MODEL_VERSIONS_COLLECTION, {
+  model_name: String,
+  version: Number,
+  run_id: String,
+  artifact_uri: String,
+  reference_dataset: String,
+  description: String,
+  tags: [String],
+  metrics: [Object],
+  params: [Object],
+  checklist: [Object],
+  stage: { type: String, enum: MODEL_STAGES },
+  properties: [Object],
+  aliases: [String],
+  stage_changed_at: String,
+  created_at: String,
+  created_by: String,
+  updated_at: String,
+  updated_by: String,
+  stream_version: Number,
+  deleted: Boolean,
+});
+// The list filters, each with `_id` for the keyset page (findPage).
+modelVersionsSchema.index({ model_name: 1, _id: 1 }, { name: 'model_name_id' });
+modelVersionsSchema.index({ stage: 1, _id: 1 }, { name: 'stage_id' });
+// The versions a drift against a reference dataset reaches (the drift reactor).
+modelVersionsSchema.index({ reference_dataset: 1, _id: 1 }, { name: 'reference_dataset_id' });
 
 /** `_id` of a version document: sorts by model, then version number. */
 export const modelVersionId = (modelName: string, version: number) => `${modelName}|${String(version).padStart(10, '0')}`;
@@ -175,14 +221,8 @@ export const modelsProjection: Projection<ModelDocument> = {
   topic: Topics.lifecycle,
   streamType: 'model',
   derivedCollections: [MODEL_VERSIONS_COLLECTION],
-  indexes: [
-    // Look-ups by what a model is called now (a renamed one is no longer at its key's name).
-    { collection: 'models', key: { model_name: 1 }, name: 'model_name' },
-    { collection: MODEL_VERSIONS_COLLECTION, key: { model_name: 1, _id: 1 }, name: 'model_name_id' },
-    { collection: MODEL_VERSIONS_COLLECTION, key: { stage: 1, _id: 1 }, name: 'stage_id' },
-    // The versions a drift against a reference dataset reaches (the drift reactor).
-    { collection: MODEL_VERSIONS_COLLECTION, key: { reference_dataset: 1, _id: 1 }, name: 'reference_dataset_id' },
-  ],
+  schema: modelsSchema,
+  derivedSchemas: { [MODEL_VERSIONS_COLLECTION]: modelVersionsSchema },
   evolve(current, event: CloudEvent<any>) {
     // Documents written before the registry fields existed read as a model that exists.
     const model: ModelFields = current
