@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KeyValue } from '@mlops/events';
-import { EventSourcing } from '@mlops/event-sourcing';
+import { EventSourcing, ReadModel } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
 import { decodePageToken, encodePageToken, toEpochMs } from '../mlflow-http';
@@ -54,10 +54,14 @@ const valueOf = (doc: LoggedModelDocument, entity: string, key: string): string 
 /** MLflow 3's logged models over the `logged_model:<id>` streams. */
 @Injectable()
 export class LoggedModelsService {
-  constructor(private readonly eventSourcing: EventSourcing) {}
+  private readonly docs: ReadModel<LoggedModelDocument>;
+
+  constructor(private readonly eventSourcing: EventSourcing) {
+    this.docs = eventSourcing.readModel(loggedModelsProjection);
+  }
 
   private get readModel() {
-    return this.eventSourcing.runner<LoggedModelDocument>(loggedModelsProjection.name).readModel;
+    return this.docs.collection;
   }
 
   private async execute(modelId: string, command: LoggedModelCommand): Promise<LoggedModelDocument> {

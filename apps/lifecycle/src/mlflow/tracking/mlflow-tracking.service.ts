@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TagValue } from '@mlops/events';
-import { DomainError, EventSourcing } from '@mlops/event-sourcing';
+import { DomainError, EventSourcing, ReadModel } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { experimentDecider, experimentKeyOf, experimentStreamId } from '../../experiments/experiment.decider';
 import { ExperimentDocument, experimentsProjection, findExperimentByName } from '../../experiments/experiments.projection';
@@ -72,26 +72,34 @@ async function asMlflowParamError<T>(write: Promise<T>): Promise<T> {
 export class MlflowTrackingService {
   private defaultExperiment?: Promise<void>;
 
+  private readonly experimentDocs: ReadModel<ExperimentDocument>;
+  private readonly datasetDocs: ReadModel<FeatureStoreDatasetDocument>;
+  private readonly runDocs: ReadModel<RunDocument>;
+
   constructor(
     private readonly eventSourcing: EventSourcing,
     private readonly experiments: ExperimentsService,
     private readonly runs: RunsService,
-  ) {}
+  ) {
+    this.experimentDocs = eventSourcing.readModel(experimentsProjection);
+    this.datasetDocs = eventSourcing.readModel(featureStoreDatasetsProjection);
+    this.runDocs = eventSourcing.readModel(runsProjection);
+  }
 
   private get experimentsReadModel() {
-    return this.eventSourcing.runner<ExperimentDocument>(experimentsProjection.name).readModel;
+    return this.experimentDocs.collection;
   }
 
   private get featureStoreDatasets() {
-    return this.eventSourcing.runner<FeatureStoreDatasetDocument>(featureStoreDatasetsProjection.name).readModel;
+    return this.datasetDocs.collection;
   }
 
   private get latestMetrics() {
-    return this.eventSourcing.runner<RunDocument>(runsProjection.name).derivedReadModel<LatestMetricDocument>(LATEST_METRICS_COLLECTION);
+    return this.runDocs.derived<LatestMetricDocument>(LATEST_METRICS_COLLECTION).collection;
   }
 
   private get runsReadModel() {
-    return this.eventSourcing.runner<RunDocument>(runsProjection.name).readModel;
+    return this.runDocs.collection;
   }
 
   /** MLflow's experiment "0" exists from the start: created on first use, by whichever process gets there first. */
