@@ -23,19 +23,20 @@ export class DriftEventsController {
   async record(@Body() dto: RecordDriftEventDto) {
     const { driftEventId, alerted, ...result } = await this.drift.record(dto);
     const headers: Record<string, string> = alerted.length ? { 'X-Alerted-Deployments': alerted.join(',') } : {};
-    return createdReply(result, driftEventLocation(driftEventId), presentDriftEvent, headers);
+    return createdReply(await this.drift.namedResult(result), driftEventLocation(driftEventId), presentDriftEvent, headers);
   }
 
   @Get()
   @PageRoute({ summary: 'List drift events in recording order (filters: model_name, severity, detected_at from / to)', page: DriftEventPageDto })
   async list(@Query() query: ListDriftEventsQueryDto): Promise<DriftEventPageDto> {
-    return presentPage(await this.drift.list(query), presentDriftEvent);
+    const page = await this.drift.list(query);
+    return presentPage({ ...page, items: await this.drift.named(page.items) }, presentDriftEvent);
   }
 
   @Get(':id')
   @ReadRoute({ summary: 'Get a drift event', ok: DriftEventDto, notFound: 'No such drift event' })
   async get(@Param() params: DriftEventIdParamsDto) {
-    const doc = await this.drift.get(params.id);
+    const [doc] = await this.drift.named([await this.drift.get(params.id)]);
     return withVersionTag(doc.version, presentDriftEvent(doc));
   }
 }

@@ -141,6 +141,47 @@ describe('drift events on a real Kafka broker and MongoDB-protocol server', () =
     expect(await list({ model_name: 'churn-clf', to: '2026-01-01T00:00:00Z' })).toEqual([]);
   });
 
+  it('takes and shows the name a model is called now: renamed, and its old name used again by a new model', async () => {
+    const MLFLOW = '/api/2.0/mlflow';
+    const mlflow = (path: string, body: Record<string, unknown>) => http().post(`${MLFLOW}/${path}`).set(json).send(body);
+    const run = await http().post(`${ROOT}/runs`).set(json).send({ experiment_name: 'churn' }).expect(201);
+    const register = (model_name: string) => http().post(MODELS).set(json).send({ model_name, run_id: run.body.run_id, artifact_uri: `s3://${model_name}` }).expect(201);
+    await register('credit');
+    await register('credit'); // the first model has versions 1 and 2
+    await mlflow('registered-models/rename', { name: 'credit', new_name: 'credit-v2' }).expect(200);
+    await mlflow('registered-models/create', { name: 'credit' }).expect(200);
+    await register('credit'); // the new model has version 1 only
+    const newKey = String((await mongo.db.collection('models').findOne({ model_name: 'credit', exists: { $ne: false } }))!._id).slice('model:'.length);
+    expect(newKey).not.toBe('credit');
+
+    const onRenamed = await record({ model_name: 'credit-v2', model_version: 2, feature: 'income' }).expect(201);
+    expect(onRenamed.body.model_name).toBe('credit-v2');
+    const onNew = await record({ model_name: 'credit', model_version: 1, feature: 'debt' }).expect(201);
+    expect(onNew.body.model_name).toBe('credit');
+    // The events and the read model keep the key.
+    const stored = async (id: string) => (await mongo.db.collection('drift_events').findOne({ _id: `drift:${id}` } as never))?.model_name;
+    expect(await stored(onRenamed.body.drift_event_id)).toBe('credit');
+    expect(await stored(onNew.body.drift_event_id)).toBe(newKey);
+
+    // The old key, now the new model's name, means the new model: its version 2 does not exist.
+    const before = await eventCount();
+    const oldKey = await record({ model_name: 'credit', model_version: 2 }).expect(404);
+    expect(oldKey.body.detail).toContain('credit');
+    expect(await eventCount()).toBe(before);
+
+    const listed = async (model_name: string) => (await http().get(DRIFT).query({ model_name }).expect(200)).body.items.map((d: { drift_event_id: string; model_name: string }) => [d.drift_event_id, d.model_name]);
+    expect(await listed('credit-v2')).toEqual([[onRenamed.body.drift_event_id, 'credit-v2']]);
+    expect(await listed('credit')).toEqual([[onNew.body.drift_event_id, 'credit']]);
+    expect((await http().get(`${DRIFT}/${onRenamed.body.drift_event_id}`).expect(200)).body.model_name).toBe('credit-v2');
+
+    // Renamed once more: shown and found by the newest name only.
+    await mlflow('registered-models/rename', { name: 'credit-v2', new_name: 'credit-v3' }).expect(200);
+    expect(await listed('credit-v2')).toEqual([]);
+    expect(await listed('credit-v3')).toEqual([[onRenamed.body.drift_event_id, 'credit-v3']]);
+    expect((await http().get(`${DRIFT}/${onRenamed.body.drift_event_id}`).expect(200)).body.model_name).toBe('credit-v3');
+    await record({ model_name: 'credit-v2', model_version: 2 }).expect(404);
+  });
+
   describe('bad input never corrupts', () => {
     const cases: [string, () => request.Test][] = [
       ['an unknown severity', () => record({ severity: 'urgent' })],
