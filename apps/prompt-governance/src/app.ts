@@ -3,6 +3,7 @@ import { createDomainService } from '@mlops/platform';
 import { promptGovernanceConfigSchema } from './config';
 import { EvaluationController } from './evaluation/evaluation.controller';
 import { EvaluationService } from './evaluation/evaluation.service';
+import { ReviewPolicyController } from './templates/review-policy.controller';
 import { TemplatesController } from './templates/templates.controller';
 import { templatesProjection } from './templates/templates.projection';
 import { TemplatesService } from './templates/templates.service';
@@ -21,7 +22,7 @@ export const createPromptGovernanceApp = (env: Record<string, string | undefined
       catalog: promptGovernanceCatalog,
       configSchema: promptGovernanceConfigSchema,
       projections: [templatesProjection, usageProjection],
-      controllers: [TemplatesController, EvaluationController, UsageController],
+      controllers: [TemplatesController, ReviewPolicyController, EvaluationController, UsageController],
       providers: [TemplatesService, EvaluationService, UsageService],
     },
     env,

@@ -18,6 +18,7 @@ export type RenderRequest = Schemas['RenderDto'];
 export type NewVersion = Schemas['NewVersionDto'];
 export type UsagePage = Schemas['UsagePageDto'];
 export type UsageDay = Schemas['UsageDayDto'];
+export type ReviewPolicy = Schemas['ReviewPolicyDto'];
 export type TemplateFilter = Omit<Query<'PromptGovernanceTemplatesController_list'>, 'cursor'>;
 export type UsageFilter = Omit<Query<'PromptGovernanceUsageController_read'>, 'cursor'>;
 
@@ -48,6 +49,7 @@ export function promptGovernanceApi(client: ApiClient) {
     audit: (id: string, cursor?: string) => ok(client.GET(`${BASE}/templates/{id}/audit`, { params: { path: { id }, query: { cursor } } })),
     render: (id: string, body: RenderRequest) => ok(client.POST(`${BASE}/templates/{id}/render`, { params: { path: { id } }, body })),
     evaluate: (body: Schemas['EvaluateDto']) => ok(client.POST(`${BASE}/evaluate`, { body })),
+    reviewPolicy: () => ok(client.GET(`${BASE}/review-policy`)),
     usage: (id: string, v: number, filter: UsageFilter = {}, cursor?: string) =>
       ok(client.GET(`${BASE}/templates/{id}/{version}/usage`, { params: { path: version(id, v), query: { ...filter, cursor } } })),
     logUsage: (id: string, v: number, body: Schemas['UsageRecordDto'] | Schemas['UsageBatchDto']) =>

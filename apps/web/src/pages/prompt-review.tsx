@@ -1,13 +1,13 @@
 import { type ReactNode, useState } from 'react';
-import { ApiError, type Caller, canReviewPrompts, PROMPT_APPROVER_ROLE, useApproveVersion, useCaller, useRejectVersion } from '@mlops/client';
+import { ApiError, type Caller, canReviewPrompts, useApproveVersion, useCaller, useRejectVersion, useReviewPolicy } from '@mlops/client';
 import { ChangedElsewhere, ProblemView } from '../components';
 
 /** Why this caller sees no review controls: who the gateway says they are, and what they lack. */
-function NotAnApprover({ caller }: { caller: Caller }) {
+function NotAnApprover({ caller, approverRole }: { caller: Caller; approverRole: string }) {
   const roles = caller.roles.length ? `roles ${caller.roles.join(', ')}` : 'no roles';
   return (
     <p className="hint not-approver" data-testid="not-approver">
-      Reviewing prompt versions needs the {PROMPT_APPROVER_ROLE} role. You are signed in as {caller.actor} with {roles}
+      Reviewing prompt versions needs the {approverRole} role. You are signed in as {caller.actor} with {roles}
       {caller.auth === 'none' ? ' (this gateway requires no credentials, so the console’s requests carry no roles)' : ` (by ${caller.auth === 'oidc' ? 'OIDC token' : 'API key'})`}.
     </p>
   );
@@ -16,9 +16,11 @@ function NotAnApprover({ caller }: { caller: Caller }) {
 /** Its children for a caller with the approver role; for anyone else, why not. */
 export function ApproversOnly({ children }: { children: ReactNode }) {
   const caller = useCaller();
-  if (caller.isPending) return <p className="loading">Checking your roles…</p>;
-  if (caller.error) return <ProblemView error={caller.error} />;
-  return canReviewPrompts(caller.data) ? children : <NotAnApprover caller={caller.data} />;
+  const policy = useReviewPolicy();
+  if (caller.isPending || policy.isPending) return <p className="loading">Checking your roles…</p>;
+  if (caller.error || policy.error) return <ProblemView error={caller.error ?? policy.error} />;
+  const role = policy.data.approver_role;
+  return canReviewPrompts(caller.data, role) ? children : <NotAnApprover caller={caller.data} approverRole={role} />;
 }
 
 /** A 403 from approve: the caller lacks the approver role or wrote / submitted the version. */

@@ -14,6 +14,7 @@ export function promptGovernanceQueries(api: PromptGovernanceApi) {
   return {
     templates: (filter: TemplateFilter = {}) => pages(promptKeys.templates(), api.listTemplates, filter),
     template: (id: string) => queryOptions({ queryKey: promptKeys.template(id), queryFn: () => api.getTemplate(id) }),
+    reviewPolicy: () => queryOptions({ queryKey: [...promptKeys.all, 'review-policy'], queryFn: async () => (await api.reviewPolicy()).data, staleTime: 300_000 }),
     labelHistory: (id: string, label?: string) =>
       pages([...promptKeys.template(id), 'label-history'], (filter: { label?: string }, cursor) => api.labelHistory(id, filter.label, cursor), { label }),
     audit: (id: string) => pages([...promptKeys.template(id), 'audit'], (_: object, cursor) => api.audit(id, cursor), {}),
@@ -34,6 +35,8 @@ export const useLabelHistory = (id: string, label?: string) => useInfiniteQuery(
 export const useTemplateAudit = (id: string) => useInfiniteQuery(usePromptGovernance().queries.audit(id));
 export const usePromptUsage = (id: string, version: number, filter: UsageFilter = {}) =>
   useInfiniteQuery(usePromptGovernance().queries.usage(id, version, filter));
+/** What a review requires here (the approver role), so the console shows review controls to whom they apply. */
+export const useReviewPolicy = () => useQuery(usePromptGovernance().queries.reviewPolicy());
 /** Versions under review across templates: the approval queue. */
 export const usePendingReviews = () => useInfiniteQuery(usePromptGovernance().queries.templates({ status: 'pending_review' }));
 
