@@ -200,6 +200,77 @@ describe('the monitor: the platform state folded from the published events, expo
     );
   });
 
+  describe('a renamed model, and its old name taken by a new model', () => {
+    const NEW_KEY = 'churn.0123456789abcdef';
+    const deployedAs = (model_name: string, id: string) => {
+      const e = deployment(id, 100);
+      return { ...e, data: { ...e.data, model_name } };
+    };
+    const driftOf = (model_name: string, severity: string) => {
+      const e = drift(0.5, severity);
+      return { ...e, data: { ...e.data, model_name } };
+    };
+    const renamed = (key: string, previous: string, to: string) =>
+      event('mlops.lifecycle.registered_model.renamed.v1', `model:${key}`, { model_name: key, new_name: to, previous_name: previous });
+    const created = (key: string) => event('mlops.lifecycle.registered_model.created.v1', `model:${key}`, { model_name: key, description: '', properties: [] });
+    const newDeployment = randomUUID();
+    const renames: [string, unknown][] = [
+      [LIFECYCLE, renamed('churn', 'churn', 'churn-v2')],
+      // The new model: a fresh key, created and renamed to the free name in one commit.
+      [LIFECYCLE, created(NEW_KEY)],
+      [LIFECYCLE, renamed(NEW_KEY, NEW_KEY, 'churn')],
+      [LIFECYCLE, deployedAs(NEW_KEY, newDeployment)],
+      [LIFECYCLE, driftOf(NEW_KEY, 'high')],
+    ];
+    const labelled = (series: string[], model: string) => series.filter((line) => line.includes(`model="${model}"`));
+
+    it('folds the renames: a key is called by its new name, a model created again by its key', () => {
+      const intake = replay([...log, ...renames]);
+      expect([...intake.state.modelNames]).toEqual([
+        ['churn', 'churn-v2'],
+        [NEW_KEY, 'churn'],
+      ]);
+      intake.take(LIFECYCLE, renamed('churn', 'churn-v2', 'churn'));
+      intake.take(LIFECYCLE, created('churn'));
+      expect([...intake.state.modelNames]).toEqual([[NEW_KEY, 'churn']]);
+    });
+
+    it('moves a renamed model’s series to its new label, dropping the old label, and gives the old name to the new model', async () => {
+      const intake = replay(log);
+      const registry = monitorRegistry(intake.state, intake.counts);
+      const scrape = async () => (await registry.metrics()).split('\n').filter((line) => line.startsWith('mlops_')).sort();
+      const before = await scrape();
+      const churn = labelled(before, 'churn');
+      expect(churn.length).toBeGreaterThan(5);
+      expect(labelled(before, 'churn-v2')).toEqual([]);
+
+      intake.take(LIFECYCLE, renames[0][1]);
+      const after = await scrape();
+      // The same series with the same values, under the new name; none left under the old one.
+      expect(labelled(after, 'churn-v2')).toEqual(churn.map((line) => line.replace('model="churn"', 'model="churn-v2"')));
+      expect(labelled(after, 'churn')).toEqual([]);
+
+      for (const [topic, value] of renames.slice(1)) intake.take(topic, value);
+      const reused = await scrape();
+      expect(labelled(reused, 'churn-v2')).toEqual(labelled(after, 'churn-v2'));
+      expect(labelled(reused, 'churn').sort()).toEqual(
+        [
+          `mlops_deployment_traffic_percent{deployment="${newDeployment}",model="churn",version="2",environment="production",service="monitor"} 100`,
+          'mlops_deployments{model="churn",environment="production",status="pending",service="monitor"} 1',
+          'mlops_drift_events_total{model="churn",severity="high",service="monitor"} 1',
+          'mlops_drift_statistic{model="churn",version="2",feature="tenure",metric="psi",service="monitor"} 0.5',
+          'mlops_drift_threshold{model="churn",version="2",feature="tenure",metric="psi",service="monitor"} 0.2',
+        ].sort(),
+      );
+      expect(reused.some((line) => line.includes(NEW_KEY))).toBe(false);
+      const value = (prefix: string) => reused.find((line) => line.startsWith(prefix))?.split(' ').pop();
+      expect(value('mlops_drift_events_total{model="churn-v2",severity="critical"')).toBe('1');
+      expect(value('mlops_evaluation_runs_total{scenario="holdout",model="churn-v2",result="passed"')).toBe('1');
+      // Rebuilt from offset 0: the same series.
+      expect(await platformSeries(replay([...log, ...renames]))).toEqual(reused);
+    });
+  });
+
   it('rebuilds the same series from offset 0', async () => {
     expect(await platformSeries(replay(log))).toEqual(await platformSeries(replay(log)));
   });

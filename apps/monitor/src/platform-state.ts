@@ -24,6 +24,12 @@ export interface Tally {
 }
 
 export interface PlatformState {
+  /**
+   * What a registered model is called now, by its key where that differs. Lifecycle and evaluation
+   * events name a model by its key (its stream's: the name it was created with, or a fresh key);
+   * `registered_model.renamed` moves the name. The series are labelled by `modelCalled`.
+   */
+  modelNames: Map<string, string>;
   deployments: Map<string, DeploymentView>;
   /** Last drift statistic per model version, feature and metric. */
   drift: Map<string, { model: string; version: number; feature: string; metric: string; value: number; threshold: number; severity: string }>;
@@ -40,6 +46,7 @@ export interface PlatformState {
 }
 
 export const emptyState = (): PlatformState => ({
+  modelNames: new Map(),
   deployments: new Map(),
   drift: new Map(),
   transitions: new Map(),
@@ -55,6 +62,9 @@ export const emptyState = (): PlatformState => ({
 /** Statuses whose deployment serves traffic. */
 export const LIVE_STATUSES = new Set(['pending', 'validating', 'deploying', 'active']);
 
+/** The name the model with this key is called now (its key until renamed). */
+export const modelCalled = (state: PlatformState, modelKey: string): string => state.modelNames.get(modelKey) ?? modelKey;
+
 const key = (...parts: (string | number)[]) => parts.join('\u0000');
 
 function count<T extends { count: number }>(map: Map<string, T>, id: string, init: Omit<T, 'count'>): void {
@@ -67,6 +77,16 @@ function count<T extends { count: number }>(map: Map<string, T>, id: string, ini
 export function applyEvent(state: PlatformState, event: MonitoredEvent): void {
   const d = event.data;
   switch (event.type) {
+    case 'mlops.lifecycle.registered_model.renamed.v1':
+      // `model_name` is the key; a model renamed back to its key is called by it again.
+      if (d.new_name === d.model_name) state.modelNames.delete(d.model_name);
+      else state.modelNames.set(d.model_name, d.new_name);
+      return;
+    case 'mlops.lifecycle.registered_model.created.v1':
+      // Created (again, after a delete) on its stream: called by its key until renamed. A deleted
+      // model keeps the name it had last, as the lifecycle's read model shows it.
+      state.modelNames.delete(d.model_name);
+      return;
     case 'mlops.lifecycle.deployment.created.v1':
       state.deployments.set(d.deployment_id, {
         model: d.model_name,
