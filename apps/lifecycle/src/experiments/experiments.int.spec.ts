@@ -5,6 +5,7 @@ import { lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped } from '@mlops/event-sourcing';
 import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, repoRoot, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
+import { experimentsProjection } from './experiments.projection';
 
 const run = promisify(execFile);
 const API = '/api/v1/ml/lifecycle/experiments';
@@ -117,7 +118,7 @@ describe('experiments on a real Kafka broker and MongoDB-protocol server', () =>
       expect(after).toMatchObject({ ...before, description: 'third', version: 3, updated_at: expect.any(String) });
       expect(after!.created_at).toBe(before!.created_at);
       // Applying an old event directly is a no-op too.
-      const runner = eventSourcing.runner('experiments');
+      const runner = eventSourcing.readModel(experimentsProjection).runner();
       expect(await runner.apply(original[0].event)).toBe(false);
       expect(await readModel.findOne({ _id: 'experiment:redelivered' as never })).toEqual(after);
     });
