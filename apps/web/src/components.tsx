@@ -48,9 +48,10 @@ type PagedQuery = { isPending: boolean; error: unknown; hasNextPage: boolean; is
 
 /**
  * What every list page shows under its filters: loading, the problem, or the empty text; else the
- * table (scrolling sideways when wide) with a row per item; then Load more while pages remain.
+ * table (scrolling sideways when wide) under its column headings, a row per item; then Load more
+ * while pages remain.
  */
-export function ListTable<T>({ query, items, empty, className, head, row }: { query: PagedQuery; items: T[]; empty: string; className: string; head: ReactNode; row: (item: T) => ReactNode }) {
+export function ListTable<T>({ query, items, empty, className, columns, row }: { query: PagedQuery; items: T[]; empty: string; className: string; columns: readonly string[]; row: (item: T) => ReactNode }) {
   return (
     <>
       <ListState query={query} empty={empty} count={items.length} />
@@ -58,7 +59,11 @@ export function ListTable<T>({ query, items, empty, className, head, row }: { qu
         <div className="table-scroll">
           <table className={className}>
             <thead>
-              <tr>{head}</tr>
+              <tr>
+                {columns.map((c, i) => (
+                  <th key={i}>{c}</th>
+                ))}
+              </tr>
             </thead>
             <tbody>{items.map(row)}</tbody>
           </table>

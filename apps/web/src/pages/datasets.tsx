@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { type DatasetFilter, flatten, useDataset, useDatasets, useRefreshDataset, useRegisterDataset } from '@mlops/client';
 import { ChangedElsewhere, formatNumber, formatTime, ListPage, ProblemView, Section, useListFilter } from '../components';
+import { commaList, FilterBar, SelectField, StackedForm, TextField, useFormState } from '../forms';
 import { SmallBar } from '../visuals';
 
 /** Bytes as a person reads them (KiB, MiB, …). */
@@ -26,38 +27,12 @@ export function DatasetsPage() {
     <ListPage
       title="Datasets"
       actions={<Link to="/features">Features</Link>}
-      filters={
-        <>
-          <label>
-            Source
-            <select value={filter.source_type ?? ''} onChange={(e) => set({ source_type: (e.target.value || undefined) as DatasetFilter['source_type'] })}>
-              <option value="">any</option>
-              {['csv', 'parquet', 'duckdb_table'].map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Tag
-            <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
-          </label>
-        </>
-      }
+      filters={<FilterBar filter={filter} set={set} fields={[{ key: 'source_type', label: 'Source', choices: ['csv', 'parquet', 'duckdb_table'] }, { key: 'tag', label: 'Tag' }]} />}
       query={query}
       items={datasets}
       empty="No datasets match."
       className="datasets"
-      head={
-        <>
-          <th>Dataset</th>
-          <th>Source</th>
-          <th>Rows</th>
-          <th>Size</th>
-          <th>Columns</th>
-          <th>Tags</th>
-          <th>Profiled</th>
-        </>
-      }
+      columns={['Dataset', 'Source', 'Rows', 'Size', 'Columns', 'Tags', 'Profiled']}
       row={(d) => (
         <tr key={d.id} data-dataset={d.id}>
           <td className="long">
@@ -79,18 +54,11 @@ export function DatasetsPage() {
   );
 }
 
-const tagList = (text: string) =>
-  text
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-
 /** Register a file under the data root or a DuckDB table; the Feature Store profiles it with DuckDB. */
 function RegisterDataset() {
   const navigate = useNavigate();
   const register = useRegisterDataset();
-  const [form, setForm] = useState({ name: '', source_type: 'csv', path: '', table_name: '', description: '', tags: '' });
-  const field = (key: keyof typeof form) => ({ value: form[key], onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })) });
+  const { form, field } = useFormState({ name: '', source_type: 'csv', path: '', table_name: '', description: '', tags: '' });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     register.mutate(
@@ -100,53 +68,29 @@ function RegisterDataset() {
         ...(form.path.trim() ? { path: form.path.trim() } : {}),
         ...(form.table_name.trim() ? { table_name: form.table_name.trim() } : {}),
         ...(form.description.trim() ? { description: form.description.trim() } : {}),
-        ...(form.tags.trim() ? { tags: tagList(form.tags) } : {}),
+        ...(form.tags.trim() ? { tags: commaList(form.tags) } : {}),
       },
       { onSuccess: () => navigate(`/datasets/${encodeURIComponent(form.name.trim())}`) },
     );
   };
   return (
-    <details className="register">
-      <summary>Register a dataset</summary>
-      <form className="stacked" onSubmit={submit} aria-label="register dataset">
-        <label>
-          Name (the dataset id)
-          <input aria-label="dataset name" {...field('name')} />
-        </label>
-        <label>
-          Source
-          <select aria-label="source type" {...field('source_type')}>
-            <option value="csv">CSV file</option>
-            <option value="parquet">Parquet file</option>
-            <option value="duckdb_table">DuckDB table</option>
-          </select>
-        </label>
-        <label>
-          Path under the data root
-          <input aria-label="dataset path" {...field('path')} />
-        </label>
-        {form.source_type === 'duckdb_table' && (
-          <label>
-            Table
-            <input aria-label="table name" {...field('table_name')} />
-          </label>
-        )}
-        <label>
-          Description
-          <input aria-label="dataset description" {...field('description')} />
-        </label>
-        <label>
-          Tags (comma-separated)
-          <input aria-label="dataset tags" {...field('tags')} />
-        </label>
-        {register.error && <ProblemView error={register.error} />}
-        <div>
-          <button type="submit" disabled={register.isPending || !form.name.trim()}>
-            Register
-          </button>
-        </div>
-      </form>
-    </details>
+    <StackedForm summary="Register a dataset" label="register dataset" onSubmit={submit} action={register} submit="Register" disabled={!form.name.trim()}>
+      <TextField label="Name (the dataset id)" aria-label="dataset name" {...field('name')} />
+      <SelectField
+        label="Source"
+        aria-label="source type"
+        choices={[
+          ['csv', 'CSV file'],
+          ['parquet', 'Parquet file'],
+          ['duckdb_table', 'DuckDB table'],
+        ]}
+        {...field('source_type')}
+      />
+      <TextField label="Path under the data root" aria-label="dataset path" {...field('path')} />
+      {form.source_type === 'duckdb_table' && <TextField label="Table" aria-label="table name" {...field('table_name')} />}
+      <TextField label="Description" aria-label="dataset description" {...field('description')} />
+      <TextField label="Tags (comma-separated)" aria-label="dataset tags" {...field('tags')} />
+    </StackedForm>
   );
 }
 

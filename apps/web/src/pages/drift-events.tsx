@@ -1,49 +1,21 @@
-import { useState } from 'react';
-import { type DriftEventFilter, type DriftSeverity, flatten, useDriftEvents } from '@mlops/client';
+import { type DriftEventFilter, flatten, useDriftEvents } from '@mlops/client';
 import { FeatureLink } from '../cross-links';
-import { Badge, formatNumber, formatTime, ListPage } from '../components';
+import { Badge, formatNumber, formatTime, ListPage, useListFilter } from '../components';
+import { FilterBar } from '../forms';
 
 export function DriftEventsPage() {
-  const [severity, setSeverity] = useState<DriftSeverity>();
-  const [model, setModel] = useState('');
-  const filter: DriftEventFilter = { ...(severity ? { severity } : {}), ...(model ? { model_name: model } : {}) };
+  const [filter, set] = useListFilter<DriftEventFilter>();
   const query = useDriftEvents(filter);
   const events = flatten(query.data);
   return (
     <ListPage
       title="Drift events"
-      filters={
-        <>
-          <label>
-            Severity
-            <select value={severity ?? ''} onChange={(e) => setSeverity((e.target.value || undefined) as DriftSeverity)}>
-              <option value="">any</option>
-              {['low', 'medium', 'high', 'critical'].map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Model
-            <input value={model} onChange={(e) => setModel(e.target.value)} />
-          </label>
-        </>
-      }
+      filters={<FilterBar filter={filter} set={set} fields={[{ key: 'severity', label: 'Severity', choices: ['low', 'medium', 'high', 'critical'] }, { key: 'model_name', label: 'Model' }]} />}
       query={query}
       items={events}
       empty="No drift events match."
       className="drift-events"
-      head={
-        <>
-          <th>Detected</th>
-          <th>Model</th>
-          <th>Feature</th>
-          <th>Metric</th>
-          <th>Value / threshold</th>
-          <th>Severity</th>
-          <th>Recorded by</th>
-        </>
-      }
+      columns={['Detected', 'Model', 'Feature', 'Metric', 'Value / threshold', 'Severity', 'Recorded by']}
       row={(e) => (
         <tr key={e.drift_event_id} data-severity={e.severity}>
           <td>{formatTime(e.detected_at)}</td>

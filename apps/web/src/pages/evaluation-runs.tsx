@@ -1,6 +1,7 @@
 import { Link, useSearchParams } from 'react-router-dom';
 import { type EvaluationRunFilter, flatten, useEvaluationRuns } from '@mlops/client';
 import { Badge, formatNumber, formatTime, ListPage } from '../components';
+import { FilterBar } from '../forms';
 
 const FILTERS = ['scenario_name', 'status', 'model_name', 'model_version'] as const;
 
@@ -12,10 +13,12 @@ export function EvaluationRunsPage() {
   ) as EvaluationRunFilter;
   const query = useEvaluationRuns(filter);
   const runs = flatten(query.data);
-  const set = (key: (typeof FILTERS)[number], value: string) => {
+  const set = (change: Partial<EvaluationRunFilter>) => {
     const next = new URLSearchParams(search);
-    if (value) next.set(key, value);
-    else next.delete(key);
+    for (const [key, value] of Object.entries(change)) {
+      if (value) next.set(key, String(value));
+      else next.delete(key);
+    }
     setSearch(next, { replace: true });
   };
   return (
@@ -24,27 +27,16 @@ export function EvaluationRunsPage() {
       actions={<Link to="/evaluation/scenarios">Scenarios</Link>}
       filters={
         <>
-          <label>
-            Scenario
-            <input value={filter.scenario_name ?? ''} onChange={(e) => set('scenario_name', e.target.value)} />
-          </label>
-          <label>
-            Status
-            <select value={filter.status ?? ''} onChange={(e) => set('status', e.target.value)}>
-              <option value="">any</option>
-              {['queued', 'running', 'completed', 'failed'].map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Model
-            <input value={filter.model_name ?? ''} onChange={(e) => set('model_name', e.target.value)} />
-          </label>
-          <label>
-            Model version
-            <input type="number" min={1} value={filter.model_version ?? ''} onChange={(e) => set('model_version', e.target.value)} />
-          </label>
+          <FilterBar
+            filter={filter}
+            set={set}
+            fields={[
+              { key: 'scenario_name', label: 'Scenario' },
+              { key: 'status', label: 'Status', choices: ['queued', 'running', 'completed', 'failed'] },
+              { key: 'model_name', label: 'Model' },
+              { key: 'model_version', label: 'Model version', type: 'number', min: 1 },
+            ]}
+          />
           <span className="hint">Queued and running runs update by themselves.</span>
         </>
       }
@@ -52,18 +44,7 @@ export function EvaluationRunsPage() {
       items={runs}
       empty="No evaluation runs match."
       className="evaluation-runs"
-      head={
-        <>
-          <th>Run</th>
-          <th>Status</th>
-          <th>Scenario</th>
-          <th>Model version</th>
-          <th>Cases</th>
-          <th>Gate</th>
-          <th>Metrics</th>
-          <th>Queued</th>
-        </>
-      }
+      columns={['Run', 'Status', 'Scenario', 'Model version', 'Cases', 'Gate', 'Metrics', 'Queued']}
       row={(run) => (
         <tr key={run.run_id} data-run={run.run_id} data-status={run.status}>
           <td>

@@ -1,4 +1,4 @@
-import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { type ChangeEvent, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import {
   type components,
@@ -19,7 +19,8 @@ import {
   useScenarioVersion,
   useUpdateScenario,
 } from '@mlops/client';
-import { ChangedElsewhere, formatTime, ListPage, ProblemView, Section, useListFilter } from '../components';
+import { formatTime, ListPage, ProblemView, Section, useListFilter } from '../components';
+import { FilterBar, SelectField, StackedForm, TextAreaField, TextField, useFormState, useReadSubmit } from '../forms';
 
 const TASKS = ['binary_classification', 'multiclass_classification', 'regression', 'text'] as const;
 const thresholdText = (t: Scenario['thresholds'][number]) =>
@@ -35,38 +36,12 @@ export function ScenariosPage() {
     <ListPage
       title="Evaluation scenarios"
       actions={<Link to="/evaluation/runs">Runs</Link>}
-      filters={
-        <>
-          <label>
-            Task
-            <select value={filter.task_type ?? ''} onChange={(e) => set({ task_type: (e.target.value || undefined) as ScenarioFilter['task_type'] })}>
-              <option value="">any</option>
-              {TASKS.map((t) => (
-                <option key={t}>{t}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Tag
-            <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
-          </label>
-        </>
-      }
+      filters={<FilterBar filter={filter} set={set} fields={[{ key: 'task_type', label: 'Task', choices: TASKS }, { key: 'tag', label: 'Tag' }]} />}
       query={query}
       items={scenarios}
       empty="No scenarios match."
       className="scenarios"
-      head={
-        <>
-          <th>Scenario</th>
-          <th>Task</th>
-          <th>Version</th>
-          <th>Cases</th>
-          <th>Metrics</th>
-          <th>Gate</th>
-          <th>Updated</th>
-        </>
-      }
+      columns={['Scenario', 'Task', 'Version', 'Cases', 'Metrics', 'Gate', 'Updated']}
       row={(s) => (
         <tr key={s.name} data-scenario={s.name}>
           <td className="long">
@@ -150,44 +125,36 @@ function scenarioChange(form: ScenarioForm, base?: ScenarioVersion): ScenarioCha
 function ScenarioFields({ form, set, task }: { form: ScenarioForm; set: (change: Partial<ScenarioForm>) => void; task: string }) {
   const datasets = flatten(useDatasets({}).data);
   const text = (key: keyof ScenarioForm, label: string, hint?: string) => (
-    <label>
-      {label}
-      <input aria-label={`scenario ${key.replace(/_/g, ' ')}`} placeholder={hint} value={form[key]} onChange={(e) => set({ [key]: e.target.value })} />
-    </label>
+    <TextField label={label} aria-label={`scenario ${key.replace(/_/g, ' ')}`} placeholder={hint} value={form[key]} onChange={(e) => set({ [key]: e.target.value })} />
   );
   const classification = task.endsWith('classification');
   return (
     <>
       {text('description', 'Description')}
       {text('tags', 'Tags (comma-separated)')}
-      <label>
-        Cases from
-        <select aria-label="scenario cases source" value={form.source} onChange={(e) => set({ source: e.target.value as ScenarioForm['source'] })}>
-          <option value="inline">inline JSON</option>
-          <option value="dataset">a registered dataset</option>
-        </select>
-      </label>
+      <SelectField
+        label="Cases from"
+        aria-label="scenario cases source"
+        value={form.source}
+        onChange={(e) => set({ source: e.target.value as ScenarioForm['source'] })}
+        choices={[
+          ['inline', 'inline JSON'],
+          ['dataset', 'a registered dataset'],
+        ]}
+      />
       {form.source === 'inline' ? (
-        <label>
-          Cases (JSON array)
-          <textarea
-            aria-label="scenario cases"
-            value={form.cases}
-            onChange={(e) => set({ cases: e.target.value })}
-            placeholder='[{"id": "c1", "input": {"tenure": 3}, "expected": 1, "slices": {"country": "DE"}}]'
-          />
-        </label>
+        <TextAreaField
+          label="Cases (JSON array)"
+          aria-label="scenario cases"
+          value={form.cases}
+          onChange={(e) => set({ cases: e.target.value })}
+          placeholder='[{"id": "c1", "input": {"tenure": 3}, "expected": 1, "slices": {"country": "DE"}}]'
+        />
       ) : (
         <>
-          <label>
-            Dataset
-            <select aria-label="scenario dataset" value={form.dataset_id} onChange={(e) => set({ dataset_id: e.target.value })}>
-              <option value="">choose…</option>
-              {datasets.map((d) => (
-                <option key={d.id}>{d.id}</option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="Dataset" aria-label="scenario dataset" value={form.dataset_id} onChange={(e) => set({ dataset_id: e.target.value })} choices={datasets.map((d) => d.id)}>
+            <option value="">choose…</option>
+          </SelectField>
           {text('label_column', 'Label column (expected values)')}
           {text('input_columns', 'Input columns (comma-separated, default: the others)')}
           {text('slice_columns', 'Slice columns (comma-separated)')}
@@ -198,10 +165,13 @@ function ScenarioFields({ form, set, task }: { form: ScenarioForm; set: (change:
       {classification && text('labels', 'Classes beyond those the cases expect (comma-separated)')}
       {task === 'binary_classification' && text('positive_label', 'Positive class (default: the greater label)')}
       {task === 'text' && (
-        <label>
-          Assertions (JSON array)
-          <textarea aria-label="scenario assertions" value={form.assertions} onChange={(e) => set({ assertions: e.target.value })} placeholder='[{"type": "icontains", "value": "refund"}]' />
-        </label>
+        <TextAreaField
+          label="Assertions (JSON array)"
+          aria-label="scenario assertions"
+          value={form.assertions}
+          onChange={(e) => set({ assertions: e.target.value })}
+          placeholder='[{"type": "icontains", "value": "refund"}]'
+        />
       )}
     </>
   );
@@ -213,98 +183,55 @@ function CreateScenario() {
   const create = useCreateScenario();
   const [name, setName] = useState('');
   const [task, setTask] = useState<(typeof TASKS)[number]>('binary_classification');
-  const [form, setForm] = useState(EMPTY_FORM);
-  const [invalid, setInvalid] = useState<string | null>(null);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    let change: ScenarioChange;
-    try {
-      change = scenarioChange(form);
-    } catch (error) {
-      return setInvalid((error as Error).message);
-    }
-    setInvalid(null);
-    create.mutate({ name: name.trim(), task_type: task, ...change }, { onSuccess: () => navigate(`/evaluation/scenarios/${encodeURIComponent(name.trim())}`) });
-  };
+  const { form, set } = useFormState(EMPTY_FORM);
+  const { invalid, submit } = useReadSubmit(
+    () => scenarioChange(form),
+    (change) => create.mutate({ name: name.trim(), task_type: task, ...change }, { onSuccess: () => navigate(`/evaluation/scenarios/${encodeURIComponent(name.trim())}`) }),
+  );
   return (
-    <details className="register">
-      <summary>Create a scenario</summary>
-      <form className="stacked" onSubmit={submit} aria-label="create scenario">
-        <label>
-          Name
-          <input aria-label="scenario name" value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Task type
-          <select aria-label="scenario task type" value={task} onChange={(e) => setTask(e.target.value as (typeof TASKS)[number])}>
-            {TASKS.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
-        <ScenarioFields form={form} set={(change) => setForm((f) => ({ ...f, ...change }))} task={task} />
-        {invalid && (
-          <p className="problem" role="alert">
-            {invalid}
-          </p>
-        )}
-        {create.error && <ProblemView error={create.error} />}
-        <div>
-          <button type="submit" disabled={create.isPending || !name.trim()}>
-            Create scenario
-          </button>
-        </div>
-      </form>
-    </details>
+    <StackedForm summary="Create a scenario" label="create scenario" onSubmit={submit} action={create} invalid={invalid} submit="Create scenario" disabled={!name.trim()}>
+      <TextField label="Name" aria-label="scenario name" value={name} onChange={(e) => setName(e.target.value)} />
+      <SelectField label="Task type" aria-label="scenario task type" value={task} onChange={(e) => setTask(e.target.value as (typeof TASKS)[number])} choices={TASKS} />
+      <ScenarioFields form={form} set={set} task={task} />
+    </StackedForm>
   );
 }
 
 /** A new version of the scenario: the latest version's definition to edit; cases stay unless new ones are given. */
 function NewScenarioVersion({ scenario, latest }: { scenario: Scenario; latest: ScenarioVersion }) {
   const update = useUpdateScenario(scenario.name);
-  const initial = (): ScenarioForm => ({
-    ...EMPTY_FORM,
-    description: latest.description,
-    tags: latest.tags.join(', '),
-    metrics: latest.metrics.join(', '),
-    thresholds: thresholdsText(latest.thresholds),
-    labels: latest.labels.map(String).join(', '),
-    positive_label: latest.positive_label === null ? '' : String(latest.positive_label),
-    assertions: latest.assertions.length ? JSON.stringify(latest.assertions) : '',
-  });
-  const [form, setForm] = useState(initial);
-  const [invalid, setInvalid] = useState<string | null>(null);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    let change: ScenarioChange;
-    try {
-      change = scenarioChange(form, latest);
-    } catch (error) {
-      return setInvalid((error as Error).message);
-    }
-    if (Object.keys(change).length === 0) return setInvalid('Nothing differs from the latest version');
-    setInvalid(null);
-    update.mutate(change);
-  };
+  const { form, set } = useFormState(
+    (): ScenarioForm => ({
+      ...EMPTY_FORM,
+      description: latest.description,
+      tags: latest.tags.join(', '),
+      metrics: latest.metrics.join(', '),
+      thresholds: thresholdsText(latest.thresholds),
+      labels: latest.labels.map(String).join(', '),
+      positive_label: latest.positive_label === null ? '' : String(latest.positive_label),
+      assertions: latest.assertions.length ? JSON.stringify(latest.assertions) : '',
+    }),
+  );
+  const { invalid, submit } = useReadSubmit(
+    () => {
+      const change = scenarioChange(form, latest);
+      if (Object.keys(change).length === 0) throw new Error('Nothing differs from the latest version');
+      return change;
+    },
+    (change) => update.mutate(change),
+  );
   return (
-    <details className="register">
-      <summary>New version (v{scenario.version + 1})</summary>
-      <form className="stacked" onSubmit={submit} aria-label="new scenario version">
-        <p className="hint">Starts from v{latest.version}. Leave the cases empty to keep its {caseSummary(latest.cases)}; past runs keep the version they ran against.</p>
-        <ScenarioFields form={form} set={(change) => setForm((f) => ({ ...f, ...change }))} task={scenario.task_type} />
-        {invalid && (
-          <p className="problem" role="alert">
-            {invalid}
-          </p>
-        )}
-        {update.changedElsewhere ? <ChangedElsewhere onReload={update.reload} /> : update.error && <ProblemView error={update.error} />}
-        <div>
-          <button type="submit" disabled={update.isPending}>
-            Create version {scenario.version + 1}
-          </button>
-        </div>
-      </form>
-    </details>
+    <StackedForm
+      summary={`New version (v${scenario.version + 1})`}
+      label="new scenario version"
+      hint={`Starts from v${latest.version}. Leave the cases empty to keep its ${caseSummary(latest.cases)}; past runs keep the version they ran against.`}
+      onSubmit={submit}
+      action={update}
+      invalid={invalid}
+      submit={`Create version ${scenario.version + 1}`}
+    >
+      <ScenarioFields form={form} set={set} task={scenario.task_type} />
+    </StackedForm>
   );
 }
 
@@ -400,76 +327,60 @@ function StartRun({ scenario }: { scenario: Scenario }) {
   const [model, setModel] = useState('');
   const [format, setFormat] = useState<'json' | 'csv'>('json');
   const [text, setText] = useState('');
-  const [invalid, setInvalid] = useState<string | null>(null);
   const upload = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     if (!file) return;
     setFormat(/\.csv$/i.test(file.name) ? 'csv' : 'json');
     setText(await file.text());
   };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const chosen = versions.find((v) => `${v.model_name}/${v.version}` === model);
-    if (!chosen) return setInvalid('Choose a model version');
-    let predictions: Record<string, unknown>[];
-    try {
-      predictions = parsePredictions(text, format);
-    } catch (error) {
-      return setInvalid(`Predictions: ${(error as Error).message}`);
-    }
-    setInvalid(null);
-    queue.mutate(
-      { scenario_name: scenario.name, scenario_version: scenarioVersion, model_name: chosen.model_name, model_version: chosen.version, predictions: predictions as never[] },
-      { onSuccess: (answer) => navigate(`/evaluation/runs/${(answer.data as { run_id: string }).run_id}`) },
-    );
-  };
+  const { invalid, submit } = useReadSubmit(
+    () => {
+      const chosen = versions.find((v) => `${v.model_name}/${v.version}` === model);
+      if (!chosen) throw new Error('Choose a model version');
+      try {
+        return { chosen, predictions: parsePredictions(text, format) };
+      } catch (error) {
+        throw new Error(`Predictions: ${(error as Error).message}`);
+      }
+    },
+    ({ chosen, predictions }) =>
+      queue.mutate(
+        { scenario_name: scenario.name, scenario_version: scenarioVersion, model_name: chosen.model_name, model_version: chosen.version, predictions: predictions as never[] },
+        { onSuccess: (answer) => navigate(`/evaluation/runs/${(answer.data as { run_id: string }).run_id}`) },
+      ),
+  );
   return (
     <Section title="Start a run">
-      <form className="stacked" onSubmit={submit} aria-label="start run">
-        <label>
-          Scenario version
-          <select aria-label="scenario version" value={scenarioVersion} onChange={(e) => setScenarioVersion(Number(e.target.value))}>
-            {scenario.versions.map((v) => (
-              <option key={v.version} value={v.version}>
-                v{v.version}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Model version
-          <select aria-label="model version" value={model} onChange={(e) => setModel(e.target.value)}>
-            <option value="">choose…</option>
-            {versions.map((v) => (
-              <option key={`${v.model_name}/${v.version}`} value={`${v.model_name}/${v.version}`}>
-                {v.model_name} v{v.version} ({v.stage})
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Predictions file (.json or .csv)
-          <input aria-label="predictions file" type="file" accept=".json,.csv,application/json,text/csv" onChange={upload} />
-        </label>
-        <label>
-          Format
-          <select aria-label="predictions format" value={format} onChange={(e) => setFormat(e.target.value as 'json' | 'csv')}>
-            <option value="json">JSON array</option>
-            <option value="csv">CSV with a header row</option>
-          </select>
-        </label>
-        <label>
-          Predictions
-          <textarea aria-label="predictions" value={text} onChange={(e) => setText(e.target.value)} placeholder='[{"id": "c1", "label": 1, "score": 0.91}]' />
-        </label>
-        {invalid && <p className="problem">{invalid}</p>}
-        {queue.error && <ProblemView error={queue.error} />}
-        <div>
-          <button type="submit" disabled={queue.isPending}>
-            Queue run
-          </button>
-        </div>
-      </form>
+      <StackedForm label="start run" onSubmit={submit} action={queue} invalid={invalid} submit="Queue run">
+        <SelectField
+          label="Scenario version"
+          aria-label="scenario version"
+          value={scenarioVersion}
+          onChange={(e) => setScenarioVersion(Number(e.target.value))}
+          choices={scenario.versions.map((v) => [String(v.version), `v${v.version}`] as const)}
+        />
+        <SelectField
+          label="Model version"
+          aria-label="model version"
+          value={model}
+          onChange={(e) => setModel(e.target.value)}
+          choices={versions.map((v) => [`${v.model_name}/${v.version}`, `${v.model_name} v${v.version} (${v.stage})`] as const)}
+        >
+          <option value="">choose…</option>
+        </SelectField>
+        <TextField label="Predictions file (.json or .csv)" aria-label="predictions file" type="file" accept=".json,.csv,application/json,text/csv" onChange={upload} />
+        <SelectField
+          label="Format"
+          aria-label="predictions format"
+          value={format}
+          onChange={(e) => setFormat(e.target.value as 'json' | 'csv')}
+          choices={[
+            ['json', 'JSON array'],
+            ['csv', 'CSV with a header row'],
+          ]}
+        />
+        <TextAreaField label="Predictions" aria-label="predictions" value={text} onChange={(e) => setText(e.target.value)} placeholder='[{"id": "c1", "label": 1, "score": 0.91}]' />
+      </StackedForm>
     </Section>
   );
 }

@@ -1,6 +1,7 @@
 import { Link } from 'react-router-dom';
 import { type ExperimentFilter, flatten, useExperiments } from '@mlops/client';
 import { Badge, formatTime, ListPage, useListFilter } from '../components';
+import { FilterBar } from '../forms';
 
 export function ExperimentsPage() {
   const [filter, set] = useListFilter<ExperimentFilter>();
@@ -9,40 +10,12 @@ export function ExperimentsPage() {
   return (
     <ListPage
       title="Experiments"
-      filters={
-        <>
-          <label>
-            Status
-            <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as ExperimentFilter['status'] })}>
-              <option value="">any</option>
-              <option value="active">active</option>
-              <option value="archived">archived</option>
-            </select>
-          </label>
-          <label>
-            Owner
-            <input value={filter.owner ?? ''} onChange={(e) => set({ owner: e.target.value })} />
-          </label>
-          <label>
-            Tag
-            <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
-          </label>
-        </>
-      }
+      filters={<FilterBar filter={filter} set={set} fields={[{ key: 'status', label: 'Status', choices: ['active', 'archived'] }, { key: 'owner', label: 'Owner' }, { key: 'tag', label: 'Tag' }]} />}
       query={query}
       items={experiments}
       empty="No experiments match."
       className="experiments"
-      head={
-        <>
-          <th>Name</th>
-          <th>Status</th>
-          <th>Owner</th>
-          <th>Tags</th>
-          <th>Description</th>
-          <th>Created</th>
-        </>
-      }
+      columns={['Name', 'Status', 'Owner', 'Tags', 'Description', 'Created']}
       row={(experiment) => (
         <tr key={experiment.name}>
           <td>

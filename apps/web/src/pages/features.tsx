@@ -16,6 +16,7 @@ import {
   useFeatureVersions,
 } from '@mlops/client';
 import { Badge, ChangedElsewhere, formatTime, ListPage, ListState, ProblemView, Section, useListFilter } from '../components';
+import { commaList, FilterBar, SelectField, StackedForm, TextField, useFormState, useReadSubmit } from '../forms';
 
 export function FeaturesPage() {
   const [filter, set] = useListFilter<FeatureFilter>();
@@ -26,40 +27,22 @@ export function FeaturesPage() {
       title="Features"
       actions={<Link to="/datasets">Datasets</Link>}
       filters={
-        <>
-          {(['entity', 'owner', 'tag'] as const).map((key) => (
-            <label key={key}>
-              {key[0].toUpperCase() + key.slice(1)}
-              <input value={filter[key] ?? ''} onChange={(e) => set({ [key]: e.target.value })} />
-            </label>
-          ))}
-          <label>
-            Status
-            <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as FeatureFilter['status'] })}>
-              <option value="">any</option>
-              <option>active</option>
-              <option>deprecated</option>
-            </select>
-          </label>
-        </>
+        <FilterBar
+          filter={filter}
+          set={set}
+          fields={[
+            { key: 'entity', label: 'Entity' },
+            { key: 'owner', label: 'Owner' },
+            { key: 'tag', label: 'Tag' },
+            { key: 'status', label: 'Status', choices: ['active', 'deprecated'] },
+          ]}
+        />
       }
       query={query}
       items={features}
       empty="No features match."
       className="features"
-      head={
-        <>
-          <th>Feature</th>
-          <th>Status</th>
-          <th>Entity</th>
-          <th>Type</th>
-          <th>Version</th>
-          <th>Source</th>
-          <th>Owner</th>
-          <th>Tags</th>
-          <th>Updated</th>
-        </>
-      }
+      columns={['Feature', 'Status', 'Entity', 'Type', 'Version', 'Source', 'Owner', 'Tags', 'Updated']}
       row={(f) => (
         <tr key={f.name} data-feature={f.name}>
           <td className="long">
@@ -89,85 +72,60 @@ export function FeaturesPage() {
 
 const VALUE_TYPES: FeatureValueType[] = ['bool', 'int32', 'int64', 'float', 'double', 'string', 'bytes', 'timestamp'];
 
+const SOURCE_KINDS = [
+  ['column', 'a column'],
+  ['sql', 'a DuckDB expression'],
+] as const;
+
+/** A feature's source as the API takes it: a dataset's column, or a DuckDB expression over it. */
+const featureSource = (form: { kind: string; dataset_id: string; source: string }) => {
+  const kind = form.kind as 'column' | 'sql';
+  return { kind, dataset_id: form.dataset_id, ...(kind === 'column' ? { column: form.source.trim() } : { expression: form.source.trim() }) };
+};
+
+/** Where a feature's values come from: the dataset (`keep` one not in the list), the kind, the column or expression. */
+function SourceFields({ prefix, keep, field, kind }: { prefix: string; keep?: string; field: (key: 'dataset_id' | 'kind' | 'source') => { value: string; onChange: (e: { target: { value: string } }) => void }; kind: string }) {
+  const datasets = flatten(useDatasets({}).data);
+  return (
+    <>
+      <SelectField label="Dataset" aria-label={`${prefix}source dataset`} choices={datasets.map((d) => d.id)} {...field('dataset_id')}>
+        {keep === undefined ? <option value="">choose…</option> : !datasets.some((d) => d.id === keep) && <option>{keep}</option>}
+      </SelectField>
+      <SelectField label="Source" aria-label={`${prefix}source kind`} choices={SOURCE_KINDS} {...field('kind')} />
+      <TextField label={kind === 'column' ? 'Column' : 'Expression'} aria-label={`${prefix}source column or expression`} {...field('source')} />
+    </>
+  );
+}
+
 /** Define a feature over a registered dataset's column or a DuckDB expression: its version 1. */
 function DefineFeature() {
   const navigate = useNavigate();
   const create = useCreateFeature();
-  const datasets = flatten(useDatasets({}).data);
-  const [form, setForm] = useState({ name: '', entity: '', value_type: 'double', kind: 'column', dataset_id: '', source: '', description: '', tags: '' });
-  const field = (key: keyof typeof form) => ({ value: form[key], onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })) });
+  const { form, field } = useFormState({ name: '', entity: '', value_type: 'double', kind: 'column', dataset_id: '', source: '', description: '', tags: '' });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const kind = form.kind as 'column' | 'sql';
     create.mutate(
       {
         name: form.name.trim(),
         entity: form.entity.trim(),
         value_type: form.value_type as FeatureValueType,
-        source: { kind, dataset_id: form.dataset_id, ...(kind === 'column' ? { column: form.source.trim() } : { expression: form.source.trim() }) },
+        source: featureSource(form),
         changelog: 'Initial version',
         ...(form.description.trim() ? { description: form.description.trim() } : {}),
-        ...(form.tags.trim() ? { tags: form.tags.split(',').map((t) => t.trim()).filter(Boolean) } : {}),
+        ...(form.tags.trim() ? { tags: commaList(form.tags) } : {}),
       },
       { onSuccess: () => navigate(`/features/${encodeURIComponent(form.name.trim())}`) },
     );
   };
   return (
-    <details className="register">
-      <summary>Define a feature</summary>
-      <form className="stacked" onSubmit={submit} aria-label="define feature">
-        <label>
-          Name
-          <input aria-label="feature name" {...field('name')} />
-        </label>
-        <label>
-          Entity (join key)
-          <input aria-label="feature entity" {...field('entity')} />
-        </label>
-        <label>
-          Value type
-          <select aria-label="value type" {...field('value_type')}>
-            {VALUE_TYPES.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Dataset
-          <select aria-label="source dataset" {...field('dataset_id')}>
-            <option value="">choose…</option>
-            {datasets.map((d) => (
-              <option key={d.id}>{d.id}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Source
-          <select aria-label="source kind" {...field('kind')}>
-            <option value="column">a column</option>
-            <option value="sql">a DuckDB expression</option>
-          </select>
-        </label>
-        <label>
-          {form.kind === 'column' ? 'Column' : 'Expression'}
-          <input aria-label="source column or expression" {...field('source')} />
-        </label>
-        <label>
-          Description
-          <input aria-label="feature description" {...field('description')} />
-        </label>
-        <label>
-          Tags (comma-separated)
-          <input aria-label="feature tags" {...field('tags')} />
-        </label>
-        {create.error && <ProblemView error={create.error} />}
-        <div>
-          <button type="submit" disabled={create.isPending || !form.name.trim() || !form.dataset_id}>
-            Define feature
-          </button>
-        </div>
-      </form>
-    </details>
+    <StackedForm summary="Define a feature" label="define feature" onSubmit={submit} action={create} submit="Define feature" disabled={!form.name.trim() || !form.dataset_id}>
+      <TextField label="Name" aria-label="feature name" {...field('name')} />
+      <TextField label="Entity (join key)" aria-label="feature entity" {...field('entity')} />
+      <SelectField label="Value type" aria-label="value type" choices={VALUE_TYPES} {...field('value_type')} />
+      <SourceFields prefix="" field={field} kind={form.kind} />
+      <TextField label="Description" aria-label="feature description" {...field('description')} />
+      <TextField label="Tags (comma-separated)" aria-label="feature tags" {...field('tags')} />
+    </StackedForm>
   );
 }
 
@@ -316,8 +274,7 @@ const ALL_VALUE_TYPES: FeatureValueType[] = [...VALUE_TYPES, ...VALUE_TYPES.map(
  */
 function NewFeatureVersion({ name, latest }: { name: string; latest: FeatureVersion }) {
   const create = useCreateFeatureVersion(name);
-  const datasets = flatten(useDatasets({}).data);
-  const [form, setForm] = useState({
+  const { form, set, field } = useFormState({
     value_type: latest.value_type as string,
     nullable: latest.schema.nullable,
     min: latest.schema.min === null ? '' : String(latest.schema.min),
@@ -328,106 +285,51 @@ function NewFeatureVersion({ name, latest }: { name: string; latest: FeatureVers
     source: latest.source.column ?? latest.source.expression ?? '',
     changelog: '',
   });
-  const field = (key: 'value_type' | 'min' | 'max' | 'allowed_values' | 'kind' | 'dataset_id' | 'source' | 'changelog') => ({
-    value: form[key],
-    onChange: (e: { target: { value: string } }) => setForm((f) => ({ ...f, [key]: e.target.value })),
-  });
-  const [invalid, setInvalid] = useState<string | null>(null);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const bound = (text: string, which: string) => {
-      if (!text.trim()) return null;
-      const value = Number(text);
-      if (!Number.isFinite(value)) throw new Error(`${which}: ${text} is not a number`);
-      return value;
-    };
-    let min: number | null;
-    let max: number | null;
-    try {
-      min = bound(form.min, 'min');
-      max = bound(form.max, 'max');
-    } catch (error) {
-      return setInvalid((error as Error).message);
-    }
-    setInvalid(null);
-    const kind = form.kind as 'column' | 'sql';
-    const source = { kind, dataset_id: form.dataset_id, ...(kind === 'column' ? { column: form.source.trim() } : { expression: form.source.trim() }) };
-    const sameSource = kind === latest.source.kind && form.dataset_id === latest.source.dataset_id && form.source.trim() === (latest.source.column ?? latest.source.expression);
-    create.mutate({
-      changelog: form.changelog.trim(),
-      schema: {
-        nullable: form.nullable,
-        ...(min !== null ? { min } : {}),
-        ...(max !== null ? { max } : {}),
-        ...(form.allowed_values.trim() ? { allowed_values: form.value_type === 'string' ? form.allowed_values.split(',').map((v) => v.trim()).filter(Boolean) : parseLabels(form.allowed_values) } : {}),
-      },
-      ...(form.value_type !== latest.value_type ? { value_type: form.value_type as FeatureValueType } : {}),
-      ...(sameSource ? {} : { source }),
-    });
+  const bound = (text: string, which: string) => {
+    if (!text.trim()) return null;
+    const value = Number(text);
+    if (!Number.isFinite(value)) throw new Error(`${which}: ${text} is not a number`);
+    return value;
   };
+  const { invalid, submit } = useReadSubmit(
+    () => ({ min: bound(form.min, 'min'), max: bound(form.max, 'max') }),
+    ({ min, max }) => {
+      const source = featureSource(form);
+      const sameSource = source.kind === latest.source.kind && form.dataset_id === latest.source.dataset_id && form.source.trim() === (latest.source.column ?? latest.source.expression);
+      create.mutate({
+        changelog: form.changelog.trim(),
+        schema: {
+          nullable: form.nullable,
+          ...(min !== null ? { min } : {}),
+          ...(max !== null ? { max } : {}),
+          ...(form.allowed_values.trim() ? { allowed_values: form.value_type === 'string' ? commaList(form.allowed_values) : parseLabels(form.allowed_values) } : {}),
+        },
+        ...(form.value_type !== latest.value_type ? { value_type: form.value_type as FeatureValueType } : {}),
+        ...(sameSource ? {} : { source }),
+      });
+    },
+  );
   return (
-    <form className="stacked" onSubmit={submit} aria-label="new feature version">
-      <p className="hint">Starts from v{latest.version}. A narrower type, a tighter schema or another source is flagged as breaking.</p>
-      <label>
-        Value type
-        <select aria-label="version value type" {...field('value_type')}>
-          {ALL_VALUE_TYPES.map((t) => (
-            <option key={t}>{t}</option>
-          ))}
-        </select>
-      </label>
+    <StackedForm
+      label="new feature version"
+      hint={`Starts from v${latest.version}. A narrower type, a tighter schema or another source is flagged as breaking.`}
+      onSubmit={submit}
+      action={create}
+      invalid={invalid}
+      submit={`Create version ${latest.version + 1}`}
+      disabled={!form.changelog.trim()}
+    >
+      <SelectField label="Value type" aria-label="version value type" choices={ALL_VALUE_TYPES} {...field('value_type')} />
       <label>
         <span>
-          <input type="checkbox" aria-label="version nullable" checked={form.nullable} onChange={(e) => setForm((f) => ({ ...f, nullable: e.target.checked }))} /> nullable
+          <input type="checkbox" aria-label="version nullable" checked={form.nullable} onChange={(e) => set({ nullable: e.target.checked })} /> nullable
         </span>
       </label>
-      <label>
-        Minimum (numeric types)
-        <input aria-label="version min" {...field('min')} />
-      </label>
-      <label>
-        Maximum (numeric types)
-        <input aria-label="version max" {...field('max')} />
-      </label>
-      <label>
-        Allowed values (comma-separated)
-        <input aria-label="version allowed values" {...field('allowed_values')} />
-      </label>
-      <label>
-        Dataset
-        <select aria-label="version source dataset" {...field('dataset_id')}>
-          {!datasets.some((d) => d.id === form.dataset_id) && <option>{form.dataset_id}</option>}
-          {datasets.map((d) => (
-            <option key={d.id}>{d.id}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Source
-        <select aria-label="version source kind" {...field('kind')}>
-          <option value="column">a column</option>
-          <option value="sql">a DuckDB expression</option>
-        </select>
-      </label>
-      <label>
-        {form.kind === 'column' ? 'Column' : 'Expression'}
-        <input aria-label="version source column or expression" {...field('source')} />
-      </label>
-      <label>
-        Changelog
-        <input aria-label="version changelog" placeholder="what changed and why (required)" {...field('changelog')} />
-      </label>
-      {invalid && (
-        <p className="problem" role="alert">
-          {invalid}
-        </p>
-      )}
-      {create.error && <ProblemView error={create.error} />}
-      <div>
-        <button type="submit" disabled={create.isPending || !form.changelog.trim()}>
-          Create version {latest.version + 1}
-        </button>
-      </div>
-    </form>
+      <TextField label="Minimum (numeric types)" aria-label="version min" {...field('min')} />
+      <TextField label="Maximum (numeric types)" aria-label="version max" {...field('max')} />
+      <TextField label="Allowed values (comma-separated)" aria-label="version allowed values" {...field('allowed_values')} />
+      <SourceFields prefix="version " keep={form.dataset_id} field={field} kind={form.kind} />
+      <TextField label="Changelog" aria-label="version changelog" placeholder="what changed and why (required)" {...field('changelog')} />
+    </StackedForm>
   );
 }

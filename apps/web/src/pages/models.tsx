@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { flatten, type ModelVersionFilter, useModelVersions } from '@mlops/client';
-import { Badge, formatTime, ListTable, Section } from '../components';
+import { Badge, formatTime, ListTable, Section, useListFilter } from '../components';
+import { FilterBar } from '../forms';
 
 export function ModelsPage() {
   const navigate = useNavigate();
-  const [filter, setFilter] = useState<ModelVersionFilter>({});
+  const [filter, set] = useListFilter<ModelVersionFilter>();
   const [selected, setSelected] = useState<{ model: string; versions: number[] }>({ model: '', versions: [] });
   const query = useModelVersions(filter);
   const versions = flatten(query.data);
@@ -28,19 +29,7 @@ export function ModelsPage() {
       }
     >
       <div className="filters">
-        <label>
-          Model
-          <input value={filter.model_name ?? ''} onChange={(e) => setFilter((f) => ({ ...f, model_name: e.target.value || undefined }))} />
-        </label>
-        <label>
-          Stage
-          <select value={filter.stage ?? ''} onChange={(e) => setFilter((f) => ({ ...f, stage: (e.target.value || undefined) as ModelVersionFilter['stage'] }))}>
-            <option value="">any</option>
-            {['none', 'staging', 'production', 'archived'].map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
+        <FilterBar filter={filter} set={set} fields={[{ key: 'model_name', label: 'Model' }, { key: 'stage', label: 'Stage', choices: ['none', 'staging', 'production', 'archived'] }]} />
         <span className="hint">Tick two or more versions of one model to compare them.</span>
       </div>
       <ListTable
@@ -48,17 +37,7 @@ export function ModelsPage() {
         items={versions}
         empty="No model versions registered."
         className="models"
-        head={
-          <>
-            <th />
-            <th>Model</th>
-            <th>Version</th>
-            <th>Stage</th>
-            <th>Checklist</th>
-            <th>Run</th>
-            <th>Registered</th>
-          </>
-        }
+        columns={['', 'Model', 'Version', 'Stage', 'Checklist', 'Run', 'Registered']}
         row={(v) => (
           <tr key={`${v.model_name}/${v.version}`} data-version={`${v.model_name}/${v.version}`}>
             <td>

@@ -1,6 +1,7 @@
 import { Link } from 'react-router-dom';
 import { flatten, type TemplateFilter, usePendingReviews, useTemplate, useTemplates } from '@mlops/client';
 import { Badge, formatTime, ListPage, ListState, LoadMore, ProblemView, Section, useListFilter } from '../components';
+import { FilterBar } from '../forms';
 import { ApproversOnly, ReviewControls } from './prompt-review';
 
 const STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'retired'] as const;
@@ -13,43 +14,12 @@ export function TemplatesPage() {
     <ListPage
       title="Prompt templates"
       actions={<Link to="/prompts/reviews">Approval queue</Link>}
-      filters={
-        <>
-          <label>
-            Status
-            <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || undefined) as TemplateFilter['status'] })}>
-              <option value="">any</option>
-              {STATUSES.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Owner
-            <input value={filter.owner ?? ''} onChange={(e) => set({ owner: e.target.value })} />
-          </label>
-          <label>
-            Tag
-            <input value={filter.tag ?? ''} onChange={(e) => set({ tag: e.target.value })} />
-          </label>
-        </>
-      }
+      filters={<FilterBar filter={filter} set={set} fields={[{ key: 'status', label: 'Status', choices: STATUSES }, { key: 'owner', label: 'Owner' }, { key: 'tag', label: 'Tag' }]} />}
       query={query}
       items={templates}
       empty="No templates match."
       className="templates"
-      head={
-        <>
-          <th>Template</th>
-          <th>Type</th>
-          <th>Owner</th>
-          <th>Latest</th>
-          <th>Versions in</th>
-          <th>Labels</th>
-          <th>Tags</th>
-          <th>Updated</th>
-        </>
-      }
+      columns={['Template', 'Type', 'Owner', 'Latest', 'Versions in', 'Labels', 'Tags', 'Updated']}
       row={(t) => (
         <tr key={t.id} data-template={t.id}>
           <td className="long">
