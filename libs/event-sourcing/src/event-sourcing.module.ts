@@ -144,8 +144,8 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Read-your-writes: the document once its projection reaches `version`, or null past the bound. */
-  waitForProjection<Doc extends ReadModelDocument>(projection: string, streamId: string, version: number): Promise<Doc | null> {
-    return this.runner<Doc>(projection).waitFor(streamId, version, this.options.readYourWritesTimeoutMs);
+  waitForProjection<Doc extends ReadModelDocument>(projection: Projection<Doc>, streamId: string, version: number): Promise<Doc | null> {
+    return this.runner<Doc>(projection.name).waitFor(streamId, version, this.options.readYourWritesTimeoutMs);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -77,7 +77,7 @@ export class ExperimentsService {
         const now = await this.experiments.load(key);
         // Another claimant completed the rename for us, or the experiment changed meanwhile: claim again.
         if (!(now.state.exists && now.state.name === newName)) continue;
-        await this.eventSourcing.waitForProjection(experimentsProjection.name, experimentStreamId(key), now.version);
+        await this.eventSourcing.waitForProjection(experimentsProjection, experimentStreamId(key), now.version);
       }
       await this.names.release(previous, key, metadata);
       return;
@@ -142,7 +142,7 @@ export class ExperimentsService {
     if (await appendedAtVersion(async () => (result = await this.execute(key, metadata, command, atVersion)))) return result!;
     const now = await this.experiments.load(key);
     if (!(now.state.exists && now.state.name === name)) throw conflict(`Experiment ${name} already exists`);
-    return { version: now.version, doc: await this.eventSourcing.waitForProjection<ExperimentDocument>(experimentsProjection.name, experimentStreamId(key), now.version) };
+    return { version: now.version, doc: await this.eventSourcing.waitForProjection<ExperimentDocument>(experimentsProjection, experimentStreamId(key), now.version) };
   }
 
   /** Completes a claim left pending (its holder crashed, or is slow): the same append at the same version, so exactly one lands. */

@@ -77,7 +77,7 @@ export class ModelsService {
     if (await appendedAtVersion(async () => (result = await this.execute(claimed.key, command, { ifMatch: claimed.at_version }, metadata)))) return result!;
     const now = await this.models.load(claimed.key);
     if (!(now.state.exists && modelCalled(now.state, claimed.key) === name)) throw conflict(`Registered model ${name} already exists`);
-    const doc = await this.eventSourcing.waitForProjection<ModelDocument>(modelsProjection.name, modelStreamId(claimed.key), now.version);
+    const doc = await this.eventSourcing.waitForProjection<ModelDocument>(modelsProjection, modelStreamId(claimed.key), now.version);
     return { version: now.version, doc, modelName: claimed.key, versionNumber: 0 };
   }
 
@@ -94,7 +94,7 @@ export class ModelsService {
         const now = await this.models.load(key);
         // Another claimant completed the rename for us, or the model changed meanwhile: claim again.
         if (!(now.state.exists && modelCalled(now.state, key) === newName)) continue;
-        await this.eventSourcing.waitForProjection(modelsProjection.name, modelStreamId(key), now.version);
+        await this.eventSourcing.waitForProjection(modelsProjection, modelStreamId(key), now.version);
       }
       await this.names.release(previous, key, metadata);
       return;

@@ -66,7 +66,7 @@ export class LoggedModelsService {
 
   private async execute(modelId: string, command: LoggedModelCommand): Promise<LoggedModelDocument> {
     const outcome = await this.eventSourcing.commands.handle(loggedModelDecider, loggedModelStreamId(modelId), command, commandMetadata());
-    const doc = await this.eventSourcing.waitForProjection<LoggedModelDocument>(loggedModelsProjection.name, outcome.streamId, outcome.version);
+    const doc = await this.eventSourcing.waitForProjection<LoggedModelDocument>(loggedModelsProjection, outcome.streamId, outcome.version);
     return doc ?? this.find(modelId);
   }
 
