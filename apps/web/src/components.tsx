@@ -1,6 +1,7 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
+import type { InfiniteData } from '@tanstack/react-query';
 import uPlot from 'uplot';
-import { ApiError } from '@mlops/client';
+import { ApiError, flatten, type Page } from '@mlops/client';
 
 export const formatTime = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
 export const formatNumber = (value: number | null | undefined) =>
@@ -44,6 +45,29 @@ export function useListFilter<F extends object>(initial: F | (() => F) = {} as F
   return [filter, set];
 }
 
+/** A list page's data: its filter (see useListFilter), the paged query over it, and the items loaded so far. */
+export function useFilteredList<F extends object, T, Q extends { data: InfiniteData<Page<T>> | undefined }>(useList: (filter: F) => Q, initial?: F | (() => F)) {
+  const [filter, set] = useListFilter<F>(initial);
+  const query = useList(filter);
+  return { filter, set, query, items: flatten<T>(query.data) };
+}
+
+/** A table under its column headings, a row per child. */
+export function Table({ className, columns, children }: { className: string; columns: readonly ReactNode[]; children: ReactNode }) {
+  return (
+    <table className={className}>
+      <thead>
+        <tr>
+          {columns.map((c, i) => (
+            <th key={i}>{c}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
 type PagedQuery = { isPending: boolean; error: unknown; hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
 
 /**
@@ -57,16 +81,9 @@ export function ListTable<T>({ query, items, empty, className, columns, row }: {
       <ListState query={query} empty={empty} count={items.length} />
       {items.length > 0 && (
         <div className="table-scroll">
-          <table className={className}>
-            <thead>
-              <tr>
-                {columns.map((c, i) => (
-                  <th key={i}>{c}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>{items.map(row)}</tbody>
-          </table>
+          <Table className={className} columns={columns}>
+            {items.map(row)}
+          </Table>
         </div>
       )}
       <LoadMore query={query} />

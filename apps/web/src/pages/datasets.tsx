@@ -1,7 +1,7 @@
 import { type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { type DatasetFilter, flatten, useDataset, useDatasets, useRefreshDataset, useRegisterDataset } from '@mlops/client';
-import { ChangedElsewhere, formatNumber, formatTime, ListPage, ProblemView, Section, useListFilter } from '../components';
+import { useDataset, useDatasets, useRefreshDataset, useRegisterDataset } from '@mlops/client';
+import { ChangedElsewhere, formatNumber, formatTime, ListPage, ProblemView, Section, Table, useFilteredList } from '../components';
 import { commaList, FilterBar, SelectField, StackedForm, TextField, useFormState } from '../forms';
 import { SmallBar } from '../visuals';
 
@@ -20,9 +20,7 @@ export function formatBytes(bytes: number) {
 const cell = (value: unknown) => (value === null || value === undefined ? '—' : typeof value === 'number' ? formatNumber(value) : String(value));
 
 export function DatasetsPage() {
-  const [filter, set] = useListFilter<DatasetFilter>();
-  const query = useDatasets(filter);
-  const datasets = flatten(query.data);
+  const { filter, set, query, items: datasets } = useFilteredList(useDatasets);
   return (
     <ListPage
       title="Datasets"
@@ -136,39 +134,25 @@ export function DatasetPage() {
         </div>
       </Section>
       <Section title="Schema and profile">
-        <table className="profile">
-          <thead>
-            <tr>
-              <th>Column</th>
-              <th>Type</th>
-              <th>Nulls</th>
-              <th>Distinct (approx.)</th>
-              <th>Min</th>
-              <th>Max</th>
-              <th>Mean</th>
-              <th>Std dev</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.schema.map((column) => {
-              const p = d.profile.find((x) => x.column === column.column);
-              return (
-                <tr key={column.column} data-column={column.column}>
-                  <td>{column.column}</td>
-                  <td>
-                    <code>{column.type}</code>
-                  </td>
-                  <td>{p ? <SmallBar value={p.null_count} max={d.row_count} /> : '—'}</td>
-                  <td>{p ? <SmallBar value={p.approx_distinct} max={d.row_count} /> : '—'}</td>
-                  <td className="num">{cell(p?.min)}</td>
-                  <td className="num">{cell(p?.max)}</td>
-                  <td className="num">{cell(p?.mean)}</td>
-                  <td className="num">{cell(p?.stddev)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Table className="profile" columns={['Column', 'Type', 'Nulls', 'Distinct (approx.)', 'Min', 'Max', 'Mean', 'Std dev']}>
+          {d.schema.map((column) => {
+            const p = d.profile.find((x) => x.column === column.column);
+            return (
+              <tr key={column.column} data-column={column.column}>
+                <td>{column.column}</td>
+                <td>
+                  <code>{column.type}</code>
+                </td>
+                <td>{p ? <SmallBar value={p.null_count} max={d.row_count} /> : '—'}</td>
+                <td>{p ? <SmallBar value={p.approx_distinct} max={d.row_count} /> : '—'}</td>
+                <td className="num">{cell(p?.min)}</td>
+                <td className="num">{cell(p?.max)}</td>
+                <td className="num">{cell(p?.mean)}</td>
+                <td className="num">{cell(p?.stddev)}</td>
+              </tr>
+            );
+          })}
+        </Table>
       </Section>
       <Section title="Last schema change">
         {!change ? (

@@ -1,14 +1,12 @@
 import { Link, useSearchParams } from 'react-router-dom';
-import { type DeploymentFilter, flatten, useDeployments } from '@mlops/client';
-import { Badge, formatTime, ListPage, useListFilter } from '../components';
+import { type DeploymentFilter, useDeployments } from '@mlops/client';
+import { Badge, formatTime, ListPage, useFilteredList } from '../components';
 import { FilterBar } from '../forms';
 
 export function DeploymentsPage() {
   const [search] = useSearchParams();
   // A model version page links here with its model as the filter.
-  const [filter, set] = useListFilter<DeploymentFilter>(() => (search.get('model_name') ? { model_name: search.get('model_name')! } : {}));
-  const query = useDeployments(filter);
-  const deployments = flatten(query.data);
+  const { filter, set, query, items: deployments } = useFilteredList(useDeployments, (): DeploymentFilter => (search.get('model_name') ? { model_name: search.get('model_name')! } : {}));
   return (
     <ListPage
       title="Deployments"

@@ -1,12 +1,10 @@
-import { type DriftEventFilter, flatten, useDriftEvents } from '@mlops/client';
+import { useDriftEvents } from '@mlops/client';
 import { FeatureLink } from '../cross-links';
-import { Badge, formatNumber, formatTime, ListPage, useListFilter } from '../components';
+import { Badge, formatNumber, formatTime, ListPage, useFilteredList } from '../components';
 import { FilterBar } from '../forms';
 
 export function DriftEventsPage() {
-  const [filter, set] = useListFilter<DriftEventFilter>();
-  const query = useDriftEvents(filter);
-  const events = flatten(query.data);
+  const { filter, set, query, items: events } = useFilteredList(useDriftEvents);
   return (
     <ListPage
       title="Drift events"

@@ -1,6 +1,6 @@
 import { Link, useParams } from 'react-router-dom';
 import { type EvaluationReport, isSettled, useEvaluationReport, useEvaluationRun } from '@mlops/client';
-import { Badge, formatNumber, formatTime, ProblemView, Section } from '../components';
+import { Badge, formatNumber, formatTime, ProblemView, Section, Table } from '../components';
 import { ConfusionHeatmap, RocChart, SmallBar } from '../visuals';
 
 export function EvaluationReportPage() {
@@ -41,29 +41,19 @@ function Report({ report }: { report: EvaluationReport }) {
   return (
     <>
       <Section title="Metrics and gate" actions={<Badge kind="gate" value={report.gate.status} />}>
-        <table className="report-metrics">
-          <thead>
-            <tr>
-              <th>Metric</th>
-              <th>Value</th>
-              <th>Threshold</th>
-              <th>Result</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.metrics.map((m) => {
-              const t = thresholdOf(m.key);
-              return (
-                <tr key={m.key} data-metric={m.key}>
-                  <td>{m.key}</td>
-                  <td className="num">{m.value === null ? <span title={m.reason}>undefined</span> : formatNumber(m.value)}</td>
-                  <td>{t ? [t.min !== null && `≥ ${t.min}`, t.max !== null && `≤ ${t.max}`].filter(Boolean).join(', ') : '—'}</td>
-                  <td>{t ? <Badge kind="result" value={t.passed ? 'pass' : 'fail'} /> : '—'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <Table className="report-metrics" columns={['Metric', 'Value', 'Threshold', 'Result']}>
+          {report.metrics.map((m) => {
+            const t = thresholdOf(m.key);
+            return (
+              <tr key={m.key} data-metric={m.key}>
+                <td>{m.key}</td>
+                <td className="num">{m.value === null ? <span title={m.reason}>undefined</span> : formatNumber(m.value)}</td>
+                <td>{t ? [t.min !== null && `≥ ${t.min}`, t.max !== null && `≤ ${t.max}`].filter(Boolean).join(', ') : '—'}</td>
+                <td>{t ? <Badge kind="result" value={t.passed ? 'pass' : 'fail'} /> : '—'}</td>
+              </tr>
+            );
+          })}
+        </Table>
       </Section>
       {report.confusion_matrix && (
         <Section title="Confusion matrix">
@@ -110,26 +100,16 @@ function Report({ report }: { report: EvaluationReport }) {
         {wrong.length === 0 ? (
           <p className="empty">None.</p>
         ) : (
-          <table className="errors">
-            <thead>
-              <tr>
-                <th>Case</th>
-                <th>Expected</th>
-                <th>Predicted</th>
-                <th>Confidence / error</th>
+          <Table className="errors" columns={['Case', 'Expected', 'Predicted', 'Confidence / error']}>
+            {wrong.map((item, i) => (
+              <tr key={i} data-case={String(item.id)}>
+                <td>{String(item.id)}</td>
+                <td>{String(item.expected ?? '—')}</td>
+                <td className="long">{String(item.predicted ?? item.output ?? '—')}</td>
+                <td className="num">{formatNumber((item.confidence ?? item.error ?? null) as number | null)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {wrong.map((item, i) => (
-                <tr key={i} data-case={String(item.id)}>
-                  <td>{String(item.id)}</td>
-                  <td>{String(item.expected ?? '—')}</td>
-                  <td className="long">{String(item.predicted ?? item.output ?? '—')}</td>
-                  <td className="num">{formatNumber((item.confidence ?? item.error ?? null) as number | null)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </Section>
       <Section title="Feature importance">

@@ -7,7 +7,6 @@ import {
   parsePredictions,
   parseThresholds,
   type Scenario,
-  type ScenarioFilter,
   type ScenarioVersion,
   thresholdsText,
   useCreateScenario,
@@ -19,7 +18,7 @@ import {
   useScenarioVersion,
   useUpdateScenario,
 } from '@mlops/client';
-import { formatTime, ListPage, ProblemView, Section, useListFilter } from '../components';
+import { formatTime, ListPage, ProblemView, Section, Table, useFilteredList } from '../components';
 import { FilterBar, SelectField, StackedForm, TextAreaField, TextField, useFormState, useReadSubmit } from '../forms';
 
 const TASKS = ['binary_classification', 'multiclass_classification', 'regression', 'text'] as const;
@@ -29,9 +28,7 @@ const caseSummary = (cases: Scenario['cases']) =>
   typeof cases.dataset_id === 'string' ? `dataset ${cases.dataset_id}` : typeof cases.case_count === 'number' ? `${cases.case_count} inline cases` : 'cases';
 
 export function ScenariosPage() {
-  const [filter, set] = useListFilter<ScenarioFilter>();
-  const query = useScenarios(filter);
-  const scenarios = flatten(query.data);
+  const { filter, set, query, items: scenarios } = useFilteredList(useScenarios);
   return (
     <ListPage
       title="Evaluation scenarios"
@@ -252,30 +249,20 @@ export function ScenarioPage() {
           </div>
           {scenario.description && <p className="long">{scenario.description}</p>}
         </div>
-        <table className="scenario-versions">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Changed</th>
-              <th>By</th>
-              <th>When</th>
+        <Table className="scenario-versions" columns={['Version', 'Changed', 'By', 'When']}>
+          {[...scenario.versions].reverse().map((v) => (
+            <tr key={v.version} data-version={v.version} className={v.version === shown ? 'selected' : undefined}>
+              <td>
+                <button className="link-button" onClick={() => setSearch({ version: String(v.version) })}>
+                  v{v.version}
+                </button>
+              </td>
+              <td>{v.changed.join(', ') || 'created'}</td>
+              <td>{v.created_by}</td>
+              <td>{formatTime(v.created_at)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {[...scenario.versions].reverse().map((v) => (
-              <tr key={v.version} data-version={v.version} className={v.version === shown ? 'selected' : undefined}>
-                <td>
-                  <button className="link-button" onClick={() => setSearch({ version: String(v.version) })}>
-                    v{v.version}
-                  </button>
-                </td>
-                <td>{v.changed.join(', ') || 'created'}</td>
-                <td>{v.created_by}</td>
-                <td>{formatTime(v.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </Section>
       <ScenarioVersionView name={name} version={shown} />
       <LatestVersionForm scenario={scenario} />

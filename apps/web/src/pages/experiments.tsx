@@ -1,12 +1,10 @@
 import { Link } from 'react-router-dom';
-import { type ExperimentFilter, flatten, useExperiments } from '@mlops/client';
-import { Badge, formatTime, ListPage, useListFilter } from '../components';
+import { useExperiments } from '@mlops/client';
+import { Badge, formatTime, ListPage, useFilteredList } from '../components';
 import { FilterBar } from '../forms';
 
 export function ExperimentsPage() {
-  const [filter, set] = useListFilter<ExperimentFilter>();
-  const query = useExperiments(filter);
-  const experiments = flatten(query.data);
+  const { filter, set, query, items: experiments } = useFilteredList(useExperiments);
   return (
     <ListPage
       title="Experiments"

@@ -1,7 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import {
-  type FeatureFilter,
   type FeatureValueType,
   type FeatureVersion,
   featureVersionDiff,
@@ -15,13 +14,11 @@ import {
   useFeatures,
   useFeatureVersions,
 } from '@mlops/client';
-import { Badge, ChangedElsewhere, formatTime, ListPage, ListState, ProblemView, Section, useListFilter } from '../components';
+import { Badge, ChangedElsewhere, formatTime, ListPage, ListState, ProblemView, Section, Table, useFilteredList } from '../components';
 import { commaList, FilterBar, SelectField, StackedForm, TextField, useFormState, useReadSubmit } from '../forms';
 
 export function FeaturesPage() {
-  const [filter, set] = useListFilter<FeatureFilter>();
-  const query = useFeatures(filter);
-  const features = flatten(query.data);
+  const { filter, set, query, items: features } = useFilteredList(useFeatures);
   return (
     <ListPage
       title="Features"
@@ -194,38 +191,26 @@ export function FeaturePage() {
       <Section title="Version history">
         <ListState query={history} empty="No versions." count={versions.length} />
         {versions.length > 0 && (
-          <table className="feature-versions">
-            <thead>
-              <tr>
-                <th>Version</th>
-                <th>Type</th>
-                <th>Changelog</th>
-                <th>Compatibility</th>
-                <th>By</th>
-                <th>When</th>
+          <Table className="feature-versions" columns={['Version', 'Type', 'Changelog', 'Compatibility', 'By', 'When']}>
+            {[...versions].reverse().map((v) => (
+              <tr key={v.version} data-version={v.version}>
+                <td>v{v.version}</td>
+                <td>{v.value_type}</td>
+                <td className="long">{v.changelog}</td>
+                <td>
+                  {v.backward_compatible ? (
+                    <span className="badge result-pass">compatible</span>
+                  ) : (
+                    <span className="breaking" data-breaking={v.breaking_changes.length}>
+                      <span className="badge result-fail">breaking</span> {v.breaking_changes.join('; ')}
+                    </span>
+                  )}
+                </td>
+                <td>{v.created_by}</td>
+                <td>{formatTime(v.created_at)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {[...versions].reverse().map((v) => (
-                <tr key={v.version} data-version={v.version}>
-                  <td>v{v.version}</td>
-                  <td>{v.value_type}</td>
-                  <td className="long">{v.changelog}</td>
-                  <td>
-                    {v.backward_compatible ? (
-                      <span className="badge result-pass">compatible</span>
-                    ) : (
-                      <span className="breaking" data-breaking={v.breaking_changes.length}>
-                        <span className="badge result-fail">breaking</span> {v.breaking_changes.join('; ')}
-                      </span>
-                    )}
-                  </td>
-                  <td>{v.created_by}</td>
-                  <td>{formatTime(v.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </Section>
       {versions.length > 1 && (
@@ -237,28 +222,19 @@ export function FeaturePage() {
           {changes.length === 0 ? (
             <p className="empty">No differences in type, schema or source.</p>
           ) : (
-            <table className="feature-diff">
-              <thead>
-                <tr>
-                  <th>Field</th>
-                  <th>v{from}</th>
-                  <th>v{to}</th>
+            <Table className="feature-diff" columns={['Field', `v${from}`, `v${to}`]}>
+              {changes.map((c) => (
+                <tr key={c.field} data-field={c.field}>
+                  <th>{c.field}</th>
+                  <td>
+                    <del>{c.from}</del>
+                  </td>
+                  <td>
+                    <ins>{c.to}</ins>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {changes.map((c) => (
-                  <tr key={c.field} data-field={c.field}>
-                    <th>{c.field}</th>
-                    <td>
-                      <del>{c.from}</del>
-                    </td>
-                    <td>
-                      <ins>{c.to}</ins>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )}
         </Section>
       )}

@@ -1,15 +1,13 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { flatten, type ModelVersionFilter, useModelVersions } from '@mlops/client';
-import { Badge, formatTime, ListTable, Section, useListFilter } from '../components';
+import { useModelVersions } from '@mlops/client';
+import { Badge, formatTime, ListTable, Section, useFilteredList } from '../components';
 import { FilterBar } from '../forms';
 
 export function ModelsPage() {
   const navigate = useNavigate();
-  const [filter, set] = useListFilter<ModelVersionFilter>();
   const [selected, setSelected] = useState<{ model: string; versions: number[] }>({ model: '', versions: [] });
-  const query = useModelVersions(filter);
-  const versions = flatten(query.data);
+  const { filter, set, query, items: versions } = useFilteredList(useModelVersions);
   const toggle = (model: string, version: number) =>
     setSelected((s) =>
       s.model !== model

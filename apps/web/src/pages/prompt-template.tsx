@@ -14,7 +14,8 @@ import {
   useSubmitVersion,
   useTemplate,
 } from '@mlops/client';
-import { Badge, ChangedElsewhere, formatTime, ListState, LoadMore, ProblemView, Section } from '../components';
+import { Badge, ChangedElsewhere, formatTime, ListState, LoadMore, ProblemView, Section, Table } from '../components';
+import { commaList, StackedForm, TextAreaField, TextField, useReadSubmit } from '../forms';
 import { MarkedText, TextDiff } from '../visuals';
 import { ReviewControls } from './prompt-review';
 
@@ -201,13 +202,6 @@ function VersionDiff({ template }: { template: TemplateDetail }) {
   );
 }
 
-/** Parses a comma-separated list, dropping empty entries. */
-const list = (text: string) =>
-  text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 function NewVersion({ template }: { template: TemplateDetail }) {
   const latest = template.versions[template.versions.length - 1];
   const add = useAddTemplateVersion(template.id);
@@ -216,49 +210,29 @@ function NewVersion({ template }: { template: TemplateDetail }) {
   const [variables, setVariables] = useState((latest.declared_variables ?? []).join(', '));
   const [config, setConfig] = useState(JSON.stringify(latest.config));
   const [message, setMessage] = useState('');
-  const [invalid, setInvalid] = useState<string | null>(null);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    try {
-      const body = {
-        template: template.type === 'chat' ? JSON.parse(text) : text,
-        ...(variables.trim() ? { variables: list(variables) } : {}),
-        config: config.trim() ? JSON.parse(config) : {},
-        ...(message.trim() ? { commit_message: message.trim() } : {}),
-      };
-      setInvalid(null);
-      add.mutate(body, { onSuccess: () => setMessage('') });
-    } catch (error) {
-      setInvalid(`Not valid JSON: ${(error as Error).message}`);
-    }
-  };
+  const { invalid, submit } = useReadSubmit(
+    () => {
+      try {
+        return {
+          template: template.type === 'chat' ? JSON.parse(text) : text,
+          ...(variables.trim() ? { variables: commaList(variables) } : {}),
+          config: config.trim() ? JSON.parse(config) : {},
+          ...(message.trim() ? { commit_message: message.trim() } : {}),
+        };
+      } catch (error) {
+        throw new Error(`Not valid JSON: ${(error as Error).message}`);
+      }
+    },
+    (body) => add.mutate(body, { onSuccess: () => setMessage('') }),
+  );
   return (
     <Section title="New version">
-      <form className="stacked" onSubmit={submit} aria-label="new version">
-        <label>
-          {template.type === 'chat' ? 'Messages (JSON)' : 'Template'}
-          <textarea aria-label="template text" value={text} onChange={(e) => setText(e.target.value)} />
-        </label>
-        <label>
-          Declared variables (comma-separated)
-          <input value={variables} onChange={(e) => setVariables(e.target.value)} />
-        </label>
-        <label>
-          Model settings (JSON)
-          <input aria-label="model settings" value={config} onChange={(e) => setConfig(e.target.value)} />
-        </label>
-        <label>
-          Commit message
-          <input aria-label="commit message" value={message} onChange={(e) => setMessage(e.target.value)} />
-        </label>
-        {invalid && <p className="problem">{invalid}</p>}
-        {add.changedElsewhere ? <ChangedElsewhere onReload={add.reload} /> : add.error && <ProblemView error={add.error} />}
-        <div>
-          <button type="submit" disabled={add.isPending}>
-            Create version {template.latest_version + 1}
-          </button>
-        </div>
-      </form>
+      <StackedForm label="new version" onSubmit={submit} action={add} invalid={invalid} submit={`Create version ${template.latest_version + 1}`}>
+        <TextAreaField label={template.type === 'chat' ? 'Messages (JSON)' : 'Template'} aria-label="template text" value={text} onChange={(e) => setText(e.target.value)} />
+        <TextField label="Declared variables (comma-separated)" value={variables} onChange={(e) => setVariables(e.target.value)} />
+        <TextField label="Model settings (JSON)" aria-label="model settings" value={config} onChange={(e) => setConfig(e.target.value)} />
+        <TextField label="Commit message" aria-label="commit message" value={message} onChange={(e) => setMessage(e.target.value)} />
+      </StackedForm>
     </Section>
   );
 }
@@ -271,26 +245,16 @@ function Labels({ template }: { template: TemplateDetail }) {
   const [version, setVersion] = useState(template.latest_version);
   return (
     <Section title="Labels">
-      <table className="labels">
-        <thead>
-          <tr>
-            <th>Label</th>
-            <th>Version</th>
-            <th>Moved by</th>
-            <th>When</th>
+      <Table className="labels" columns={['Label', 'Version', 'Moved by', 'When']}>
+        {template.labels.map((l) => (
+          <tr key={l.label} data-label={l.label}>
+            <td>{l.label}</td>
+            <td>v{l.version}</td>
+            <td>{l.moved_by}</td>
+            <td>{formatTime(l.moved_at)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {template.labels.map((l) => (
-            <tr key={l.label} data-label={l.label}>
-              <td>{l.label}</td>
-              <td>v{l.version}</td>
-              <td>{l.moved_by}</td>
-              <td>{formatTime(l.moved_at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       <form
         className="inline-form"
         aria-label="move label"
@@ -321,28 +285,17 @@ function Labels({ template }: { template: TemplateDetail }) {
       <h3>History</h3>
       <ListState query={history} empty="No label has moved yet." count={moves.length} />
       {moves.length > 0 && (
-        <table className="label-history">
-          <thead>
-            <tr>
-              <th>Label</th>
-              <th>From</th>
-              <th>To</th>
-              <th>By</th>
-              <th>When</th>
+        <Table className="label-history" columns={['Label', 'From', 'To', 'By', 'When']}>
+          {moves.map((m, i) => (
+            <tr key={i} data-move={`${m.label}:${m.from_version ?? ''}->${m.to_version}`}>
+              <td>{m.label}</td>
+              <td>{m.from_version === null ? '—' : `v${m.from_version}`}</td>
+              <td>v{m.to_version}</td>
+              <td>{m.automatic ? 'automatic' : m.moved_by}</td>
+              <td>{formatTime(m.moved_at)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {moves.map((m, i) => (
-              <tr key={i} data-move={`${m.label}:${m.from_version ?? ''}->${m.to_version}`}>
-                <td>{m.label}</td>
-                <td>{m.from_version === null ? '—' : `v${m.from_version}`}</td>
-                <td>v{m.to_version}</td>
-                <td>{m.automatic ? 'automatic' : m.moved_by}</td>
-                <td>{formatTime(m.moved_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       )}
       <LoadMore query={history} />
     </Section>

@@ -1,6 +1,6 @@
 import { Link, useParams } from 'react-router-dom';
 import { flatten, type UsageFilter, usePromptUsage } from '@mlops/client';
-import { formatNumber, formatTime, ListState, LoadMore, ProblemView, Section, useListFilter } from '../components';
+import { formatNumber, formatTime, ListState, LoadMore, ProblemView, Section, Table, useListFilter } from '../components';
 import { DayBars } from '../visuals';
 
 const percent = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -70,34 +70,21 @@ export function PromptUsagePage() {
       <Section title="Log">
         <ListState query={query} empty="No usage logged." count={records.length} />
         {records.length > 0 && (
-          <table className="usage">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Caller</th>
-                <th>Environment</th>
-                <th>Outcome</th>
-                <th>Tokens in / out</th>
-                <th>Latency ms</th>
-                <th>Cost</th>
+          <Table className="usage" columns={['When', 'Caller', 'Environment', 'Outcome', 'Tokens in / out', 'Latency ms', 'Cost']}>
+            {records.map((r, i) => (
+              <tr key={`${r.batch_id}:${i}`}>
+                <td>{formatTime(r.timestamp)}</td>
+                <td>{r.caller}</td>
+                <td>{r.environment}</td>
+                <td>{r.outcome}</td>
+                <td className="num">
+                  {r.input_tokens} / {r.output_tokens}
+                </td>
+                <td className="num">{r.latency_ms}</td>
+                <td className="num">{formatNumber(r.cost)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {records.map((r, i) => (
-                <tr key={`${r.batch_id}:${i}`}>
-                  <td>{formatTime(r.timestamp)}</td>
-                  <td>{r.caller}</td>
-                  <td>{r.environment}</td>
-                  <td>{r.outcome}</td>
-                  <td className="num">
-                    {r.input_tokens} / {r.output_tokens}
-                  </td>
-                  <td className="num">{r.latency_ms}</td>
-                  <td className="num">{formatNumber(r.cost)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
         <LoadMore query={query} />
       </Section>

@@ -1,15 +1,13 @@
 import { Link } from 'react-router-dom';
-import { flatten, type TemplateFilter, usePendingReviews, useTemplate, useTemplates } from '@mlops/client';
-import { Badge, formatTime, ListPage, ListState, LoadMore, ProblemView, Section, useListFilter } from '../components';
+import { flatten, usePendingReviews, useTemplate, useTemplates } from '@mlops/client';
+import { Badge, formatTime, ListPage, ListState, LoadMore, ProblemView, Section, useFilteredList } from '../components';
 import { FilterBar } from '../forms';
 import { ApproversOnly, ReviewControls } from './prompt-review';
 
 const STATUSES = ['draft', 'pending_review', 'approved', 'rejected', 'retired'] as const;
 
 export function TemplatesPage() {
-  const [filter, set] = useListFilter<TemplateFilter>();
-  const query = useTemplates(filter);
-  const templates = flatten(query.data);
+  const { filter, set, query, items: templates } = useFilteredList(useTemplates);
   return (
     <ListPage
       title="Prompt templates"

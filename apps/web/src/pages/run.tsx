@@ -1,6 +1,6 @@
 import { Link, useParams } from 'react-router-dom';
 import { type Run, useMetricHistory, useRun } from '@mlops/client';
-import { Badge, formatNumber, formatTime, MetricChart, ProblemView, Section } from '../components';
+import { Badge, formatNumber, formatTime, MetricChart, ProblemView, Section, Table } from '../components';
 import { useMemo } from 'react';
 
 function MetricHistoryChart({ run, metric }: { run: Run; metric: string }) {
@@ -51,24 +51,15 @@ export function RunPage() {
           <p className="empty">No metrics logged.</p>
         ) : (
           <>
-            <table className="latest">
-              <thead>
-                <tr>
-                  <th>Metric</th>
-                  <th>Latest</th>
-                  <th>Step</th>
+            <Table className="latest" columns={['Metric', 'Latest', 'Step']}>
+              {run.metrics.map((m) => (
+                <tr key={m.key}>
+                  <td>{m.key}</td>
+                  <td className="num">{formatNumber(m.value)}</td>
+                  <td className="num">{m.step}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {run.metrics.map((m) => (
-                  <tr key={m.key}>
-                    <td>{m.key}</td>
-                    <td className="num">{formatNumber(m.value)}</td>
-                    <td className="num">{m.step}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
             <div className="charts">
               {run.metrics.map((m) => (
                 <MetricHistoryChart key={m.key} run={run} metric={m.key} />
