@@ -68,6 +68,22 @@ export function Table({ className, columns, children }: { className: string; col
   );
 }
 
+/** Key–value pairs as a table without headings: the key heads its row. */
+export function KeyValues({ className, valueClassName, entries }: { className?: string; valueClassName?: string; entries: { key: string; value: ReactNode }[] }) {
+  return (
+    <table className={className}>
+      <tbody>
+        {entries.map((e) => (
+          <tr key={e.key}>
+            <th>{e.key}</th>
+            <td className={valueClassName}>{e.value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 type PagedQuery = { isPending: boolean; error: unknown; hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
 
 /**

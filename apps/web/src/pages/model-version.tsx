@@ -1,6 +1,6 @@
 import { Link, useParams } from 'react-router-dom';
 import { MODEL_STAGE_MOVES, useModelVersion, useUpdateModelVersion } from '@mlops/client';
-import { Badge, ChangedElsewhere, formatNumber, formatTime, ProblemView, Section } from '../components';
+import { Badge, ChangedElsewhere, formatNumber, formatTime, KeyValues, ProblemView, Section } from '../components';
 
 export function ModelVersionPage() {
   const params = useParams();
@@ -76,26 +76,8 @@ export function ModelVersionPage() {
       </Section>
       <Section title="Metrics and params">
         <div className="two-col">
-          <table>
-            <tbody>
-              {model.metrics.map((m) => (
-                <tr key={m.key}>
-                  <th>{m.key}</th>
-                  <td className="num">{formatNumber(m.value)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <table>
-            <tbody>
-              {model.params.map((p) => (
-                <tr key={p.key}>
-                  <th>{p.key}</th>
-                  <td>{String(p.value)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <KeyValues valueClassName="num" entries={model.metrics.map((m) => ({ key: m.key, value: formatNumber(m.value) }))} />
+          <KeyValues entries={model.params.map((p) => ({ key: p.key, value: String(p.value) }))} />
         </div>
       </Section>
     </>

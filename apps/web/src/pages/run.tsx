@@ -1,6 +1,6 @@
 import { Link, useParams } from 'react-router-dom';
 import { type Run, useMetricHistory, useRun } from '@mlops/client';
-import { Badge, formatNumber, formatTime, MetricChart, ProblemView, Section, Table } from '../components';
+import { Badge, formatNumber, formatTime, MetricChart, ProblemView, KeyValues, Section, Table } from '../components';
 import { useMemo } from 'react';
 
 function MetricHistoryChart({ run, metric }: { run: Run; metric: string }) {
@@ -34,16 +34,7 @@ export function RunPage() {
         {run.params.length === 0 ? (
           <p className="empty">No params.</p>
         ) : (
-          <table className="params">
-            <tbody>
-              {run.params.map((p) => (
-                <tr key={p.key}>
-                  <th>{p.key}</th>
-                  <td className="long">{String(p.value)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <KeyValues className="params" valueClassName="long" entries={run.params.map((p) => ({ key: p.key, value: String(p.value) }))} />
         )}
       </Section>
       <Section title="Metrics">
