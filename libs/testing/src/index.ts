@@ -6,3 +6,4 @@ export * from './platform';
 export * from './outages';
 export * from './specification';
 export * from './s3-server';
+export * from './read-models';

@@ -6,20 +6,17 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { EventValidator, featureStoreCatalog, Topics } from '@mlops/events';
-import { EventSourcing, projectionEventsSkipped } from '@mlops/event-sourcing';
 import {
   connectMongo,
   countStoredEvents,
   dropDatabase,
   eventually,
   isolatedEnv,
-  publishRaw,
   listen,
   readTopic,
   repoRoot,
   RunningApp,
   ServiceProcess,
-  sortById,
   startGateway,
 } from '@mlops/testing';
 import { createFeatureStoreApp } from '../app';
@@ -360,44 +357,6 @@ describe('features on a real Kafka broker and MongoDB-protocol server, through t
       expect(JSON.stringify(paths[`${API}/datasets`].post)).toMatch(/dataset id is its name/);
       const health = await http().get('/health').expect((r) => expect([200, 503]).toContain(r.status));
       expect(health.body.services['feature-store']).toMatchObject({ status: 'up' });
-    });
-  });
-
-  describe('idempotent projections (invariant 4)', () => {
-    it('leaves features and their version history unchanged when events are redelivered or re-sent by the relay', async () => {
-      const topic = env.KAFKA_TOPIC_PREFIX + Topics.featureStore;
-      const features = mongo.db.collection('features');
-      const versions = mongo.db.collection('feature_versions');
-      const before = { feature: await features.findOne({ _id: 'feature:passengers' as never }), versions: await versions.find({ name: 'passengers' }).sort({ _id: 1 }).toArray() };
-      const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => e.key === 'feature:passengers').length >= 4);
-      const original = published.filter((e) => e.key === 'feature:passengers');
-      const skipped = async () => (await projectionEventsSkipped.get()).values.find((v) => v.labels.projection === 'features')?.value ?? 0;
-      const skippedBefore = await skipped();
-      await publishRaw(env.KAFKA_BROKERS, topic, [...original].reverse().map((e) => ({ key: e.key, value: JSON.stringify(e.event) })));
-      await mongo.db.collection('events').updateMany({ stream_id: 'feature:passengers' }, { $set: { published: false } });
-      service.app.get(EventSourcing).outbox.kick();
-      await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(8));
-      expect(await features.findOne({ _id: 'feature:passengers' as never })).toEqual(before.feature);
-      expect(await versions.find({ name: 'passengers' }).sort({ _id: 1 }).toArray()).toEqual(before.versions);
-    });
-  });
-
-  describe('rebuild (invariant 5)', () => {
-    it('drops the features read model and its version history and replays the topic into identical ones', async () => {
-      const features = mongo.db.collection<{ _id: string }>('features');
-      const versions = mongo.db.collection<{ _id: string }>('feature_versions');
-      const before = { features: sortById(await features.find().toArray()), versions: sortById(await versions.find().toArray()) };
-      expect(before.versions.length).toBeGreaterThan(before.features.length);
-      const { stdout } = await run(
-        process.execPath,
-        ['-r', '@swc-node/register', 'libs/event-sourcing/src/cli/rebuild-projection.ts', '--db', env.MONGO_DB, '--projection', 'features', '--mongo-url', env.MONGO_URL],
-        { cwd: repoRoot },
-      );
-      expect(stdout).toMatch(/replaying from the first offset/);
-      await eventually(async () => {
-        expect(sortById(await features.find().toArray())).toEqual(before.features);
-        expect(sortById(await versions.find().toArray())).toEqual(before.versions);
-      }, 60_000, 250);
     });
   });
 });

@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
-import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
+import { connectMongo, dropDatabase, isolatedEnv, listen, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 
 const ROOT = '/api/v1/ml/lifecycle';
@@ -201,36 +200,6 @@ describe('drift events on a real Kafka broker and MongoDB-protocol server', () =
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(await eventCount()).toBe(before);
-    });
-  });
-
-  describe('idempotent projections and rebuild', () => {
-    const drifts = () => mongo.db.collection<{ _id: string }>('drift_events');
-    const deployments = () => mongo.db.collection<{ _id: string }>('deployments');
-
-    it('leaves the drift and deployment read models unchanged when events are redelivered or re-sent', async () => {
-      const driftsBefore = sortById(await drifts().find().toArray());
-      const deploymentBefore = await deployments().findOne({ _id: `deployment:${production}` });
-      const streams = new Set([...driftsBefore.map((d) => d._id), `deployment:${production}`]);
-      const total = (await mongo.db.collection('events').find({ stream_id: { $in: [...streams] } }).toArray()).reduce((n, c) => n + c.events.length, 0);
-      const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => streams.has(e.key)).length >= total);
-      const original = published.filter((e) => streams.has(e.key));
-      const skipped = async () =>
-        (await projectionEventsSkipped.get()).values.filter((v) => ['drift_events', 'deployments'].includes(v.labels.projection as string)).reduce((n, v) => n + v.value, 0);
-      const skippedBefore = await skipped();
-      await publishRaw(env.KAFKA_BROKERS, topic, [...original].reverse().map((e) => ({ key: e.key, value: JSON.stringify(e.event) })));
-      await mongo.db.collection('events').updateMany({ stream_id: { $in: [...streams] } }, { $set: { published: false } });
-      service.app.get(EventSourcing).outbox.kick();
-      await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(2 * total), 30_000);
-      expect(sortById(await drifts().find().toArray())).toEqual(driftsBefore);
-      expect(await deployments().findOne({ _id: `deployment:${production}` })).toEqual(deploymentBefore);
-    });
-
-    it('drops the drift events read model and replays it identically', async () => {
-      const before = sortById(await drifts().find().toArray());
-      expect(before.length).toBeGreaterThanOrEqual(7);
-      expect(await requestRebuild(mongo.db, 'drift_events')).toBe(1);
-      await eventually(async () => expect(sortById(await drifts().find().toArray())).toEqual(before), 60_000, 500);
     });
   });
 });

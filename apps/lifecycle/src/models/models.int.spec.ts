@@ -1,9 +1,6 @@
 import request from 'supertest';
-import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
-import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
+import { connectMongo, dropDatabase, isolatedEnv, listen, RunningApp, ServiceProcess, startGateway, countStoredEvents } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
-import { MODEL_VERSIONS_COLLECTION } from './models.projection';
 
 const ROOT = '/api/v1/ml/lifecycle';
 const MODELS = `${ROOT}/models`;
@@ -13,7 +10,6 @@ const ALL_REQUIRED = ['evaluation_passed', 'bias_review', 'security_review'].map
 
 describe('model versions on a real Kafka broker and MongoDB-protocol server', () => {
   const env = isolatedEnv('models');
-  const topic = env.KAFKA_TOPIC_PREFIX + Topics.lifecycle;
   let service: RunningApp;
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   let runId: string;
@@ -257,48 +253,6 @@ describe('model versions on a real Kafka broker and MongoDB-protocol server', ()
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(await eventCount()).toBe(before);
-    });
-  });
-
-  describe('idempotent projections and rebuild', () => {
-    const versions = () => mongo.db.collection<{ _id: string }>(MODEL_VERSIONS_COLLECTION);
-    const models = () => mongo.db.collection<{ _id: string }>('models');
-
-    it('leaves both read models unchanged when events are redelivered or re-sent, and the events match their schemas', async () => {
-      const stream = 'model:release';
-      const beforeModel = await models().findOne({ _id: stream });
-      const beforeVersions = sortById(await versions().find({ model_name: 'release' }).toArray());
-      const commits = await mongo.db.collection('events').find({ stream_id: stream }).toArray();
-      const total = commits.reduce((n, c) => n + c.events.length, 0);
-      const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => e.key === stream).length >= total);
-      const original = published.filter((e) => e.key === stream);
-      const validator = new EventValidator([lifecycleCatalog]);
-      for (const { event } of original) expect(validator.validate(event)).toEqual({ valid: true, errors: [] });
-
-      const skipped = async () => (await projectionEventsSkipped.get()).values.find((v) => v.labels.projection === 'models')?.value ?? 0;
-      const skippedBefore = await skipped();
-      await publishRaw(env.KAFKA_BROKERS, topic, [...original].reverse().map((e) => ({ key: e.key, value: JSON.stringify(e.event) })));
-      await mongo.db.collection('events').updateMany({ stream_id: stream }, { $set: { published: false } });
-      service.app.get(EventSourcing).outbox.kick();
-      await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(2 * total), 30_000);
-      expect(await models().findOne({ _id: stream })).toEqual(beforeModel);
-      expect(sortById(await versions().find({ model_name: 'release' }).toArray())).toEqual(beforeVersions);
-    });
-
-    it('drops the models read model and the version documents, and replays them identically', async () => {
-      const modelsBefore = sortById(await models().find().toArray());
-      const versionsBefore = sortById(await versions().find().toArray());
-      expect(versionsBefore.length).toBeGreaterThanOrEqual(24);
-      expect(await requestRebuild(mongo.db, 'models')).toBe(1);
-      expect(await versions().countDocuments()).toBe(0);
-      await eventually(
-        async () => {
-          expect(sortById(await models().find().toArray())).toEqual(modelsBefore);
-          expect(sortById(await versions().find().toArray())).toEqual(versionsBefore);
-        },
-        60_000,
-        500,
-      );
     });
   });
 });

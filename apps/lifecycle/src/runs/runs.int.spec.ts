@@ -1,9 +1,7 @@
 import request from 'supertest';
-import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
-import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents, sortById } from '@mlops/testing';
+import { connectMongo, dropDatabase, isolatedEnv, listen, RunningApp, ServiceProcess, startGateway, countStoredEvents } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
-import { bucketPoints, METRIC_HISTORY_COLLECTION, MetricBucketDocument, RUN_TALLIES_COLLECTION } from './runs.projection';
+import { bucketPoints, METRIC_HISTORY_COLLECTION, MetricBucketDocument } from './runs.projection';
 
 type StoredBucket = Pick<MetricBucketDocument, '_id' | 'run_id' | 'items_json' | 'count'> & { generation?: number };
 
@@ -14,21 +12,15 @@ const json = { 'content-type': 'application/json' };
 
 // Replaying thousands of history points takes a few seconds on FerretDB.
 
-/** The rebuild's generation stamp is the runner's bookkeeping, not part of what a replay reproduces. */
-const withoutGeneration = <T extends { generation?: number }>(docs: T[]) => docs.map(({ generation: _g, ...doc }) => doc);
 
 describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
   const env = isolatedEnv('runs');
-  const topic = env.KAFKA_TOPIC_PREFIX + Topics.lifecycle;
   let service: RunningApp;
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   let gateway: ServiceProcess;
   const http = () => request(gateway.url);
   const eventCount = () => countStoredEvents(mongo.db);
   const history = () => mongo.db.collection<StoredBucket>(METRIC_HISTORY_COLLECTION);
-  const tallies = () => mongo.db.collection<{ _id: string; generation?: number }>(RUN_TALLIES_COLLECTION);
-  const pointsOf = (buckets: Pick<StoredBucket, 'items_json'>[]) => buckets.reduce((n, b) => n + bucketPoints(b).length, 0);
-  const runCounts = async (experiment: string) => (await http().get(`${EXPERIMENTS}/${experiment}`).query({ metric: 'auc' }).expect(200)).body;
 
   const createExperiment = (name: string) => http().post(EXPERIMENTS).set(json).send({ name }).expect(201);
   const startRun = async (experiment_name: string, body: Record<string, unknown> = {}) => {
@@ -379,71 +371,6 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
       expect(plain.body.run_counts.total).toBe(4);
       expect(plain.body).not.toHaveProperty('best_run');
       await http().get(`${EXPERIMENTS}/leaderboard`).query({ metric: 'auc', mode: 'avg' }).expect(400);
-    });
-  });
-
-  describe('idempotent projections and rebuild', () => {
-    it('leaves the runs read model and the metric history unchanged when events are redelivered or re-sent', async () => {
-      const runId = await startRun('churn', { params: { lr: 1 } });
-      const stream = `run:${runId}`;
-      await http().patch(`${RUNS}/${runId}`).set(json).send({ metrics: Array.from({ length: 50 }, (_, i) => ({ key: 'loss', value: i, step: i })) }).expect(200);
-      await http().patch(`${RUNS}/${runId}`).set(json).send({ metrics: [{ key: 'loss', value: 7, step: 3 }], status: 'completed' }).expect(200);
-      const readModel = mongo.db.collection('runs');
-      const before = await readModel.findOne({ _id: stream as never });
-      const historyBefore = sortById(await history().find({ run_id: runId }).toArray());
-      expect(pointsOf(historyBefore)).toBe(51);
-      const countsBefore = await runCounts('churn');
-      const talliesBefore = sortById(await tallies().find().toArray());
-
-      const published = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.filter((e) => e.key === stream).length >= 4);
-      const original = published.filter((e) => e.key === stream);
-      const validator = new EventValidator([lifecycleCatalog]);
-      for (const { event } of original) expect(validator.validate(event)).toEqual({ valid: true, errors: [] });
-      expect(original.map((e) => e.event.type)).toEqual([
-        'mlops.lifecycle.run.started.v1',
-        'mlops.lifecycle.run.metrics_logged.v1',
-        'mlops.lifecycle.run.metrics_logged.v1',
-        'mlops.lifecycle.run.ended.v1',
-      ]);
-      const skipped = async () => (await projectionEventsSkipped.get()).values.find((v) => v.labels.projection === 'runs')?.value ?? 0;
-      const skippedBefore = await skipped();
-      await publishRaw(env.KAFKA_BROKERS, topic, [...original].reverse().map((e) => ({ key: e.key, value: JSON.stringify(e.event) })));
-      await mongo.db.collection('events').updateMany({ stream_id: stream }, { $set: { published: false } });
-      service.app.get(EventSourcing).outbox.kick();
-      await eventually(async () => expect((await skipped()) - skippedBefore).toBeGreaterThanOrEqual(8), 30_000);
-      expect(await readModel.findOne({ _id: stream as never })).toEqual(before);
-      expect(sortById(await history().find({ run_id: runId }).toArray())).toEqual(historyBefore);
-      // The run counts neither: a redelivered RunStarted or RunEnded is not counted again.
-      expect(sortById(await tallies().find().toArray())).toEqual(talliesBefore);
-      expect((await runCounts('churn')).run_counts).toEqual(countsBefore.run_counts);
-    });
-
-    it('drops the runs read model and its history, and replays them identically', async () => {
-      const runs = mongo.db.collection<{ _id: string }>('runs');
-      const runsBefore = sortById(await runs.find().toArray());
-      const historyBefore = withoutGeneration(sortById(await history().find().toArray()));
-      const talliesBefore = withoutGeneration(sortById(await tallies().find().toArray()));
-      const experiments = ['churn', 'listing', 'leaderboard'];
-      const detailsBefore = await Promise.all(experiments.map(runCounts));
-      expect(runsBefore.length).toBeGreaterThan(10);
-      expect(pointsOf(historyBefore)).toBeGreaterThan(12_000);
-      expect(detailsBefore.map((d) => d.run_counts.total)).toEqual([expect.any(Number), 5, 4]);
-      const generation = await requestRebuild(mongo.db, 'runs');
-      expect(generation).toBe(1);
-      // Both collections were dropped, not just the runs.
-      expect(await history().countDocuments()).toBeLessThan(historyBefore.length);
-      expect(await tallies().countDocuments()).toBeLessThan(talliesBefore.length);
-      await eventually(
-        async () => {
-          expect(sortById(await runs.find().toArray())).toEqual(runsBefore);
-          expect(withoutGeneration(sortById(await history().find().toArray()))).toEqual(historyBefore);
-          expect(withoutGeneration(sortById(await tallies().find().toArray()))).toEqual(talliesBefore);
-        },
-        90_000,
-        500,
-      );
-      // Counts and best runs answer exactly as before the drop.
-      expect(await Promise.all(experiments.map(runCounts))).toEqual(detailsBefore);
     });
   });
 });
