@@ -1,4 +1,5 @@
-import { Admin, Kafka, logLevel, LogEntry } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Admin, Kafka, KafkaJSProtocolError, logLevel, LogEntry } from 'kafkajs';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -67,19 +68,44 @@ export function createKafka(settings: KafkaSettings, logger: LogSink): Kafka {
   });
 }
 
+const TOPIC_LEADERS_TIMEOUT_MS = 30_000;
+
 export async function ensureTopic(admin: Admin, topic: string, settings: KafkaSettings): Promise<void> {
   const existing = await admin.listTopics();
   if (existing.includes(topic)) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      {
-        topic,
-        numPartitions: settings.partitions,
-        replicationFactor: settings.replicationFactor,
-        // The topic is the audit trail and the source of every rebuild: keep it forever.
-        configEntries: [{ name: 'retention.ms', value: '-1' }],
-      },
-    ],
-  });
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: settings.partitions,
+          replicationFactor: settings.replicationFactor,
+          // The topic is the audit trail and the source of every rebuild: keep it forever.
+          configEntries: [{ name: 'retention.ms', value: '-1' }],
+        },
+      ],
+    });
+  } catch (error) {
+    // Created, but the broker answering the leaders check has not yet applied the controller's
+    // records (KRaft): kafkajs only retries LEADER_NOT_AVAILABLE there, so wait for them here.
+    if (!(error instanceof KafkaJSProtocolError && error.type === 'UNKNOWN_TOPIC_OR_PARTITION')) throw error;
+    await waitForLeaders(admin, topic, TOPIC_LEADERS_TIMEOUT_MS);
+  }
+}
+
+/** Resolves once every partition of `topic` has a leader; after `timeoutMs`, throws what the last check saw. */
+export async function waitForLeaders(admin: Admin, topic: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let seen: unknown;
+    try {
+      const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      if (metadata?.partitions.length && metadata.partitions.every((p) => p.leader >= 0)) return;
+    } catch (error) {
+      seen = error;
+    }
+    if (Date.now() > deadline) throw seen ?? new Error(`topic ${topic}: not every partition has a leader after ${timeoutMs} ms`);
+    await sleep(100);
+  }
 }

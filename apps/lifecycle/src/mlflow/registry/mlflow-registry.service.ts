@@ -6,7 +6,7 @@ import { EventSourcing, ReadModel } from '@mlops/event-sourcing';
 import { ModelCommand, modelDecider, modelKeyOf, modelStreamId } from '../../models/model.decider';
 import { findModelByName, MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from '../../models/models.projection';
 import { ModelsService } from '../../models/models.service';
-import { mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
+import { MlflowError, mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
 import { decodePageToken, encodePageToken } from '../mlflow-http';
 import { LoggedModelsService } from '../logged-models/logged-models.service';
 import { compareBy, Comparison, parseFilter, parseOrderBy, satisfies, storeConditions, withConditions } from '../tracking/search-filter';
@@ -68,8 +68,18 @@ export class MlflowRegistryService {
    */
   private async execute(name: string, command: (key: string) => ModelCommand): Promise<ModelDocument> {
     const key = modelKeyOf(await this.model(name));
-    const result = await this.models.execute(key, command(key), {});
-    return result.doc ?? (await this.readModel.findOne({ _id: modelStreamId(key) }))!;
+    return this.written(await this.models.execute(key, command(key), {}), key);
+  }
+
+  /**
+   * The model's read model after a command: MLflow answers with the resource itself, so past the
+   * read-your-writes bound it waits once more by the model's key (its name may not be readable yet),
+   * then says the write is stored but not yet readable rather than that the model does not exist.
+   */
+  private async written(result: { doc: ModelDocument | null; version: number }, key: string): Promise<ModelDocument> {
+    const doc = result.doc ?? (await this.eventSourcing.waitForProjection(modelsProjection, modelStreamId(key), result.version));
+    if (!doc) throw new MlflowError('TEMPORARILY_UNAVAILABLE', `Registered model ${key} is stored; it is not readable yet`);
+    return doc;
   }
 
   /** The live model called `name` now. */
@@ -96,7 +106,7 @@ export class MlflowRegistryService {
     const name = checkModelName(request.name);
     // Its name claim decides (RESOURCE_ALREADY_EXISTS when another model holds it); a name a renamed model gave up is free.
     const result = await this.models.create(name, request.description ?? '', request.tags);
-    return { registered_model: presentRegisteredModel(result.doc ?? (await this.model(name))) };
+    return { registered_model: presentRegisteredModel(await this.written(result, result.modelName)) };
   }
 
   async getRegisteredModel(name: string) {
