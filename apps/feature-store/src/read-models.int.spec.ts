@@ -4,20 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { EventValidator, featureStoreCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import {
-  connectMongo,
-  dropDatabase,
-  eventually,
-  expectEveryReadModelFilled,
-  isolatedEnv,
-  listen,
-  rebuildWithCli,
-  redeliverAllEvents,
-  RunningApp,
-  ServiceProcess,
-  snapshotReadModels,
-  startGateway,
-} from '@mlops/testing';
+import { connectMongo, dropDatabase, expectIdenticalAfterRebuild, expectUnchangedUnderRedelivery, isolatedEnv, listen, ReadSide, RunningApp, ServiceProcess, startGateway } from '@mlops/testing';
 import { createFeatureStoreApp } from './app';
 import { datasetsProjection } from './datasets/datasets.projection';
 import { driftReportsProjection } from './datasets/drift.projection';
@@ -38,7 +25,15 @@ describe('the feature store read models under redelivery and rebuild (invariants
   let gateway: ServiceProcess;
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   const http = () => request(gateway.url);
-  const snapshot = () => snapshotReadModels(mongo.db, PROJECTIONS);
+  const side = (): ReadSide => ({
+    db: mongo.db,
+    env,
+    topic: env.KAFKA_TOPIC_PREFIX + Topics.featureStore,
+    projections: PROJECTIONS,
+    skipped: projectionEventsSkipped,
+    kickRelay: () => service.app.get(EventSourcing).outbox.kick(),
+    answers,
+  });
   /** What the API answers from the projections: lists, a feature with its version history, a dataset. */
   const answers = async () => ({
     features: (await http().get(API).query({ limit: 500 }).expect(200)).body,
@@ -84,31 +79,13 @@ describe('the feature store read models under redelivery and rebuild (invariants
   });
 
   it('leaves every read model unchanged when all events are redelivered and re-sent by the relay', async () => {
-    const before = await snapshot();
-    expectEveryReadModelFilled(before);
-    const answersBefore = await answers();
-    const published = await redeliverAllEvents({
-      db: mongo.db,
-      brokers: env.KAFKA_BROKERS,
-      topic: env.KAFKA_TOPIC_PREFIX + Topics.featureStore,
-      projections: PROJECTIONS,
-      skipped: projectionEventsSkipped,
-      kickRelay: () => service.app.get(EventSourcing).outbox.kick(),
-    });
+    const { published } = await expectUnchangedUnderRedelivery(side());
     const validator = new EventValidator([featureStoreCatalog]);
     for (const { event } of published) expect(validator.validate(event)).toEqual({ valid: true, errors: [] });
-    expect(await snapshot()).toEqual(before);
-    expect(await answers()).toEqual(answersBefore);
   });
 
   it('drops every read model and replays the topic into identical ones — features with their version history through the CLI', async () => {
-    const before = await snapshot();
-    expectEveryReadModelFilled(before);
+    const before = await expectIdenticalAfterRebuild({ ...side(), viaCli: featuresProjection, requestRebuild });
     expect(before.feature_versions.length).toBeGreaterThan(before.features.length);
-    const answersBefore = await answers();
-    expect(await rebuildWithCli(env, featuresProjection.name)).toMatch(/replaying from the first offset as generation 1/);
-    for (const projection of [datasetsProjection, driftReportsProjection]) expect(await requestRebuild(mongo.db, projection.name)).toBe(1);
-    await eventually(async () => expect(await snapshot()).toEqual(before), 90_000, 500);
-    expect(await answers()).toEqual(answersBefore);
   });
 });

@@ -122,3 +122,50 @@ export async function rebuildWithCli(env: Record<string, string>, projection: st
   );
   return stdout;
 }
+
+/** A running service's read side, as the two checks below need it. */
+export interface ReadSide {
+  db: mongo.Db;
+  /** The service's environment (`KAFKA_BROKERS`, `MONGO_URL`, `MONGO_DB`). */
+  env: Record<string, string>;
+  /** The topic the service publishes to (with its prefix). */
+  topic: string;
+  /** Every projection following that topic, by its declaration. */
+  projections: DeclaredReadModel[];
+  skipped: SkippedCounter;
+  kickRelay: () => void;
+  /** What the API answers from the read models (details, lists, aggregates): compared too. */
+  answers: () => Promise<unknown>;
+}
+
+/**
+ * Invariant 4 for a whole service: every read-model collection (each holding documents) and every
+ * answer stay exactly as they were after all its events are delivered twice more. The events sent.
+ */
+export async function expectUnchangedUnderRedelivery(side: ReadSide): Promise<{ before: ReadModelSnapshot; published: ConsumedEvent[] }> {
+  const before = await snapshotReadModels(side.db, side.projections);
+  expectEveryReadModelFilled(before);
+  const answers = await side.answers();
+  const published = await redeliverAllEvents({ ...side, brokers: side.env.KAFKA_BROKERS });
+  expect(await snapshotReadModels(side.db, side.projections)).toEqual(before);
+  expect(await side.answers()).toEqual(answers);
+  return { before, published };
+}
+
+/**
+ * Invariant 5 for a whole service: `viaCli` rebuilt as an operator does (`npm run projections:rebuild`),
+ * every other projection by `requestRebuild` (@mlops/event-sourcing's), and every collection and
+ * answer comes back identical. The snapshot before.
+ */
+export async function expectIdenticalAfterRebuild(
+  side: ReadSide & { viaCli: DeclaredReadModel; requestRebuild: (db: mongo.Db, projection: string) => Promise<number> },
+): Promise<ReadModelSnapshot> {
+  const before = await snapshotReadModels(side.db, side.projections);
+  expectEveryReadModelFilled(before);
+  const answers = await side.answers();
+  expect(await rebuildWithCli(side.env, side.viaCli.name)).toMatch(/replaying from the first offset as generation 1/);
+  for (const projection of side.projections.filter((p) => p !== side.viaCli)) expect(await side.requestRebuild(side.db, projection.name)).toBe(1);
+  await eventually(async () => expect(await snapshotReadModels(side.db, side.projections)).toEqual(before), 90_000, 500);
+  expect(await side.answers()).toEqual(answers);
+  return before;
+}
