@@ -120,45 +120,6 @@ describe('the monitor consuming the platform’s topics (real Kafka, the platfor
     expect((await fetch(`${monitor.url}/health/ready`)).status).toBe(200);
   });
 
-  it('moves a renamed model’s series to its new name, and gives the old name to the new model called it', async () => {
-    const mlflow = (path: string, body: Record<string, unknown>) => http().post(`/api/2.0/mlflow/${path}`).set(json).send(body);
-    await mlflow('registered-models/rename', { name: 'churn-clf', new_name: 'churn-clf-v2' }).expect(200);
-    const renamed = [
-      'mlops_deployments{model="churn-clf-v2",environment="production",status="active",service="monitor"} 1',
-      'mlops_drift_events_total{model="churn-clf-v2",severity="critical",service="monitor"} 1',
-      'mlops_deployment_drift_alerts_total{model="churn-clf-v2",environment="production",service="monitor"} 1',
-    ];
-    await eventually(async () => {
-      const series = await platformSeries(monitor);
-      expect(series).toEqual(expect.arrayContaining(renamed));
-      expect(series.filter((line) => line.includes('model="churn-clf"'))).toEqual([]);
-    }, 30_000, 250);
-
-    await mlflow('registered-models/create', { name: 'churn-clf' }).expect(200);
-    const run = await http().post(`${LIFECYCLE}/runs`).set(json).send({ experiment_name: 'churn' }).expect(201);
-    // 202 when the read model is behind the bound: the version is stored either way.
-    await http()
-      .post(`${LIFECYCLE}/models`)
-      .set(json)
-      .send({ model_name: 'churn-clf', run_id: run.body.run_id, artifact_uri: 's3://m/new' })
-      .expect((res) => expect([201, 202]).toContain(res.status));
-    await http()
-      .post(`${LIFECYCLE}/drift-events`)
-      .set(json)
-      .send({ model_name: 'churn-clf', model_version: 1, feature: 'tenure', metric: 'psi', value: 0.25, threshold: 0.2, severity: 'low' })
-      .expect((res) => expect([201, 202]).toContain(res.status));
-    await eventually(async () => {
-      const series = await platformSeries(monitor);
-      expect(series).toEqual(expect.arrayContaining([...renamed, 'mlops_drift_events_total{model="churn-clf",severity="low",service="monitor"} 1']));
-      expect(series.filter((line) => line.includes('model="churn-clf"'))).toEqual([
-        'mlops_drift_events_total{model="churn-clf",severity="low",service="monitor"} 1',
-        'mlops_drift_statistic{model="churn-clf",version="1",feature="tenure",metric="psi",service="monitor"} 0.25',
-        'mlops_drift_threshold{model="churn-clf",version="1",feature="tenure",metric="psi",service="monitor"} 0.2',
-      ]);
-      expect(series.some((line) => line.includes('model="churn-clf.'))).toBe(false);
-    }, 30_000, 250);
-  });
-
   it('rebuilds the same series from offset 0 after a restart', async () => {
     const before = await platformSeries(monitor);
     await monitor.stop();
