@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   DynamicModule,
+  FactoryProvider,
   Global,
   Inject,
   Injectable,
@@ -19,6 +20,7 @@ import { CommandHandler } from './command-handler';
 import { DomainEvent } from './decider';
 import { assertWorkersRunning, ConsumerStatus, SupervisedWorker } from './consumer-supervisor';
 import { EventStore } from './event-store';
+import { aggregateToken, AnyAggregateDefinition, BoundAggregate, injectedAggregates, readModelToken } from './injection';
 import { createKafka, ensureTopic, KafkaSettings, LogSink } from './kafka';
 import { OutboxRelay } from './outbox-relay';
 import { PayloadStore } from './payload-store';
@@ -244,14 +246,40 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
   }
 }
 
+/**
+ * The service's read models and bound aggregates as providers (`@InjectReadModel`, `@InjectAggregate`):
+ * one per projection it runs, and one per injected aggregate whose read model it runs (a class
+ * injecting any other fails at start, naming the token, rather than at its first command).
+ */
+function boundProviders(projections: Projection<any>[]): FactoryProvider[] {
+  const readModels = projections.map(
+    (projection): FactoryProvider<ReadModel<ReadModelDocument>> => ({
+      provide: readModelToken(projection),
+      useFactory: (eventSourcing: EventSourcing) => eventSourcing.readModel(projection),
+      inject: [EventSourcing],
+    }),
+  );
+  const aggregates = injectedAggregates()
+    .filter((definition) => projections.includes(definition.projection))
+    .map(
+      (definition): FactoryProvider<BoundAggregate<AnyAggregateDefinition>> => ({
+        provide: aggregateToken(definition),
+        useFactory: (eventSourcing: EventSourcing) => eventSourcing.aggregate(definition),
+        inject: [EventSourcing],
+      }),
+    );
+  return [...readModels, ...aggregates];
+}
+
 @Global()
 @Module({})
 export class EventSourcingModule {
   static forRoot(options: EventSourcingOptions): DynamicModule {
+    const bound = boundProviders(options.projections);
     return {
       module: EventSourcingModule,
-      providers: [{ provide: OPTIONS, useValue: options }, EventSourcing],
-      exports: [EventSourcing],
+      providers: [{ provide: OPTIONS, useValue: options }, EventSourcing, ...bound],
+      exports: [EventSourcing, ...bound.map((provider) => provider.provide)],
     };
   }
 }

@@ -13,5 +13,7 @@ export * from './consumer-supervisor';
 export * from './command-handler';
 export * from './read-model-query';
 export * from './aggregate';
+export * from './injection';
+export * from './list-filter';
 export * from './event-sourcing.module';
 export * from './replay';
