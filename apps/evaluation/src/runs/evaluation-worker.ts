@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudEvent, EvaluationRunQueuedData, Topics } from '@mlops/events';
-import { EventSourcing, PayloadNotFoundError, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
+import { BoundAggregate, EventSourcing, InjectAggregate, PayloadNotFoundError, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
 import { SERVICE_CONFIG } from '@mlops/platform';
 import { EvaluationConfig } from '../config';
 import { CasesPayload } from '../scenarios/scenario-cases';
@@ -20,16 +20,12 @@ export const WORKER_ACTOR = 'evaluation-worker';
  */
 @Injectable()
 export class EvaluationWorker implements ReactionHandler {
-  private readonly runs;
-  private readonly scenarios;
-
   constructor(
+    @InjectAggregate(evaluationRunAggregate) private readonly runs: BoundAggregate<typeof evaluationRunAggregate>,
+    @InjectAggregate(scenarioAggregate) private readonly scenarios: BoundAggregate<typeof scenarioAggregate>,
     private readonly eventSourcing: EventSourcing,
     @Inject(SERVICE_CONFIG) private readonly config: EvaluationConfig,
-  ) {
-    this.runs = eventSourcing.aggregate(evaluationRunAggregate);
-    this.scenarios = eventSourcing.aggregate(scenarioAggregate);
-  }
+  ) {}
 
   async react(event: CloudEvent): Promise<void> {
     const queued = event.data as unknown as EvaluationRunQueuedData;

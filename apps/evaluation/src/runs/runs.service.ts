@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ScenarioDefinition } from '@mlops/events';
-import { CommandResult, EventSourcing, invalidState, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandResult, EventSourcing, filterFrom, InjectAggregate, InjectReadModel, invalidState, notFound, Page, ReadModel } from '@mlops/event-sourcing';
 import { SERVICE_CONFIG } from '@mlops/platform';
 import { EvaluationConfig } from '../config';
 import { datasetsProjection, KnownDatasetDocument, knownDatasetId } from '../datasets/datasets.projection';
@@ -29,20 +29,14 @@ export interface ReportContext {
 
 @Injectable()
 export class RunsService {
-  private readonly runs;
-  private readonly scenarios;
-  private readonly knownModels;
-  private readonly knownDatasets;
-
   constructor(
+    @InjectAggregate(evaluationRunAggregate) private readonly runs: BoundAggregate<typeof evaluationRunAggregate>,
+    @InjectAggregate(scenarioAggregate) private readonly scenarios: BoundAggregate<typeof scenarioAggregate>,
+    @InjectReadModel(modelVersionsProjection) private readonly knownModels: ReadModel<KnownModelDocument>,
+    @InjectReadModel(datasetsProjection) private readonly knownDatasets: ReadModel<KnownDatasetDocument>,
     private readonly eventSourcing: EventSourcing,
     @Inject(SERVICE_CONFIG) private readonly config: EvaluationConfig,
-  ) {
-    this.runs = eventSourcing.aggregate(evaluationRunAggregate);
-    this.scenarios = eventSourcing.aggregate(scenarioAggregate);
-    this.knownModels = eventSourcing.readModel(modelVersionsProjection);
-    this.knownDatasets = eventSourcing.readModel(datasetsProjection);
-  }
+  ) {}
 
   private async knownModelVersion(modelName: string, version: number) {
     const model = await this.knownModels.findById(knownModelId(modelName));
@@ -94,13 +88,8 @@ export class RunsService {
     return this.runs.get(runId);
   }
 
-  async list(query: ListRunsQueryDto): Promise<Page<EvaluationRunDocument>> {
-    const filter: Record<string, unknown> = {};
-    if (query.scenario_name) filter.scenario_name = query.scenario_name;
-    if (query.status) filter.status = query.status;
-    if (query.model_name) filter.model_name = query.model_name;
-    if (query.model_version) filter.model_version = query.model_version;
-    return this.runs.page(filter, query);
+  list(query: ListRunsQueryDto): Promise<Page<EvaluationRunDocument>> {
+    return this.runs.page(filterFrom(query, { scenario_name: 'scenario_name', status: 'status', model_name: 'model_name', model_version: 'model_version' }), query);
   }
 
   /** The stored report with what the report's compliance section needs: scenario version, model version and dataset as known here. */

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EvaluationTaskType, ScenarioCasesSource, ScenarioDefinition, ScenarioLabel } from '@mlops/events';
-import { CommandResult, EventSourcing, invalidInput, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandResult, EventSourcing, filterFrom, InjectAggregate, InjectReadModel, invalidInput, notFound, Page, ReadModel } from '@mlops/event-sourcing';
 import { SERVICE_CONFIG } from '@mlops/platform';
 import { EvaluationConfig } from '../config';
-import { datasetsProjection, knownDatasetId } from '../datasets/datasets.projection';
+import { datasetsProjection, KnownDatasetDocument, knownDatasetId } from '../datasets/datasets.projection';
 import { lookUpWithGrace } from '../upstream';
 import { parseInlineCases } from './scenario-cases';
 import { classesOf, DEFAULT_METRICS, isClassification, positiveOf, thresholdsFromMap } from './scenario-definition';
@@ -14,16 +14,12 @@ import { ScenarioDocument } from './scenarios.projection';
 
 @Injectable()
 export class ScenariosService {
-  private readonly scenarios;
-  private readonly knownDatasets;
-
   constructor(
+    @InjectAggregate(scenarioAggregate) private readonly scenarios: BoundAggregate<typeof scenarioAggregate>,
+    @InjectReadModel(datasetsProjection) private readonly knownDatasets: ReadModel<KnownDatasetDocument>,
     private readonly eventSourcing: EventSourcing,
     @Inject(SERVICE_CONFIG) private readonly config: EvaluationConfig,
-  ) {
-    this.scenarios = eventSourcing.aggregate(scenarioAggregate);
-    this.knownDatasets = eventSourcing.readModel(datasetsProjection);
-  }
+  ) {}
 
   async create(dto: CreateScenarioDto): Promise<CommandResult<ScenarioDocument>> {
     if ((dto.cases === undefined) === (dto.dataset === undefined)) {
@@ -72,11 +68,8 @@ export class ScenariosService {
     return this.scenarios.get(name);
   }
 
-  async list(query: ListScenariosQueryDto): Promise<Page<ScenarioDocument>> {
-    const filter: Record<string, unknown> = {};
-    if (query.task_type) filter.task_type = query.task_type;
-    if (query.tag) filter.tags = query.tag;
-    return this.scenarios.page(filter, query);
+  list(query: ListScenariosQueryDto): Promise<Page<ScenarioDocument>> {
+    return this.scenarios.page(filterFrom(query, { task_type: 'task_type', tag: 'tags' }), query);
   }
 
   /** Inline cases go to the payload store (the event carries the reference); a dataset is checked against the local read model. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatasetColumn, DatasetProfileData } from '@mlops/events';
-import { CommandResult, conflict, DomainError, EventSourcing, invalidInput, invalidState, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandResult, conflict, DomainError, filterFrom, InjectAggregate, invalidInput, invalidState, notFound, Page } from '@mlops/event-sourcing';
 import { SERVICE_CONFIG } from '@mlops/platform';
 import type { FeatureStoreConfig } from '../config';
 import { resolveDataPath } from './data-root';
@@ -27,15 +27,11 @@ function fitsInAnEvent(measured: DatasetProfileData): DatasetProfileData {
 
 @Injectable()
 export class DatasetsService {
-  private readonly datasets;
-
   constructor(
-    eventSourcing: EventSourcing,
+    @InjectAggregate(datasetAggregate) private readonly datasets: BoundAggregate<typeof datasetAggregate>,
     private readonly profiler: DuckDbProfiler,
     @Inject(SERVICE_CONFIG) private readonly config: FeatureStoreConfig,
-  ) {
-    this.datasets = eventSourcing.aggregate(datasetAggregate);
-  }
+  ) {}
 
   /** Resolves the path (400 outside the data root), refuses a taken name (409), profiles with DuckDB (422 when it cannot read), then appends. */
   async register(dto: RegisterDatasetDto): Promise<CommandResult<DatasetDocument>> {
@@ -77,11 +73,8 @@ export class DatasetsService {
     return this.datasets.get(id);
   }
 
-  async list(query: ListDatasetsQueryDto): Promise<Page<DatasetDocument>> {
-    const filter: Record<string, unknown> = {};
-    if (query.source_type) filter.source_type = query.source_type;
-    if (query.tag) filter.tags = query.tag;
-    return this.datasets.page(filter, query);
+  list(query: ListDatasetsQueryDto): Promise<Page<DatasetDocument>> {
+    return this.datasets.page(filterFrom(query, { source_type: 'source_type', tag: 'tags' }), query);
   }
 
   /** A dataset as the write side knows it (for feature sources): its current columns and where DuckDB reads it; null when not registered. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { CommandResult, EventSourcing, notFound } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandResult, InjectAggregate, notFound } from '@mlops/event-sourcing';
 import { DatasetsService } from './datasets.service';
 import { DriftComputation } from './drift-computation';
 import { datasetDrift, DEFAULT_DRIFT_SHARE } from './drift-report';
@@ -10,15 +10,11 @@ import { DriftReportDocument } from './drift.projection';
 
 @Injectable()
 export class DriftService {
-  private readonly reports;
-
   constructor(
-    eventSourcing: EventSourcing,
+    @InjectAggregate(driftReportAggregate) private readonly reports: BoundAggregate<typeof driftReportAggregate>,
     private readonly datasets: DatasetsService,
     private readonly computation: DriftComputation,
-  ) {
-    this.reports = eventSourcing.aggregate(driftReportAggregate);
-  }
+  ) {}
 
   /** Compares the dataset with the reference in DuckDB (404 for either unknown, 422 when a column cannot be compared), then records the report. */
   async compute(datasetId: string, dto: ComputeDriftDto): Promise<CommandResult<DriftReportDocument> & { reportId: string }> {

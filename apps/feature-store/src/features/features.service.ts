@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DatasetColumn, FeatureEvent, FeatureSchema, FeatureSource, FeatureValueType } from '@mlops/events';
-import { CommandResult, EventSourcing, ExecuteOptions, invalidInput, invalidState, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandResult, ExecuteOptions, filterFrom, InjectAggregate, invalidInput, invalidState, notFound, Page } from '@mlops/event-sourcing';
 import { commandMetadata, ListQueryDto } from '@mlops/platform';
 import { DatasetsService } from '../datasets/datasets.service';
 import { DuckDbProfiler } from '../datasets/duckdb-profiler';
@@ -30,16 +30,14 @@ function toSource(dto: FeatureSourceDto): FeatureSource {
 
 @Injectable()
 export class FeaturesService {
-  private readonly features;
-  private readonly versions;
-
   constructor(
-    eventSourcing: EventSourcing,
+    @InjectAggregate(featureAggregate) private readonly features: BoundAggregate<typeof featureAggregate>,
     private readonly datasets: DatasetsService,
     private readonly profiler: DuckDbProfiler,
-  ) {
-    this.features = eventSourcing.aggregate(featureAggregate);
-    this.versions = this.features.readModel.derived<FeatureVersionDocument>(FEATURE_VERSIONS_COLLECTION);
+  ) {}
+
+  private get versions() {
+    return this.features.readModel.derived<FeatureVersionDocument>(FEATURE_VERSIONS_COLLECTION);
   }
 
   async create(dto: CreateFeatureDto): Promise<FeatureCommandResult> {
@@ -98,13 +96,8 @@ export class FeaturesService {
     return this.features.get(name);
   }
 
-  async list(query: ListFeaturesQueryDto): Promise<Page<FeatureDocument>> {
-    const filter: Record<string, unknown> = {};
-    if (query.entity) filter.entity = query.entity;
-    if (query.owner) filter.owner = query.owner;
-    if (query.tag) filter.tags = query.tag;
-    if (query.status) filter.status = query.status;
-    return this.features.page(filter, query);
+  list(query: ListFeaturesQueryDto): Promise<Page<FeatureDocument>> {
+    return this.features.page(filterFrom(query, { entity: 'entity', owner: 'owner', tag: 'tags', status: 'status' }), query);
   }
 
   /** Version history, oldest first. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandResult, EventSourcing, invalidInput, notFound } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandResult, InjectAggregate, invalidInput, notFound } from '@mlops/event-sourcing';
 import { commandMetadata, SERVICE_CONFIG } from '@mlops/platform';
 import { PromptGovernanceConfig } from '../config';
 import { templateAggregate } from '../templates/template.aggregate';
@@ -14,14 +14,10 @@ export type EvaluationCommandResult = CommandResult<TemplateDocument> & { evalua
 
 @Injectable()
 export class EvaluationService {
-  private readonly templates;
-
   constructor(
-    eventSourcing: EventSourcing,
+    @InjectAggregate(templateAggregate) private readonly templates: BoundAggregate<typeof templateAggregate>,
     @Inject(SERVICE_CONFIG) private readonly config: PromptGovernanceConfig,
-  ) {
-    this.templates = eventSourcing.aggregate(templateAggregate);
-  }
+  ) {}
 
   /** Evaluates a version (pure checks) and records the result as an event on the template's stream. */
   async evaluate(dto: EvaluateDto): Promise<EvaluationCommandResult> {

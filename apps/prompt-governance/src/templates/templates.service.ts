@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandMetadata, CommandResult, EventSourcing, invalidInput, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandMetadata, CommandResult, filterFrom, InjectAggregate, invalidInput, notFound, Page } from '@mlops/event-sourcing';
 import { commandMetadata, currentContext, SERVICE_CONFIG } from '@mlops/platform';
 import { PromptGovernanceConfig } from '../config';
 import { canonicalJson } from './canonical-json';
@@ -25,6 +25,9 @@ const VERSION_RETRIES = 50;
  */
 const COMMAND_RETRIES = 5;
 
+/** A template's documents in the derived collections: `_id` is <template>|<stream version>, so a range on it selects them in order. */
+const ofTemplate = (templateId: string) => ({ _id: { $gt: `${templateId}|`, $lt: `${templateId}|~` } });
+
 export type TemplateCommandResult = CommandResult<TemplateDocument> & { templateId: string; versionNumber: number };
 
 export interface RenderResult {
@@ -38,14 +41,10 @@ export interface RenderResult {
 
 @Injectable()
 export class TemplatesService {
-  private readonly templates;
-
   constructor(
-    eventSourcing: EventSourcing,
+    @InjectAggregate(templateAggregate) private readonly templates: BoundAggregate<typeof templateAggregate>,
     @Inject(SERVICE_CONFIG) private readonly config: PromptGovernanceConfig,
-  ) {
-    this.templates = eventSourcing.aggregate(templateAggregate);
-  }
+  ) {}
 
   private approver(actor: string): Approver {
     return { actor, roles: currentContext()?.roles ?? [], approver_role: this.config.PROMPT_APPROVER_ROLE };
@@ -108,31 +107,21 @@ export class TemplatesService {
     return this.templates.get(templateId);
   }
 
-  async list(query: ListTemplatesQueryDto): Promise<Page<TemplateDocument>> {
-    const filter: Record<string, unknown> = {};
-    if (query.status) filter.statuses = query.status;
-    if (query.owner) filter.owner = query.owner;
-    if (query.tag) filter.tags = query.tag;
-    return this.templates.page(filter, query);
+  list(query: ListTemplatesQueryDto): Promise<Page<TemplateDocument>> {
+    return this.templates.page(filterFrom(query, { status: 'statuses', owner: 'owner', tag: 'tags' }), query);
   }
 
   async labelHistory(templateId: string, query: LabelHistoryQueryDto): Promise<Page<LabelMoveDocument>> {
     await this.get(templateId);
     const history = this.templates.readModel.derived<LabelMoveDocument>(LABEL_HISTORY_COLLECTION);
-    // `_id` is <template>|<stream version>: a range on it selects the template's moves in order.
-    const filter: Record<string, unknown> = { _id: { $gt: `${templateId}|`, $lt: `${templateId}|~` } };
-    if (query.label) filter.label = query.label;
-    return history.page(filter, query);
+    return history.page({ ...ofTemplate(templateId), ...filterFrom(query, { label: 'label' }) }, query);
   }
 
   /** Every event of the template in stream order: the audit trail; filters: action, version. */
   async audit(templateId: string, query: AuditQueryDto): Promise<Page<AuditEntryDocument>> {
     await this.get(templateId);
     const entries = this.templates.readModel.derived<AuditEntryDocument>(AUDIT_COLLECTION);
-    const filter: Record<string, unknown> = { _id: { $gt: `${templateId}|`, $lt: `${templateId}|~` } };
-    if (query.action) filter.action = query.action;
-    if (query.version) filter.version = query.version;
-    return entries.page(filter, query);
+    return entries.page({ ...ofTemplate(templateId), ...filterFrom(query, { action: 'action', version: 'version' }) }, query);
   }
 
   async render(templateId: string, dto: RenderDto): Promise<RenderResult> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { UsageRecord } from '@mlops/events';
-import { CommandResult, decodeCursor, encodeCursor, EventSourcing, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandResult, decodeCursor, encodeCursor, EventSourcing, InjectAggregate, notFound, Page } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { templateAggregate } from '../templates/template.aggregate';
 import { aggregateUsage, groupOfSample, planUsageRead, UsageAggregates, UsageGroup, UsageSample } from './usage-aggregates';
@@ -13,13 +13,11 @@ export type UsageCommandResult = CommandResult<UsageBatchDocument> & { batchId: 
 
 @Injectable()
 export class UsageService {
-  private readonly batches;
-  private readonly templates;
-
-  constructor(private readonly eventSourcing: EventSourcing) {
-    this.batches = eventSourcing.aggregate(usageBatchAggregate);
-    this.templates = eventSourcing.aggregate(templateAggregate);
-  }
+  constructor(
+    @InjectAggregate(usageBatchAggregate) private readonly batches: BoundAggregate<typeof usageBatchAggregate>,
+    @InjectAggregate(templateAggregate) private readonly templates: BoundAggregate<typeof templateAggregate>,
+    private readonly eventSourcing: EventSourcing,
+  ) {}
 
   private get records() {
     return this.batches.readModel.derived<UsageRecordDocument>(USAGE_RECORDS_COLLECTION).collection;
