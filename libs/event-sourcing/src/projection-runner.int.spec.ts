@@ -206,6 +206,42 @@ describe('projection runner: batches, guarded appends and tallies', () => {
     expect(await runner.apply(event(2, [2], 'counter:a'))).toBe(false);
   });
 
+  it('reads back neither the stream documents nor the appended documents it wrote last, and lets the store decide when another replica moved them on', async () => {
+    const reads: string[] = [];
+    const countingDb = new Proxy(mongo.db, {
+      get: (db, name) =>
+        name === 'collection'
+          ? (collection: string) => {
+              const target = mongo.db.collection(collection);
+              return new Proxy(target, {
+                get: (t, method) => {
+                  const value = Reflect.get(t, method, t);
+                  if (method !== 'find' && method !== 'findOne') return typeof value === 'function' ? value.bind(t) : value;
+                  return (...args: unknown[]) => (reads.push(collection), (value as (...a: unknown[]) => unknown).apply(t, args));
+                },
+              });
+            }
+          : Reflect.get(db, name, db),
+    });
+    const cached = { ...tallied, name: 'cached' };
+    // Partition 7: its own tally document, apart from the other tests' counts.
+    const runner = new ProjectionRunner(new Kafka({ brokers: ['127.0.0.1:1'] }), countingDb, cached, { topicPrefix: '', groupPrefix: '' }, logger);
+    expect(await runner.applyBatch(messages(event(1, [1], 'counter:k')), 7)).toEqual(['applied']);
+    reads.length = 0;
+    expect(await runner.applyBatch(messages(event(2, [2], 'counter:k'), event(3, [3], 'counter:k')), 7)).toEqual(['applied', 'applied']);
+    expect(reads.filter((collection) => collection !== 'tallied_parity')).toEqual([]);
+    expect(await runner.readModel.findOne({ _id: 'counter:k' })).toEqual({ _id: 'counter:k', version: 3, total: 6 });
+
+    // Another replica (the partition moved and came back) applied versions 4 and 5 with other values.
+    await runnerOf(cached).applyBatch(messages(event(4, [40], 'counter:k'), event(5, [50], 'counter:k')), 7);
+    expect(await runner.applyBatch(messages(event(4, [4], 'counter:k')), 7)).toEqual(['pending']);
+    expect(await runner.apply(event(4, [4], 'counter:k'))).toBe(false);
+    expect(await runner.readModel.findOne({ _id: 'counter:k' })).toEqual({ _id: 'counter:k', version: 5, total: 96 });
+    expect(await runner.applyBatch(messages(event(6, [6], 'counter:k')), 7)).toEqual(['applied']);
+    expect(await runner.readModel.findOne({ _id: 'counter:k' })).toEqual({ _id: 'counter:k', version: 6, total: 102 });
+    expect(await mongo.db.collection<AppendedDocument>('tallied_buckets').findOne({ _id: 'counter:k' })).toMatchObject({ items_json: '[1,2,3,40,50,6]', appended_version: 6 });
+  });
+
   it('appends once per stream version, redoing only what a crash left out, and counts each Kafka offset once', async () => {
     const runner = runnerOf(tallied);
     const buckets = mongo.db.collection<AppendedDocument>('tallied_buckets');
@@ -235,10 +271,10 @@ describe('projection runner: batches, guarded appends and tallies', () => {
     await expect(runner.apply(event(2, [1], 'counter:z'))).rejects.toThrow(/Kafka offset/);
   });
 
-  it('re-reads a document another replica appended to between its read and its write, and appends each version once', async () => {
+  it('re-reads a document another replica appended to since it last wrote or read it, and appends each version once', async () => {
     const other = runnerOf(tallied);
     let raced = false;
-    // The batch's read of the buckets returns, then another replica applies versions 2 to 4 before the write.
+    // Right before the batch's write of the buckets, another replica applies versions 2 to 4.
     const bind = <T extends object>(target: T, override: (name: PropertyKey) => unknown) =>
       new Proxy(target, {
         get: (t, name) => {
@@ -252,17 +288,14 @@ describe('projection runner: batches, guarded appends and tallies', () => {
             const target = mongo.db.collection(collection);
             if (collection !== 'tallied_buckets') return target;
             return bind(target, (method) =>
-              method === 'find'
-                ? (...args: Parameters<typeof target.find>) => ({
-                    toArray: async () => {
-                      const docs = await target.find(...args).toArray();
-                      if (!raced) {
-                        raced = true;
-                        await other.applyBatch(messages(event(2, [20], 'counter:r'), event(3, [30], 'counter:r'), event(4, [40], 'counter:r')), 0);
-                      }
-                      return docs;
-                    },
-                  })
+              method === 'bulkWrite'
+                ? async (...args: Parameters<typeof target.bulkWrite>) => {
+                    if (!raced) {
+                      raced = true;
+                      await other.applyBatch(messages(event(2, [20], 'counter:r'), event(3, [30], 'counter:r'), event(4, [40], 'counter:r')), 0);
+                    }
+                    return target.bulkWrite(...args);
+                  }
                 : undefined,
             );
           }
@@ -274,7 +307,7 @@ describe('projection runner: batches, guarded appends and tallies', () => {
     raced = false;
     const outcomes = await runner.applyBatch(messages(event(2, [20], 'counter:r'), event(3, [30], 'counter:r')), 0);
     expect(raced).toBe(true);
-    // Its write, guarded by the version it read, would have lost version 4; re-read, it has nothing left to append.
+    // Its write, guarded by the version it last wrote, would have lost version 4; re-read, it has nothing left to append.
     const bucket = await mongo.db.collection<AppendedDocument>('tallied_buckets').findOne({ _id: 'counter:r' });
     expect(bucket).toMatchObject({ items_json: '[10,20,30,40]', count: 4, appended_version: 4 });
     // The stream document moved on under it too: both events go the per-event way, which finds them applied.

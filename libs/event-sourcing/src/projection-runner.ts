@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { EachBatchPayload, Kafka } from 'kafkajs';
+import { LRUCache } from 'lru-cache';
 import { mongo } from 'mongoose';
 import { CloudEvent } from '@mlops/events';
 import { ConsumerStatus, SupervisedConsumer, SupervisedWorker } from './consumer-supervisor';
@@ -38,6 +39,11 @@ interface Waiter<Doc> {
 
 /** Batches of this many partitions are applied at once (the topics have 3 by default). */
 const PARTITIONS_APPLIED_CONCURRENTLY = 4;
+
+/** Stream documents kept as last written, so a batch on a stream this runner is following reads nothing back. */
+const WRITTEN_STREAMS_KEPT = 2_000;
+/** Appended documents kept as last written (a full metric bucket is ~25 kB of JSON text): ~32 MB at most. */
+const APPENDED_CHARS_KEPT = 32_000_000;
 
 /** The event is ahead of the read model: an earlier one has not been applied yet. Retried. */
 export class ProjectionGapError extends Error {}
@@ -89,6 +95,19 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
   private readonly collection: mongo.Collection<Doc>;
   private readonly state: mongo.Collection<ProjectionStateDocument>;
   private readonly payloads: PayloadStore;
+  /**
+   * Stream documents as this runner last wrote them, kept while its consumer stays in the group:
+   * a rebalance or a new generation forgets them, since another replica may then write the streams.
+   */
+  private readonly written = new LRUCache<string, { generation: number; doc: Doc }>({ max: WRITTEN_STREAMS_KEPT });
+  /**
+   * Appended documents as this runner last wrote them, by `<collection>|<_id>`: an append guards its
+   * write by what it holds, so one another writer moved on is caught there, re-read and retried.
+   */
+  private readonly appended = new LRUCache<string, AppendedDocument>({
+    maxSize: APPENDED_CHARS_KEPT,
+    sizeCalculation: (doc) => doc.items_json.length + 1,
+  });
 
   constructor(
     private readonly kafka: Kafka,
@@ -233,6 +252,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
       const writes = (await this.projection.derive?.(event, next, this.payloads)) ?? [];
       await this.writeDerived([{ event, writes, offset: position?.offset }], generation, position?.partition);
       if (!current) {
+        this.written.delete(id);
         try {
           await this.collection.insertOne(next as mongo.OptionalUnlessRequiredId<Doc>);
         } catch (error) {
@@ -240,30 +260,46 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
           throw error;
         }
       } else {
+        // Forgotten until the write is known to have landed, as in applyBatch.
+        this.written.delete(id);
         const result = await this.collection.replaceOne(
           { _id: id, version: currentVersion } as mongo.Filter<Doc>,
           next as mongo.WithoutId<Doc>,
         );
         if (result.matchedCount === 0) continue; // another replica applied first: re-read
       }
+      this.remember(next, generation);
       this.applied.emit(id, next);
       return true;
     }
   }
 
+  /** Keeps a stream document as written (a copy: the one written goes on to waiters, who may change it). */
+  private remember(doc: Doc, generation: number): void {
+    this.written.set(doc._id, { generation, doc: structuredClone(doc) });
+  }
+
   /**
    * Applies a batch of one partition's events in a few round trips: one read of the streams'
-   * documents, each stream's consecutive next versions folded in memory, the derived writes, then
-   * one version-guarded bulk write of the stream documents. What it cannot settle — a gap, or a
-   * stream another replica advanced meanwhile — is left `pending` for the per-event path.
+   * documents (none for those this runner wrote last), each stream's consecutive next versions
+   * folded in memory, the derived writes, then one version-guarded bulk write of the stream
+   * documents. What it cannot settle — a gap, or a stream another replica advanced meanwhile — is
+   * left `pending` for the per-event path.
    */
   async applyBatch(messages: BatchMessage[], partition: number, generation = this.generation): Promise<BatchOutcome[]> {
     const outcomes: BatchOutcome[] = messages.map(() => 'pending');
     const byStream = new Map<string, number[]>();
     messages.forEach(({ event }, index) => byStream.set(event.subject, [...(byStream.get(event.subject) ?? []), index]));
     if (!byStream.size) return outcomes;
-    const found = (await this.collection.find({ _id: { $in: [...byStream.keys()] } } as mongo.Filter<Doc>).toArray()) as Doc[];
-    const stored = new Map(found.map((doc) => [doc._id, doc]));
+    const stored = new Map<string, Doc>();
+    for (const id of byStream.keys()) {
+      const kept = this.written.get(id);
+      if (kept?.generation === generation) stored.set(id, kept.doc);
+    }
+    const unknown = [...byStream.keys()].filter((id) => !stored.has(id));
+    if (unknown.length) {
+      for (const doc of (await this.collection.find({ _id: { $in: unknown } } as mongo.Filter<Doc>).toArray()) as Doc[]) stored.set(doc._id, doc);
+    }
 
     const derived: DerivedBatchItem[] = [];
     const folded = new Map<string, { from: Doc | null; to: Doc; indexes: number[] }>();
@@ -297,6 +333,8 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
           ? { replaceOne: { filter: { _id: to._id, version: from.version } as mongo.Filter<Doc>, replacement: to as mongo.WithoutId<Doc> } }
           : { insertOne: { document: to as mongo.OptionalId<Doc> } },
     );
+    // Forgotten until the write is known to have landed: a lost race or a failure leaves the store to say.
+    for (const id of folded.keys()) this.written.delete(id);
     const written = await this.collection.bulkWrite(writes, { ordered: false }).then(
       (result) => result.matchedCount + result.insertedCount === writes.length,
       (error: unknown) => {
@@ -314,6 +352,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
     for (const [id, { to, indexes }] of folded) {
       if (settled && settled.get(id) !== to.version) continue; // stays pending
       for (const index of indexes) outcomes[index] = 'applied';
+      this.remember(to, generation);
       this.applied.emit(id, to);
     }
     return outcomes;
@@ -352,9 +391,14 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
         }
       }
     }
-    for (const group of documents.values()) await this.writeDocuments(group);
-    for (const [collection, list] of appends) await this.appendToLists(collection, list, generation);
-    for (const [collection, byId] of tallies) await this.writeTallies(collection, byId, generation, partition!);
+    // The collections do not depend on each other: written side by side, every write settled before the stream moves on.
+    const settled = await Promise.allSettled([
+      ...[...documents.values()].map((group) => this.writeDocuments(group)),
+      ...[...appends].map(([collection, list]) => this.appendToLists(collection, list, generation)),
+      ...[...tallies].map(([collection, byId]) => this.writeTallies(collection, byId, generation, partition!)),
+    ]);
+    const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async writeDocuments({ collection, documents, insertOnly }: { collection: string; documents: DerivedDocument[]; insertOnly: boolean }) {
@@ -376,17 +420,26 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
   }
 
   /**
-   * Appends to JSON-text lists (see DerivedAppend): one read of the batch's documents, each one's
-   * fresh items (of events past its `appended_version`) appended in memory, then one write per
-   * document guarded by the version read; whatever lost a race is re-read and retried.
+   * Appends to JSON-text lists (see DerivedAppend): one read of the batch's documents (none for
+   * those this runner wrote last), each one's fresh items (of events past its `appended_version`)
+   * appended in memory, then one write per document guarded by the version read or kept; whatever
+   * lost a race is re-read and retried.
    */
   private async appendToLists(collection: string, list: { version: number; append: DerivedAppend }[], generation: number) {
     const target = this.db.collection<AppendedDocument>(collection);
     const byId = new Map<string, { version: number; append: DerivedAppend }[]>();
     for (const entry of list) byId.set(entry.append._id, [...(byId.get(entry.append._id) ?? []), entry]);
+    const keptAs = (id: string) => `${collection}|${id}`;
     for (let attempt = 0; ; attempt++) {
-      const stored = new Map((await target.find({ _id: { $in: [...byId.keys()] } }).toArray()).map((doc) => [doc._id, doc]));
+      const stored = new Map<string, AppendedDocument>();
+      for (const id of byId.keys()) {
+        const kept = this.appended.get(keptAs(id));
+        if (kept) stored.set(id, kept);
+      }
+      const unknown = [...byId.keys()].filter((id) => !stored.has(id));
+      if (unknown.length) for (const doc of await target.find({ _id: { $in: unknown } }).toArray()) stored.set(doc._id, doc);
       const ops: mongo.AnyBulkWriteOperation<AppendedDocument>[] = [];
+      const nexts: AppendedDocument[] = [];
       for (const [id, entries] of byId) {
         const doc = stored.get(id);
         if (doc && doc.generation > generation) throw new ProjectionStaleGenerationError(`${this.projection.name}: generation ${generation} was superseded`);
@@ -401,6 +454,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
           count: (current?.count ?? 0) + items.length,
           appended_version: fresh[fresh.length - 1].version,
         };
+        nexts.push(next);
         ops.push(
           doc
             ? { replaceOne: { filter: { _id: id, generation: doc.generation, appended_version: doc.appended_version }, replacement: next } }
@@ -408,8 +462,13 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
         );
       }
       if (!ops.length) return;
+      // Forgotten until the write is known to have landed: what lost a race is read back next.
+      for (const id of byId.keys()) this.appended.delete(keptAs(id));
       const done = await guardedBulkWrite(target, ops);
-      if (done) return;
+      if (done) {
+        for (const next of nexts) this.appended.set(keptAs(next._id), next);
+        return;
+      }
       if (attempt >= 20) throw new Error(`${this.projection.name}: appended documents in ${collection} kept changing under the writer`);
     }
   }
@@ -505,6 +564,8 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
 
   private async startGeneration(generation: number): Promise<void> {
     this.generation = generation;
+    this.written.clear();
+    this.appended.clear();
     this.consumer = new SupervisedConsumer(
       this.kafka,
       {
@@ -512,13 +573,17 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
         groupId: this.groupId(generation),
         topic: this.options.topicPrefix + this.projection.topic,
         config: { maxWaitTimeInMs: 100 },
-        run: () => ({
-          autoCommit: false,
-          eachBatchAutoResolve: false,
-          // A stream lives in one partition, so partitions can be applied side by side without reordering it.
-          partitionsConsumedConcurrently: PARTITIONS_APPLIED_CONCURRENTLY,
-          eachBatch: (payload) => this.handleBatch(payload, generation),
-        }),
+        run: (consumer) => {
+          // Partitions may have moved: streams another replica wrote meanwhile are read from the store again.
+          consumer.on(consumer.events.GROUP_JOIN, () => this.written.clear());
+          return {
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            // A stream lives in one partition, so partitions can be applied side by side without reordering it.
+            partitionsConsumedConcurrently: PARTITIONS_APPLIED_CONCURRENTLY,
+            eachBatch: (payload) => this.handleBatch(payload, generation),
+          };
+        },
       },
       this.logger,
     );
