@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, DATASET_DRIFT_COMPUTED, DatasetDriftComputedData, Topics } from '@mlops/events';
-import { DomainError, EventSourcing, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
+import { BoundAggregate, DomainError, InjectAggregate, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
 import { deploymentAggregate } from '../deployments/deployment.aggregate';
 import { LIVE_STATUSES } from '../deployments/deployment.decider';
 import { driftEventAggregate } from '../drift-events/drift-event.aggregate';
@@ -23,15 +23,12 @@ const FEATURE_MAX = 250;
 @Injectable()
 export class ComputedDriftReaction implements ReactionHandler {
   private readonly logger = new Logger('ComputedDriftReaction');
-  private readonly models;
-  private readonly deployments;
-  private readonly driftEvents;
 
-  constructor(eventSourcing: EventSourcing) {
-    this.models = eventSourcing.aggregate(modelAggregate);
-    this.deployments = eventSourcing.aggregate(deploymentAggregate);
-    this.driftEvents = eventSourcing.aggregate(driftEventAggregate);
-  }
+  constructor(
+    @InjectAggregate(modelAggregate) private readonly models: BoundAggregate<typeof modelAggregate>,
+    @InjectAggregate(deploymentAggregate) private readonly deployments: BoundAggregate<typeof deploymentAggregate>,
+    @InjectAggregate(driftEventAggregate) private readonly driftEvents: BoundAggregate<typeof driftEventAggregate>,
+  ) {}
 
   async react(event: CloudEvent): Promise<void> {
     const report = event.data as unknown as DatasetDriftComputedData;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DriftDetectedData } from '@mlops/events';
-import { CommandResult, EventSourcing, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandResult, filterFrom, InjectAggregate, Page } from '@mlops/event-sourcing';
 import { commandMetadata, SERVICE_CONFIG, wantsReadYourWrites } from '@mlops/platform';
 import { LifecycleConfig } from '../config';
 import { servingInProduction } from '../drift-alerts/drift-alert.reactor';
@@ -22,17 +22,12 @@ const sent = <T extends object>(value: T | undefined): T | undefined =>
 
 @Injectable()
 export class DeploymentsService {
-  private readonly deployments;
-  private readonly models;
-
   constructor(
-    eventSourcing: EventSourcing,
+    @InjectAggregate(deploymentAggregate) private readonly deployments: BoundAggregate<typeof deploymentAggregate>,
+    @InjectAggregate(modelAggregate) private readonly models: BoundAggregate<typeof modelAggregate>,
     private readonly allocations: TrafficAllocations,
     @Inject(SERVICE_CONFIG) private readonly config: LifecycleConfig,
-  ) {
-    this.deployments = eventSourcing.aggregate(deploymentAggregate);
-    this.models = eventSourcing.aggregate(modelAggregate);
-  }
+  ) {}
 
   private get readModel() {
     return this.deployments.readModel.collection;
@@ -140,10 +135,8 @@ export class DeploymentsService {
   }
 
   async list(query: ListDeploymentsQueryDto): Promise<Page<DeploymentDocument>> {
-    const filter: Record<string, unknown> = {};
+    const filter = filterFrom(query, { environment: 'environment', status: 'status' });
     if (query.model_name) filter.model_name = (await this.modelKeyOf(query.model_name)) ?? query.model_name;
-    if (query.environment) filter.environment = query.environment;
-    if (query.status) filter.status = query.status;
     return this.deployments.page(filter, query);
   }
 }

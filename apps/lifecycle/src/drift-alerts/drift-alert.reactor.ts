@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { mongo } from 'mongoose';
 import { CloudEvent, DriftDetectedData, lifecycleCatalog, Topics } from '@mlops/events';
-import { DomainError, EventSourcing, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
+import { BoundAggregate, DomainError, InjectAggregate, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
 import { deploymentAggregate } from '../deployments/deployment.aggregate';
 import { LIVE_STATUSES } from '../deployments/deployment.decider';
 import { DeploymentDocument } from '../deployments/deployments.projection';
@@ -25,11 +25,7 @@ export const servingInProduction = (drift: Pick<DriftDetectedData, 'model_name' 
  */
 @Injectable()
 export class DriftAlertReaction implements ReactionHandler {
-  private readonly deployments;
-
-  constructor(eventSourcing: EventSourcing) {
-    this.deployments = eventSourcing.aggregate(deploymentAggregate);
-  }
+  constructor(@InjectAggregate(deploymentAggregate) private readonly deployments: BoundAggregate<typeof deploymentAggregate>) {}
 
   async react(event: CloudEvent): Promise<void> {
     const drift = event.data as unknown as DriftDetectedData;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CommandResult, EventSourcing, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandResult, filterFrom, InjectAggregate, Page } from '@mlops/event-sourcing';
 import { commandMetadata, wantsReadYourWrites } from '@mlops/platform';
 import { DeploymentsService } from '../deployments/deployments.service';
 import { modelAggregate } from '../models/model.aggregate';
@@ -15,16 +15,11 @@ const utc = (time: string) => new Date(time).toISOString();
 
 @Injectable()
 export class DriftEventsService {
-  private readonly driftEvents;
-  private readonly models;
-
   constructor(
-    eventSourcing: EventSourcing,
+    @InjectAggregate(driftEventAggregate) private readonly driftEvents: BoundAggregate<typeof driftEventAggregate>,
+    @InjectAggregate(modelAggregate) private readonly models: BoundAggregate<typeof modelAggregate>,
     private readonly deployments: DeploymentsService,
-  ) {
-    this.driftEvents = eventSourcing.aggregate(driftEventAggregate);
-    this.models = eventSourcing.aggregate(modelAggregate);
-  }
+  ) {}
 
   async record(dto: RecordDriftEventDto): Promise<CommandResult<DriftEventDocument> & { driftEventId: string; alerted: string[] }> {
     const metadata = commandMetadata();
@@ -91,9 +86,8 @@ export class DriftEventsService {
   }
 
   async list(query: ListDriftEventsQueryDto): Promise<Page<DriftEventDocument>> {
-    const filter: Record<string, unknown> = {};
+    const filter = filterFrom(query, { severity: 'severity' });
     if (query.model_name) filter.model_name = { $in: await this.modelKeysCalled(query.model_name) };
-    if (query.severity) filter.severity = query.severity;
     // Stored times are fixed-width UTC strings, so the range compares as strings.
     const range: Record<string, string> = {};
     if (query.from) range.$gte = utc(query.from);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CloudEvent, EVALUATION_RUN_COMPLETED, EvaluationRunCompletedData, Topics } from '@mlops/events';
-import { DomainError, EventSourcing, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
+import { BoundAggregate, DomainError, EventSourcing, InjectAggregate, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
 import { modelAggregate } from '../models/model.aggregate';
 import { ModelCommand } from '../models/model.decider';
 
@@ -29,11 +29,11 @@ interface GateResultDocument {
 @Injectable()
 export class EvaluationGateReaction implements ReactionHandler {
   private readonly logger = new Logger('EvaluationGateReaction');
-  private readonly models;
 
-  constructor(private readonly eventSourcing: EventSourcing) {
-    this.models = eventSourcing.aggregate(modelAggregate);
-  }
+  constructor(
+    @InjectAggregate(modelAggregate) private readonly models: BoundAggregate<typeof modelAggregate>,
+    private readonly eventSourcing: EventSourcing,
+  ) {}
 
   async react(event: CloudEvent): Promise<void> {
     const { run_id, scenario_name, scenario_version, model_name, model_version, gate, completed_at } = event.data as unknown as EvaluationRunCompletedData;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CommandMetadata, CommandResult, conflict, DomainError, EventSourcing, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandMetadata, CommandResult, conflict, DomainError, EventSourcing, filterFrom, InjectAggregate, notFound, Page } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { experimentAggregate } from './experiment.aggregate';
 import { ExperimentCommand, experimentDecider, experimentKeyOf, experimentStreamId } from './experiment.decider';
@@ -14,14 +14,13 @@ const RENAME_ATTEMPTS = 5;
 
 @Injectable()
 export class ExperimentsService {
-  private readonly experiments;
   private readonly names: NameClaims;
 
   constructor(
+    @InjectAggregate(experimentAggregate) private readonly experiments: BoundAggregate<typeof experimentAggregate>,
     private readonly eventSourcing: EventSourcing,
     private readonly runs: RunsService,
   ) {
-    this.experiments = eventSourcing.aggregate(experimentAggregate);
     this.names = new NameClaims(eventSourcing, {
       kind: 'experiment',
       standing: async (key) => {
@@ -122,12 +121,8 @@ export class ExperimentsService {
     return { experiment, run_counts, ...(best_run === undefined ? {} : { best_run }) };
   }
 
-  async list(query: ListExperimentsQueryDto): Promise<Page<ExperimentDocument>> {
-    const filter: Record<string, unknown> = {};
-    if (query.owner) filter.owner = query.owner;
-    if (query.status) filter.status = query.status;
-    if (query.tag) filter.tags = query.tag;
-    return this.experiments.page(filter, query);
+  list(query: ListExperimentsQueryDto): Promise<Page<ExperimentDocument>> {
+    return this.experiments.page(filterFrom(query, { owner: 'owner', status: 'status', tag: 'tags' }), query);
   }
 
   /** Runs a command on the experiment's stream (by its key) and waits (bounded) for its read model; the MLflow facade uses it too. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KeyValue, ModelEvent } from '@mlops/events';
-import { CommandMetadata, CommandResult, conflict, DomainError, EventSourcing, invalidInput, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandMetadata, CommandResult, conflict, DomainError, EventSourcing, filterFrom, InjectAggregate, invalidInput, notFound, Page } from '@mlops/event-sourcing';
 import { commandMetadata, SERVICE_CONFIG } from '@mlops/platform';
 import { LifecycleConfig } from '../config';
 import { trainingRunAggregate } from '../runs/training-run.aggregate';
@@ -21,18 +21,14 @@ export type ModelCommandResult = CommandResult<ModelDocument> & { modelName: str
 
 @Injectable()
 export class ModelsService {
-  private readonly models;
-  private readonly runs;
-  private readonly versions;
   private readonly names: NameClaims;
 
   constructor(
+    @InjectAggregate(modelAggregate) private readonly models: BoundAggregate<typeof modelAggregate>,
+    @InjectAggregate(trainingRunAggregate) private readonly runs: BoundAggregate<typeof trainingRunAggregate>,
     private readonly eventSourcing: EventSourcing,
     @Inject(SERVICE_CONFIG) private readonly config: LifecycleConfig,
   ) {
-    this.models = eventSourcing.aggregate(modelAggregate);
-    this.runs = eventSourcing.aggregate(trainingRunAggregate);
-    this.versions = this.models.readModel.derived<ModelVersionDocument | ModelVersionTombstone>(MODEL_VERSIONS_COLLECTION);
     this.names = new NameClaims(eventSourcing, {
       kind: 'registered_model',
       standing: async (key) => {
@@ -135,6 +131,10 @@ export class ModelsService {
     return this.models.readModel.collection;
   }
 
+  private get versions() {
+    return this.models.readModel.derived<ModelVersionDocument | ModelVersionTombstone>(MODEL_VERSIONS_COLLECTION);
+  }
+
   /**
    * Registers a version of the model called `model_name` now; a name no model is called creates
    * the registered model (its name claimed, as every create's is).
@@ -213,10 +213,7 @@ export class ModelsService {
   }
 
   async list(query: ListModelVersionsQueryDto): Promise<Page<ModelVersionDocument>> {
-    const filter: Record<string, unknown> = {};
-    if (query.model_name) filter.model_name = query.model_name;
-    if (query.stage) filter.stage = query.stage;
-    const page = await this.versions.page(filter, query);
+    const page = await this.versions.page(filterFrom(query, { model_name: 'model_name', stage: 'stage' }), query);
     // Deleted versions stay as tombstones (upserts cannot remove): skipped here, the cursor still moves past them.
     return { items: page.items.filter((doc): doc is ModelVersionDocument => !doc.deleted), next_cursor: page.next_cursor };
   }

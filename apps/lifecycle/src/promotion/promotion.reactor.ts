@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CloudEvent, DeploymentPromotedData, lifecycleCatalog, Topics } from '@mlops/events';
-import { DomainError, EventSourcing, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
+import { BoundAggregate, DomainError, InjectAggregate, ReactionHandler, ReactorRegistration } from '@mlops/event-sourcing';
 import { deploymentAggregate } from '../deployments/deployment.aggregate';
 import { LIVE_STATUSES } from '../deployments/deployment.decider';
 import { TrafficAllocations } from '../traffic-allocation/traffic-allocations.service';
@@ -19,14 +19,10 @@ export const supersededReason = (promotedId: string) => `superseded by the promo
  */
 @Injectable()
 export class PromotionReaction implements ReactionHandler {
-  private readonly deployments;
-
   constructor(
-    eventSourcing: EventSourcing,
+    @InjectAggregate(deploymentAggregate) private readonly deployments: BoundAggregate<typeof deploymentAggregate>,
     private readonly allocations: TrafficAllocations,
-  ) {
-    this.deployments = eventSourcing.aggregate(deploymentAggregate);
-  }
+  ) {}
 
   async react(event: CloudEvent): Promise<void> {
     const { deployment_id } = event.data as unknown as DeploymentPromotedData;

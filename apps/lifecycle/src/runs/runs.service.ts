@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RunParam, RunParamValue, RunStatus } from '@mlops/events';
-import { CommandMetadata, CommandResult, encodeCursor, decodeCursor, EventSourcing, invalidInput, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandMetadata, CommandResult, encodeCursor, decodeCursor, filterFrom, InjectAggregate, invalidInput, Page } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { experimentAggregate } from '../experiments/experiment.aggregate';
 import { experimentKeyByName } from '../experiments/experiments.projection';
@@ -40,13 +40,10 @@ export class RunsService {
   /** About 200 kB a bucket: a few dozen histories being read whole at once. */
   private readonly decoded = new DecodedBuckets(64);
 
-  private readonly runs;
-  private readonly experiments;
-
-  constructor(eventSourcing: EventSourcing) {
-    this.runs = eventSourcing.aggregate(trainingRunAggregate);
-    this.experiments = eventSourcing.aggregate(experimentAggregate);
-  }
+  constructor(
+    @InjectAggregate(trainingRunAggregate) private readonly runs: BoundAggregate<typeof trainingRunAggregate>,
+    @InjectAggregate(experimentAggregate) private readonly experiments: BoundAggregate<typeof experimentAggregate>,
+  ) {}
 
   /** A derived collection of the runs read model (metric histories, tallies, latest metrics). */
   private derived<Doc extends { _id: string }>(collection: string) {
@@ -110,9 +107,8 @@ export class RunsService {
 
   async list(query: ListRunsQueryDto): Promise<Page<RunDocument>> {
     if (query.sort_metric !== undefined) return this.listByMetric(query, query.sort_metric);
-    const filter: Record<string, unknown> = {};
+    const filter = filterFrom(query, { status: 'status' });
     if (query.experiment_name) filter.experiment_name = (await this.experimentKeyOf(query.experiment_name)) ?? query.experiment_name;
-    if (query.status) filter.status = query.status;
     return this.runs.page(filter, query);
   }
 

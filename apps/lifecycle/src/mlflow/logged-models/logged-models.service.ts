@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KeyValue } from '@mlops/events';
-import { EventSourcing, ReadModel } from '@mlops/event-sourcing';
+import { EventSourcing, InjectReadModel, ReadModel } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { mlflowInvalid, mlflowNotFound } from '../mlflow-errors';
 import { decodePageToken, encodePageToken, toEpochMs } from '../mlflow-http';
@@ -54,11 +54,10 @@ const valueOf = (doc: LoggedModelDocument, entity: string, key: string): string 
 /** MLflow 3's logged models over the `logged_model:<id>` streams. */
 @Injectable()
 export class LoggedModelsService {
-  private readonly docs: ReadModel<LoggedModelDocument>;
-
-  constructor(private readonly eventSourcing: EventSourcing) {
-    this.docs = eventSourcing.readModel(loggedModelsProjection);
-  }
+  constructor(
+    @InjectReadModel(loggedModelsProjection) private readonly docs: ReadModel<LoggedModelDocument>,
+    private readonly eventSourcing: EventSourcing,
+  ) {}
 
   private get readModel() {
     return this.docs.collection;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { KeyValue, ModelStage } from '@mlops/events';
 import { commandMetadata } from '@mlops/platform';
-import { EventSourcing, ReadModel } from '@mlops/event-sourcing';
+import { EventSourcing, InjectReadModel, ReadModel } from '@mlops/event-sourcing';
 import { ModelCommand, modelDecider, modelKeyOf, modelStreamId } from '../../models/model.decider';
 import { findModelByName, MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from '../../models/models.projection';
 import { ModelsService } from '../../models/models.service';
@@ -44,15 +44,12 @@ function page<T>(items: T[], maxResults: number, pageToken: string | undefined) 
 /** MLflow's model registry over our model streams (`model:<name>`): one fact, one event, whichever API wrote it. */
 @Injectable()
 export class MlflowRegistryService {
-  private readonly modelDocs: ReadModel<ModelDocument>;
-
   constructor(
+    @InjectReadModel(modelsProjection) private readonly modelDocs: ReadModel<ModelDocument>,
     private readonly eventSourcing: EventSourcing,
     private readonly models: ModelsService,
     private readonly loggedModels: LoggedModelsService,
-  ) {
-    this.modelDocs = eventSourcing.readModel(modelsProjection);
-  }
+  ) {}
 
   private get readModel() {
     return this.modelDocs.collection;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TagValue } from '@mlops/events';
-import { DomainError, EventSourcing, ReadModel } from '@mlops/event-sourcing';
+import { DomainError, EventSourcing, InjectReadModel, ReadModel } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { experimentDecider, experimentKeyOf, experimentStreamId } from '../../experiments/experiment.decider';
 import { ExperimentDocument, experimentsProjection, findExperimentByName } from '../../experiments/experiments.projection';
@@ -72,19 +72,14 @@ async function asMlflowParamError<T>(write: Promise<T>): Promise<T> {
 export class MlflowTrackingService {
   private defaultExperiment?: Promise<void>;
 
-  private readonly experimentDocs: ReadModel<ExperimentDocument>;
-  private readonly datasetDocs: ReadModel<FeatureStoreDatasetDocument>;
-  private readonly runDocs: ReadModel<RunDocument>;
-
   constructor(
+    @InjectReadModel(experimentsProjection) private readonly experimentDocs: ReadModel<ExperimentDocument>,
+    @InjectReadModel(featureStoreDatasetsProjection) private readonly datasetDocs: ReadModel<FeatureStoreDatasetDocument>,
+    @InjectReadModel(runsProjection) private readonly runDocs: ReadModel<RunDocument>,
     private readonly eventSourcing: EventSourcing,
     private readonly experiments: ExperimentsService,
     private readonly runs: RunsService,
-  ) {
-    this.experimentDocs = eventSourcing.readModel(experimentsProjection);
-    this.datasetDocs = eventSourcing.readModel(featureStoreDatasetsProjection);
-    this.runDocs = eventSourcing.readModel(runsProjection);
-  }
+  ) {}
 
   private get experimentsReadModel() {
     return this.experimentDocs.collection;
