@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BoundAggregate, CommandMetadata, CommandResult, conflict, DomainError, EventSourcing, filterFrom, InjectAggregate, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandMetadata, CommandResult, conflict, EventSourcing, filterFrom, InjectAggregate, notFound, Page } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { experimentAggregate } from './experiment.aggregate';
 import { ExperimentCommand, experimentDecider, experimentKeyOf, experimentStreamId } from './experiment.decider';
@@ -32,7 +32,10 @@ export class ExperimentsService {
         if (own.state.exists && own.state.name === name) return name;
         return experimentKeyByName(this.readModel, name);
       },
-      complete: (name, holder, metadata) => this.completeClaim(name, holder, metadata),
+      appendAnnounced: (name, holder, metadata) =>
+        this.eventSourcing.commands.handle(experimentDecider, experimentStreamId(holder.key), announcedExperimentCommand(name, holder, metadata), metadata, {
+          ifMatch: holder.at_version,
+        }),
     });
   }
 
@@ -140,18 +143,11 @@ export class ExperimentsService {
     return { version: now.version, doc: await this.eventSourcing.waitForProjection<ExperimentDocument>(experimentsProjection, experimentStreamId(key), now.version) };
   }
 
-  /** Completes a claim left pending (its holder crashed, or is slow): the same append at the same version, so exactly one lands. */
-  private async completeClaim(name: string, holder: NameHolder, metadata: CommandMetadata): Promise<boolean> {
-    const command: ExperimentCommand = holder.created
-      ? { type: 'CreateExperiment', data: { name: holder.key, description: holder.created.description, owner: holder.created.owner ?? metadata.actor, tags: holder.created.tags ?? [], called: name } }
-      : { type: 'RenameExperiment', data: { name: holder.key, new_name: name } };
-    try {
-      // Lost at that version (412) means something landed there: either way the claimant looks again.
-      await appendedAtVersion(() => this.eventSourcing.commands.handle(experimentDecider, experimentStreamId(holder.key), command, metadata, { ifMatch: holder.at_version }));
-      return true;
-    } catch (error) {
-      if (error instanceof DomainError) return false;
-      throw error;
-    }
-  }
+}
+
+/** The create or rename a claim on `name` announced for its holder. */
+function announcedExperimentCommand(name: string, holder: NameHolder, metadata: CommandMetadata): ExperimentCommand {
+  return holder.created
+    ? { type: 'CreateExperiment', data: { name: holder.key, description: holder.created.description, owner: holder.created.owner ?? metadata.actor, tags: holder.created.tags ?? [], called: name } }
+    : { type: 'RenameExperiment', data: { name: holder.key, new_name: name } };
 }

@@ -13,8 +13,8 @@ export interface NameHolders {
   standing(key: string): Promise<{ version: number; name: string | null }>;
   /** The key of whoever was called `name` before its name had a claim stream (data from before claims). */
   unclaimedHolder(name: string): Promise<string | null>;
-  /** Appends the create or rename a claim announced, at exactly the claim's version; false when its decider refuses it. */
-  complete(name: string, holder: NameHolder, metadata: CommandMetadata): Promise<boolean>;
+  /** Appends the create or rename a claim announced on the holder's stream, at exactly `holder.at_version`. */
+  appendAnnounced(name: string, holder: NameHolder, metadata: CommandMetadata): Promise<unknown>;
 }
 
 export interface Claimed {
@@ -69,7 +69,7 @@ export class NameClaims {
       if (holder && (holder.key !== claim.key || claim.created !== undefined)) {
         standing = await this.standingOf(name, holder);
         if (standing === 'pending') {
-          if (await this.holders.complete(name, holder, metadata)) continue;
+          if (await this.complete(name, holder, metadata)) continue;
           standing = 'gone'; // its decider refuses the announced append: it can never land
         }
       }
@@ -109,6 +109,19 @@ export class NameClaims {
     const { state, version } = await this.eventSourcing.eventStore.aggregate(nameClaimStreamId(this.holders.kind, name), nameClaimDecider);
     if (state.holder) return (await this.standingOf(name, state.holder)) === 'called' ? state.holder.key : null;
     return version === 0 ? this.holders.unclaimedHolder(name) : null;
+  }
+
+  /** Completes a claim left pending (its holder crashed, or is slow): the same append at the same version, so exactly one lands. */
+  private async complete(name: string, holder: NameHolder, metadata: CommandMetadata): Promise<boolean> {
+    try {
+      // Lost at that version (412) means something landed there: either way the claimant looks again.
+      await appendedAtVersion(() => this.holders.appendAnnounced(name, holder, metadata));
+      return true;
+    } catch (error) {
+      // The holder's decider refuses the announced append.
+      if (error instanceof DomainError) return false;
+      throw error;
+    }
   }
 
   private async standingOf(name: string, holder: NameHolder): Promise<HolderStanding> {

@@ -41,7 +41,8 @@ export class ModelsService {
         const doc = await findModelByName(this.readModel, name);
         return doc ? modelKeyOf(doc) : null;
       },
-      complete: (name, holder, metadata) => this.completeClaim(name, holder, metadata),
+      appendAnnounced: (name, holder, metadata) =>
+        this.eventSourcing.commands.handle(modelDecider, modelStreamId(holder.key), announcedModelCommand(name, holder), metadata, { ifMatch: holder.at_version }),
     });
   }
 
@@ -110,21 +111,6 @@ export class ModelsService {
   async keyOf(name: string): Promise<string | null> {
     const doc = await findModelByName(this.readModel, name);
     return doc ? modelKeyOf(doc) : null;
-  }
-
-  /** Completes a claim left pending (its holder crashed, or is slow): the same append at the same version, so exactly one lands. */
-  private async completeClaim(name: string, holder: NameHolder, metadata: CommandMetadata): Promise<boolean> {
-    const command: ModelCommand = holder.created
-      ? { type: 'CreateRegisteredModel', data: { model_name: holder.key, description: holder.created.description, properties: holder.created.properties ?? [], called: name } }
-      : { type: 'RenameRegisteredModel', data: { model_name: holder.key, new_name: name } };
-    try {
-      // Lost at that version (412) means something landed there: either way the claimant looks again.
-      await appendedAtVersion(() => this.eventSourcing.commands.handle(modelDecider, modelStreamId(holder.key), command, metadata, { ifMatch: holder.at_version }));
-      return true;
-    } catch (error) {
-      if (error instanceof DomainError) return false;
-      throw error;
-    }
   }
 
   private get readModel() {
@@ -242,4 +228,11 @@ export class ModelsService {
         : 'version' in command.data ? command.data.version : 0;
     return { version: result.version, doc: result.doc, modelName, versionNumber };
   }
+}
+
+/** The create or rename a claim on `name` announced for its holder. */
+function announcedModelCommand(name: string, holder: NameHolder): ModelCommand {
+  return holder.created
+    ? { type: 'CreateRegisteredModel', data: { model_name: holder.key, description: holder.created.description, properties: holder.created.properties ?? [], called: name } }
+    : { type: 'RenameRegisteredModel', data: { model_name: holder.key, new_name: name } };
 }
