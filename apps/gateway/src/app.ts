@@ -1,7 +1,7 @@
 import { Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
-import { answerRefusedRequests, createHttpApp, createLogger, loadConfig, PlatformModule, refuseOversizedHeads } from '@mlops/platform';
-import { installGatewayAuth } from './auth';
+import { answerRefusedRequests, createHttpApp, createLogger, loadConfig, PlatformModule, refuseOversizedHeads, serially } from '@mlops/platform';
+import { gatewayAuth } from './auth';
 import { gatewayConfigSchema, upstreamsOf } from './config';
 import { consoleDir, serveConsole } from './console';
 import { HEALTH_TIMEOUT, HealthAggregateController } from './health-aggregate.controller';
@@ -40,9 +40,14 @@ export async function createGatewayApp(env: Record<string, string | undefined> =
 
   const app = await createHttpApp(GatewayModule, { service: 'gateway', logger, parseJsonBody: false });
   answerRefusedRequests(app.getHttpServer(), GATEWAY_PARSED_HEAD_BYTES);
-  app.use(refuseOversizedHeads(FORWARDED_HEAD_LIMITS));
-  await installGatewayAuth(app, config);
-  app.use(proxyTo(upstreams, config.PROXY_TIMEOUT_MS, app.get(UpstreamAgent).agents, logger));
+  // One layer for every proxied request: head limits, auth, then forwarding (or on to the routes below).
+  app.use(
+    serially(
+      refuseOversizedHeads(FORWARDED_HEAD_LIMITS),
+      ...(await gatewayAuth(app, config)),
+      proxyTo(upstreams, config.PROXY_TIMEOUT_MS, app.get(UpstreamAgent).agents, logger),
+    ),
+  );
   app.use(serveConsole(consoleDir(env)));
   const gatewayRoutes = withGatewayRoutes(app);
   SwaggerModule.setup('docs', app, () => ({ openapi: '3.0.0', info: { title: 'MLOps Control Plane API', version: '1.0.0' }, paths: {} }), {

@@ -125,8 +125,8 @@ function forwardIdentity(signer: IdentitySigner | undefined): RequestHandler {
   };
 }
 
-/** Authentication, rate limits and identity forwarding, in that order, before the proxies. */
-export async function installGatewayAuth(app: NestExpressApplication, config: GatewayConfig): Promise<void> {
+/** Authentication, rate limits and identity forwarding, in that order, to run before the proxies. */
+export async function gatewayAuth(app: NestExpressApplication, config: GatewayConfig): Promise<RequestHandler[]> {
   let signer: IdentitySigner | undefined;
   if (config.GATEWAY_IDENTITY_SIGNING_KEY_FILE) {
     try {
@@ -146,5 +146,5 @@ export async function installGatewayAuth(app: NestExpressApplication, config: Ga
     : undefined;
   // Behind an ingress the client is the address its X-Forwarded-For names, for per-IP limits.
   app.set('trust proxy', config.GATEWAY_TRUSTED_PROXY_HOPS);
-  app.use(authenticate(config, oidc), ...limitRate(config), forwardIdentity(signer));
+  return [authenticate(config, oidc), ...limitRate(config), forwardIdentity(signer)];
 }

@@ -189,6 +189,48 @@ describe('process lifecycle', () => {
       await dropDatabase(env.MONGO_URL, env.MONGO_DB);
     }
   });
+
+  it('writes an access-log line for every request, all of them still there after a graceful shutdown', async () => {
+    const upstream = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const gatewayProcess = await startServiceProcess(
+      'gateway',
+      { LOG_LEVEL: 'info', LIFECYCLE_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` },
+      { until: '/health/live', timeoutMs: 180_000 },
+    );
+    const ids = Array.from({ length: 200 }, (_, i) => `access-log-${i}`);
+    try {
+      await request(gatewayProcess.url).get('/api/v1/me').set('X-Correlation-Id', 'access-log-me').expect(200);
+      // All at once and SIGTERM as soon as they are answered: their lines are still being written then.
+      await Promise.all(ids.map((id) => request(gatewayProcess.url).get(`${API}/x?n=1`).set('X-Correlation-Id', id).set('X-Actor', 'Eve').expect(200)));
+      expect(await gatewayProcess.stop()).toBe(0);
+    } finally {
+      if (gatewayProcess.process.exitCode === null) await gatewayProcess.stop();
+      upstream.close();
+    }
+    const lines = gatewayProcess
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"request completed"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const id of ids) {
+      expect(lines.filter((line) => line.correlation_id === id)).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          service: 'gateway',
+          actor: 'eve',
+          req: { method: 'GET', url: `${API}/x?n=1` },
+          res: { status: 200 },
+          responseTime: expect.any(Number),
+        }),
+      ]);
+    }
+    expect(lines.find((line) => line.correlation_id === 'access-log-me')).toMatchObject({ req: { method: 'GET', url: '/api/v1/me' }, res: { status: 200 } });
+    expect(gatewayProcess.output()).toMatch(/"msg":"stopped"/);
+  });
 });
 
 describe('gateway with API keys', () => {

@@ -76,6 +76,8 @@ function forwardedHeaders(req: Request, res: Response, target: URL): OutgoingHtt
   return headers;
 }
 
+const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+
 /** The service's answer headers minus its connection's, names as the service spelled them. */
 function answerHeaders(upstream: IncomingMessage): string[] {
   const raw = upstream.rawHeaders;
@@ -137,6 +139,8 @@ export function proxyTo(upstreams: readonly Upstream[], timeoutMs: number, agent
       if (!res.writableFinished) outgoing.destroy();
     });
     req.once('error', () => outgoing.destroy());
-    req.pipe(outgoing);
+    // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3): nothing to stream.
+    if (hasBody(req)) req.pipe(outgoing);
+    else outgoing.end();
   };
 }

@@ -3,16 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { Express, Request, Response } from 'express';
-import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
-import { jsonBody } from './http';
+import { jsonBody, serially } from './http';
 import { ResponseInterceptor } from './http-response';
 import { completeContract, documentIntegerProperties, operationIdFactory } from './openapi';
-import { PinoNestLogger } from './logging';
+import { accessLog, PinoNestLogger } from './logging';
 import { enableDefaultMetrics, httpMetricsMiddleware, metricsHandler } from './metrics';
 import { ProblemDetailsFilter } from './problem-details';
 import type { IdentityVerifier } from './identity-token';
-import { currentContext, identityVerification, requestContextMiddleware } from './request-context';
+import { identityVerification, requestContextMiddleware } from './request-context';
 import { createValidationPipe } from './validation';
 
 export interface HttpAppOptions {
@@ -36,21 +35,14 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   enableDefaultMetrics(options.service);
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(requestContextMiddleware);
-  if (options.identityVerifier) app.use(identityVerification(options.identityVerifier));
   app.use(
-    pinoHttp({
-      logger,
-      genReqId: () => currentContext()?.correlationId ?? '',
-      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      serializers: {
-        req: (req) => ({ method: req.method, url: req.url }),
-        res: (res) => ({ status: res.statusCode }),
-      },
-    }),
+    serially(
+      requestContextMiddleware,
+      ...(options.identityVerifier ? [identityVerification(options.identityVerifier)] : []),
+      accessLog(logger),
+      httpMetricsMiddleware,
+    ),
   );
-  app.use(httpMetricsMiddleware);
   const http = app.getHttpAdapter().getInstance() as Express;
   http.get('/metrics', metricsHandler);
   if (options.parseJsonBody) app.use(...jsonBody(options.bodyLimit ?? '1mb'));

@@ -1,5 +1,6 @@
 import { DomainError } from '@mlops/event-sourcing';
-import { decodeCursor, encodeCursor, etagOf, MAX_JSON_DEPTH, parseIfMatch, unacceptableJson } from './http';
+import type { Request, RequestHandler, Response } from 'express';
+import { decodeCursor, encodeCursor, etagOf, MAX_JSON_DEPTH, parseIfMatch, serially, unacceptableJson } from './http';
 
 describe('If-Match', () => {
   it('reads a strong ETag as the version', () => {
@@ -59,5 +60,35 @@ describe('bodies no handler should see', () => {
     expect(unacceptableJson({ name: 'Grüße 😀', tags: ['a', 'b'], n: 1, ok: true, none: null })).toBeNull();
     expect(unacceptableJson(undefined)).toBeNull();
     expect(unacceptableJson({ owner: 'x\u0000' }, MAX_JSON_DEPTH, 'query')).toMatchObject({ field: 'query.owner' });
+  });
+});
+
+describe('serially', () => {
+  const run = (handler: RequestHandler) =>
+    new Promise<unknown>((resolve) => handler({} as Request, {} as Response, (error?: unknown) => resolve(error ?? 'done')));
+
+  it('runs the handlers in order, then goes on', async () => {
+    const order: number[] = [];
+    const step = (n: number): RequestHandler => (_req, _res, next) => (order.push(n), next());
+    expect(await run(serially(step(1), step(2), step(3)))).toBe('done');
+    expect(order).toEqual([1, 2, 3]);
+  });
+
+  it('stops at an error passed on, thrown or rejected, and hands it to Express', async () => {
+    const failure = new Error('no');
+    const never: RequestHandler = () => {
+      throw new Error('not reached');
+    };
+    expect(await run(serially((_req, _res, next) => next(failure), never))).toBe(failure);
+    expect(await run(serially(() => { throw failure; }, never))).toBe(failure);
+    expect(await run(serially(async () => { throw failure; }, never))).toBe(failure);
+  });
+
+  it('stops where a handler answers without calling next', async () => {
+    let reached = false;
+    const answered = serially(() => undefined, (_req, _res, next) => ((reached = true), next()));
+    answered({} as Request, {} as Response, () => (reached = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reached).toBe(false);
   });
 });

@@ -46,22 +46,28 @@ export function runWithContext<T>(context: RequestContext, fn: () => T): T {
  */
 function actorOf(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
+  if (ASCII.test(header)) return canonicalActor(header); // the same bytes in Latin-1 and UTF-8
   const utf8 = Buffer.from(header, 'latin1').toString('utf8');
   return canonicalActor(utf8.includes('\uFFFD') ? header : utf8);
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Reads (or starts) the correlation id and the caller, and echoes the correlation id back. */
 export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
   const incoming = req.header(CORRELATION_HEADER);
   const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
   const actor = actorOf(req.header(ACTOR_HEADER));
+  const roles = req.header(ROLES_HEADER);
   const context: RequestContext = {
     correlationId,
     actor: actor && SAFE_ID.test(actor) ? actor : 'anonymous',
-    roles: (req.header(ROLES_HEADER) ?? '')
-      .split(',')
-      .map((role) => role.trim())
-      .filter((role) => SAFE_ID.test(role)),
+    roles: roles
+      ? roles
+          .split(',')
+          .map((role) => role.trim())
+          .filter((role) => SAFE_ID.test(role))
+      : [],
     respondAsync: /(^|[\s,;])respond-async($|[\s,;])/i.test(req.header('prefer') ?? ''),
   };
   res.setHeader(CORRELATION_HEADER, correlationId);
