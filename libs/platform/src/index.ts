@@ -20,3 +20,4 @@ export * from './run';
 export * from './validators';
 export * from './openapi';
 export * from './route-docs';
+export * from './resource-routes';

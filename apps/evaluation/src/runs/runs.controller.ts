@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { CommandRoute, PageRoute, presentPage, ReadRoute, withVersionTag } from '@mlops/platform';
+import { CommandRoute, ReadRoute, ResourceRoutes, withVersionTag } from '@mlops/platform';
 import { EVALUATION_API } from '../routes';
 import { composeReport, renderReportHtml } from './report';
 import { EvaluationReportDto } from './report.dto';
@@ -8,9 +8,20 @@ import { EvaluationRunDto, EvaluationRunPageDto, ListRunsQueryDto, QueueRunDto, 
 import { evaluationRunLocation, presentEvaluationRun } from './runs.presenter';
 import { RunsService } from './runs.service';
 
-
 @ApiTags('evaluation runs')
 @Controller(`${EVALUATION_API}/runs`)
+@ResourceRoutes({
+  service: RunsService,
+  id: 'run_id',
+  params: RunIdParamsDto,
+  present: presentEvaluationRun,
+  list: { query: ListRunsQueryDto, docs: { summary: 'List evaluation runs (filters: scenario_name, status, model_name, model_version)', page: EvaluationRunPageDto } },
+  get: {
+    summary: 'Get an evaluation run: status, metrics and the gate once completed, the reason once failed',
+    ok: EvaluationRunDto,
+    notFound: 'No such run',
+  },
+})
 export class RunsController {
   constructor(private readonly runs: RunsService) {}
 
@@ -30,23 +41,6 @@ export class RunsController {
     // Always 202 (the run itself is asynchronous): with the queued run once the read model shows it.
     const body = result.doc ? presentEvaluationRun(result.doc) : { status: 'accepted', run_id: result.runId, version: result.version, location };
     return withVersionTag(result.doc?.version ?? result.version, body, { location });
-  }
-
-  @Get()
-  @PageRoute({ summary: 'List evaluation runs (filters: scenario_name, status, model_name, model_version)', page: EvaluationRunPageDto })
-  async list(@Query() query: ListRunsQueryDto): Promise<EvaluationRunPageDto> {
-    return presentPage(await this.runs.list(query), presentEvaluationRun);
-  }
-
-  @Get(':run_id')
-  @ReadRoute({
-    summary: 'Get an evaluation run: status, metrics and the gate once completed, the reason once failed',
-    ok: EvaluationRunDto,
-    notFound: 'No such run',
-  })
-  async get(@Param() params: RunIdParamsDto) {
-    const doc = await this.runs.get(params.run_id);
-    return withVersionTag(doc.version, presentEvaluationRun(doc));
   }
 
   @Get(':run_id/report')

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { notFound } from '@mlops/event-sourcing';
-import { CommandRoute, createdReply, IfMatch, PageRoute, presentPage, READ_MODEL_BEHIND, ReadRoute, updatedReply, withVersionTag } from '@mlops/platform';
+import { READ_MODEL_BEHIND, ReadRoute, ResourceRoutes, withVersionTag } from '@mlops/platform';
 import { EVALUATION_API } from '../routes';
 import { CreateScenarioDto, ListScenariosQueryDto, ScenarioDto, ScenarioNameParamsDto, ScenarioPageDto, ScenarioVersionDto, UpdateScenarioDto } from './scenarios.dto';
 import { presentScenario, presentScenarioVersion, scenarioLocation } from './scenarios.presenter';
@@ -9,34 +9,40 @@ import { ScenariosService } from './scenarios.service';
 
 @ApiTags('scenarios')
 @Controller(`${EVALUATION_API}/scenarios`)
+@ResourceRoutes({
+  service: ScenariosService,
+  id: 'name',
+  params: ScenarioNameParamsDto,
+  location: scenarioLocation,
+  present: presentScenario,
+  create: {
+    body: CreateScenarioDto,
+    createdId: (_, dto) => dto.name,
+    docs: {
+      summary: 'Create a scenario (version 1): task type, inline cases or a Feature Store dataset, metrics and pass thresholds',
+      created: { type: ScenarioDto, description: 'ETag: the scenario version' },
+      accepted: { description: READ_MODEL_BEHIND },
+      badRequest: 'Invalid input: fields, cases, metrics not of the task type, thresholds on unknown metrics (problem+json with errors[])',
+      notFound: 'The dataset is not registered',
+      conflict: 'A scenario with this name exists',
+    },
+  },
+  list: { query: ListScenariosQueryDto, docs: { summary: 'List scenarios (filters: task_type, tag), by name', page: ScenarioPageDto } },
+  get: { summary: 'Get a scenario: its latest definition and its version history', ok: ScenarioDto, notFound: 'No such scenario' },
+  update: {
+    body: UpdateScenarioDto,
+    docs: {
+      summary: 'Change a scenario: any change makes a new version (past runs keep theirs); no change, no version',
+      ifMatch: 'ETag ("<version>") the change applies to',
+      ok: ScenarioDto,
+      badRequest: 'Invalid input (problem+json with errors[])',
+      notFound: 'No such scenario',
+      preconditionFailed: true,
+    },
+  },
+})
 export class ScenariosController {
   constructor(private readonly scenarios: ScenariosService) {}
-
-  @Post()
-  @CommandRoute({
-    summary: 'Create a scenario (version 1): task type, inline cases or a Feature Store dataset, metrics and pass thresholds',
-    created: { type: ScenarioDto, description: 'ETag: the scenario version' },
-    accepted: { description: READ_MODEL_BEHIND },
-    badRequest: 'Invalid input: fields, cases, metrics not of the task type, thresholds on unknown metrics (problem+json with errors[])',
-    notFound: 'The dataset is not registered',
-    conflict: 'A scenario with this name exists',
-  })
-  async create(@Body() dto: CreateScenarioDto) {
-    return createdReply(await this.scenarios.create(dto), scenarioLocation(dto.name), presentScenario);
-  }
-
-  @Get()
-  @PageRoute({ summary: 'List scenarios (filters: task_type, tag), by name', page: ScenarioPageDto })
-  async list(@Query() query: ListScenariosQueryDto): Promise<ScenarioPageDto> {
-    return presentPage(await this.scenarios.list(query), presentScenario);
-  }
-
-  @Get(':name')
-  @ReadRoute({ summary: 'Get a scenario: its latest definition and its version history', ok: ScenarioDto, notFound: 'No such scenario' })
-  async get(@Param() params: ScenarioNameParamsDto) {
-    const doc = await this.scenarios.get(params.name);
-    return withVersionTag(doc.version, presentScenario(doc));
-  }
 
   @Get(':name/versions/:version')
   @ReadRoute({
@@ -50,18 +56,5 @@ export class ScenariosController {
     const found = doc.versions.find((v) => v.version === version);
     if (!found) throw notFound(`Scenario ${name} has no version ${version}`);
     return withVersionTag(doc.version, presentScenarioVersion(doc, found));
-  }
-
-  @Patch(':name')
-  @CommandRoute({
-    summary: 'Change a scenario: any change makes a new version (past runs keep theirs); no change, no version',
-    ifMatch: 'ETag ("<version>") the change applies to',
-    ok: ScenarioDto,
-    badRequest: 'Invalid input (problem+json with errors[])',
-    notFound: 'No such scenario',
-    preconditionFailed: true,
-  })
-  async update(@Param() params: ScenarioNameParamsDto, @Body() dto: UpdateScenarioDto, @IfMatch() ifMatch?: number) {
-    return updatedReply(await this.scenarios.update(params.name, dto, ifMatch), scenarioLocation(params.name), presentScenario);
   }
 }

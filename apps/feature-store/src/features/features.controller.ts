@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CommandRoute, createdReply, IfMatch, ListQueryDto, PageRoute, presentPage, READ_MODEL_BEHIND, ReadRoute, updatedReply, withVersionTag } from '@mlops/platform';
+import { CommandRoute, createdReply, IfMatch, ListQueryDto, PageRoute, presentPage, READ_MODEL_BEHIND, ReadRoute, ResourceRoutes, updatedReply, withVersionTag } from '@mlops/platform';
 import { FEATURE_STORE_API } from '../routes';
 import {
   CreateFeatureDto,
@@ -20,48 +20,40 @@ import { FeaturesService } from './features.service';
 
 @ApiTags('features')
 @Controller(FEATURE_STORE_API)
+@ResourceRoutes({
+  service: FeaturesService,
+  id: 'name',
+  params: FeatureNameParamsDto,
+  location: featureLocation,
+  present: presentFeature,
+  create: {
+    body: CreateFeatureDto,
+    createdId: (result) => result.name,
+    docs: {
+      summary: 'Create a feature with its definition as version 1 (name unique)',
+      created: FeatureDto,
+      accepted: { description: READ_MODEL_BEHIND },
+      badRequest: 'Invalid input, or constraints that do not fit the value type',
+      conflict: 'A feature with this name exists',
+      unprocessable: 'The source dataset is not registered, has no such column, or DuckDB cannot bind the SQL expression',
+    },
+  },
+  list: { query: ListFeaturesQueryDto, docs: { summary: 'List features (filters: entity, owner, tag, status)', page: FeaturePageDto } },
+  get: { summary: 'Get a feature with its latest version', ok: FeatureDto, notFound: 'No such feature' },
+  update: {
+    body: UpdateFeatureDto,
+    docs: {
+      summary: 'Update description, owner, tags or status (active ↔ deprecated)',
+      ifMatch: 'ETag ("<version>") the update applies to',
+      ok: FeatureDto,
+      notFound: 'No such feature',
+      conflict: 'A concurrent change won',
+      preconditionFailed: true,
+    },
+  },
+})
 export class FeaturesController {
   constructor(private readonly features: FeaturesService) {}
-
-  @Post()
-  @CommandRoute({
-    summary: 'Create a feature with its definition as version 1 (name unique)',
-    created: FeatureDto,
-    accepted: { description: READ_MODEL_BEHIND },
-    badRequest: 'Invalid input, or constraints that do not fit the value type',
-    conflict: 'A feature with this name exists',
-    unprocessable: 'The source dataset is not registered, has no such column, or DuckDB cannot bind the SQL expression',
-  })
-  async create(@Body() dto: CreateFeatureDto) {
-    const result = await this.features.create(dto);
-    return createdReply(result, featureLocation(result.name), presentFeature);
-  }
-
-  @Get()
-  @PageRoute({ summary: 'List features (filters: entity, owner, tag, status)', page: FeaturePageDto })
-  async list(@Query() query: ListFeaturesQueryDto): Promise<FeaturePageDto> {
-    return presentPage(await this.features.list(query), presentFeature);
-  }
-
-  @Get(':name')
-  @ReadRoute({ summary: 'Get a feature with its latest version', ok: FeatureDto, notFound: 'No such feature' })
-  async get(@Param() params: FeatureNameParamsDto) {
-    const feature = await this.features.get(params.name);
-    return withVersionTag(feature.version, presentFeature(feature));
-  }
-
-  @Patch(':name')
-  @CommandRoute({
-    summary: 'Update description, owner, tags or status (active ↔ deprecated)',
-    ifMatch: 'ETag ("<version>") the update applies to',
-    ok: FeatureDto,
-    notFound: 'No such feature',
-    conflict: 'A concurrent change won',
-    preconditionFailed: true,
-  })
-  async update(@Param() params: FeatureNameParamsDto, @Body() dto: UpdateFeatureDto, @IfMatch() ifMatch?: number) {
-    return updatedReply(await this.features.update(params.name, dto, ifMatch), featureLocation(params.name), presentFeature);
-  }
 
   @Delete(':name')
   @CommandRoute({

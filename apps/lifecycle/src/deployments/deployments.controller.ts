@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CommandRoute, createdReply, IfMatch, PageRoute, presentPage, ReadRoute, updatedReply, withVersionTag } from '@mlops/platform';
+import { CommandRoute, IfMatch, ResourceRoutes, updatedReply } from '@mlops/platform';
 import { LIFECYCLE_API } from '../routes';
 import {
   CreateDeploymentDto,
@@ -16,51 +16,43 @@ import { DeploymentsService } from './deployments.service';
 
 @ApiTags('deployments')
 @Controller(`${LIFECYCLE_API}/deployments`)
+@ResourceRoutes({
+  service: DeploymentsService,
+  id: 'id',
+  params: DeploymentIdParamsDto,
+  location: deploymentLocation,
+  present: presentDeployment,
+  named: (deployments, docs) => deployments.named(docs),
+  create: {
+    body: CreateDeploymentDto,
+    createdId: (result) => result.deploymentId,
+    docs: {
+      summary: 'Deploy a model version to development, staging or production (status pending)',
+      created: DeploymentDto,
+      accepted: true,
+      badRequest: 'Invalid input (problem+json), e.g. traffic_percent outside 1–100',
+      notFound: 'No such model version',
+      conflict: 'The live deployments of the model in the environment would take more than 100% of the traffic',
+      unprocessable: 'The version is archived, or not in stage production for the production environment',
+    },
+  },
+  list: { query: ListDeploymentsQueryDto, docs: { summary: 'List deployments (filters: model_name, environment, status)', page: DeploymentPageDto } },
+  get: { summary: 'Get a deployment with its status history, health, metrics and drift alerts', ok: DeploymentDto, notFound: 'No such deployment' },
+  update: {
+    body: UpdateDeploymentDto,
+    docs: {
+      summary: 'Move the status along the state machine and/or report health and metrics',
+      description: 'States: pending → validating → deploying → active; pending, validating, deploying, active or rollback → failed. Rollback: POST /deployments/{id}/rollback; termination: DELETE. Illegal transitions answer 422 and write nothing.',
+      ifMatch: true,
+      ok: DeploymentDto,
+      notFound: 'No such deployment',
+      preconditionFailed: true,
+      unprocessable: 'Illegal status transition, or health for an ended deployment',
+    },
+  },
+})
 export class DeploymentsController {
   constructor(private readonly deployments: DeploymentsService) {}
-
-  @Post()
-  @CommandRoute({
-    summary: 'Deploy a model version to development, staging or production (status pending)',
-    created: DeploymentDto,
-    accepted: true,
-    badRequest: 'Invalid input (problem+json), e.g. traffic_percent outside 1–100',
-    notFound: 'No such model version',
-    conflict: 'The live deployments of the model in the environment would take more than 100% of the traffic',
-    unprocessable: 'The version is archived, or not in stage production for the production environment',
-  })
-  async create(@Body() dto: CreateDeploymentDto) {
-    const { deploymentId, ...result } = await this.deployments.create(dto);
-    return createdReply(await this.deployments.namedResult(result), deploymentLocation(deploymentId), presentDeployment);
-  }
-
-  @Get()
-  @PageRoute({ summary: 'List deployments (filters: model_name, environment, status)', page: DeploymentPageDto })
-  async list(@Query() query: ListDeploymentsQueryDto): Promise<DeploymentPageDto> {
-    const page = await this.deployments.list(query);
-    return presentPage({ ...page, items: await this.deployments.named(page.items) }, presentDeployment);
-  }
-
-  @Get(':id')
-  @ReadRoute({ summary: 'Get a deployment with its status history, health, metrics and drift alerts', ok: DeploymentDto, notFound: 'No such deployment' })
-  async get(@Param() params: DeploymentIdParamsDto) {
-    const [doc] = await this.deployments.named([await this.deployments.get(params.id)]);
-    return withVersionTag(doc.version, presentDeployment(doc));
-  }
-
-  @Patch(':id')
-  @CommandRoute({
-    summary: 'Move the status along the state machine and/or report health and metrics',
-    description: 'States: pending → validating → deploying → active; pending, validating, deploying, active or rollback → failed. Rollback: POST /deployments/{id}/rollback; termination: DELETE. Illegal transitions answer 422 and write nothing.',
-    ifMatch: true,
-    ok: DeploymentDto,
-    notFound: 'No such deployment',
-    preconditionFailed: true,
-    unprocessable: 'Illegal status transition, or health for an ended deployment',
-  })
-  async update(@Param() params: DeploymentIdParamsDto, @Body() dto: UpdateDeploymentDto, @IfMatch() ifMatch?: number) {
-    return updatedReply(await this.deployments.namedResult(await this.deployments.update(params.id, dto, ifMatch)), deploymentLocation(params.id), presentDeployment);
-  }
 
   @Post(':id/promote')
   @HttpCode(200)

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { AcceptedDto, CommandReply, CommandRoute, IfMatch, PageRoute, presentPage, ReadRoute, withVersionTag } from '@mlops/platform';
+import { AcceptedDto, CommandReply, CommandRoute, IfMatch, ReadRoute, ResourceRoutes, withVersionTag } from '@mlops/platform';
 import { LIFECYCLE_API } from '../routes';
 import {
   CompareModelVersionsDto,
@@ -22,6 +22,11 @@ const versionReply = (result: ModelCommandResult, created: boolean) =>
 
 @ApiTags('models')
 @Controller(`${LIFECYCLE_API}/models`)
+@ResourceRoutes({
+  service: ModelsService,
+  present: presentListedModelVersion,
+  list: { query: ListModelVersionsQueryDto, docs: { summary: 'List model versions (filters: model_name, stage), by model then version', page: ModelVersionPageDto } },
+})
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
 
@@ -35,12 +40,6 @@ export class ModelsController {
   })
   async register(@Body() dto: RegisterModelVersionDto) {
     return versionReply(await this.models.register(dto), true);
-  }
-
-  @Get()
-  @PageRoute({ summary: 'List model versions (filters: model_name, stage), by model then version', page: ModelVersionPageDto })
-  async list(@Query() query: ListModelVersionsQueryDto): Promise<ModelVersionPageDto> {
-    return presentPage(await this.models.list(query), presentListedModelVersion);
   }
 
   @Get(':model_name/:version')

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { notFound } from '@mlops/event-sourcing';
-import { CommandRoute, createdReply, IfMatch, PageRoute, presentPage, ReadRoute, TaggedBody, updatedReply, withVersionTag } from '@mlops/platform';
+import { CommandRoute, createdReply, IfMatch, PageRoute, presentPage, ReadRoute, ResourceRoutes, TaggedBody, updatedReply, withVersionTag } from '@mlops/platform';
 import { PROMPT_GOVERNANCE_API } from '../routes';
 import {
   ApproveDto,
@@ -28,37 +28,32 @@ const IF_MATCH = 'ETag ("<template stream version>") the command applies to';
 
 @ApiTags('templates')
 @Controller(`${PROMPT_GOVERNANCE_API}/templates`)
-export class TemplatesController {
-  constructor(private readonly templates: TemplatesService) {}
-
-  @Post()
-  @CommandRoute({
-    summary: 'Create a template (id unique) with its version 1 as a draft; latest points at it',
-    created: { type: TemplateDetailDto, description: 'ETag: the template’s stream version' },
-    accepted: true,
-    badRequest: 'Invalid input, invalid mustache, or a body that does not match the type (problem+json)',
-    conflict: 'A template with this id exists',
-  })
-  async create(@Body() dto: CreateTemplateDto) {
-    return createdReply(await this.templates.create(dto), templateLocation(dto.id), presentDetail);
-  }
-
-  @Get()
-  @PageRoute({ summary: 'List templates (filters: status — any version in it, owner, tag)', page: TemplatePageDto })
-  async list(@Query() query: ListTemplatesQueryDto): Promise<TemplatePageDto> {
-    return presentPage(await this.templates.list(query), presentSummary);
-  }
-
-  @Get(':id')
-  @ReadRoute({
+@ResourceRoutes({
+  service: TemplatesService,
+  id: 'id',
+  params: TemplateIdParamsDto,
+  location: templateLocation,
+  present: presentDetail,
+  create: {
+    body: CreateTemplateDto,
+    createdId: (_, dto) => dto.id,
+    docs: {
+      summary: 'Create a template (id unique) with its version 1 as a draft; latest points at it',
+      created: { type: TemplateDetailDto, description: 'ETag: the template’s stream version' },
+      accepted: true,
+      badRequest: 'Invalid input, invalid mustache, or a body that does not match the type (problem+json)',
+      conflict: 'A template with this id exists',
+    },
+  },
+  list: { query: ListTemplatesQueryDto, present: presentSummary, docs: { summary: 'List templates (filters: status — any version in it, owner, tag)', page: TemplatePageDto } },
+  get: {
     summary: 'Template detail with every version, its status, evaluation and labels',
     ok: { type: TemplateDetailDto, description: 'ETag: the template’s stream version' },
     notFound: 'No such template',
-  })
-  async get(@Param() params: TemplateIdParamsDto) {
-    const doc = await this.templates.get(params.id);
-    return withVersionTag(doc.version, presentDetail(doc));
-  }
+  },
+})
+export class TemplatesController {
+  constructor(private readonly templates: TemplatesService) {}
 
   @Post(':id/versions')
   @CommandRoute({
