@@ -21,7 +21,7 @@ import { DomainEvent } from './decider';
 import { assertWorkersRunning, ConsumerStatus, SupervisedWorker } from './consumer-supervisor';
 import { EventStore } from './event-store';
 import { aggregateToken, AnyAggregateDefinition, BoundAggregate, injectedAggregates, readModelToken } from './injection';
-import { createKafka, ensureTopic, KafkaSettings, LogSink } from './kafka';
+import { createKafka, ensureTopic, KafkaSettings, LogSink, topicPartitionCount } from './kafka';
 import { OutboxRelay } from './outbox-relay';
 import { PayloadStore } from './payload-store';
 import { Projection, ReadModelDocument } from './projection';
@@ -163,7 +163,11 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
     await this.admin.connect();
     // The service's own topic, and the topics its read models and reactors follow (other domains' too).
     const topics = new Set([options.catalog.topic, ...options.projections.map((p) => p.topic), ...(options.reactors ?? []).map((r) => r.topic)]);
-    for (const topic of topics) await ensureTopic(this.admin, options.kafka.topicPrefix + topic, options.kafka);
+    const partitionCounts = new Map<string, number | null>();
+    for (const topic of topics) {
+      await ensureTopic(this.admin, options.kafka.topicPrefix + topic, options.kafka);
+      partitionCounts.set(topic, await topicPartitionCount(this.admin, options.kafka.topicPrefix + topic));
+    }
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -193,6 +197,7 @@ export class EventSourcing implements OnApplicationBootstrap, OnApplicationShutd
           topicPrefix: options.kafka.topicPrefix,
           groupPrefix: `${options.kafka.topicPrefix}${options.service}.`,
           generationPollMs: options.projectionGenerationPollMs,
+          partitionCount: partitionCounts.get(projection.topic) ?? undefined,
         },
         options.logger,
       );

@@ -94,6 +94,12 @@ export async function ensureTopic(admin: Admin, topic: string, settings: KafkaSe
   }
 }
 
+/** How many partitions `topic` has (null when the broker does not say). */
+export async function topicPartitionCount(admin: Admin, topic: string): Promise<number | null> {
+  const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+  return metadata?.partitions.length || null;
+}
+
 /** Resolves once every partition of `topic` has a leader; after `timeoutMs`, throws what the last check saw. */
 export async function waitForLeaders(admin: Admin, topic: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -6,6 +6,7 @@ import { CloudEvent } from '@mlops/events';
 import { ConsumerStatus, SupervisedConsumer, SupervisedWorker } from './consumer-supervisor';
 import { LogSink } from './kafka';
 import { PayloadStore } from './payload-store';
+import { streamPartitioner } from './stream-partition';
 import { projectionDelay, projectionEventsApplied, projectionEventsSkipped, projectionLag } from './metrics';
 import {
   AppendedDocument,
@@ -26,11 +27,17 @@ export interface ProjectionRunnerOptions {
   /** Consumer groups are `<groupPrefix><projection>.g<generation>`. */
   groupPrefix: string;
   generationPollMs?: number;
+  /** The topic's partition count: waits on streams another replica applies then poll sooner (unknown: all do). */
+  partitionCount?: number;
 }
 
 const DUPLICATE_KEY = 11000;
-/** How often waiting commands look for applies made by other replicas. */
-const WAIT_POLL_MS = 100;
+/**
+ * How often waiting commands look for applies made by other replicas: soon when the stream's
+ * partition is applied elsewhere (or not known to be applied here), rarely as a safety net when
+ * this replica applies it and wakes its waiters itself.
+ */
+const WAIT_POLL_MS = { elsewhere: 10, here: 100 };
 
 interface Waiter<Doc> {
   version: number;
@@ -91,7 +98,10 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
   private switching?: Promise<void>;
   private readonly applied = new EventEmitter().setMaxListeners(0);
   private readonly waiting = new Map<string, Set<Waiter<Doc>>>();
-  private polling?: NodeJS.Timeout;
+  private polling?: { timer: NodeJS.Timeout; due: number };
+  /** The partitions this replica's consumer has been assigned (undefined while it joins or rebalances). */
+  private assigned?: Set<number>;
+  private readonly partitionOf?: (streamId: string) => number;
   private readonly collection: mongo.Collection<Doc>;
   private readonly state: mongo.Collection<ProjectionStateDocument>;
   private readonly payloads: PayloadStore;
@@ -119,6 +129,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
     this.collection = db.collection<Doc>(projection.name);
     this.state = db.collection<ProjectionStateDocument>(PROJECTION_STATE_COLLECTION);
     this.payloads = new PayloadStore(db);
+    if (options.partitionCount) this.partitionOf = streamPartitioner(options.topicPrefix + projection.topic, options.partitionCount);
   }
 
   get readModel(): mongo.Collection<Doc> {
@@ -182,7 +193,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
 
   async stop(): Promise<void> {
     clearInterval(this.generationTimer);
-    clearTimeout(this.polling);
+    clearTimeout(this.polling?.timer);
     await this.switching;
     // kafkajs lets the in-flight batch finish (and so its offset commit) before leaving the group.
     await this.consumer?.stop();
@@ -215,8 +226,14 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
   }
 
   private pollWaiting(): void {
-    if (this.polling || this.waiting.size === 0) return;
-    this.polling = setTimeout(async () => {
+    if (this.waiting.size === 0) return;
+    const interval = [...this.waiting.keys()].some((streamId) => !this.appliesHere(streamId)) ? WAIT_POLL_MS.elsewhere : WAIT_POLL_MS.here;
+    const due = Date.now() + interval;
+    if (this.polling) {
+      if (this.polling.due <= due) return;
+      clearTimeout(this.polling.timer); // a wait on a stream applied elsewhere came: poll sooner
+    }
+    const timer = setTimeout(async () => {
       const ids = [...this.waiting.keys()];
       try {
         // By `_id` alone: the lookup every MongoDB-protocol server answers from an index.
@@ -225,10 +242,16 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
       } catch {
         // The next poll tries again; the deadline bounds every wait.
       }
-      this.polling = undefined;
+      if (this.polling?.timer === timer) this.polling = undefined;
       this.pollWaiting();
-    }, WAIT_POLL_MS);
-    this.polling.unref();
+    }, interval);
+    timer.unref();
+    this.polling = { timer, due };
+  }
+
+  /** Whether this replica's consumer holds the stream's partition, so its own apply wakes the waiters. */
+  private appliesHere(streamId: string): boolean {
+    return this.partitionOf !== undefined && this.assigned !== undefined && this.assigned.has(this.partitionOf(streamId));
   }
 
   /**
@@ -575,7 +598,12 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
         config: { maxWaitTimeInMs: 100 },
         run: (consumer) => {
           // Partitions may have moved: streams another replica wrote meanwhile are read from the store again.
-          consumer.on(consumer.events.GROUP_JOIN, () => this.written.clear());
+          consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+            this.written.clear();
+            this.assigned = new Set(payload.memberAssignment[this.options.topicPrefix + this.projection.topic] ?? []);
+          });
+          // Until it joins again, waits are woken by the poll alone.
+          for (const leaving of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP]) consumer.on(leaving, () => (this.assigned = undefined));
           return {
             autoCommit: false,
             eachBatchAutoResolve: false,
