@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { mongo } from 'mongoose';
 import { CloudEvent } from '@mlops/events';
 import { ConsumerStatus, SupervisedConsumer, SupervisedWorker } from './consumer-supervisor';
-import { LogSink } from './kafka';
+import { CONSUMER_SESSION, LogSink } from './kafka';
 import { PayloadStore } from './payload-store';
 import { streamPartitioner } from './stream-partition';
 import { projectionDelay, projectionEventsApplied, projectionEventsSkipped, projectionLag } from './metrics';
@@ -108,8 +108,14 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
   /**
    * Stream documents as this runner last wrote them, kept while its consumer stays in the group:
    * a rebalance or a new generation forgets them, since another replica may then write the streams.
+   * A process stalled past its session (a GC pause, a starved CPU) may have lost its partitions
+   * without having heard so yet: a document kept longer than half a session is read again, so such a
+   * process finds the newer version and skips, rather than deriving from an older one.
    */
-  private readonly written = new LRUCache<string, { generation: number; doc: Doc }>({ max: WRITTEN_STREAMS_KEPT });
+  private readonly written = new LRUCache<string, { generation: number; doc: Doc }>({
+    max: WRITTEN_STREAMS_KEPT,
+    ttl: CONSUMER_SESSION.sessionTimeout / 2,
+  });
   /**
    * Appended documents as this runner last wrote them, by `<collection>|<_id>`: an append guards its
    * write by what it holds, so one another writer moved on is caught there, re-read and retried.
