@@ -4,14 +4,14 @@ import pino, { DestinationStream, Logger } from 'pino';
 import { currentContext } from './request-context';
 
 /**
- * Where log lines go by default: stdout, written asynchronously so no request waits for the write.
- * pino registers the stream to be flushed synchronously when the process exits (process.exit
- * included, as runApp's graceful shutdown ends), so no line buffered by then is lost.
+ * Where log lines go by default: stdout, each line written whole as it is logged. An asynchronous
+ * destination measured no cheaper per request here (the access line is written after the answer
+ * has left), and its partial writes to a full pipe could interleave with other writes to stdout.
  */
-export const asyncStdout = (): DestinationStream => pino.destination({ dest: 1, sync: false });
+export const stdoutDestination = (): DestinationStream => pino.destination({ dest: 1, sync: true });
 
 /** JSON logs on stdout; every line inside a request carries its correlation id. */
-export function createLogger(service: string, level: string, destination: DestinationStream = asyncStdout()): Logger {
+export function createLogger(service: string, level: string, destination: DestinationStream = stdoutDestination()): Logger {
   return pino(
     {
       level,

@@ -51,7 +51,7 @@ describe('access log', () => {
 });
 
 describe('log destination', () => {
-  it('writes every line still buffered when the process exits right after logging it', () => {
+  it('has written every line when the process exits right after logging it', () => {
     const lines = 20_000;
     const script = `const logger = require('./libs/platform/src/logging').createLogger('test', 'info');
       for (let i = 0; i < ${lines}; i++) logger.info({ i }, 'line');
