@@ -63,6 +63,12 @@ export interface ResourceRoutesOptions<Service, Doc extends { version: number },
   list?: ListRouteOptions<Service>;
   get?: ReadDocs;
   update?: UpdateRouteOptions<Service>;
+  /**
+   * The handlers' order where the controller's own stand between the standard ones (unnamed ones
+   * follow): the order Nest registers the routes in and the OpenAPI document (and the client
+   * generated from it) lists paths and schemas in. Without it, the standard handlers come first.
+   */
+  order?: string[];
 }
 
 /** Where the standard handlers find the service: injected as a property, so the controller's constructor stays its own. */
@@ -101,8 +107,8 @@ function defineHandler(prototype: object, { name, route, docs, parameters, body 
   Object.defineProperty(prototype, name, descriptor);
 }
 
-/** The handlers a class declares itself, taken off its prototype to be put back after the standard ones. */
-function takeOwnHandlers(prototype: object): [string, PropertyDescriptor][] {
+/** The handlers on a prototype, taken off it to be put back in another order. */
+function takeHandlers(prototype: object): [string, PropertyDescriptor][] {
   const own = Object.getOwnPropertyNames(prototype)
     .filter((name) => name !== 'constructor')
     .map((name): [string, PropertyDescriptor] => [name, Object.getOwnPropertyDescriptor(prototype, name)!]);
@@ -113,8 +119,7 @@ function takeOwnHandlers(prototype: object): [string, PropertyDescriptor][] {
 /**
  * Declares a resource's standard routes once, as `@nestjsx/crud`'s `@Crud()` does: the controller
  * states its service, DTOs, presenter, location and route docs, and keeps its particular handlers.
- * The standard handlers come first, in the order above, so the routes and the OpenAPI paths keep
- * the order a controller writing them out had.
+ * The standard handlers come first, in the order above, unless `order` says otherwise.
  */
 export function ResourceRoutes<Service, Doc extends { version: number }, CreateName extends MethodName<Service> = 'create' & MethodName<Service>>(
   options: ResourceRoutesOptions<Service, Doc, CreateName>,
@@ -186,8 +191,14 @@ export function ResourceRoutes<Service, Doc extends { version: number }, CreateN
   return (controller) => {
     const prototype = controller.prototype as object;
     Inject(options.service)(prototype, RESOURCE_SERVICE);
-    const own = takeOwnHandlers(prototype);
+    const own = takeHandlers(prototype);
     for (const handler of handlers) defineHandler(prototype, handler);
     for (const [name, descriptor] of own) Object.defineProperty(prototype, name, descriptor);
+    if (options.order) {
+      const all = new Map(takeHandlers(prototype));
+      for (const name of options.order) if (!all.has(name)) throw new Error(`ResourceRoutes: ${controller.name} has no handler ${name} to order`);
+      const ordered = [...options.order, ...[...all.keys()].filter((name) => !options.order!.includes(name))];
+      for (const name of ordered) Object.defineProperty(prototype, name, all.get(name)!);
+    }
   };
 }

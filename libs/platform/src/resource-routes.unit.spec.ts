@@ -136,6 +136,23 @@ ResourceRoutes({
   create: { name: 'register', body: ShelfNameParamsDto, createdId: (result) => result.shelfName, docs: { summary: 'x', created: ShelfDto } },
 });
 
+/** The same routes with the controller's own handler placed between the standard ones. */
+@Controller('ordered-shelves')
+@ResourceRoutes({
+  service: ShelvesService,
+  order: ['register', 'colour', 'list'],
+  id: 'name',
+  present: presentShelf,
+  create: { name: 'register', body: RegisterShelfDto, createdId: (result) => result.shelfName, docs: { summary: 'Register a shelf', created: ShelfDto } },
+  list: { query: ListShelvesQueryDto, docs: { summary: 'List shelves', page: ShelfPageDto } },
+  get: { summary: 'Get a shelf', ok: ShelfDto },
+})
+class OrderedShelvesController {
+  async colour() {
+    return 'oak';
+  }
+}
+
 @Module({ controllers: [ShelvesController], providers: [ShelvesService] })
 class ShelvesModule {}
 
@@ -221,6 +238,11 @@ describe('ResourceRoutes', () => {
       await send('POST', '/shelves', { name: 'top', colour: 'oak' });
       expect(await (await send('GET', '/shelves/top/colour')).json()).toEqual({ colour: 'oak' });
     });
+  });
+
+  it('puts the handlers in the declared order, the ones it does not name after them', () => {
+    expect(Object.getOwnPropertyNames(OrderedShelvesController.prototype)).toEqual(['constructor', 'register', 'colour', 'list', 'get']);
+    expect(() => ResourceRoutes({ service: ShelvesService, present: presentShelf, order: ['nothing'] })(class Empty {})).toThrow(/no handler nothing/);
   });
 
   describe('the OpenAPI document', () => {

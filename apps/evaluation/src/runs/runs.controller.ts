@@ -12,6 +12,7 @@ import { RunsService } from './runs.service';
 @Controller(`${EVALUATION_API}/runs`)
 @ResourceRoutes({
   service: RunsService,
+  order: ['queue', 'list', 'get', 'report'],
   id: 'run_id',
   params: RunIdParamsDto,
   present: presentEvaluationRun,

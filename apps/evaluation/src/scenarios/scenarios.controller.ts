@@ -11,6 +11,7 @@ import { ScenariosService } from './scenarios.service';
 @Controller(`${EVALUATION_API}/scenarios`)
 @ResourceRoutes({
   service: ScenariosService,
+  order: ['create', 'list', 'get', 'version', 'update'],
   id: 'name',
   params: ScenarioNameParamsDto,
   location: scenarioLocation,

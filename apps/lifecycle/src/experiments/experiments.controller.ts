@@ -18,6 +18,7 @@ import { ExperimentsService } from './experiments.service';
 @Controller(`${LIFECYCLE_API}/experiments`)
 @ResourceRoutes({
   service: ExperimentsService,
+  order: ['create', 'list', 'get', 'update'],
   id: 'name',
   location: experimentLocation,
   present: presentExperiment,

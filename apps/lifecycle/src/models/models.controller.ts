@@ -24,6 +24,7 @@ const versionReply = (result: ModelCommandResult, created: boolean) =>
 @Controller(`${LIFECYCLE_API}/models`)
 @ResourceRoutes({
   service: ModelsService,
+  order: ['register', 'list', 'get', 'update', 'compare'],
   present: presentListedModelVersion,
   list: { query: ListModelVersionsQueryDto, docs: { summary: 'List model versions (filters: model_name, stage), by model then version', page: ModelVersionPageDto } },
 })

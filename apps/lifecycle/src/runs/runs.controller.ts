@@ -12,6 +12,7 @@ import { RunsService } from './runs.service';
 @Controller(`${LIFECYCLE_API}/runs`)
 @ResourceRoutes({
   service: RunsService,
+  order: ['start', 'list', 'get', 'metricHistory', 'update'],
   id: 'run_id',
   location: runLocation,
   present: presentRun,
