@@ -93,7 +93,11 @@ function totals(groups: UsageGroup[]): UsageTotals {
     input_tokens,
     output_tokens,
     total_tokens: input_tokens + output_tokens,
-    cost: groups.reduce((n, g) => n + g.cost, 0),
+    // Float sums depend on their order, and the store returns the groups in no particular one.
+    cost: groups
+      .map((g) => g.cost)
+      .sort((a, b) => a - b)
+      .reduce((n, cost) => n + cost, 0),
   };
 }
 

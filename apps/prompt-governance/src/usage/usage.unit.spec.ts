@@ -92,6 +92,26 @@ describe('usage aggregates', () => {
     );
   });
 
+  it('gives the same aggregates whatever order the store returns the groups in, costs of any precision included', () => {
+    const group = fc.record({
+      day: fc.constantFrom('2026-01-01', '2026-01-02'),
+      outcome: fc.constantFrom('success' as const, 'error' as const),
+      latency_ms: fc.integer({ min: 0, max: 5000 }),
+      input_tokens: fc.integer({ min: 0, max: 100 }),
+      output_tokens: fc.integer({ min: 0, max: 100 }),
+      cost: fc.double({ min: 0, max: 10, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 1, maxLength: 100 }), fc.nat(), (samples, seed) => {
+        const groups = samples.map(groupOfSample);
+        const shuffled = groups.map((g, i) => ({ g, k: (i * 7919 + seed) % 10007 })).sort((a, b) => a.k - b.k).map(({ g }) => g);
+        expect(aggregateUsage(shuffled)).toEqual(aggregateUsage(groups));
+        expect(aggregateUsage([...groups].reverse())).toEqual(aggregateUsage(groups));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('reads whole UTC days from the rollups and only the partial edges of a window from the records', () => {
     expect(planUsageRead()).toEqual({ wholeDays: { from: undefined, to: undefined }, partial: [] });
     expect(planUsageRead('2026-03-01T06:00:00.000Z', '2026-03-03T18:00:00.000Z')).toEqual({
