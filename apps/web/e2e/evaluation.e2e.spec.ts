@@ -143,6 +143,8 @@ describe('web console: Evaluation Harness', () => {
 
   it('creates a scenario from the console, the API’s problem shown in the form first, then a new version of it', async () => {
     await page.goto(platform.url + '/evaluation/scenarios');
+    // The list first: rows arriving while the form's summary is clicked move it from under the click.
+    await page.locator('table.scenarios tr[data-scenario="churn-holdout"]').waitFor();
     await page.getByText('Create a scenario').click();
     await page.getByLabel('scenario name', { exact: true }).fill('churn-small');
     await page.getByLabel('scenario task type').selectOption('binary_classification');
