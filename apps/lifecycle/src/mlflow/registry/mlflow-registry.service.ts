@@ -68,6 +68,12 @@ export class MlflowRegistryService {
     return this.written(await this.models.execute(key, command(key), {}), key);
   }
 
+  /** MLflow answers these commands with an empty object once they are applied. */
+  private async executeAnsweringEmpty(name: string, command: (key: string) => ModelCommand): Promise<Record<string, never>> {
+    await this.execute(name, command);
+    return {};
+  }
+
   /**
    * The model's read model after a command: MLflow answers with the resource itself, so past the
    * read-your-writes bound it waits once more by the model's key (its name may not be readable yet),
@@ -131,13 +137,11 @@ export class MlflowRegistryService {
   }
 
   async setRegisteredModelTag(name: string, key: string, value: string) {
-    await this.execute(name, (model_name) => ({ type: 'SetRegisteredModelProperty', data: { model_name, key, value } }));
-    return {};
+    return this.executeAnsweringEmpty(name, (model_name) => ({ type: 'SetRegisteredModelProperty', data: { model_name, key, value } }));
   }
 
   async deleteRegisteredModelTag(name: string, key: string) {
-    await this.execute(name, (model_name) => ({ type: 'DeleteRegisteredModelProperty', data: { model_name, key } }));
-    return {};
+    return this.executeAnsweringEmpty(name, (model_name) => ({ type: 'DeleteRegisteredModelProperty', data: { model_name, key } }));
   }
 
   async searchRegisteredModels(request: { filter?: string; max_results: number; order_by: string[]; page_token?: string }) {
@@ -158,13 +162,11 @@ export class MlflowRegistryService {
   }
 
   async setAlias(name: string, alias: string, version: number) {
-    await this.execute(name, (model_name) => ({ type: 'SetModelVersionAlias', data: { model_name, alias, version } }));
-    return {};
+    return this.executeAnsweringEmpty(name, (model_name) => ({ type: 'SetModelVersionAlias', data: { model_name, alias, version } }));
   }
 
   async deleteAlias(name: string, alias: string) {
-    await this.execute(name, (model_name) => ({ type: 'DeleteModelVersionAlias', data: { model_name, alias } }));
-    return {};
+    return this.executeAnsweringEmpty(name, (model_name) => ({ type: 'DeleteModelVersionAlias', data: { model_name, alias } }));
   }
 
   async versionByAlias(name: string, alias: string) {
@@ -215,20 +217,17 @@ export class MlflowRegistryService {
 
   async deleteModelVersion(name: string, version: number) {
     await this.version(name, version);
-    await this.execute(name, (model_name) => ({ type: 'DeleteModelVersion', data: { model_name, version } }));
-    return {};
+    return this.executeAnsweringEmpty(name, (model_name) => ({ type: 'DeleteModelVersion', data: { model_name, version } }));
   }
 
   async setModelVersionTag(name: string, version: number, key: string, value: string) {
     await this.version(name, version);
-    await this.execute(name, (model_name) => ({ type: 'SetModelVersionProperty', data: { model_name, version, key, value } }));
-    return {};
+    return this.executeAnsweringEmpty(name, (model_name) => ({ type: 'SetModelVersionProperty', data: { model_name, version, key, value } }));
   }
 
   async deleteModelVersionTag(name: string, version: number, key: string) {
     await this.version(name, version);
-    await this.execute(name, (model_name) => ({ type: 'DeleteModelVersionProperty', data: { model_name, version, key } }));
-    return {};
+    return this.executeAnsweringEmpty(name, (model_name) => ({ type: 'DeleteModelVersionProperty', data: { model_name, version, key } }));
   }
 
   /** MLflow's stage change through our rules: Production needs every required checklist item (INVALID_PARAMETER_VALUE naming the missing ones). */
