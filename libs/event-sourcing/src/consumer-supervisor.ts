@@ -1,6 +1,6 @@
 import { Consumer, ConsumerConfig, ConsumerRunConfig, Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
-import { CONSUMER_SESSION, LogSink } from './kafka';
+import { CONSUMER_FETCH, CONSUMER_SESSION, LogSink } from './kafka';
 
 /**
  * `running`: joined its group and its last batch (if any) went through; `failing`: a batch or
@@ -93,14 +93,24 @@ export interface SupervisedConsumerOptions {
   groupId: string;
   topic: string;
   fromBeginning?: boolean;
-  /** Consumer settings beyond the group id; the session defaults to CONSUMER_SESSION. */
+  /** Consumer settings beyond the group id; the session and fetch wait default to CONSUMER_SESSION and CONSUMER_FETCH. */
   config?: Omit<ConsumerConfig, 'groupId'>;
   /** The run configuration, built for each consumer instance (a restart makes a new one). */
   run(consumer: Consumer): ConsumerRunConfig;
   /** Backoff of the supervisor's own restarts (what KafkaJS does not restart itself). */
   restartInitialMs?: number;
   restartMaxMs?: number;
+  /** How often processed offsets are committed at most (`commit`); default COMMIT_INTERVAL_MS. */
+  commitIntervalMs?: number;
 }
+
+/**
+ * Every offset commit is a request to the broker and a write to its offsets topic, and every
+ * consumer of a topic sees every message: committed per batch, one event costs each consumer a
+ * commit. Committed at most this often instead, a restart redelivers at most this much, which
+ * handlers skip as already applied.
+ */
+export const COMMIT_INTERVAL_MS = 1_000;
 
 /**
  * One Kafka consumer that survives broker and store outages of any length. KafkaJS retries a
@@ -115,6 +125,10 @@ export class SupervisedConsumer implements SupervisedWorker {
   private restartTimer?: NodeJS.Timeout;
   private attempt?: Promise<void>;
   private delay: number;
+  /** Per partition, the next offset to read once committed: processed, not yet committed. */
+  private readonly uncommitted = new Map<number, string>();
+  private lastCommitAt = 0;
+  private commitTimer?: NodeJS.Timeout;
   readonly health: WorkerStatus;
 
   constructor(
@@ -156,11 +170,51 @@ export class SupervisedConsumer implements SupervisedWorker {
     if (!this.stopping && this.health.state === 'failing') this.health.set('running');
   }
 
+  /**
+   * Records that everything of `partition` up to `offset` was processed, and commits it — at once
+   * when `now` (a side effect that must not be redone, or stopping) or the last commit is older than
+   * the interval, else with the next commit, at most an interval later. A failed commit of `now`
+   * throws, as a failed batch does (KafkaJS retries it); a deferred one is retried with the next.
+   */
+  async commit(partition: number, offset: string, now = false): Promise<void> {
+    this.uncommitted.set(partition, (BigInt(offset) + 1n).toString());
+    if (now || this.stopping || Date.now() - this.lastCommitAt >= this.commitInterval) return this.commitUncommitted();
+    if (this.commitTimer) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      this.commitUncommitted().catch((error: unknown) => this.logger.warn({ err: error, group: this.groupId }, 'offset commit failed; retried with the next'));
+    }, this.commitInterval);
+    this.commitTimer.unref();
+  }
+
+  private async commitUncommitted(): Promise<void> {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    const consumer = this.consumer;
+    if (!consumer || !this.uncommitted.size) return;
+    const offsets = [...this.uncommitted].map(([partition, offset]) => ({ topic: this.options.topic, partition, offset }));
+    this.uncommitted.clear();
+    this.lastCommitAt = Date.now();
+    try {
+      await consumer.commitOffsets(offsets);
+    } catch (error) {
+      // Kept for the next commit unless a later offset of the partition was recorded meanwhile.
+      for (const { partition, offset } of offsets) if (!this.uncommitted.has(partition)) this.uncommitted.set(partition, offset);
+      throw error;
+    }
+  }
+
+  private get commitInterval(): number {
+    return this.options.commitIntervalMs ?? COMMIT_INTERVAL_MS;
+  }
+
   /** Lets the in-flight batch finish and commit (kafkajs waits for it), then leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     await this.attempt;
+    // What earlier batches processed goes in before the group is left (the in-flight batch commits its own).
+    await this.commitUncommitted().catch((error: unknown) => this.logger.warn({ err: error, group: this.groupId }, 'offset commit failed'));
     // Still `current` while it drains, so the in-flight batch commits what it applied.
     await this.consumer?.disconnect().catch((error: unknown) => this.logger.warn({ err: error, group: this.groupId }, 'consumer disconnect failed'));
     this.consumer = undefined;
@@ -182,6 +236,7 @@ export class SupervisedConsumer implements SupervisedWorker {
     this.health.set('starting');
     const consumer = this.kafka.consumer({
       ...CONSUMER_SESSION,
+      ...CONSUMER_FETCH,
       ...this.options.config,
       groupId: this.options.groupId,
       retry: {
@@ -210,6 +265,9 @@ export class SupervisedConsumer implements SupervisedWorker {
     const { GROUP_JOIN, END_BATCH_PROCESS, CRASH } = consumer.events;
     consumer.on(GROUP_JOIN, () => {
       if (this.consumer !== consumer || this.stopping) return;
+      // Offsets of the partitions held before the rebalance are no longer ours to commit (their new
+      // holder may be past them); what they covered is redelivered and skipped.
+      this.uncommitted.clear();
       this.delay = this.initialDelay;
       this.health.set('running');
     });

@@ -47,6 +47,14 @@ export interface LogSink {
  */
 export const CONSUMER_SESSION = { sessionTimeout: 6_000, heartbeatInterval: 1_000 } as const;
 
+/**
+ * How long a fetch may wait on the broker for data. A fetch answers as soon as one message arrives,
+ * so this bounds only idle fetches: a short wait costs every consumer of every process a fetch
+ * round trip every few milliseconds of idle time. It stays under the heartbeat interval, since
+ * heartbeats go out between fetches.
+ */
+export const CONSUMER_FETCH = { maxWaitTimeInMs: 1_000 } as const;
+
 export function createKafka(settings: KafkaSettings, logger: LogSink): Kafka {
   return new Kafka({
     clientId: settings.clientId,

@@ -542,6 +542,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
 
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload, generation: number) {
     const prefix = `${this.projection.streamType}:`;
+    const consumer = this.consumer;
     const live = () => isRunning() && !isStale() && generation === this.generation;
     if (!live()) return;
     const events = batch.messages.map((message) => JSON.parse(message.value!.toString()) as CloudEvent);
@@ -575,13 +576,9 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
         await heartbeat();
       }
     } finally {
-      const consumer = this.consumer?.current;
-      if (lastResolved !== undefined && consumer) {
-        // Committed only after the apply: a crash before this line redelivers, and apply skips duplicates.
-        await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastResolved) + 1n).toString() },
-        ]);
-      }
+      // Committed only after the apply (a crash before it redelivers, and apply skips duplicates),
+      // and at most once an interval: a redelivery costs skips, a commit per batch a broker write.
+      if (lastResolved !== undefined) await consumer?.commit(batch.partition, lastResolved, !isRunning());
     }
     projectionLag.set({ projection: this.projection.name, partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
@@ -601,7 +598,6 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
         consumer: `projection:${this.projection.name}`,
         groupId: this.groupId(generation),
         topic: this.options.topicPrefix + this.projection.topic,
-        config: { maxWaitTimeInMs: 100 },
         run: (consumer) => {
           // Partitions may have moved: streams another replica wrote meanwhile are read from the store again.
           consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {

@@ -73,7 +73,6 @@ export class ReactorRunner implements SupervisedWorker {
         consumer: `reactor:${reactor.name}`,
         groupId: this.groupId,
         topic: options.topicPrefix + reactor.topic,
-        config: { maxWaitTimeInMs: 100 },
         run: () => ({
           autoCommit: false,
           eachBatchAutoResolve: false,
@@ -106,11 +105,9 @@ export class ReactorRunner implements SupervisedWorker {
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const labels = { reactor: this.reactor.name };
     let uncommitted: string | undefined;
-    const commit = async () => {
-      const consumer = this.consumer.current;
-      if (uncommitted === undefined || !consumer) return;
-      // Committed only after the reaction: a crash before this line redelivers the event.
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(uncommitted) + 1n).toString() }]);
+    const commit = async (now: boolean) => {
+      if (uncommitted === undefined) return;
+      await this.consumer.commit(batch.partition, uncommitted, now || !isRunning());
       uncommitted = undefined;
     };
     for (const message of batch.messages) {
@@ -126,14 +123,16 @@ export class ReactorRunner implements SupervisedWorker {
         );
         resolveOffset(message.offset);
         uncommitted = message.offset;
-        await commit();
+        // Committed right after the reaction: a crash before this line redelivers the event.
+        await commit(true);
       } else {
         resolveOffset(message.offset);
         uncommitted = message.offset;
       }
       await heartbeat();
     }
-    await commit();
+    // Events it has no reaction to: committed with the next commit, a redelivery costs nothing.
+    await commit(false);
     reactorLag.set({ reactor: this.reactor.name, partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
 
