@@ -74,6 +74,7 @@ describe('through the gateway, against a real Kafka broker and MongoDB-protocol 
     const events = await readTopic(env.KAFKA_BROKERS, topic, (all) => all.some((e) => e.key === 'experiment:e2e-churn'));
     const [message] = events.filter((e) => e.key === 'experiment:e2e-churn');
     expect(message.headers['content-type']).toBe('application/cloudevents+json');
+    expect(message.headers.ce_type).toBe('mlops.lifecycle.experiment.created.v1');
     const validator = new EventValidator([lifecycleCatalog]);
     expect(validator.validate(message.event)).toEqual({ valid: true, errors: [] });
     expect(message.event).toMatchObject({

@@ -227,7 +227,8 @@ export class OutboxRelay implements SupervisedWorker {
         messages.push({
           key: commit.stream_id,
           value: JSON.stringify(event),
-          headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE },
+          // The type as a header too, so a consumer can pass over events it has no use for unparsed.
+          headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, ce_type: event.type },
         });
       }
       byTopic.set(topic, messages);

@@ -545,10 +545,13 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
     const consumer = this.consumer;
     const live = () => isRunning() && !isStale() && generation === this.generation;
     if (!live()) return;
-    const events = batch.messages.map((message) => JSON.parse(message.value!.toString()) as CloudEvent);
-    const ours = batch.messages.flatMap((message, index) =>
-      events[index].subject.startsWith(prefix) ? [{ event: events[index], offset: message.offset, index }] : [],
-    );
+    const ours = batch.messages.flatMap((message, index) => {
+      // Keyed by stream id: another stream type's event is passed over unparsed.
+      if (message.key && !message.key.toString().startsWith(prefix)) return [];
+      const event = JSON.parse(message.value!.toString()) as CloudEvent;
+      return event.subject.startsWith(prefix) ? [{ event, offset: message.offset, index }] : [];
+    });
+    const events = new Map(ours.map(({ event, index }) => [index, event]));
     const outcomes = new Map<number, BatchOutcome>();
     (await this.applyBatch(ours, batch.partition, generation)).forEach((outcome, i) => outcomes.set(ours[i].index, outcome));
     const labels = { projection: this.projection.name };
@@ -556,7 +559,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
     try {
       for (const [index, message] of batch.messages.entries()) {
         if (!live()) break;
-        const event = events[index];
+        const event = events.get(index)!;
         let outcome = outcomes.get(index);
         if (outcome === 'pending') {
           outcome = (await this.apply(event, { partition: batch.partition, offset: message.offset, generation })) ? 'applied' : 'skipped';

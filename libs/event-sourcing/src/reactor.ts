@@ -112,8 +112,9 @@ export class ReactorRunner implements SupervisedWorker {
     };
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
-      const event = JSON.parse(message.value!.toString()) as CloudEvent;
-      if (this.types.has(event.type)) {
+      const type = message.headers?.ce_type?.toString();
+      const event = type === undefined || this.types.has(type) ? (JSON.parse(message.value!.toString()) as CloudEvent) : undefined;
+      if (event && this.types.has(event.type)) {
         const handled = await this.reactWithRetries(event, heartbeat, () => isRunning() && !isStale());
         if (!handled) break; // stopping: this offset stays uncommitted and the event is redelivered
         reactorEventsHandled.inc(labels);

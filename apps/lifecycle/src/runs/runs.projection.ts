@@ -189,7 +189,9 @@ function pointsByKey(points: MetricPoint[], streamVersion: number) {
   const byKey = new Map<string, (MetricPoint & { seq: number; k: string })[]>();
   points.forEach((point, index) => {
     const seq = streamVersion * SEQ + index;
-    byKey.set(point.key, [...(byKey.get(point.key) ?? []), { ...point, seq, k: historyKey(point.step, point.timestamp, seq) }]);
+    const list = byKey.get(point.key) ?? [];
+    if (!list.length) byKey.set(point.key, list);
+    list.push({ ...point, seq, k: historyKey(point.step, point.timestamp, seq) });
   });
   return byKey;
 }
