@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { CloudEvent, evaluationCatalog, EventValidator, featureStoreCatalog, lifecycleCatalog, Topics } from '@mlops/events';
-import { EventStore, reactorEventsHandled, requestRebuild } from '@mlops/event-sourcing';
+import { EventStore, reactorEventsHandled, requestRebuild, storedEvents } from '@mlops/event-sourcing';
 import {
   connectMongo, countStoredEvents, dropDatabase, eventually, isolatedEnv, listen, publishRaw, readTopic, RunningApp, ServiceProcess, sortById, startGateway, startServiceProcess,
 } from '@mlops/testing';
@@ -437,7 +437,7 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
 
     it('ignores a re-sent run.queued: the worker decides nothing for a finished run', async () => {
       const [commit] = await mongo.db.collection('events').find({ stream_id: `evaluation_run:${(await http().get(`${EVAL}/runs`).query({ status: 'completed', limit: 1 })).body.items[0].run_id}`, version: 1 }).toArray();
-      const queued = commit.events[0] as CloudEvent;
+      const queued = storedEvents(commit)[0] as CloudEvent;
       const handled = async () => (await reactorEventsHandled.get()).values.find((v) => v.labels.reactor === 'evaluation-worker')?.value ?? 0;
       const [before, handledBefore] = [await eventCount(), await handled()];
       await publishRaw(env.KAFKA_BROKERS, topic, [{ key: queued.subject, value: JSON.stringify(queued) }]);
@@ -453,7 +453,7 @@ describe('evaluation harness on a real Kafka broker and MongoDB-protocol server,
       // Appended straight to the store while nothing runs: only the outbox and the worker can finish it.
       const runId = randomUUID();
       const store = await EventStore.create(mongo.db, evaluationCatalog);
-      await store.append(`evaluation_run:${runId}`, 0, [{ type: 'EvaluationRunQueued', data: { ...commit.events[0].data, run_id: runId } }], {
+      await store.append(`evaluation_run:${runId}`, 0, [{ type: 'EvaluationRunQueued', data: { ...storedEvents(commit)[0].data, run_id: runId } }], {
         actor: 'offline-client', correlationId: randomUUID(), now: new Date(),
       });
       const restarted = (await createEvaluationApp(env)).app;

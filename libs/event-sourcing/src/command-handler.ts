@@ -49,23 +49,55 @@ export class CommandHandler {
     metadata: CommandMetadata,
     ifMatch: number | undefined,
   ): Promise<CommandOutcome<Event>> {
-    const { state, version } = await this.store.aggregate(streamId, decider);
-    if (ifMatch !== undefined && ifMatch !== version) {
-      throw preconditionFailed(`${streamId} is at version ${version}, not ${ifMatch}`);
-    }
-    const events = decider.decide(command, state);
-    try {
-      const result = await this.store.append(streamId, version, events, metadata);
+    // First on the state this process last saw, without reading the store: the append lands only
+    // if the stream is still at that version. A refusal or a no-op on that state, or a lost race,
+    // is decided again on a fresh load, which alone may refuse.
+    const recent = this.store.recentState(streamId, decider);
+    if (recent && (ifMatch === undefined || ifMatch === recent.version)) {
+      const events = decidedOrNone(decider, command, recent.state);
       if (events.length) {
-        this.store.rememberAppend(streamId, decider.snapshot, version, result.version, foldEvents(decider, events, state));
-        this.relay.publishAppended(streamId, result.version, { commit: result.commit, expectedVersion: version });
+        try {
+          return await this.appendDecided(decider, streamId, recent, events, metadata);
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError)) throw error;
+        }
       }
-      return { streamId, version: result.version, events };
+    }
+    const loaded = await this.store.aggregate(streamId, decider);
+    if (ifMatch !== undefined && ifMatch !== loaded.version) {
+      throw preconditionFailed(`${streamId} is at version ${loaded.version}, not ${ifMatch}`);
+    }
+    try {
+      return await this.appendDecided(decider, streamId, loaded, decider.decide(command, loaded.state), metadata);
     } catch (error) {
       if (error instanceof ConcurrencyError && ifMatch !== undefined) {
         throw preconditionFailed(`${streamId} changed after version ${ifMatch}`);
       }
       throw error;
     }
+  }
+
+  private async appendDecided<Command, Event extends DomainEvent, State>(
+    decider: Decider<Command, Event, State>,
+    streamId: string,
+    from: { state: State; version: number },
+    events: Event[],
+    metadata: CommandMetadata,
+  ): Promise<CommandOutcome<Event>> {
+    const result = await this.store.append(streamId, from.version, events, metadata);
+    if (events.length) {
+      this.relay.publishAppended(streamId, result.version, { commit: result.commit, expectedVersion: from.version });
+      await this.store.rememberAppend(streamId, decider.snapshot, from.version, result.version, foldEvents(decider, events, from.state));
+    }
+    return { streamId, version: result.version, events };
+  }
+}
+
+/** The events a decision on a possibly stale state gives; none when that state refuses it (the fresh load decides). */
+function decidedOrNone<Command, Event extends DomainEvent, State>(decider: Decider<Command, Event, State>, command: Command, state: State): Event[] {
+  try {
+    return decider.decide(command, state);
+  } catch {
+    return [];
   }
 }

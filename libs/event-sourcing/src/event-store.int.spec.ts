@@ -5,7 +5,7 @@ import { connectMongo, dropDatabase, isolatedEnv } from '@mlops/testing';
 import { CommandHandler } from './command-handler';
 import { Decider, foldEvents } from './decider';
 import { ConcurrencyError, DomainError } from './errors';
-import { EventStore } from './event-store';
+import { EventStore, storedEvents } from './event-store';
 import { createKafka, ensureTopic } from './kafka';
 import { OutboxRelay } from './outbox-relay';
 import { SNAPSHOTS_COLLECTION } from './snapshot';
@@ -33,7 +33,7 @@ describe('event store on the real MongoDB-protocol server', () => {
     expect(result.version).toBe(3);
     const commits = await store.collection.find({ stream_id: 'experiment:a' }).toArray();
     expect(commits).toHaveLength(1);
-    expect(commits[0].events.map((e) => e.streamversion)).toEqual([1, 2, 3]);
+    expect(storedEvents(commits[0]).map((e) => e.streamversion)).toEqual([1, 2, 3]);
     expect(commits[0].published).toBe(false);
     const stream = await store.readStream('experiment:a');
     expect(stream.version).toBe(3);

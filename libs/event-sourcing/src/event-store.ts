@@ -8,6 +8,14 @@ import { eventsAppended, streamLoadDocuments } from './metrics';
 import { deserializeState, serializeState, SNAPSHOTS_COLLECTION, SnapshotDocument, SnapshotStore } from './snapshot';
 
 /**
+ * An event as a commit holds it: its CloudEvent JSON text, the very bytes the relay publishes.
+ * Text, not a document, because nothing queries inside an event, and a document would be
+ * converted field by field on every write and read (by the driver, and by a MongoDB-protocol
+ * server over SQL into its own JSON form). Commits written before held the CloudEvent document.
+ */
+export type StoredEvent = string | CloudEvent;
+
+/**
  * One document per command: all of its events, stored atomically. `version` is the stream
  * version of the commit's first event, so the unique `{stream_id, version}` index rejects a second
  * commit made from the same expected version (E11000 → ConcurrencyError). Unpublished commits are
@@ -19,7 +27,7 @@ export interface CommitDocument {
   version: number;
   last_version: number;
   topic: string;
-  events: CloudEvent[];
+  events: StoredEvent[];
   published: boolean;
   committed_at: Date;
   published_at?: Date;
@@ -45,6 +53,16 @@ export interface EventStoreOptions {
   snapshotEvery?: number;
   logger?: LogSink;
 }
+
+/** Undefined becomes null, as it did when BSON stored the event (the driver keeps undefined as null). */
+const storedJson = (event: CloudEvent) => JSON.stringify(event, (_key, value: unknown) => (value === undefined ? null : value));
+
+/** A stored event's JSON text, as published. */
+export const eventJson = (event: StoredEvent): string => (typeof event === 'string' ? event : JSON.stringify(event));
+
+/** A commit's events as CloudEvents. */
+export const storedEvents = (commit: Pick<CommitDocument, 'events'> | mongo.Document): CloudEvent[] =>
+  (commit.events as StoredEvent[]).map((event) => (typeof event === 'string' ? (JSON.parse(event) as CloudEvent) : event));
 
 export const EVENTS_COLLECTION = 'events';
 export const DEFAULT_SNAPSHOT_EVERY = 20;
@@ -141,11 +159,30 @@ export class EventStore {
       .toArray();
   }
 
-  /** After this process appended to a stream it had just loaded at `fromVersion`: its state now. */
-  rememberAppend(streamId: string, policy: SnapshotPolicy | undefined, fromVersion: number, version: number, state: unknown): void {
+  /**
+   * The stream's state as this process last saw it (for a decider with a snapshot policy), read
+   * from nothing but memory. A command decided on it is appended at its version, which fails
+   * unless the stream is still there: the store is read only when another process wrote since.
+   */
+  recentState<State>(streamId: string, decider: Decider<unknown, DomainEvent, State>): { state: State; version: number } | undefined {
+    const cached = decider.snapshot ? this.recent.get(streamId) : undefined;
+    if (!cached || cached.schema !== decider.snapshot!.schema) return undefined;
+    return { state: deserializeState<State>(cached.stateJson), version: cached.version };
+  }
+
+  /**
+   * After this process appended to a stream it had loaded at `fromVersion`: its state now, and a
+   * stored snapshot once `snapshotEvery` commits went by without one (commands on a stream this
+   * process keeps writing never load it, so the snapshot is taken here).
+   */
+  async rememberAppend(streamId: string, policy: SnapshotPolicy | undefined, fromVersion: number, version: number, state: unknown): Promise<void> {
     const before = this.recent.get(streamId);
     if (!policy || !before || before.schema !== policy.schema || before.version !== fromVersion) return;
-    this.remember(streamId, policy, version, state, before.sinceSnapshot + 1);
+    const sinceSnapshot = before.sinceSnapshot + 1;
+    this.remember(streamId, policy, version, state, sinceSnapshot);
+    if (sinceSnapshot < this.snapshotEvery || !(await this.takeSnapshot(streamId, policy, version, state))) return;
+    const now = this.recent.get(streamId);
+    if (now?.version === version) now.sinceSnapshot = 0;
   }
 
   private remember(streamId: string, policy: SnapshotPolicy, version: number, state: unknown, sinceSnapshot: number): void {
@@ -173,7 +210,7 @@ export class EventStore {
   }
 
   private domainEvents<Event extends DomainEvent>(commits: CommitDocument[]): Event[] {
-    return commits.flatMap((commit) => commit.events.map((e) => ({ type: this.catalog.nameOf(e.type), data: e.data }) as unknown as Event));
+    return commits.flatMap((commit) => storedEvents(commit).map((e) => ({ type: this.catalog.nameOf(e.type), data: e.data }) as unknown as Event));
   }
 
   /** Appends all events or none; fails with ConcurrencyError unless the stream is at `expectedVersion`. */
@@ -199,12 +236,13 @@ export class EventStore {
       correlationid: metadata.correlationId,
       ...(metadata.causationId ? { causationid: metadata.causationId } : {}),
     }));
+    const stored = cloudEvents.map(storedJson);
     const commit: CommitDocument = {
       stream_id: streamId,
       version: expectedVersion + 1,
       last_version: expectedVersion + events.length,
       topic: this.catalog.topic,
-      events: cloudEvents,
+      events: stored,
       published: false,
       // When it was stored (the events carry the command time): the outbox sweep's grace counts from here.
       committed_at: new Date(),

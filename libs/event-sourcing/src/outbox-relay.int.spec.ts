@@ -1,7 +1,7 @@
 import { Producer } from 'kafkajs';
 import { lifecycleCatalog } from '@mlops/events';
 import { connectMongo, ConsumedEvent, dropDatabase, eventually, isolatedEnv, readTopic } from '@mlops/testing';
-import { EventStore } from './event-store';
+import { EventStore, storedEvents } from './event-store';
 import { createKafka, ensureTopic } from './kafka';
 import { outboxBacklog } from './metrics';
 import { OutboxRelay } from './outbox-relay';
@@ -91,7 +91,23 @@ describe('outbox relay on a real Kafka broker and MongoDB-protocol server', () =
     const stored = await store.collection.find({ stream_id: stream }).sort({ version: 1 }).toArray();
     expect(stored.map((commit) => commit.published)).toEqual([true, true, true, true]);
     expect(sent.map((e) => e.event.streamversion)).toEqual([1, 2, 3, 4]);
-    expect(sent.map((e) => e.event)).toEqual(JSON.parse(JSON.stringify(stored.flatMap((commit) => commit.events))));
+    expect(sent.map((e) => e.event)).toEqual(stored.flatMap((commit) => storedEvents(commit)));
+    expect(sent[2].event.data).toEqual({ name: 'direct', description: null });
+    // Stored as the JSON text that is published, the type repeated in a header.
+    expect(stored.map((commit) => typeof commit.events[0])).toEqual(['string', 'string', 'string', 'string']);
+    expect(sent.map((e) => e.headers.ce_type)).toEqual(sent.map((e) => e.event.type));
+  });
+
+  it('reads and publishes commits that hold their events as documents, as commits were once written', async () => {
+    const stream = 'experiment:document-form';
+    const event = { ...JSON.parse(JSON.stringify((await store.append('experiment:template', 0, [created('document-form')], metadata)).events[0])), subject: stream };
+    await store.collection.insertOne({ stream_id: stream, version: 1, last_version: 1, topic: lifecycleCatalog.topic, events: [event], published: false, committed_at: new Date(0) });
+    const { events: domain, version } = await store.readStream(stream);
+    expect({ domain, version }).toEqual({ domain: [created('document-form')], version: 1 });
+    const sweeper = await relay('sweeper-document-form');
+    await sweeper.drain();
+    const sent = (await readTopic(env.KAFKA_BROKERS, topic, (all) => all.some((e) => e.key === stream))).filter((e) => e.key === stream);
+    expect(sent.map((e) => [e.event, e.headers.ce_type])).toEqual([[event, event.type]]);
   });
 
   it('leaves a commit whose direct publish failed for the sweep, without throwing', async () => {

@@ -2,7 +2,7 @@ import { Producer } from 'kafkajs';
 import { mongo } from 'mongoose';
 import { CLOUDEVENTS_CONTENT_TYPE } from '@mlops/events';
 import { ConsumerStatus, SupervisedWorker, WorkerStatus } from './consumer-supervisor';
-import { CommitDocument } from './event-store';
+import { CommitDocument, eventJson, storedEvents } from './event-store';
 import { LogSink } from './kafka';
 import { eventsPublished, outboxBacklog, outboxDirectPublishFailures, outboxPublishErrors } from './metrics';
 
@@ -163,7 +163,7 @@ export class OutboxRelay implements SupervisedWorker {
         const pending = await Promise.all(
           streams.map(([streamId, { version, commits }]) =>
             commits
-              ? commits.map((commit) => this.asStored(commit))
+              ? commits
               : this.commits.find({ published: false, stream_id: streamId, version: { $lte: version } }).sort({ version: 1 }).toArray(),
           ),
         );
@@ -175,12 +175,6 @@ export class OutboxRelay implements SupervisedWorker {
         this.logger.warn({ err: error, streams: streams.map(([streamId]) => streamId) }, 'direct publish failed; the outbox sweep sends these commits');
       }
     }
-  }
-
-  /** A commit as reading it back would give it (undefined fields as the driver stores them), so both paths send the same bytes. */
-  private asStored(commit: CommitDocument): CommitDocument {
-    const { ignoreUndefined } = this.commits.bsonOptions;
-    return { ...commit, events: mongo.BSON.deserialize(mongo.BSON.serialize({ events: commit.events }, { ignoreUndefined })).events as CommitDocument['events'] };
   }
 
   private rememberSent(streamId: string, version: number): void {
@@ -223,14 +217,16 @@ export class OutboxRelay implements SupervisedWorker {
     for (const commit of batch) {
       const topic = this.options.topicPrefix + commit.topic;
       const messages = byTopic.get(topic) ?? [];
-      for (const event of commit.events) {
+      const events = storedEvents(commit);
+      commit.events.forEach((event, index) => {
         messages.push({
           key: commit.stream_id,
-          value: JSON.stringify(event),
+          // As stored, so the direct path and the sweep send the same bytes.
+          value: eventJson(event),
           // The type as a header too, so a consumer can pass over events it has no use for unparsed.
-          headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, ce_type: event.type },
+          headers: { 'content-type': CLOUDEVENTS_CONTENT_TYPE, ce_type: events[index].type },
         });
-      }
+      });
       byTopic.set(topic, messages);
     }
     await this.producer.sendBatch({

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { connectMongo, dropDatabase, isolatedEnv, listen, RunningApp, ServiceProcess, startGateway, countStoredEvents } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
+import { storedEvents } from '@mlops/event-sourcing';
 
 const ROOT = '/api/v1/ml/lifecycle';
 const DEPLOYMENTS = `${ROOT}/deployments`;
@@ -149,7 +150,7 @@ describe('deployments on a real Kafka broker and MongoDB-protocol server', () =>
       const rolledBack = await http().post(`${DEPLOYMENTS}/${id}/rollback`).set(json).send({ reason: 'error rate' }).expect(200);
       expect(rolledBack.body.status).toBe('rollback');
       const [commit] = await mongo.db.collection('events').find({ stream_id: `deployment:${id}` }).sort({ version: -1 }).limit(1).toArray();
-      expect(commit.events[0].type).toBe('mlops.lifecycle.deployment.rolled_back.v1');
+      expect(storedEvents(commit)[0].type).toBe('mlops.lifecycle.deployment.rolled_back.v1');
       await http().post(`${DEPLOYMENTS}/${id}/rollback`).set(json).send({}).expect(422);
       const terminated = await http().delete(`${DEPLOYMENTS}/${id}`).expect(200);
       expect(terminated.body).toMatchObject({ status: 'terminated', terminated_at: expect.any(String) });
@@ -163,7 +164,7 @@ describe('deployments on a real Kafka broker and MongoDB-protocol server', () =>
       const promoted = await http().post(`${DEPLOYMENTS}/${canary}/promote`).expect(200);
       expect(promoted.body).toMatchObject({ status: 'active', config: { traffic_percent: 100 } });
       const [commit] = await mongo.db.collection('events').find({ stream_id: `deployment:${canary}` }).sort({ version: -1 }).limit(1).toArray();
-      expect(commit.events[0]).toMatchObject({ type: 'mlops.lifecycle.deployment.promoted.v1', data: { from_traffic_percent: 10, to_traffic_percent: 100 } });
+      expect(storedEvents(commit)[0]).toMatchObject({ type: 'mlops.lifecycle.deployment.promoted.v1', data: { from_traffic_percent: 10, to_traffic_percent: 100 } });
       const live = await http().get(DEPLOYMENTS).query({ model_name: 'churn-clf', environment: 'staging', limit: 500 }).expect(200);
       const liveIds = live.body.items.filter((d: { status: string }) => !['terminated', 'failed'].includes(d.status)).map((d: { deployment_id: string }) => d.deployment_id);
       expect(liveIds).toEqual([canary]);

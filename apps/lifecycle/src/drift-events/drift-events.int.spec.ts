@@ -2,6 +2,7 @@ import request from 'supertest';
 import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
 import { connectMongo, dropDatabase, isolatedEnv, listen, readTopic, RunningApp, ServiceProcess, startGateway, countStoredEvents } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
+import { storedEvents } from '@mlops/event-sourcing';
 
 const ROOT = '/api/v1/ml/lifecycle';
 const DRIFT = `${ROOT}/drift-events`;
@@ -23,7 +24,7 @@ describe('drift events on a real Kafka broker and MongoDB-protocol server', () =
   const http = () => request(gateway.url);
   const eventCount = () => countStoredEvents(mongo.db);
   const streamTypes = async (stream: string) =>
-    (await mongo.db.collection('events').find({ stream_id: stream }).sort({ version: 1 }).toArray()).flatMap((c) => c.events.map((e: { type: string }) => e.type));
+    (await mongo.db.collection('events').find({ stream_id: stream }).sort({ version: 1 }).toArray()).flatMap((c) => storedEvents(c).map((e: { type: string }) => e.type));
   const record = (body: Record<string, unknown>) =>
     http().post(DRIFT).set(json).send({ model_name: 'churn-clf', model_version: 1, feature: 'tenure', metric: 'psi', value: 0.3, threshold: 0.2, severity: 'low', ...body });
   const deploy = async (environment: string, model_version: number, traffic_percent: number) => {

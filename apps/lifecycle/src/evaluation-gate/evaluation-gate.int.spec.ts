@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { CloudEvent, EVALUATION_RUN_COMPLETED, EvaluationRunCompletedData, evaluationCatalog, EventValidator, Topics } from '@mlops/events';
-import { reactorEventsHandled } from '@mlops/event-sourcing';
+import { reactorEventsHandled, storedEvents } from '@mlops/event-sourcing';
 import { connectMongo, countStoredEvents, dropDatabase, eventually, isolatedEnv, listen, publishRaw, RunningApp, ServiceProcess, startGateway } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 
@@ -82,7 +82,7 @@ describe('the evaluation gate: run.completed events check and uncheck evaluation
       expect(item).toMatchObject({ checked: false, checked_by: null, checked_at: null });
     }, 30_000);
     const [last] = await mongo.db.collection('events').find({ stream_id: 'model:gated' }).sort({ version: -1 }).limit(1).toArray();
-    expect(last.events.map((e: CloudEvent) => [e.type, e.data])).toEqual([
+    expect(storedEvents(last).map((e: CloudEvent) => [e.type, e.data])).toEqual([
       ['mlops.lifecycle.model_version.checklist_updated.v1', { model_name: 'gated', version: 2, items: [expect.objectContaining({ key: 'evaluation_passed', checked: false })] }],
     ]);
   });
@@ -98,7 +98,7 @@ describe('the evaluation gate: run.completed events check and uncheck evaluation
     await publish(runCompleted('gated', 2, true));
     await eventually(async () => expect((await evaluationItem(2)).checked).toBe(true), 30_000);
     const commits = await mongo.db.collection('events').find({ stream_id: 'model:gated' }).sort({ version: -1 }).limit(1).toArray();
-    expect(commits[0].events.map((e: CloudEvent) => [e.type, e.data])).toEqual([
+    expect(storedEvents(commits[0]).map((e: CloudEvent) => [e.type, e.data])).toEqual([
       ['mlops.lifecycle.model_version.checklist_updated.v1', { model_name: 'gated', version: 2, items: [expect.objectContaining({ key: 'evaluation_passed', checked: true })] }],
     ]);
   });

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { connectMongo, dropDatabase, eventually, isolatedEnv, repoRoot, ServiceProcess, startServiceProcess } from '@mlops/testing';
 import { timeOrderedId } from '../drift-events/drift-event.decider';
 import { supersededReason } from '../promotion/promotion.reactor';
+import { storedEvents } from '@mlops/event-sourcing';
 
 const run = promisify(execFile);
 const ROOT = '/api/v1/ml/lifecycle';
@@ -39,7 +40,7 @@ describe('drift alerts and promotion follow-ups after a SIGKILL between the comm
     return deployment_id as string;
   };
   const eventTypes = async (stream: string) =>
-    (await mongo.db.collection('events').find({ stream_id: stream }).sort({ version: 1 }).toArray()).flatMap((c) => c.events.map((e: { type: string }) => e.type));
+    (await mongo.db.collection('events').find({ stream_id: stream }).sort({ version: 1 }).toArray()).flatMap((c) => storedEvents(c).map((e: { type: string }) => e.type));
 
   beforeAll(async () => {
     mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
@@ -94,7 +95,7 @@ describe('drift alerts and promotion follow-ups after a SIGKILL between the comm
     // The allocation followed: the canary holds 100% of staging, so even 1% more is refused.
     await eventually(async () => {
       const allocation = await mongo.db.collection('events').find({ stream_id: 'traffic_allocation:staging:churn-clf' }).sort({ version: 1 }).toArray();
-      const last = allocation.flatMap((c) => c.events).slice(-2);
+      const last = allocation.flatMap((c) => storedEvents(c)).slice(-2);
       expect(last).toEqual([
         expect.objectContaining({ type: 'mlops.lifecycle.traffic_allocation.released.v1', data: expect.objectContaining({ deployment_id: stable, reason: 'superseded' }) }),
         expect.objectContaining({ type: 'mlops.lifecycle.traffic_allocation.allocated.v1', data: expect.objectContaining({ deployment_id: canary, traffic_percent: 100 }) }),

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { connectMongo, dropDatabase, isolatedEnv, listen, RunningApp, ServiceProcess, startGateway, countStoredEvents } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
+import { storedEvents } from '@mlops/event-sourcing';
 
 const ROOT = '/api/v1/ml/lifecycle';
 const MODELS = `${ROOT}/models`;
@@ -88,12 +89,12 @@ describe('model versions on a real Kafka broker and MongoDB-protocol server', ()
       const commits = await mongo.db.collection('events').find({ stream_id: 'model:parallel' }).sort({ version: 1 }).toArray();
       // One commit per registration, after at most one empty create: when a racing claimant completed
       // the first registration's pending claim itself, the model was created empty and version 1 went on top.
-      const types = commits.map((c) => c.events.map((e: { type: string }) => e.type));
+      const types = commits.map((c) => storedEvents(c).map((e: { type: string }) => e.type));
       expect([20, 21]).toContain(types.length);
       if (types.length === 21) expect(types[0]).toEqual(['mlops.lifecycle.registered_model.created.v1']);
       expect(commits.map((c) => c.version)).toEqual(Array.from({ length: types.length }, (_, i) => i + 1));
-      const registered = commits.flatMap((c) => c.events.filter((e: { type: string }) => e.type === 'mlops.lifecycle.model_version.registered.v1'));
-      expect(registered.map((e: { data: { version: number } }) => e.data.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      const registered = commits.flatMap((c) => storedEvents(c).filter((e) => e.type === 'mlops.lifecycle.model_version.registered.v1'));
+      expect(registered.map((e) => e.data.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       const listed = await http().get(MODELS).query({ model_name: 'parallel', limit: 500 }).expect(200);
       expect(listed.body.items.map((v: { version: number }) => v.version)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       // Each registration's description landed on the version it was answered with.
@@ -140,7 +141,7 @@ describe('model versions on a real Kafka broker and MongoDB-protocol server', ()
       const promoted = await patch('release', 2, { checklist: ALL_REQUIRED, stage: 'production' }).expect(200);
       expect(promoted.body.stage).toBe('production');
       const [commit] = await mongo.db.collection('events').find({ stream_id: 'model:release' }).sort({ version: -1 }).limit(1).toArray();
-      expect(commit.events.map((e: { type: string; data: unknown }) => [e.type, e.data])).toEqual([
+      expect(storedEvents(commit).map((e: { type: string; data: unknown }) => [e.type, e.data])).toEqual([
         ['mlops.lifecycle.model_version.checklist_updated.v1', expect.anything()],
         ['mlops.lifecycle.model_version.stage_changed.v1', { model_name: 'release', version: 2, from: 'staging', to: 'production' }],
         ['mlops.lifecycle.model_version.stage_changed.v1', { model_name: 'release', version: 1, from: 'production', to: 'archived', superseded_by: 2 }],

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { connectMongo, dropDatabase, isolatedEnv, listen, RunningApp, ServiceProcess, startGateway, countStoredEvents } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 import { bucketPoints, METRIC_HISTORY_COLLECTION, MetricBucketDocument } from './runs.projection';
+import { storedEvents } from '@mlops/event-sourcing';
 
 type StoredBucket = Pick<MetricBucketDocument, '_id' | 'run_id' | 'items_json' | 'count'> & { generation?: number };
 
@@ -87,7 +88,7 @@ describe('runs on a real Kafka broker and MongoDB-protocol server', () => {
       expect(fetched.headers.etag).toBe('"1"');
       expect(fetched.body).toEqual(started.body);
       const [commit] = await mongo.db.collection('events').find({ stream_id: `run:${runId}` }).toArray();
-      expect(commit.events[0].type).toBe('mlops.lifecycle.run.started.v1');
+      expect(storedEvents(commit)[0].type).toBe('mlops.lifecycle.run.started.v1');
     });
 
     it('answers 404 for an unknown experiment and 422 for an archived one, writing nothing', async () => {

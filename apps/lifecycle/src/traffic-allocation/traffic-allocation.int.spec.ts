@@ -2,6 +2,7 @@ import request from 'supertest';
 import { connectMongo, countStoredEvents, dropDatabase, isolatedEnv, listen, RunningApp } from '@mlops/testing';
 import { createLifecycleApp } from '../app';
 import { LIVE_STATUSES } from '../deployments/deployment.decider';
+import { storedEvents } from '@mlops/event-sourcing';
 
 const ROOT = '/api/v1/ml/lifecycle';
 const DEPLOYMENTS = `${ROOT}/deployments`;
@@ -21,7 +22,7 @@ describe('the 100% traffic cap under concurrency (real Kafka and MongoDB-protoco
   };
   const sum = (shares: { config: { traffic_percent: number } }[]) => shares.reduce((total, d) => total + d.config.traffic_percent, 0);
   const allocationEvents = async (environment: string) =>
-    (await mongo.db.collection('events').find({ stream_id: `traffic_allocation:${environment}:churn-clf` }).sort({ version: 1 }).toArray()).flatMap((c) => c.events);
+    (await mongo.db.collection('events').find({ stream_id: `traffic_allocation:${environment}:churn-clf` }).sort({ version: 1 }).toArray()).flatMap((c) => storedEvents(c));
   const activate = async (id: string) => {
     for (const status of ['validating', 'deploying', 'active']) await http().patch(`${DEPLOYMENTS}/${id}`).set(json).send({ status }).expect(200);
   };
@@ -92,7 +93,7 @@ describe('the 100% traffic cap under concurrency (real Kafka and MongoDB-protoco
     expect(racing[0].status).toBe(200);
     expect(racing[1].status).toBe(409); // 100% was taken before and after the promotion
     const [commit] = await mongo.db.collection('events').find({ stream_id: 'traffic_allocation:development:churn-clf' }).sort({ version: -1 }).limit(1).toArray();
-    expect(commit.events.map((e: { type: string; data: { deployment_id: string } }) => [e.type, e.data.deployment_id])).toEqual([
+    expect(storedEvents(commit).map((e) => [e.type, e.data.deployment_id])).toEqual([
       ['mlops.lifecycle.traffic_allocation.released.v1', stable],
       ['mlops.lifecycle.traffic_allocation.allocated.v1', canary],
     ]);
