@@ -105,11 +105,14 @@ describe('stream loads from snapshots on the real MongoDB-protocol server', () =
   const returned = new Map<string, number>();
   const documentsReturned = () => (returned.get('events') ?? 0) + (returned.get(SNAPSHOTS_COLLECTION) ?? 0);
   const requested = new Map<number, string>();
+  /** Finds this connection sent, per collection. */
+  const finds = new Map<string, number>();
 
   beforeAll(async () => {
     connection = await mongoose.createConnection(env.MONGO_URL, { dbName: env.MONGO_DB, monitorCommands: true }).asPromise();
     const client = connection.getClient();
     client.on('commandStarted', (event: driver.CommandStartedEvent) => {
+      if (event.commandName === 'find') finds.set(String(event.command.find), (finds.get(String(event.command.find)) ?? 0) + 1);
       if (event.commandName === 'find') requested.set(event.requestId, String(event.command.find));
       if (event.commandName === 'getMore') requested.set(event.requestId, String(event.command.collection));
     });
@@ -197,6 +200,26 @@ describe('stream loads from snapshots on the real MongoDB-protocol server', () =
     const snapshot = await connection.db!.collection(SNAPSHOTS_COLLECTION).findOne({ _id: 'experiment:long' as never });
     expect(snapshot).toMatchObject({ schema: 'describer.v1', version: expect.any(Number), state_json: expect.any(String) });
     expect(snapshot!.version).toBeGreaterThan(330 - SNAPSHOT_EVERY);
+  });
+
+  it('decides a command on a stream this process wrote last without reading the store, and reads it again once another process wrote', async () => {
+    const own = new CommandHandler(store, relay);
+    const stream = 'experiment:hot';
+    await own.handle(describer, stream, { description: 'd1' }, metadata);
+    const before = finds.get('events') ?? 0;
+    for (let i = 2; i <= 11; i++) expect((await own.handle(describer, stream, { description: `d${i}` }, metadata)).version).toBe(i);
+    expect((finds.get('events') ?? 0) - before).toBe(0);
+    // Another process appends: the in-memory state is stale, its append loses, and a fresh load decides.
+    await handler.handle(describer, stream, { description: 'elsewhere' }, metadata);
+    const outcome = await own.handle(describer, stream, { description: 'd13' }, metadata);
+    expect(outcome.version).toBe(13);
+    expect((finds.get('events') ?? 0) - before).toBeGreaterThan(0);
+    const whole = await store.readStream<Described>(stream);
+    expect(whole.events.map((e) => e.data.description)).toEqual([...Array.from({ length: 11 }, (_, i) => `d${i + 1}`), 'elsewhere', 'd13']);
+    expect((await store.aggregate(stream, describer)).state).toEqual(foldEvents(describer, whole.events));
+    // An If-Match of the version another process reached is not refused on the stale state.
+    await handler.handle(describer, stream, { description: 'elsewhere again' }, metadata);
+    expect((await own.handle(describer, stream, { description: 'd15' }, metadata, { ifMatch: 14 })).version).toBe(15);
   });
 
   it('still answers 412 to all but one of racing If-Match commands, and 409 to a lost race without it', async () => {
