@@ -65,6 +65,32 @@ describe('event store on the real MongoDB-protocol server', () => {
     expect((await store.readStream('experiment:c')).version).toBe(2);
   });
 
+  it('inserts the commits of concurrent commands together, each one succeeding or failing on its own', async () => {
+    const client = await driver.MongoClient.connect(env.MONGO_URL, { monitorCommands: true });
+    const inserts: number[] = [];
+    client.on('commandStarted', (event: driver.CommandStartedEvent) => {
+      if (event.commandName === 'insert' && event.command.insert === 'events') inserts.push(event.command.documents.length);
+    });
+    try {
+      const grouped = await EventStore.create(client.db(env.MONGO_DB), lifecycleCatalog);
+      await grouped.append('experiment:g-race', 0, [created('g-race')], metadata);
+      const fresh = Array.from({ length: 30 }, (_, i) => grouped.append(`experiment:g${i}`, 0, [created(`g${i}`)], metadata));
+      const racing = Array.from({ length: 10 }, (_, i) => grouped.append('experiment:g-race', 1, [updated('g-race', `r${i}`)], metadata));
+      const [freshOutcomes, racingOutcomes] = await Promise.all([Promise.allSettled(fresh), Promise.allSettled(racing)]);
+      expect(freshOutcomes.map((o) => o.status)).toEqual(Array(30).fill('fulfilled'));
+      for (const outcome of freshOutcomes) expect((outcome as PromiseFulfilledResult<{ commit?: { _id?: unknown } }>).value.commit?._id).toBeDefined();
+      expect(racingOutcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const loss of racingOutcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) expect(loss.reason).toBeInstanceOf(ConcurrencyError);
+      // 41 commits went out in fewer insert commands than commits: the ones that waited went together.
+      expect(inserts.reduce((a, b) => a + b, 0)).toBe(41);
+      expect(inserts.length).toBeLessThan(41);
+      for (let i = 0; i < 30; i++) expect((await store.readStream(`experiment:g${i}`)).version).toBe(1);
+      expect((await store.readStream('experiment:g-race')).version).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('rejects re-creating an existing stream and leaves it intact', async () => {
     await expect(store.append('experiment:a', 0, [created('a')], metadata)).rejects.toBeInstanceOf(ConcurrencyError);
     expect((await store.readStream('experiment:a')).version).toBe(3);

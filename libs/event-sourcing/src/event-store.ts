@@ -4,6 +4,7 @@ import { CloudEvent, EventCatalog } from '@mlops/events';
 import { CommandMetadata, Decider, DomainEvent, foldEvents, SnapshotPolicy } from './decider';
 import { ConcurrencyError } from './errors';
 import { LogSink } from './kafka';
+import { GroupInsert } from './group-insert';
 import { eventsAppended, streamLoadDocuments } from './metrics';
 import { deserializeState, serializeState, SNAPSHOTS_COLLECTION, SnapshotDocument, SnapshotStore } from './snapshot';
 
@@ -88,6 +89,8 @@ export class EventStore {
    * reads just those commits. Only a cache: every load still reads what the store has after it.
    */
   private readonly recent = new Map<string, RecentState>();
+  /** Commits of concurrent commands, inserted together (each still succeeds or fails alone). */
+  private readonly inserts: GroupInsert<CommitDocument>;
 
   constructor(
     private readonly commits: mongo.Collection<CommitDocument>,
@@ -96,6 +99,7 @@ export class EventStore {
     private readonly options: EventStoreOptions = {},
   ) {
     this.snapshots = new SnapshotStore(snapshots);
+    this.inserts = new GroupInsert(commits);
     this.snapshotEvery = Math.max(1, options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY);
   }
 
@@ -248,7 +252,7 @@ export class EventStore {
       committed_at: new Date(),
     };
     try {
-      await this.commits.insertOne(commit);
+      await this.inserts.insert(commit);
     } catch (error) {
       if ((error as mongo.MongoServerError)?.code === DUPLICATE_KEY) throw new ConcurrencyError(streamId, expectedVersion);
       throw error;
