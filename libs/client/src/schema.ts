@@ -935,6 +935,12 @@ export interface components {
             updated_at: string;
             updated_by: string;
         };
+        AcceptedDto: {
+            /** @example accepted */
+            status: string;
+            version: number;
+            location: string;
+        };
         DatasetPageDto: {
             items: components["schemas"]["DatasetDto"][];
             /** @description Cursor of the next page; null on the last one */
@@ -1187,12 +1193,6 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             updated_by: string;
-        };
-        AcceptedDto: {
-            /** @example accepted */
-            status: string;
-            version: number;
-            location: string;
         };
         ExperimentPageDto: {
             items: components["schemas"]["ExperimentDto"][];
@@ -2821,9 +2821,13 @@ export interface operations {
             /** @description Stored; the read model did not catch up within the bound */
             202: {
                 headers: {
+                    /** @description The resource’s stream version, quoted ("<version>"): send it back as If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
+                };
             };
             /** @description Invalid input, or a path outside the data root (../, absolute elsewhere, a symlink out) */
             400: {
@@ -3623,9 +3627,13 @@ export interface operations {
             /** @description Stored; the read model did not catch up within the bound */
             202: {
                 headers: {
+                    /** @description The resource’s stream version, quoted ("<version>"): send it back as If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
+                };
             };
             /** @description Invalid input, or constraints that do not fit the value type */
             400: {
@@ -4002,7 +4010,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description ETag ("<version>") the update applies to */
+                /** @description ETag ("<version>") the command applies to */
                 "If-Match"?: string;
             };
             path: {
@@ -4026,7 +4034,18 @@ export interface operations {
                     "application/json": components["schemas"]["FeatureDto"];
                 };
             };
-            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
+            /** @description Stored; the read model did not catch up within the bound */
+            202: {
+                headers: {
+                    /** @description The resource’s stream version, quoted ("<version>"): send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
+                };
+            };
+            /** @description Invalid input (problem+json) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4936,7 +4955,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description ETag ("<version>") the update applies to */
+                /** @description ETag ("<version>") the command applies to */
                 "If-Match"?: string;
             };
             path: {
@@ -4960,7 +4979,18 @@ export interface operations {
                     "application/json": components["schemas"]["ExperimentDto"];
                 };
             };
-            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
+            /** @description Stored; the read model did not catch up within the bound */
+            202: {
+                headers: {
+                    /** @description The resource’s stream version, quoted ("<version>"): send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
+                };
+            };
+            /** @description Invalid input (problem+json) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5475,7 +5505,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description ETag ("<version>") the update applies to */
+                /** @description ETag ("<version>") the command applies to */
                 "If-Match"?: string;
             };
             path: {
@@ -5499,7 +5529,18 @@ export interface operations {
                     "application/json": components["schemas"]["RunDto"];
                 };
             };
-            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
+            /** @description Stored; the read model did not catch up within the bound */
+            202: {
+                headers: {
+                    /** @description The resource’s stream version, quoted ("<version>"): send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
+                };
+            };
+            /** @description Invalid input (problem+json) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7005,7 +7046,18 @@ export interface operations {
                     "application/json": components["schemas"]["DeploymentDto"];
                 };
             };
-            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
+            /** @description Stored; the read model did not catch up within the bound */
+            202: {
+                headers: {
+                    /** @description The resource’s stream version, quoted ("<version>"): send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
+                };
+            };
+            /** @description Invalid input (problem+json) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8068,9 +8120,13 @@ export interface operations {
             /** @description Stored; the read model did not catch up within the bound */
             202: {
                 headers: {
+                    /** @description The resource’s stream version, quoted ("<version>"): send it back as If-Match */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
+                };
             };
             /** @description Invalid input: fields, cases, metrics not of the task type, thresholds on unknown metrics (problem+json with errors[]) */
             400: {
@@ -8316,7 +8372,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description ETag ("<version>") the change applies to */
+                /** @description ETag ("<version>") the command applies to */
                 "If-Match"?: string;
             };
             path: {
@@ -8338,6 +8394,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScenarioDto"];
+                };
+            };
+            /** @description Stored; the read model did not catch up within the bound */
+            202: {
+                headers: {
+                    /** @description The resource’s stream version, quoted ("<version>"): send it back as If-Match */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
             /** @description Invalid input (problem+json with errors[]) */

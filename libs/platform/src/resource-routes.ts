@@ -25,6 +25,7 @@ export interface CreateRouteOptions<Service, Name extends MethodName<Service>> {
   createdId: (result: ResultOf<Service[Name]>, dto: ArgumentOf<Service[Name], 0>) => string;
   /** Further response headers, from the command's result. */
   headers?: (result: ResultOf<Service[Name]>) => Record<string, string>;
+  /** Defaults: 202 READ_MODEL_BEHIND. */
   docs: CommandDocs & { created: unknown };
 }
 
@@ -39,6 +40,7 @@ export interface ListRouteOptions<Service> {
 export interface UpdateRouteOptions<Service> {
   /** The request body's DTO: what the service's `update(id, dto, ifMatch)` takes. */
   body: Type<ArgumentOf<Service[MethodName<Service> & 'update'], 1>>;
+  /** Defaults: 202 READ_MODEL_BEHIND, If-Match and its 412, and the 404 of `get`. */
   docs: CommandDocs & { ok: unknown };
 }
 
@@ -70,6 +72,14 @@ export interface ResourceRoutesOptions<Service, Doc extends { version: number },
    */
   order?: string[];
 }
+
+/**
+ * What every standard command documents unless its declaration says otherwise: its reply is a 202
+ * when the read model is behind (createdReply, updatedReply). A 400 is the document's generic one.
+ */
+const COMMAND_DOCS = { accepted: true } as const;
+/** An update also takes If-Match (412 when stale). */
+const UPDATE_DOCS = { ...COMMAND_DOCS, ifMatch: true, preconditionFailed: true } as const;
 
 /** Where the standard handlers find the service: injected as a property, so the controller's constructor stays its own. */
 const RESOURCE_SERVICE = Symbol('resource service');
@@ -142,7 +152,7 @@ export function ResourceRoutes<Service, Doc extends { version: number }, CreateN
     handlers.push({
       name,
       route: Post(),
-      docs: CommandRoute(create.docs),
+      docs: CommandRoute({ ...COMMAND_DOCS, ...create.docs }),
       parameters: [[Body(), create.body]],
       async body(dto: any) {
         const result = (await service(this)[name](dto)) as ResultOf<Service[CreateName]> & CommandResult<Doc>;
@@ -179,7 +189,7 @@ export function ResourceRoutes<Service, Doc extends { version: number }, CreateN
     handlers.push({
       name: 'update',
       route: Patch(`:${id}`),
-      docs: CommandRoute(update.docs),
+      docs: CommandRoute({ ...UPDATE_DOCS, notFound: get?.notFound, ...update.docs }),
       parameters: [idParameter, [Body(), update.body], [IfMatch(), Number]],
       async body(param: unknown, dto: unknown, ifMatch?: number) {
         const result = (await service(this).update(idOf(param), dto, ifMatch)) as CommandResult<Doc>;

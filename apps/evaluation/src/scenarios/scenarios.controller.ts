@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { notFound } from '@mlops/event-sourcing';
-import { READ_MODEL_BEHIND, ReadRoute, ResourceRoutes, withVersionTag } from '@mlops/platform';
+import { ReadRoute, ResourceRoutes, withVersionTag } from '@mlops/platform';
 import { EVALUATION_API } from '../routes';
 import { CreateScenarioDto, ListScenariosQueryDto, ScenarioDto, ScenarioNameParamsDto, ScenarioPageDto, ScenarioVersionDto, UpdateScenarioDto } from './scenarios.dto';
 import { presentScenario, presentScenarioVersion, scenarioLocation } from './scenarios.presenter';
@@ -22,7 +22,6 @@ import { ScenariosService } from './scenarios.service';
     docs: {
       summary: 'Create a scenario (version 1): task type, inline cases or a Feature Store dataset, metrics and pass thresholds',
       created: { type: ScenarioDto, description: 'ETag: the scenario version' },
-      accepted: { description: READ_MODEL_BEHIND },
       badRequest: 'Invalid input: fields, cases, metrics not of the task type, thresholds on unknown metrics (problem+json with errors[])',
       notFound: 'The dataset is not registered',
       conflict: 'A scenario with this name exists',
@@ -34,11 +33,8 @@ import { ScenariosService } from './scenarios.service';
     body: UpdateScenarioDto,
     docs: {
       summary: 'Change a scenario: any change makes a new version (past runs keep theirs); no change, no version',
-      ifMatch: 'ETag ("<version>") the change applies to',
       ok: ScenarioDto,
       badRequest: 'Invalid input (problem+json with errors[])',
-      notFound: 'No such scenario',
-      preconditionFailed: true,
     },
   },
 })

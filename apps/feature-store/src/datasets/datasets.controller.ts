@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CommandRoute, IfMatch, READ_MODEL_BEHIND, ResourceRoutes, updatedReply } from '@mlops/platform';
+import { CommandRoute, IfMatch, ResourceRoutes, updatedReply } from '@mlops/platform';
 import { FEATURE_STORE_API } from '../routes';
 import { DatasetDto, DatasetIdParamsDto, DatasetPageDto, ListDatasetsQueryDto, RegisterDatasetDto } from './datasets.dto';
 import { datasetLocation, presentDataset } from './datasets.presenter';
@@ -23,7 +23,6 @@ import { DatasetsService } from './datasets.service';
       summary: 'Register a CSV or Parquet file under the data root, or a table of a DuckDB database file; DuckDB profiles it',
       description: 'The dataset id is its name: a lowercase slug, unique (409). DuckDB reads the schema, row count, size and a per-column profile (null count, approximate distinct count, min/max, mean and standard deviation of numbers) before anything is stored.',
       created: DatasetDto,
-      accepted: { description: READ_MODEL_BEHIND },
       badRequest: 'Invalid input, or a path outside the data root (../, absolute elsewhere, a symlink out)',
       conflict: 'A dataset with this name exists',
       unprocessable: 'DuckDB cannot read the file or table (missing, unreadable, malformed); its reason is the detail',

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CommandRoute, createdReply, IfMatch, ListQueryDto, PageRoute, presentPage, READ_MODEL_BEHIND, ReadRoute, ResourceRoutes, updatedReply, withVersionTag } from '@mlops/platform';
+import { CommandRoute, createdReply, IfMatch, ListQueryDto, PageRoute, presentPage, ReadRoute, ResourceRoutes, updatedReply, withVersionTag } from '@mlops/platform';
 import { FEATURE_STORE_API } from '../routes';
 import {
   CreateFeatureDto,
@@ -32,7 +32,6 @@ import { FeaturesService } from './features.service';
     docs: {
       summary: 'Create a feature with its definition as version 1 (name unique)',
       created: FeatureDto,
-      accepted: { description: READ_MODEL_BEHIND },
       badRequest: 'Invalid input, or constraints that do not fit the value type',
       conflict: 'A feature with this name exists',
       unprocessable: 'The source dataset is not registered, has no such column, or DuckDB cannot bind the SQL expression',
@@ -44,11 +43,8 @@ import { FeaturesService } from './features.service';
     body: UpdateFeatureDto,
     docs: {
       summary: 'Update description, owner, tags or status (active ↔ deprecated)',
-      ifMatch: 'ETag ("<version>") the update applies to',
       ok: FeatureDto,
-      notFound: 'No such feature',
       conflict: 'A concurrent change won',
-      preconditionFailed: true,
     },
   },
 })

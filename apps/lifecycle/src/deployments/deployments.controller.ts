@@ -29,7 +29,6 @@ import { DeploymentsService } from './deployments.service';
     docs: {
       summary: 'Deploy a model version to development, staging or production (status pending)',
       created: DeploymentDto,
-      accepted: true,
       badRequest: 'Invalid input (problem+json), e.g. traffic_percent outside 1–100',
       notFound: 'No such model version',
       conflict: 'The live deployments of the model in the environment would take more than 100% of the traffic',
@@ -43,10 +42,7 @@ import { DeploymentsService } from './deployments.service';
     docs: {
       summary: 'Move the status along the state machine and/or report health and metrics',
       description: 'States: pending → validating → deploying → active; pending, validating, deploying, active or rollback → failed. Rollback: POST /deployments/{id}/rollback; termination: DELETE. Illegal transitions answer 422 and write nothing.',
-      ifMatch: true,
       ok: DeploymentDto,
-      notFound: 'No such deployment',
-      preconditionFailed: true,
       unprocessable: 'Illegal status transition, or health for an ended deployment',
     },
   },

@@ -24,8 +24,6 @@ import { DriftEventsService } from './drift-events.service';
       summary: 'Record a drift event',
       description: 'A critical drift also emits mlops.lifecycle.deployment.drift_alerted.v1 on the stream of every live production deployment of that model version (at least once, by a reactor, even after a crash). The header X-Alerted-Deployments lists those the deployments read model shows alerted when the answer is sent (the answer waits, bounded, for them).',
       created: DriftEventDto,
-      accepted: true,
-      badRequest: 'Invalid input (problem+json)',
       notFound: 'No such model version',
     },
   },

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { AcceptedDto, ReadRoute, ResourceRoutes, withVersionTag } from '@mlops/platform';
+import { ReadRoute, ResourceRoutes, withVersionTag } from '@mlops/platform';
 import { LIFECYCLE_API } from '../routes';
 import {
   CreateExperimentDto,
@@ -28,8 +28,6 @@ import { ExperimentsService } from './experiments.service';
     docs: {
       summary: 'Create an experiment (name unique)',
       created: ExperimentDto,
-      accepted: { type: AcceptedDto, description: 'Stored; the read model did not catch up within the bound' },
-      badRequest: 'Invalid input (problem+json)',
       conflict: 'An experiment with this name exists',
     },
   },
@@ -38,10 +36,8 @@ import { ExperimentsService } from './experiments.service';
     body: UpdateExperimentDto,
     docs: {
       summary: 'Update description, tags or status (active ↔ archived)',
-      ifMatch: 'ETag ("<version>") the update applies to',
       ok: ExperimentDto,
       notFound: 'No such experiment',
-      preconditionFailed: 'If-Match does not match the current version',
     },
   },
 })

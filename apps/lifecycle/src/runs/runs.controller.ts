@@ -24,8 +24,6 @@ import { RunsService } from './runs.service';
     docs: {
       summary: 'Start a run in an experiment (status running)',
       created: RunDto,
-      accepted: true,
-      badRequest: 'Invalid input (problem+json)',
       notFound: 'No such experiment',
       unprocessable: 'The experiment is archived',
     },
@@ -36,11 +34,8 @@ import { RunsService } from './runs.service';
     body: UpdateRunDto,
     docs: {
       summary: 'Log metrics (≤ 1,000 points) and params (write-once), set tags, end the run',
-      ifMatch: 'ETag ("<version>") the update applies to',
       ok: RunDto,
-      notFound: 'No such run',
       conflict: 'A parameter already has another value',
-      preconditionFailed: true,
       unprocessable: 'Illegal status transition, or metrics after the run ended',
     },
   },

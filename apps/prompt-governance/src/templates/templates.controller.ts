@@ -40,7 +40,6 @@ const IF_MATCH = 'ETag ("<template stream version>") the command applies to';
     docs: {
       summary: 'Create a template (id unique) with its version 1 as a draft; latest points at it',
       created: { type: TemplateDetailDto, description: 'ETag: the template’s stream version' },
-      accepted: true,
       badRequest: 'Invalid input, invalid mustache, or a body that does not match the type (problem+json)',
       conflict: 'A template with this id exists',
     },

@@ -2,6 +2,15 @@ import { type InfiniteData, infiniteQueryOptions, type QueryClient, useMutation,
 import type { Tagged } from '../client';
 import type { Page } from '../lifecycle';
 import { ApiError } from '../problem';
+import type { components } from '../schema';
+
+/** A command's 202: stored, but the service's read model did not show it yet; no resource in the body. */
+export type Accepted = components['schemas']['AcceptedDto'];
+const isAccepted = (body: unknown): body is Accepted => (body as Partial<Accepted> | null)?.status === 'accepted' && typeof (body as Accepted).location === 'string';
+
+/** Caches a command's answer as the resource under `key`; after a 202 the resource is read again instead. */
+export const storeAnswer = (queryClient: QueryClient, key: readonly unknown[], answer: Tagged<unknown>) =>
+  isAccepted(answer.data) ? queryClient.invalidateQueries({ queryKey: key }) : queryClient.setQueryData(key, answer);
 
 
 type Lister<F, P> = (filter: F, cursor?: string) => Promise<Tagged<P>>;

@@ -22,7 +22,7 @@ import {
 } from '../lifecycle';
 import type { components } from '../schema';
 import { useApis } from './api-context';
-import { etagOf, pages, withReload } from './query-kit';
+import { type Accepted, etagOf, pages, storeAnswer, withReload } from './query-kit';
 
 /** Query keys: a mutation invalidates its entity's prefix (`['lifecycle', 'deployments']` …). */
 export const lifecycleKeys = {
@@ -79,8 +79,8 @@ export function lifecycleMutations(api: LifecycleApi, queryClient: QueryClient) 
       const key = lifecycleKeys.modelVersion(modelName, version);
       return {
         mutationFn: (change: ModelVersionChange) => api.updateModelVersion(modelName, version, change, etagOf(queryClient, key)),
-        onSuccess: async (answer: Tagged<ModelVersion>) => {
-          queryClient.setQueryData(key, answer);
+        onSuccess: async (answer: Tagged<ModelVersion | Accepted>) => {
+          await storeAnswer(queryClient, key, answer);
           // Promotion archives the previous production version: every version's view may change.
           await queryClient.invalidateQueries({ queryKey: lifecycleKeys.models(), predicate: (q) => q.queryKey !== key });
         },
@@ -89,7 +89,7 @@ export function lifecycleMutations(api: LifecycleApi, queryClient: QueryClient) 
     deployment: (id: string) => {
       const key = lifecycleKeys.deployment(id);
       return {
-        mutationFn: (command: DeploymentCommand): Promise<Tagged<Deployment>> => {
+        mutationFn: (command: DeploymentCommand): Promise<Tagged<Deployment | Accepted>> => {
           const etag = etagOf(queryClient, key);
           switch (command.type) {
             case 'move':
@@ -104,8 +104,8 @@ export function lifecycleMutations(api: LifecycleApi, queryClient: QueryClient) 
               return api.terminateDeployment(id, etag);
           }
         },
-        onSuccess: async (answer: Tagged<Deployment>) => {
-          queryClient.setQueryData(key, answer);
+        onSuccess: async (answer: Tagged<Deployment | Accepted>) => {
+          await storeAnswer(queryClient, key, answer);
           // A promotion terminates the model's other live deployments in the environment.
           await queryClient.invalidateQueries({ queryKey: lifecycleKeys.deployments(), predicate: (q) => q.queryKey !== key });
         },

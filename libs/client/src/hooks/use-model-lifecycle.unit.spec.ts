@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InfiniteQueryObserver, MutationObserver, QueryClient } from '@tanstack/react-query';
+import { InfiniteQueryObserver, MutationObserver, QueryClient, QueryObserver } from '@tanstack/react-query';
 import { createApiClient } from '../client';
 import { type Deployment, lifecycleApi } from '../lifecycle';
 import { ApiError } from '../problem';
@@ -14,6 +14,8 @@ import { changedElsewhere } from './query-kit';
 function deploymentServer() {
   let deployment = { deployment_id: 'd1', status: 'pending', version: 1, config: { traffic_percent: 100 } } as unknown as Deployment;
   const ifMatchSeen: (string | undefined)[] = [];
+  /** The next change answers 202, as when the service's read model is behind. */
+  const state = { acceptNext: false };
   const server = createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     const send = (status: number, body: unknown, type = 'application/json') => {
@@ -35,12 +37,17 @@ function deploymentServer() {
         return send(412, { type: 'urn:mlops:problem:precondition-failed', title: 'Precondition Failed', status: 412, detail: `Deployment d1 is at version ${deployment.version}` }, 'application/problem+json');
       }
       deployment = { ...deployment, ...JSON.parse(body || '{}'), version: deployment.version + 1 };
+      if (state.acceptNext) {
+        state.acceptNext = false;
+        return send(202, { status: 'accepted', version: deployment.version, location: '/api/v1/ml/lifecycle/deployments/d1' });
+      }
       send(200, deployment);
     });
   });
   return {
     server,
     ifMatchSeen,
+    state,
     /** Another client's change: the version moves on behind the cache's back. */
     changeElsewhere: () => (deployment = { ...deployment, version: deployment.version + 1 }),
   };
@@ -71,6 +78,17 @@ describe('Model Lifecycle queries and mutations over a real HTTP server', () => 
     expect(fake.ifMatchSeen).toEqual(['"1"']);
     const cached = queryClient.getQueryData<{ data: Deployment; etag: string }>(lifecycleKeys.deployment('d1'));
     expect(cached).toMatchObject({ data: { status: 'validating', version: 2 }, etag: '"2"' });
+  });
+
+  it('after a 202 reads the deployment again instead of caching the acceptance', async () => {
+    await queryClient.fetchQuery(lifecycleQueries(api).deployment('d1'));
+    // A view showing the deployment: what an invalidation fetches again.
+    const unsubscribe = new QueryObserver(queryClient, lifecycleQueries(api).deployment('d1')).subscribe(() => undefined);
+    fake.state.acceptNext = true;
+    await new MutationObserver(queryClient, lifecycleMutations(api, queryClient).deployment('d1')).mutate({ type: 'move', status: 'validating' });
+    const cached = queryClient.getQueryData<{ data: Deployment; etag: string }>(lifecycleKeys.deployment('d1'));
+    expect(cached).toMatchObject({ data: { deployment_id: 'd1', status: 'validating', version: 2 }, etag: '"2"' });
+    unsubscribe();
   });
 
   it('turns a 412 into the changed-elsewhere state with the problem+json detail', async () => {
