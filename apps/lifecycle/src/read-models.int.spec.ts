@@ -1,12 +1,28 @@
 import request from 'supertest';
-import { EventValidator, lifecycleCatalog, Topics } from '@mlops/events';
+import { DatasetEvent, EventValidator, featureStoreCatalog, lifecycleCatalog, Topics } from '@mlops/events';
 import { EventSourcing, projectionEventsSkipped, requestRebuild } from '@mlops/event-sourcing';
-import { connectMongo, dropDatabase, expectIdenticalAfterRebuild, expectUnchangedUnderRedelivery, isolatedEnv, listen, ReadSide, RunningApp, ServiceProcess, startGateway } from '@mlops/testing';
+import {
+  connectMongo,
+  dropDatabase,
+  eventually,
+  expectIdenticalAfterRebuild,
+  expectUnchangedUnderRedelivery,
+  isolatedEnv,
+  listen,
+  ProjectionSpecification,
+  publishRaw,
+  ReadSide,
+  RunningApp,
+  ServiceProcess,
+  snapshotReadModels,
+  startGateway,
+} from '@mlops/testing';
 import { createLifecycleApp } from './app';
 import { deploymentsProjection } from './deployments/deployments.projection';
 import { driftEventsProjection } from './drift-events/drift-events.projection';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { loggedModelsProjection } from './mlflow/logged-models/logged-models.projection';
+import { featureStoreDatasetsProjection } from './mlflow/tracking/feature-store-datasets.projection';
 import { modelsProjection } from './models/models.projection';
 import { METRIC_HISTORY_COLLECTION, RUN_TALLIES_COLLECTION, runsProjection } from './runs/runs.projection';
 
@@ -158,5 +174,42 @@ describe('the lifecycle read models under redelivery and rebuild (invariants 4 a
     for (const collection of [METRIC_HISTORY_COLLECTION, RUN_TALLIES_COLLECTION]) {
       expect(await mongo.db.collection<{ generation: number }>(collection).distinct('generation')).toEqual([1]);
     }
+  });
+
+  it('keeps the Feature Store datasets it follows unchanged under redelivery, and replays them into identical ones', async () => {
+    const featureStoreTopic = env.KAFKA_TOPIC_PREFIX + Topics.featureStore;
+    const measured = (content_sha256: string | null) => ({ schema: [], row_count: 2, size_bytes: 40, content_sha256, profile: [] });
+    const registered = (id: string, content_sha256: string | null): DatasetEvent => ({
+      type: 'DatasetRegistered',
+      data: { id, name: id, description: '', source_type: 'csv', path: `raw/${id}.csv`, table_name: null, tags: [], ...measured(content_sha256) },
+    });
+    const profiled = (id: string, content_sha256: string): DatasetEvent => ({ type: 'DatasetProfiled', data: { id, ...measured(content_sha256) } });
+    // What the Feature Store publishes: two datasets, one of them refreshed to a new file.
+    const { events } = ProjectionSpecification.for(featureStoreDatasetsProjection, featureStoreCatalog).given(
+      { stream: 'dataset:trips', event: registered('trips', 'a'.repeat(64)) },
+      { stream: 'dataset:zones', event: registered('zones', null) },
+      { stream: 'dataset:trips', event: profiled('trips', 'b'.repeat(64)) },
+    );
+    const messages = events.map((event) => ({ key: event.subject!, value: JSON.stringify(event) }));
+    const datasets = [featureStoreDatasetsProjection];
+    const skipped = async () => (await projectionEventsSkipped.get()).values.find((v) => v.labels.projection === featureStoreDatasetsProjection.name)?.value ?? 0;
+
+    await publishRaw(env.KAFKA_BROKERS, featureStoreTopic, messages);
+    const applied = await eventually(async () => {
+      const snapshot = await snapshotReadModels(mongo.db, datasets);
+      expect(snapshot.feature_store_datasets).toMatchObject([
+        { _id: 'dataset:trips', version: 2, content_sha256s: ['a'.repeat(64), 'b'.repeat(64)] },
+        { _id: 'dataset:zones', version: 1, content_sha256s: [] },
+      ]);
+      return snapshot;
+    }, 30_000);
+
+    const skippedBefore = await skipped();
+    await publishRaw(env.KAFKA_BROKERS, featureStoreTopic, [...messages].reverse());
+    await eventually(async () => expect(await skipped()).toBeGreaterThanOrEqual(skippedBefore + messages.length), 30_000);
+    expect(await snapshotReadModels(mongo.db, datasets)).toEqual(applied);
+
+    expect(await requestRebuild(mongo.db, featureStoreDatasetsProjection.name)).toBe(1);
+    await eventually(async () => expect(await snapshotReadModels(mongo.db, datasets)).toEqual(applied), 60_000, 500);
   });
 });
