@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/FerretDB/FerretDB/internal/backends"
 	"github.com/FerretDB/FerretDB/internal/backends/postgresql/metadata"
@@ -122,6 +123,24 @@ func (c *collection) Query(ctx context.Context, params *backends.QueryParams) (*
 	}, nil
 }
 
+// execer runs a statement: the pool (a statement of its own) or a transaction.
+type execer interface {
+	Exec(ctx context.Context, sql string, arguments ...any) (pgconn.CommandTag, error)
+}
+
+// inTransactionIfMany runs f, which issues that many statements, in a transaction when there is
+// more than one.
+//
+// Patched: upstream opened a transaction for every insert and update, also of one statement,
+// which PostgreSQL runs atomically by itself: BEGIN and COMMIT were two more round trips.
+func inTransactionIfMany(ctx context.Context, p *pgxpool.Pool, statements int, f func(tx execer) error) error {
+	if statements <= 1 {
+		return f(p)
+	}
+
+	return pool.InTransaction(ctx, p, func(tx pgx.Tx) error { return f(tx) })
+}
+
 // InsertAll implements backends.Collection interface.
 func (c *collection) InsertAll(ctx context.Context, params *backends.InsertAllParams) (*backends.InsertAllResult, error) {
 	if _, err := c.r.CollectionCreate(ctx, &metadata.CollectionCreateParams{
@@ -141,12 +160,12 @@ func (c *collection) InsertAll(ctx context.Context, params *backends.InsertAllPa
 		return nil, lazyerrors.Error(err)
 	}
 
-	err = pool.InTransaction(ctx, p, func(tx pgx.Tx) error {
-		batchSize := c.r.BatchSize
-		if batchSize < 1 {
-			panic("batch-size should be greater or equal to 1")
-		}
+	batchSize := c.r.BatchSize
+	if batchSize < 1 {
+		panic("batch-size should be greater or equal to 1")
+	}
 
+	err = inTransactionIfMany(ctx, p, (len(params.Docs)+batchSize-1)/batchSize, func(tx execer) error {
 		var batch []*types.Document
 		docs := params.Docs
 
@@ -209,7 +228,7 @@ func (c *collection) UpdateAll(ctx context.Context, params *backends.UpdateAllPa
 		metadata.IDColumn,
 	)
 
-	err = pool.InTransaction(ctx, p, func(tx pgx.Tx) error {
+	err = inTransactionIfMany(ctx, p, len(params.Docs), func(tx execer) error {
 		for _, doc := range params.Docs {
 			var b []byte
 			if b, err = sjson.Marshal(doc); err != nil {
