@@ -7,7 +7,7 @@ import { BestRun, RunCounts, RunsService } from '../runs/runs.service';
 import { CreateExperimentDto, ExperimentDetailQueryDto, ListExperimentsQueryDto, UpdateExperimentDto } from './experiments.dto';
 import { ExperimentDocument, experimentKeyByName, experimentsProjection, findExperimentByName } from './experiments.projection';
 import { NameHolder } from './name-claim.decider';
-import { appendedAtVersion, freshKey, NameClaims } from './name-claims';
+import { appendedAtVersion, createsUnderItsName, freshKey, NameClaims } from './name-claims';
 
 /** A rename that loses its experiment's version to another command (a tag set meanwhile) claims again at the new one. */
 const RENAME_ATTEMPTS = 5;
@@ -27,9 +27,11 @@ export class ExperimentsService {
         const { state, version } = await this.experiments.load(key);
         return { version, name: state.exists ? state.name : null };
       },
-      unclaimedHolder: async (name) => {
-        const own = await this.experiments.load(name);
-        if (own.state.exists && own.state.name === name) return name;
+      unclaimedHolder: async (name, claim) => {
+        if (!createsUnderItsName(name, claim)) {
+          const own = await this.experiments.load(name);
+          if (own.state.exists && own.state.name === name) return name;
+        }
         return experimentKeyByName(this.readModel, name);
       },
       appendAnnounced: (name, holder, metadata) =>

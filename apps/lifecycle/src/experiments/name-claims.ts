@@ -11,10 +11,21 @@ export interface NameHolders {
   kind: NamedKind;
   /** The holder's write-side stream version and what it is called now (null: it does not exist). */
   standing(key: string): Promise<{ version: number; name: string | null }>;
-  /** The key of whoever was called `name` before its name had a claim stream (data from before claims). */
-  unclaimedHolder(name: string): Promise<string | null>;
+  /**
+   * The key of whoever was called `name` before its name had a claim stream (data from before
+   * claims). `claim`: the claim being made, whose `wanted()` has just read the holder's stream
+   * (a create under the name as its key found nobody there, so that stream need not be read again).
+   */
+  unclaimedHolder(name: string, claim?: WantedClaim): Promise<string | null>;
   /** Appends the create or rename a claim announced on the holder's stream, at exactly `holder.at_version`. */
   appendAnnounced(name: string, holder: NameHolder, metadata: CommandMetadata): Promise<unknown>;
+}
+
+/** What a claimant wants: the key that will hold the name, at which version of its stream, and what a create creates. */
+export interface WantedClaim {
+  key: string;
+  at_version: number;
+  created?: NameClaimCreation;
 }
 
 export interface Claimed {
@@ -27,6 +38,12 @@ export interface Claimed {
  * away from it: the name and 64 random bits, still within the names' pattern.
  */
 export const freshKey = (name: string) => `${name.slice(0, 100)}.${randomBytes(8).toString('hex')}`;
+
+/**
+ * Whether the claim is a create under the name itself as its key: its claimant chose that key
+ * because the stream of that key holds nothing called anything, so no holder from before claims is there.
+ */
+export const createsUnderItsName = (name: string, claim?: WantedClaim) => claim?.created !== undefined && claim.key === name;
 
 const isPreconditionFailed = (error: unknown) => error instanceof DomainError && error.kind === 'precondition_failed';
 
@@ -57,7 +74,7 @@ export class NameClaims {
    */
   async claim(
     name: string,
-    wanted: () => Promise<{ key: string; at_version: number; created?: NameClaimCreation }>,
+    wanted: () => Promise<WantedClaim>,
     metadata: CommandMetadata,
   ): Promise<Claimed> {
     const streamId = nameClaimStreamId(this.holders.kind, name);
@@ -74,7 +91,7 @@ export class NameClaims {
         }
       }
       if (version === 0) {
-        const unclaimed = await this.holders.unclaimedHolder(name);
+        const unclaimed = await this.holders.unclaimedHolder(name, claim);
         if (unclaimed !== null && unclaimed !== claim.key) throw conflict(`${this.describe()} ${name} already exists`);
       }
       try {

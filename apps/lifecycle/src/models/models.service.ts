@@ -7,7 +7,7 @@ import { trainingRunAggregate } from '../runs/training-run.aggregate';
 import { compareVersions, VersionComparison } from './model-compare';
 import { modelAggregate } from './model.aggregate';
 import { NameHolder } from '../experiments/name-claim.decider';
-import { appendedAtVersion, Claimed, freshKey, NameClaims } from '../experiments/name-claims';
+import { appendedAtVersion, Claimed, createsUnderItsName, freshKey, NameClaims } from '../experiments/name-claims';
 import { ModelCommand, modelCalled, modelDecider, modelKeyOf, modelStreamId } from './model.decider';
 import { CompareModelVersionsDto, ListModelVersionsQueryDto, RegisterModelVersionDto, UpdateModelVersionDto } from './models.dto';
 import { findModelByName, MODEL_VERSIONS_COLLECTION, ModelDocument, ModelVersionDocument, ModelVersionTombstone, ModelVersionView, modelsProjection } from './models.projection';
@@ -35,9 +35,11 @@ export class ModelsService {
         const { state, version } = await this.models.load(key);
         return { version, name: state.exists ? modelCalled(state, key) : null };
       },
-      unclaimedHolder: async (name) => {
-        const own = await this.models.load(name);
-        if (own.state.exists && modelCalled(own.state, name) === name) return name;
+      unclaimedHolder: async (name, claim) => {
+        if (!createsUnderItsName(name, claim)) {
+          const own = await this.models.load(name);
+          if (own.state.exists && modelCalled(own.state, name) === name) return name;
+        }
         const doc = await findModelByName(this.readModel, name);
         return doc ? modelKeyOf(doc) : null;
       },
