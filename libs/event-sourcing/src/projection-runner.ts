@@ -220,6 +220,7 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
         const waiting = this.waiting.get(streamId);
         waiting?.delete(waiter);
         if (waiting?.size === 0) this.waiting.delete(streamId);
+        if (this.waiting.size === 0) this.stopPolling(); // nobody left to poll for
         resolve(doc);
       };
       const onApplied = (doc: Doc) => {
@@ -241,6 +242,8 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
     }
     const timer = setTimeout(async () => {
       const ids = [...this.waiting.keys()];
+      if (this.polling?.timer === timer) this.polling = undefined;
+      if (!ids.length) return;
       try {
         // By `_id` alone: the lookup every MongoDB-protocol server answers from an index.
         const docs = (await this.collection.find({ _id: { $in: ids } } as mongo.Filter<Doc>).toArray()) as Doc[];
@@ -248,11 +251,15 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
       } catch {
         // The next poll tries again; the deadline bounds every wait.
       }
-      if (this.polling?.timer === timer) this.polling = undefined;
       this.pollWaiting();
     }, interval);
     timer.unref();
     this.polling = { timer, due };
+  }
+
+  private stopPolling(): void {
+    clearTimeout(this.polling?.timer);
+    this.polling = undefined;
   }
 
   /** Whether this replica's consumer holds the stream's partition, so its own apply wakes the waiters. */
