@@ -11,6 +11,7 @@ import { ResponseInterceptor, withVersionTag } from './http-response';
 import { ListQueryDto, PageDto } from './list-query.dto';
 import { ProblemDetailsFilter } from './problem-details';
 import { ResourceRoutes } from './resource-routes';
+import { IF_MATCH_COMMAND, IF_MATCH_MISMATCH, READ_MODEL_BEHIND } from './route-docs';
 import { createValidationPipe } from './validation';
 
 type Json = Record<string, any>;
@@ -112,11 +113,11 @@ const presentShelf = ({ name, colour, version }: ShelfDocument): ShelfDto => ({ 
     body: RegisterShelfDto,
     createdId: (result) => result.shelfName,
     headers: (result) => ({ 'X-Shelf': result.shelfName }),
-    docs: { summary: 'Register a shelf', created: ShelfDto, accepted: true, conflict: 'Taken' },
+    docs: { summary: 'Register a shelf', created: ShelfDto, conflict: 'Taken' },
   },
   list: { query: ListShelvesQueryDto, docs: { summary: 'List shelves', page: ShelfPageDto } },
   get: { summary: 'Get a shelf', ok: ShelfDto, notFound: 'No such shelf' },
-  update: { body: RepaintShelfDto, docs: { summary: 'Repaint a shelf', ifMatch: true, ok: ShelfDto, accepted: true, preconditionFailed: true } },
+  update: { body: RepaintShelfDto, docs: { summary: 'Repaint a shelf', ok: ShelfDto } },
 })
 class ShelvesController {
   constructor(private readonly shelves: ShelvesService) {}
@@ -273,6 +274,16 @@ describe('ResourceRoutes', () => {
       const ifMatch = (operation('/shelves/{name}', 'patch').parameters as Json[]).find((p) => p.in === 'header');
       expect(ifMatch).toMatchObject({ name: 'If-Match', required: false });
       expect(Object.keys(operation('/shelves/{name}', 'patch').responses)).toEqual(expect.arrayContaining(['200', '202', '412']));
+    });
+
+    it('documents what every standard command answers without its declaration saying so: the 202, If-Match, the 412 and the 404 of get', () => {
+      const accepted = { description: READ_MODEL_BEHIND, content: { 'application/json': { schema: { $ref: '#/components/schemas/AcceptedDto' } } } };
+      expect(operation('/shelves', 'post').responses['202']).toMatchObject(accepted);
+      const patch = operation('/shelves/{name}', 'patch');
+      expect(patch.responses['202']).toMatchObject(accepted);
+      expect((patch.parameters as Json[]).find((p) => p.in === 'header')).toMatchObject({ name: 'If-Match', description: IF_MATCH_COMMAND });
+      expect(patch.responses['412'].description).toBe(IF_MATCH_MISMATCH);
+      expect(patch.responses['404'].description).toBe('No such shelf');
     });
   });
 });
