@@ -4045,7 +4045,7 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
-            /** @description Invalid input (problem+json) */
+            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4716,7 +4716,7 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
-            /** @description Invalid input (problem+json) */
+            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4990,7 +4990,7 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
-            /** @description Invalid input (problem+json) */
+            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5261,7 +5261,7 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
-            /** @description Invalid input (problem+json) */
+            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5540,7 +5540,7 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
-            /** @description Invalid input (problem+json) */
+            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7057,7 +7057,7 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
-            /** @description Invalid input (problem+json) */
+            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7635,7 +7635,7 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedDto"];
                 };
             };
-            /** @description Invalid input (problem+json) */
+            /** @description Invalid input: unknown or malformed fields, parameters or JSON (problem+json lists each field) */
             400: {
                 headers: {
                     [name: string]: unknown;
