@@ -2,7 +2,8 @@
  * What a hop in front of the lifecycle service costs on this machine, against which the gateway's
  * overhead (`bench:vs-mlflow`'s `gateway-overhead` row, target ≤ 1 ms) can be read: unloaded
  * `GET /experiments/{name}`, p50 through each front minus p50 straight to the service, requests
- * interleaved so the machine's drift hits every front alike. The fronts:
+ * interleaved so the machine's drift hits every front alike. The fronts, each a process of its own
+ * as the gateway is:
  *  - a bare Node `http` proxy with a kept-alive agent (the floor of any proxy written in Node);
  *  - the same proxy as the one middleware of a bare Express 5 app;
  *  - the gateway (GATEWAY_URL, default http://127.0.0.1:8080).
@@ -10,9 +11,8 @@
  *
  *   node -r @swc-node/register bench/gateway-floor.ts
  */
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
 const service = new URL(process.env.LIFECYCLE_URL ?? 'http://127.0.0.1:3002');
@@ -20,19 +20,36 @@ const samples = Number(process.env.BENCH_SAMPLES ?? 1000);
 const EXPERIMENTS = '/api/v1/ml/lifecycle/experiments';
 const headers = { 'x-actor': 'bench', 'content-type': 'application/json' };
 
-const agent = new Agent({ keepAlive: true });
-const forward = (req: IncomingMessage, res: ServerResponse) => {
-  const upstream = request({ hostname: service.hostname, port: service.port, path: req.url, method: req.method, headers: req.headers, agent }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+/** A proxy process: forwards every request to the service over a kept-alive agent, in Express when asked; prints its port. */
+const PROXY = `
+const http = require('node:http');
+const [target, withExpress] = [new URL(process.argv[1]), process.argv[2] === 'express'];
+const agent = new http.Agent({ keepAlive: true });
+const forward = (req, res) => {
+  const upstream = http.request({ hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent }, (answer) => {
+    res.writeHead(answer.statusCode, answer.rawHeaders);
     answer.pipe(res);
   });
   upstream.on('error', () => res.destroy());
   upstream.end();
 };
+let handler = forward;
+if (withExpress) {
+  const app = require('express')();
+  app.set('query parser', 'simple');
+  app.use((req, res) => forward(req, res));
+  handler = app;
+}
+const server = http.createServer(handler).listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+async function startProxy(kind: 'http' | 'express'): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-e', PROXY, service.origin, kind], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const [port] = await new Promise<string[]>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the ${kind} proxy exited (${code})`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve([line.trim()]));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -41,12 +58,9 @@ async function main() {
   const name = `gateway-floor-${Date.now()}`;
   const created = await fetch(gateway + EXPERIMENTS, { method: 'POST', headers, body: JSON.stringify({ name }) });
   if (created.status >= 300) throw new Error(`POST ${EXPERIMENTS}: ${created.status} ${await created.text()}`);
-  const bare = createServer(forward);
-  const app = express();
-  app.set('query parser', 'simple');
-  app.use((req, res) => forward(req, res));
-  const viaExpress = createServer(app);
-  const fronts: Record<string, string> = { direct: service.origin, 'bare http proxy': await listen(bare), 'bare Express proxy': await listen(viaExpress), gateway };
+  const bare = await startProxy('http');
+  const viaExpress = await startProxy('express');
+  const fronts: Record<string, string> = { direct: service.origin, 'bare http proxy': bare.url, 'bare Express proxy': viaExpress.url, gateway };
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(fronts).map((front) => [front, []]));
   const path = `${EXPERIMENTS}/${encodeURIComponent(name)}`;
   try {
@@ -60,9 +74,8 @@ async function main() {
       }
     }
   } finally {
-    bare.close();
-    viaExpress.close();
-    agent.destroy();
+    bare.child.kill();
+    viaExpress.child.kill();
   }
   const direct = median(times.direct);
   console.log(`unloaded GET ${path}, ${samples} interleaved samples per front; direct p50 ${direct.toFixed(2)} ms`);
