@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, KafkaContext, MicroserviceOptions, Payload, Transport } from '@nestjs/microservices';
 import type { Response } from 'express';
 import { createLogger, kafkaClientSecurity, loadConfig, PinoNestLogger } from '@mlops/platform';
+import { BACKGROUND_FETCH } from '@mlops/event-sourcing';
 import { monitorConfigSchema } from './config';
 import { loadContract } from './contract';
 import { EventIntake } from './event-intake';
@@ -59,7 +60,7 @@ export async function createMonitorApp(env: Record<string, string | undefined> =
     options: {
       client: { clientId: 'mlops-monitor', brokers: config.KAFKA_BROKERS, ...kafkaClientSecurity(config) },
       // A fresh group per start reading from the first offset: the state is rebuilt from the log.
-      consumer: { groupId: `${config.MONITOR_GROUP_ID}.${Date.now()}`, allowAutoTopicCreation: false },
+      consumer: { groupId: `${config.MONITOR_GROUP_ID}.${Date.now()}`, allowAutoTopicCreation: false, ...BACKGROUND_FETCH },
       subscribe: { fromBeginning: true },
       postfixId: '',
     },

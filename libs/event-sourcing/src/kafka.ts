@@ -55,6 +55,14 @@ export const CONSUMER_SESSION = { sessionTimeout: 6_000, heartbeatInterval: 1_00
  */
 export const CONSUMER_FETCH = { maxWaitTimeInMs: 1_000 } as const;
 
+/**
+ * For consumers no request waits on (reactors, the monitor): a fetch answers once a megabyte is
+ * there or a quarter second has gone by. Every consumer of a topic fetches every event, and under
+ * load a fetch that answers at the first message carries one event; these carry a quarter second
+ * of them, at a quarter second of delay to a follow-up.
+ */
+export const BACKGROUND_FETCH = { minBytes: 1 << 20, maxWaitTimeInMs: 250 } as const;
+
 export function createKafka(settings: KafkaSettings, logger: LogSink): Kafka {
   return new Kafka({
     clientId: settings.clientId,

@@ -2,7 +2,7 @@ import { EachBatchPayload, Kafka } from 'kafkajs';
 import { Counter, Gauge } from 'prom-client';
 import { CloudEvent } from '@mlops/events';
 import { ConsumerStatus, SupervisedConsumer, SupervisedWorker } from './consumer-supervisor';
-import { LogSink } from './kafka';
+import { BACKGROUND_FETCH, LogSink } from './kafka';
 
 /**
  * A process manager: reacts to events of chosen types (from any domain's topic) by issuing
@@ -73,6 +73,7 @@ export class ReactorRunner implements SupervisedWorker {
         consumer: `reactor:${reactor.name}`,
         groupId: this.groupId,
         topic: options.topicPrefix + reactor.topic,
+        config: BACKGROUND_FETCH,
         run: () => ({
           autoCommit: false,
           eachBatchAutoResolve: false,
