@@ -50,10 +50,12 @@ export class CommandHandler {
     ifMatch: number | undefined,
   ): Promise<CommandOutcome<Event>> {
     // First on the state this process last saw, without reading the store: the append lands only
-    // if the stream is still at that version. A refusal or a no-op on that state, or a lost race,
-    // is decided again on a fresh load, which alone may refuse.
-    const recent = this.store.recentState(streamId, decider);
-    if (recent && (ifMatch === undefined || ifMatch === recent.version)) {
+    // if the stream is still at that version. A stream it has not seen is taken to be new, so a
+    // create reads nothing (its append at version 0 fails if the stream has a first commit). A
+    // refusal or a no-op on that state, or a lost race, is decided again on a fresh load, which
+    // alone may refuse.
+    const recent = this.store.recentState(streamId, decider) ?? { state: decider.initialState(), version: 0 };
+    if (ifMatch === undefined || ifMatch === recent.version) {
       const events = decidedOrNone(decider, command, recent.state);
       if (events.length) {
         try {

@@ -4,7 +4,7 @@ import { lifecycleCatalog } from '@mlops/events';
 import { connectMongo, dropDatabase, isolatedEnv } from '@mlops/testing';
 import { CommandHandler } from './command-handler';
 import { Decider, foldEvents } from './decider';
-import { ConcurrencyError, DomainError } from './errors';
+import { ConcurrencyError, conflict, DomainError } from './errors';
 import { EventStore, storedEvents } from './event-store';
 import { createKafka, ensureTopic } from './kafka';
 import { OutboxRelay } from './outbox-relay';
@@ -246,6 +246,30 @@ describe('stream loads from snapshots on the real MongoDB-protocol server', () =
     // An If-Match of the version another process reached is not refused on the stale state.
     await handler.handle(describer, stream, { description: 'elsewhere again' }, metadata);
     expect((await own.handle(describer, stream, { description: 'd15' }, metadata, { ifMatch: 14 })).version).toBe(15);
+  });
+
+  it('creates a stream without reading the store, and refuses to create it again from a process that has not seen it', async () => {
+    type Created = { type: 'ExperimentCreated'; data: { name: string; description: string; owner: string; tags: string[] } };
+    const creator: Decider<{ name: string }, Created, { exists: boolean }> = {
+      decide: (command, state) => {
+        if (state.exists) throw conflict(`${command.name} exists`);
+        return [created(command.name) as Created];
+      },
+      evolve: () => ({ exists: true }),
+      initialState: () => ({ exists: false }),
+      snapshot: { schema: 'creator.v1' },
+    };
+    const stream = 'experiment:created-unread';
+    const findsOf = () => (finds.get('events') ?? 0) + (finds.get(SNAPSHOTS_COLLECTION) ?? 0);
+    const before = findsOf();
+    expect((await new CommandHandler(store, relay).handle(creator, stream, { name: 'created-unread' }, metadata)).version).toBe(1);
+    expect(findsOf() - before).toBe(0);
+    // Another process, which has not seen the stream, takes it to be new too: its append at version 0 is refused, and a load decides.
+    const unseen = await EventStore.create(connection.db!, lifecycleCatalog, { snapshotEvery: SNAPSHOT_EVERY });
+    const again = new CommandHandler(unseen, relay).handle(creator, stream, { name: 'created-unread' }, metadata);
+    await expect(again).rejects.toMatchObject({ kind: 'conflict' });
+    expect(findsOf() - before).toBeGreaterThan(0);
+    expect(await store.collection.countDocuments({ stream_id: stream })).toBe(1);
   });
 
   it('still answers 412 to all but one of racing If-Match commands, and 409 to a lost race without it', async () => {
