@@ -8,7 +8,7 @@ import { servingInProduction } from '../drift-alerts/drift-alert.reactor';
 import { modelAggregate } from '../models/model.aggregate';
 import { findVersion, modelKeyOf } from '../models/model.decider';
 import { findModelByName } from '../models/models.projection';
-import { withCurrentNames } from '../experiments/current-names';
+import { CurrentNames } from '../experiments/current-names';
 import { deploymentAggregate } from './deployment.aggregate';
 import { DeploymentCommand, deploymentDecider, LIVE_STATUSES } from './deployment.decider';
 import { CreateDeploymentDto, ListDeploymentsQueryDto, UpdateDeploymentDto } from './deployments.dto';
@@ -28,6 +28,8 @@ export class DeploymentsService {
     private readonly allocations: TrafficAllocations,
     @Inject(SERVICE_CONFIG) private readonly config: LifecycleConfig,
   ) {}
+
+  private readonly modelNames = new CurrentNames({ collection: () => this.models.readModel.collection as never, prefix: 'model:', field: 'model_name' });
 
   private get readModel() {
     return this.deployments.readModel.collection;
@@ -116,7 +118,7 @@ export class DeploymentsService {
 
   /** Deployments as our API shows them: `model_name` is what the model is called now (they refer to its key). */
   async named(docs: DeploymentDocument[]): Promise<DeploymentDocument[]> {
-    return withCurrentNames(docs, 'model_name', { collection: this.models.readModel.collection as never, prefix: 'model:', field: 'model_name' });
+    return this.modelNames.of(docs, 'model_name');
   }
 
   /** A command's result as our API answers it (`named`). */

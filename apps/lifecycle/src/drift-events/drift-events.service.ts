@@ -5,7 +5,7 @@ import { DeploymentsService } from '../deployments/deployments.service';
 import { modelAggregate } from '../models/model.aggregate';
 import { findVersion, modelKeyOf } from '../models/model.decider';
 import { findModelByName } from '../models/models.projection';
-import { withCurrentNames } from '../experiments/current-names';
+import { CurrentNames } from '../experiments/current-names';
 import { driftEventAggregate } from './drift-event.aggregate';
 import { timeOrderedId } from './drift-event.decider';
 import { ListDriftEventsQueryDto, RecordDriftEventDto } from './drift-events.dto';
@@ -20,6 +20,8 @@ export class DriftEventsService {
     @InjectAggregate(modelAggregate) private readonly models: BoundAggregate<typeof modelAggregate>,
     private readonly deployments: DeploymentsService,
   ) {}
+
+  private readonly modelNames = new CurrentNames({ collection: () => this.modelsReadModel as never, prefix: 'model:', field: 'model_name' });
 
   async record(dto: RecordDriftEventDto): Promise<CommandResult<DriftEventDocument> & { driftEventId: string; alerted: string[] }> {
     const metadata = commandMetadata();
@@ -53,7 +55,7 @@ export class DriftEventsService {
 
   /** Drift events as our API shows them: `model_name` is what the model is called now (they refer to its key). */
   named(docs: DriftEventDocument[]): Promise<DriftEventDocument[]> {
-    return withCurrentNames(docs, 'model_name', { collection: this.modelsReadModel as never, prefix: 'model:', field: 'model_name' });
+    return this.modelNames.of(docs, 'model_name');
   }
 
   /** A command's result as our API answers it (`named`). */

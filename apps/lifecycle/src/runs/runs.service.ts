@@ -5,7 +5,7 @@ import { BoundAggregate, CommandMetadata, CommandResult, encodeCursor, decodeCur
 import { commandMetadata } from '@mlops/platform';
 import { experimentAggregate } from '../experiments/experiment.aggregate';
 import { experimentKeyByName } from '../experiments/experiments.projection';
-import { withCurrentNames } from '../experiments/current-names';
+import { CurrentNames } from '../experiments/current-names';
 import { RunCommand, runStreamId } from './run.decider';
 import { trainingRunAggregate } from './training-run.aggregate';
 import { ListRunsQueryDto, NextStepMetricPointDto, StartRunDto, UpdateRunDto } from './runs.dto';
@@ -42,6 +42,8 @@ export class RunsService {
     @InjectAggregate(trainingRunAggregate) private readonly runs: BoundAggregate<typeof trainingRunAggregate>,
     @InjectAggregate(experimentAggregate) private readonly experiments: BoundAggregate<typeof experimentAggregate>,
   ) {}
+
+  private readonly experimentNames = new CurrentNames({ collection: () => this.experiments.readModel.collection as never, prefix: 'experiment:', field: 'name' });
 
   /** A derived collection of the runs read model (metric histories, tallies, latest metrics). */
   private derived<Doc extends { _id: string }>(collection: string) {
@@ -112,7 +114,7 @@ export class RunsService {
 
   /** Runs as our API shows them: `experiment_name` is what the experiment is called now (they refer to its key). */
   async named<Doc extends RunDocument>(docs: Doc[]): Promise<Doc[]> {
-    return withCurrentNames(docs, 'experiment_name', { collection: this.experiments.readModel.collection as never, prefix: 'experiment:', field: 'name' });
+    return this.experimentNames.of(docs, 'experiment_name');
   }
 
   async namedOne<Doc extends RunDocument | null>(doc: Doc): Promise<Doc> {
