@@ -4,7 +4,7 @@ import { deploymentsProjection } from './deployments/deployments.projection';
 import { driftEventsProjection } from './drift-events/drift-events.projection';
 import { experimentsProjection } from './experiments/experiments.projection';
 import { MODEL_VERSIONS_COLLECTION, modelsProjection } from './models/models.projection';
-import { LATEST_METRICS_COLLECTION, METRIC_HISTORY_COLLECTION, runsProjection } from './runs/runs.projection';
+import { LATEST_METRICS_COLLECTION, METRIC_BUCKET_RANGES_COLLECTION, runsProjection } from './runs/runs.projection';
 
 // Lifecycle's query shapes, against the indexes its read models declare. To extend: add the
 // collection's fields and the shape; a shape no declared index serves shows as a todo.
@@ -14,7 +14,7 @@ const collections: SeededCollection[] = [
   { name: MODEL_VERSIONS_COLLECTION, fields: { model_name: 'string', stage: 'string', reference_dataset: 'string' } },
   { name: runsProjection.name, fields: { experiment_name: 'string', status: 'string' } },
   { name: LATEST_METRICS_COLLECTION, fields: { experiment_name: 'string', key: 'string', value: 'number' } },
-  { name: METRIC_HISTORY_COLLECTION, fields: { run_id: 'string', key: 'string', first: 'string', last: 'string' } },
+  { name: METRIC_BUCKET_RANGES_COLLECTION, fields: { run_id: 'string', key: 'string', first: 'string', last: 'string' } },
   { name: deploymentsProjection.name, fields: { model_name: 'string', environment: 'string', status: 'string' } },
   { name: driftEventsProjection.name, fields: { model_name: 'string', status: 'string' } },
 ];
@@ -56,7 +56,7 @@ const shapes: QueryShape[] = [
   ),
   {
     name: 'the buckets of a metric history past a cursor',
-    collection: METRIC_HISTORY_COLLECTION,
+    collection: METRIC_BUCKET_RANGES_COLLECTION,
     filter: { run_id: pooled('run_id', 19), key: pooled('key', 19), last: { $gt: 'last-1' } },
     sort: { first: 1, _id: 1 },
   },

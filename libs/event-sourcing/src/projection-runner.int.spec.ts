@@ -1,7 +1,6 @@
 import { Kafka } from 'kafkajs';
 import { CloudEvent } from '@mlops/events';
-import { connectMongo, dropDatabase, eventually, isolatedEnv } from '@mlops/testing';
-import { createKafka, ensureTopic } from './kafka';
+import { connectMongo, dropDatabase, isolatedEnv } from '@mlops/testing';
 import { AppendedDocument, appendedItems, Projection, PROJECTION_STATE_COLLECTION, ReadModelDocument } from './projection';
 import { BatchMessage, ProjectionRunner, requestRebuild } from './projection-runner';
 
@@ -329,90 +328,5 @@ describe('projection runner: batches, guarded appends and tallies', () => {
     expect(await runner.applyBatch([{ event: event(1, [2], 'counter:n'), offset: '10' }], 0)).toEqual(['applied']);
     expect(await buckets.findOne({ _id: 'counter:n' as never })).toEqual({ _id: 'counter:n', stream: 'counter:n', items_json: '[2]', count: 1, appended_version: 1, generation: -1 });
     expect(await parity.findOne({ _id: 'all|p0' as never })).toMatchObject({ offset: '10', generation: -1, odd: 0, even: 1 });
-  });
-});
-
-describe('projection runner: a new revision on a real Kafka broker', () => {
-  const env = isolatedEnv('revision');
-  const settings = { brokers: env.KAFKA_BROKERS.split(','), clientId: 'revision-test', topicPrefix: env.KAFKA_TOPIC_PREFIX, partitions: 1, replicationFactor: -1 };
-  const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const kafka = createKafka(settings, logger);
-  let mongo: Awaited<ReturnType<typeof connectMongo>>;
-  const runners: ProjectionRunner<CounterDocument>[] = [];
-
-  /** Revision 1 keeps one document per value in `revised_values`; revision 2 counts the values in the stream document instead. */
-  const first: Projection<CounterDocument> = {
-    ...counters,
-    name: 'revised',
-    topic: 'revised',
-    derivedCollections: ['revised_values'],
-    derive: (e) => [{ collection: 'revised_values', documents: (e.data.values as number[]).map((value, index) => ({ _id: `${e.subject}|${e.streamversion}|${index}`, value })) }],
-  };
-  const second: Projection<CounterDocument & { values: number }> = {
-    name: 'revised',
-    topic: 'revised',
-    streamType: 'counter',
-    revision: 2,
-    evolve: (current, e) => ({ total: (current?.total ?? 0) + (e.data.values as number[]).reduce((a, b) => a + b, 0), values: (current?.values ?? 0) + (e.data.values as number[]).length }),
-  };
-  const started = async <Doc extends CounterDocument>(projection: Projection<Doc>) => {
-    const runner = new ProjectionRunner(kafka, mongo.db, projection, { topicPrefix: env.KAFKA_TOPIC_PREFIX, groupPrefix: `${env.KAFKA_TOPIC_PREFIX}g.`, generationPollMs: 200 }, logger);
-    runners.push(runner as never);
-    await runner.start();
-    return runner;
-  };
-  const state = () => mongo.db.collection(PROJECTION_STATE_COLLECTION).findOne({ _id: 'revised' as never });
-  const stop = async () => {
-    for (const runner of runners.splice(0)) await runner.stop();
-  };
-
-  beforeAll(async () => {
-    mongo = await connectMongo(env.MONGO_URL, env.MONGO_DB);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopic(admin, env.KAFKA_TOPIC_PREFIX + 'revised', settings);
-    await admin.disconnect();
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: env.KAFKA_TOPIC_PREFIX + 'revised',
-      messages: [event(1, [1, 2]), event(2, [3])].map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
-    });
-    await producer.disconnect();
-  });
-  afterAll(async () => {
-    await stop();
-    await mongo.close();
-    await dropDatabase(env.MONGO_URL, env.MONGO_DB);
-  });
-
-  it('is rebuilt once, by the first runner of the new revision, dropping what the old one kept', async () => {
-    await started(first);
-    await eventually(async () => expect(await mongo.db.collection('revised').findOne({ _id: 'counter:a' as never })).toEqual({ _id: 'counter:a', version: 2, total: 6 }));
-    expect(await mongo.db.collection('revised_values').countDocuments()).toBe(3);
-    await stop();
-    expect(await state()).toEqual({ _id: 'revised', derived_collections: ['revised_values'] });
-
-    // Two runners of revision 2 start side by side: one rebuilds, the other follows its generation.
-    await Promise.all([started(second), started(second)]);
-    await eventually(async () => expect(await mongo.db.collection('revised').findOne({ _id: 'counter:a' as never })).toEqual({ _id: 'counter:a', version: 2, total: 6, values: 3 }));
-    expect(await state()).toMatchObject({ generation: 1, revision: 2 });
-    expect((await state())?.revising_until).toBeUndefined();
-    expect(await mongo.db.listCollections({ name: 'revised_values' }).toArray()).toEqual([]);
-    await stop();
-
-    // Started again at the same revision: nothing rebuilt.
-    await started(second);
-    await eventually(async () => expect(runners[0].status().state).toBe('running'));
-    expect(await state()).toMatchObject({ generation: 1, revision: 2 });
-  });
-
-  it('records the revision of a read model that holds nothing yet, without a rebuild', async () => {
-    const fresh = { ...second, name: 'revised_fresh', topic: 'revised' };
-    await started(fresh);
-    expect(await mongo.db.collection(PROJECTION_STATE_COLLECTION).findOne({ _id: 'revised_fresh' as never })).toMatchObject({ revision: 2 });
-    await eventually(async () => expect(await mongo.db.collection('revised_fresh').findOne({ _id: 'counter:a' as never })).toMatchObject({ version: 2, values: 3 }));
-    expect((await mongo.db.collection(PROJECTION_STATE_COLLECTION).findOne({ _id: 'revised_fresh' as never }))?.generation ?? 0).toBe(0);
-    await stop();
   });
 });

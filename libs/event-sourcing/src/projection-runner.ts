@@ -47,9 +47,6 @@ interface Waiter<Doc> {
 /** Batches of this many partitions are applied at once (the topics have 3 by default). */
 const PARTITIONS_APPLIED_CONCURRENTLY = 4;
 
-/** How long a runner's claim to rebuild for a new revision holds before another may take it over. */
-const REVISING_CLAIM_MS = 60_000;
-
 /** Stream documents kept as last written, so a batch on a stream this runner is following reads nothing back. */
 const WRITTEN_STREAMS_KEPT = 2_000;
 /** Appended documents kept as last written (a full metric bucket is ~25 kB of JSON text): ~32 MB at most. */
@@ -99,8 +96,6 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
   private followingFailed = false;
   private generationTimer?: NodeJS.Timeout;
   private switching?: Promise<void>;
-  /** The stored read model is known to be of this projection's revision. */
-  private revised = false;
   private readonly applied = new EventEmitter().setMaxListeners(0);
   private readonly waiting = new Map<string, Set<Waiter<Doc>>>();
   private polling?: { timer: NodeJS.Timeout; due: number };
@@ -491,7 +486,6 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
         const items = fresh.flatMap(({ append }) => append.items);
         const next: AppendedDocument = {
           ...(current ?? { ...fresh[0].append.setOnInsert, _id: id, generation }),
-          ...Object.assign({}, ...fresh.map(({ append }) => append.set)),
           items_json: appendToJsonList(current?.items_json, items),
           count: (current?.count ?? 0) + items.length,
           appended_version: fresh[fresh.length - 1].version,
@@ -599,47 +593,6 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
     projectionLag.set({ projection: this.projection.name, partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
 
-  /**
-   * A read model built by an older revision of the projection is rebuilt, by the one runner that
-   * claims it (the others follow the new generation as after any rebuild). A store that holds none
-   * of it yet just records the revision.
-   */
-  private async reviseIfOlder(): Promise<void> {
-    const revision = this.projection.revision ?? 0;
-    if (this.revised || revision === 0) return;
-    const name = this.projection.name;
-    const state = await this.state.findOne({ _id: name });
-    if ((state?.revision ?? 0) >= revision) {
-      this.revised = true;
-      return;
-    }
-    if (!state) {
-      const empty = !(await this.collection.findOne({}, { projection: { _id: 1 } }));
-      // Nothing built yet: it is of this revision. Otherwise the state is created for the claim below.
-      const created = await this.state
-        .updateOne({ _id: name }, empty ? { $max: { revision } } : { $setOnInsert: { generation: 0 } }, { upsert: true })
-        .catch((error: mongo.MongoServerError) => {
-          if (error?.code !== DUPLICATE_KEY) throw error; // another runner created it first: seen at the next poll
-          return undefined;
-        });
-      if (empty || !created) return;
-    }
-    const now = Date.now();
-    const claimed = await this.state.findOneAndUpdate(
-      {
-        _id: name,
-        $and: [
-          { $or: [{ revision: { $exists: false } }, { revision: { $lt: revision } }] },
-          { $or: [{ revising_until: { $exists: false } }, { revising_until: { $lt: new Date(now) } }] },
-        ],
-      },
-      { $set: { revising_until: new Date(now + REVISING_CLAIM_MS) } },
-    );
-    if (!claimed) return; // another runner is rebuilding it
-    this.logger.info({ projection: name, stored_revision: state?.revision ?? 0, revision }, 'read model built by an older revision: rebuilding');
-    await requestRebuild(this.db, name, { revision, collections: this.projection.derivedCollections });
-  }
-
   private async currentGeneration(): Promise<number> {
     const state = await this.state.findOne({ _id: this.projection.name });
     return state?.generation ?? 0;
@@ -684,7 +637,6 @@ export class ProjectionRunner<Doc extends ReadModelDocument> implements Supervis
   private async followRebuilds(): Promise<void> {
     if (this.switching) return;
     this.switching = (async () => {
-      await this.reviseIfOlder();
       const generation = await this.currentGeneration();
       if (generation === this.generation && this.consumer) return;
       if (this.consumer) {
@@ -730,15 +682,9 @@ async function guardedBulkWrite<T extends mongo.Document>(target: mongo.Collecti
  * from the start. Dropping first means no runner can skip events into the old collection under the
  * new generation.
  */
-export async function requestRebuild(
-  db: mongo.Db,
-  projectionName: string,
-  revised?: { revision: number; collections?: string[] },
-): Promise<number> {
+export async function requestRebuild(db: mongo.Db, projectionName: string): Promise<number> {
   const states = db.collection<ProjectionStateDocument>(PROJECTION_STATE_COLLECTION);
-  const recorded = (await states.findOne({ _id: projectionName }))?.derived_collections ?? [];
-  // For a new revision, also the collections it has that the old one did not.
-  const derived = [...new Set([...recorded, ...(revised?.collections ?? [])])];
+  const derived = (await states.findOne({ _id: projectionName }))?.derived_collections ?? [];
   for (const collection of [projectionName, ...derived]) {
     await db.collection(collection).drop().catch((error: mongo.MongoServerError) => {
       if (error?.codeName !== 'NamespaceNotFound' && error?.code !== 26) throw error;
@@ -747,9 +693,7 @@ export async function requestRebuild(
   const state = await states
     .findOneAndUpdate(
       { _id: projectionName },
-      revised
-        ? { $inc: { generation: 1 }, $set: { rebuild_requested_at: new Date(), revision: revised.revision }, $unset: { revising_until: '' } }
-        : { $inc: { generation: 1 }, $set: { rebuild_requested_at: new Date() } },
+      { $inc: { generation: 1 }, $set: { rebuild_requested_at: new Date() } },
       { upsert: true, returnDocument: 'after' },
     );
   return state!.generation;

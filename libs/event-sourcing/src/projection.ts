@@ -40,11 +40,6 @@ export interface DerivedAppend {
   items: unknown[];
   /** Fields written when the document is created. */
   setOnInsert?: Record<string, unknown>;
-  /**
-   * Fields written with the items, in the same guarded write (the last fresh append's values win):
-   * what summarises the list (a bucket's first and last key) stays exactly as current as the list.
-   */
-  set?: Record<string, unknown>;
 }
 
 /** A document kept by appends: the `setOnInsert` fields and the runner's bookkeeping. */
@@ -115,12 +110,6 @@ export type ReadModelFields<Doc extends ReadModelDocument> = Omit<Doc, '_id' | '
 export interface Projection<Doc extends ReadModelDocument> {
   /** Also the MongoDB collection name and part of the consumer group id. */
   name: string;
-  /**
-   * The shape of what the read model stores: raised when `evolve`, `derive` or the collections
-   * change so that documents written before are wrong for the new code. The first runner to start
-   * at a revision above the stored one rebuilds the read model (as `requestRebuild` does), once.
-   */
-  revision?: number;
   topic: string;
   /** Stream type (`experiment` for `experiment:<name>`) whose events this read model follows. */
   streamType: string;
@@ -203,8 +192,4 @@ export interface ProjectionStateDocument {
   rebuild_requested_at?: Date;
   /** Recorded by the runner so a rebuild (which knows only the name) drops them too. */
   derived_collections?: string[];
-  /** The `revision` of the projection the documents were built by. */
-  revision?: number;
-  /** Set while one runner rebuilds for a new revision; a claim past this time (its holder died) is taken over. */
-  revising_until?: Date;
 }

@@ -72,9 +72,17 @@ export interface MetricBucketDocument extends DerivedDocument, AppendedDocument 
   run_id: string;
   key: string;
   bucket: number;
-  /** The lowest and highest history key of its points, written with them: the buckets a page reads. */
+}
+
+/** A bucket's key range, in a collection of small documents a page reads to pick the buckets it needs. */
+export interface MetricBucketRangeDocument extends DerivedDocument {
+  run_id: string;
+  key: string;
+  bucket: number;
   first: string;
   last: string;
+  /** Points in the bucket once the event that wrote this range is appended. */
+  count: number;
 }
 
 /** The latest value of one metric of one run, for the experiment's best run. */
@@ -89,6 +97,7 @@ export interface LatestMetricDocument extends DerivedDocument {
 export type RunTallyDocument = TallyDocument & { experiment_name: string } & Partial<Record<RunStatus | 'total', number>>;
 
 export const METRIC_HISTORY_COLLECTION = 'run_metric_history';
+export const METRIC_BUCKET_RANGES_COLLECTION = 'run_metric_history_ranges';
 export const LATEST_METRICS_COLLECTION = 'run_latest_metrics';
 export const RUN_TALLIES_COLLECTION = 'experiment_run_tallies';
 
@@ -120,19 +129,27 @@ runsSchema.index({ experiment_name: 1, status: 1, _id: 1 }, { name: 'experiment_
 // MLflow's search-runs: an experiment's runs, newest first.
 runsSchema.index({ experiment_name: 1, start_time: -1, _id: 1 }, { name: 'experiment_name_start_time_id' });
 
-/** A metric's buckets by key range (which ones a page of its history reads), then each by `_id` (`metricBucketId`). */
+/** Read by `_id` alone (`metricBucketId`), the buckets a page of history needs. */
 export const metricHistorySchema = derivedSchema(METRIC_HISTORY_COLLECTION, {
   run_id: String,
   key: String,
   bucket: Number,
-  first: String,
-  last: String,
   items_json: String,
   count: Number,
   appended_version: Number,
   generation: Number,
 });
-metricHistorySchema.index({ run_id: 1, key: 1, first: 1, last: 1 }, { name: 'run_key_first_last' });
+
+/** A metric's buckets by key range: which ones a page of its history reads. */
+export const metricBucketRangesSchema = derivedSchema(METRIC_BUCKET_RANGES_COLLECTION, {
+  run_id: String,
+  key: String,
+  bucket: Number,
+  first: String,
+  last: String,
+  count: Number,
+});
+metricBucketRangesSchema.index({ run_id: 1, key: 1, first: 1, last: 1 }, { name: 'run_key_first_last' });
 
 /** An experiment's runs by a metric's latest value: best run, and the runs list sorted by a metric. */
 export const latestMetricsSchema = derivedSchema(LATEST_METRICS_COLLECTION, {
@@ -198,15 +215,18 @@ export function advanceBuckets(cursors: MetricBucketCursor[], points: MetricPoin
   return [...byKey.values()];
 }
 
-/** The guarded appends of one metrics event: its points per key into the key's open bucket, with the bucket's new key range. */
-export function historyWrites(run: Pick<RunDocument, 'run_id' | 'metric_buckets'>, metrics: MetricPoint[], streamVersion: number): DerivedAppend[] {
+/** The guarded appends of one metrics event (its points per key, into the key's open bucket) and the buckets' new ranges. */
+export function historyWrites(run: Pick<RunDocument, 'run_id' | 'metric_buckets'>, metrics: MetricPoint[], streamVersion: number) {
   const appends: DerivedAppend[] = [];
+  const ranges: MetricBucketRangeDocument[] = [];
   for (const [key, points] of pointsByKey(metrics, streamVersion)) {
-    const { bucket, first, last } = run.metric_buckets.find((cursor) => cursor.key === key)!;
+    const { bucket, first, last, count } = run.metric_buckets.find((cursor) => cursor.key === key)!;
+    const _id = metricBucketId(run.run_id, key, bucket);
     const items = points.map((p, i): StoredPoint => (i > 0 && p.timestamp === points[i - 1].timestamp ? [p.step, p.value, p.seq] : [p.step, p.value, p.seq, p.timestamp]));
-    appends.push({ _id: metricBucketId(run.run_id, key, bucket), items, setOnInsert: { run_id: run.run_id, key, bucket }, set: { first, last } });
+    appends.push({ _id, items, setOnInsert: { run_id: run.run_id, key, bucket } });
+    ranges.push({ _id, run_id: run.run_id, key, bucket, first, last, count });
   }
-  return appends;
+  return { appends, ranges };
 }
 
 /** A bucket's points as read. */
@@ -231,12 +251,11 @@ export const runsProjection: Projection<RunDocument> = {
   name: 'runs',
   topic: Topics.lifecycle,
   streamType: 'run',
-  // 2: a bucket's key range moved into the bucket (from a collection of its own).
-  revision: 2,
-  derivedCollections: [METRIC_HISTORY_COLLECTION, LATEST_METRICS_COLLECTION, RUN_TALLIES_COLLECTION],
+  derivedCollections: [METRIC_HISTORY_COLLECTION, METRIC_BUCKET_RANGES_COLLECTION, LATEST_METRICS_COLLECTION, RUN_TALLIES_COLLECTION],
   schema: runsSchema,
   derivedSchemas: {
     [METRIC_HISTORY_COLLECTION]: metricHistorySchema,
+    [METRIC_BUCKET_RANGES_COLLECTION]: metricBucketRangesSchema,
     [LATEST_METRICS_COLLECTION]: latestMetricsSchema,
     [RUN_TALLIES_COLLECTION]: runTalliesSchema,
   },
@@ -304,8 +323,10 @@ export const runsProjection: Projection<RunDocument> = {
     const latest: LatestMetricDocument[] = next.metrics
       .filter((point) => keys.has(point.key))
       .map((point) => ({ _id: latestMetricId(next.run_id, point.key), run_id: next.run_id, experiment_name: next.experiment_name, key: point.key, value: point.value }));
+    const { appends, ranges } = historyWrites(next, metrics, event.streamversion);
     return [
-      { collection: METRIC_HISTORY_COLLECTION, appends: historyWrites(next, metrics, event.streamversion) },
+      { collection: METRIC_HISTORY_COLLECTION, appends },
+      { collection: METRIC_BUCKET_RANGES_COLLECTION, documents: ranges },
       { collection: LATEST_METRICS_COLLECTION, documents: latest },
     ];
   },

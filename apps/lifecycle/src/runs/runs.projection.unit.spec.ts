@@ -27,7 +27,7 @@ describe('metric history buckets', () => {
   it('appends an event’s points per key into the open bucket, as items that read back as points', () => {
     const metrics = [...points('loss', [3, 1]), ...points('acc', [7])];
     const run = { run_id: 'r', metric_buckets: advanceBuckets([], metrics, 5) };
-    const appends = historyWrites(run, metrics, 5);
+    const { appends, ranges } = historyWrites(run, metrics, 5);
     expect(appends.map((a) => a._id)).toEqual(['r|loss|000000', 'r|acc|000000']);
     expect(appends[0]).toEqual({
       _id: 'r|loss|000000',
@@ -36,9 +36,8 @@ describe('metric history buckets', () => {
         [1, 0.5, 50_001],
       ],
       setOnInsert: { run_id: 'r', key: 'loss', bucket: 0 },
-      // The bucket's key range, written with its points.
-      set: { first: historyKey(1, T, 50_001), last: historyKey(3, T, 50_000) },
     });
+    expect(ranges[0]).toMatchObject({ first: historyKey(1, T, 50_001), last: historyKey(3, T, 50_000), count: 2 });
     expect(bucketPoints({ items_json: appendToJsonList(undefined, appends[0].items) }).map((p) => [p.step, p.value, p.k])).toEqual([
       [3, 1.5, historyKey(3, T, 50_000)],
       [1, 0.5, historyKey(1, T, 50_001)],
@@ -49,7 +48,7 @@ describe('metric history buckets', () => {
     const awkward = [0.1 + 0.2, 1 / 3, -1e-300, 5e-324, Number.MAX_VALUE, -Number.MIN_VALUE, 2 ** 53 + 2, 123456789.12345678];
     const first = historyWrites({ run_id: 'r', metric_buckets: advanceBuckets([], points('x', [0]), 1) }, awkward.slice(0, 3).map((value, step) => ({ key: 'x', value, step, timestamp: T })), 1);
     const second = historyWrites({ run_id: 'r', metric_buckets: advanceBuckets([], points('x', [0]), 2) }, awkward.slice(3).map((value, i) => ({ key: 'x', value, step: 3 + i, timestamp: T })), 2);
-    const stored = appendToJsonList(appendToJsonList(undefined, first[0].items), second[0].items);
+    const stored = appendToJsonList(appendToJsonList(undefined, first.appends[0].items), second.appends[0].items);
     expect(bucketPoints({ items_json: stored }).map((p) => p.value)).toEqual(awkward);
     expect(bucketPoints({ items_json: stored }).map((p) => p.step)).toEqual(awkward.map((_, i) => i));
   });
@@ -58,9 +57,9 @@ describe('metric history buckets', () => {
     const later = '2026-01-02T00:00:00.000Z';
     const logged = [T, T, later, later, T].map((timestamp, step) => ({ key: 'x', value: step, step, timestamp }));
     const first = historyWrites({ run_id: 'r', metric_buckets: advanceBuckets([], logged, 1) }, logged, 1);
-    expect(first[0].items.map((item) => (item as unknown[]).length)).toEqual([4, 3, 4, 3, 4]);
+    expect(first.appends[0].items.map((item) => (item as unknown[]).length)).toEqual([4, 3, 4, 3, 4]);
     const next = historyWrites({ run_id: 'r', metric_buckets: advanceBuckets([], logged, 2) }, [{ key: 'x', value: 9, step: 9, timestamp: later }], 2);
-    const stored = appendToJsonList(appendToJsonList(undefined, first[0].items), next[0].items);
+    const stored = appendToJsonList(appendToJsonList(undefined, first.appends[0].items), next.appends[0].items);
     expect(bucketPoints({ items_json: stored }).map((p) => p.timestamp)).toEqual([T, T, later, later, T, later]);
   });
 

@@ -15,8 +15,10 @@ import {
   HistoryPoint,
   LATEST_METRICS_COLLECTION,
   LatestMetricDocument,
+  METRIC_BUCKET_RANGES_COLLECTION,
   METRIC_HISTORY_COLLECTION,
   MetricBucketDocument,
+  MetricBucketRangeDocument,
   RUN_TALLIES_COLLECTION,
   RunDocument,
   RunTallyDocument,
@@ -166,7 +168,8 @@ export class RunsService {
    */
   async metricHistory(runId: string, key: string, page: { limit: number; cursor?: string }): Promise<Page<HistoryPoint>> {
     const after = decodeCursor(page.cursor) ?? '';
-    const buckets = this.history
+    const buckets = this
+      .derived<MetricBucketRangeDocument>(METRIC_BUCKET_RANGES_COLLECTION)
       .find({ run_id: runId, key, last: { $gt: after } }, { projection: { first: 1, count: 1 } })
       .sort({ first: 1, _id: 1 })
       .batchSize(64);
@@ -179,13 +182,13 @@ export class RunsService {
     }
   }
 
-  private async bucketPoints({ _id, count }: Pick<MetricBucketDocument, '_id' | 'count'>): Promise<HistoryPoint[]> {
+  private async bucketPoints({ _id, count }: Pick<MetricBucketRangeDocument, '_id' | 'count'>): Promise<HistoryPoint[]> {
     const cached = this.decoded.get(_id, count);
     if (cached) return cached;
     const bucket = await this.history.findOne({ _id }, { projection: { items_json: 1, count: 1 } });
     if (!bucket) return [];
     const points = bucketPoints(bucket);
-    // By the count read with its points: an append may have landed since its range was read.
+    // By its own count: read while an append is under way, it may hold fewer points than its range says.
     this.decoded.set(_id, bucket.count, points);
     return points;
   }
