@@ -8,7 +8,7 @@ import type { HistoryPoint } from './runs.projection';
  * Returns the page in history order and, when more follow, the key of its last point.
  */
 export async function pageOfHistory<Bucket extends { first: string }>(
-  buckets: AsyncIterable<Bucket>,
+  buckets: Iterable<Bucket> | AsyncIterable<Bucket>,
   pointsOf: (bucket: Bucket) => Promise<HistoryPoint[]>,
   after: string,
   limit: number,

@@ -15,12 +15,15 @@ import { withoutTagValue, withTagValue } from '../experiments/experiment.decider
 import { mergeLatestMetrics } from './run.decider';
 
 /** Where a metric's history is being appended: its open bucket, how many points it holds and their key range. */
+/** A key's open bucket: its range is kept here while it fills, and written to the ranges collection once it is full. */
 export interface MetricBucketCursor {
   key: string;
   bucket: number;
   count: number;
   first: string;
   last: string;
+  /** On the event that opened this bucket: the range the previous one closed with. */
+  closed?: { first: string; last: string; count: number };
 }
 
 export interface RunDocument extends ReadModelDocument {
@@ -74,14 +77,17 @@ export interface MetricBucketDocument extends DerivedDocument, AppendedDocument 
   bucket: number;
 }
 
-/** A bucket's key range, in a collection of small documents a page reads to pick the buckets it needs. */
+/**
+ * A full bucket's key range, in a collection of small documents a page reads to pick the buckets it
+ * needs (the open bucket's range is its run's cursor). Written once, when the next bucket opens.
+ */
 export interface MetricBucketRangeDocument extends DerivedDocument {
   run_id: string;
   key: string;
   bucket: number;
   first: string;
   last: string;
-  /** Points in the bucket once the event that wrote this range is appended. */
+  /** Points in the bucket. */
   count: number;
 }
 
@@ -208,25 +214,42 @@ export function advanceBuckets(cursors: MetricBucketCursor[], points: MetricPoin
     byKey.set(
       key,
       !open || open.count + logged.length > BUCKET_POINTS
-        ? { key, bucket: open ? open.bucket + 1 : 0, count: logged.length, first: minOf(ks), last: maxOf(ks) }
+        ? {
+            key,
+            bucket: open ? open.bucket + 1 : 0,
+            count: logged.length,
+            first: minOf(ks),
+            last: maxOf(ks),
+            ...(open ? { closed: { first: open.first, last: open.last, count: open.count } } : {}),
+          }
         : { key, bucket: open.bucket, count: open.count + logged.length, first: minOf([open.first, ...ks]), last: maxOf([open.last, ...ks]) },
     );
   }
   return [...byKey.values()];
 }
 
-/** The guarded appends of one metrics event (its points per key, into the key's open bucket) and the buckets' new ranges. */
+/**
+ * The guarded appends of one metrics event (its points per key, into the key's open bucket) and the
+ * ranges of the buckets it filled (those it moved on from: a bucket's range is final then).
+ */
 export function historyWrites(run: Pick<RunDocument, 'run_id' | 'metric_buckets'>, metrics: MetricPoint[], streamVersion: number) {
   const appends: DerivedAppend[] = [];
   const ranges: MetricBucketRangeDocument[] = [];
   for (const [key, points] of pointsByKey(metrics, streamVersion)) {
-    const { bucket, first, last, count } = run.metric_buckets.find((cursor) => cursor.key === key)!;
-    const _id = metricBucketId(run.run_id, key, bucket);
+    const { bucket, closed } = run.metric_buckets.find((cursor) => cursor.key === key)!;
     const items = points.map((p, i): StoredPoint => (i > 0 && p.timestamp === points[i - 1].timestamp ? [p.step, p.value, p.seq] : [p.step, p.value, p.seq, p.timestamp]));
-    appends.push({ _id, items, setOnInsert: { run_id: run.run_id, key, bucket } });
-    ranges.push({ _id, run_id: run.run_id, key, bucket, first, last, count });
+    appends.push({ _id: metricBucketId(run.run_id, key, bucket), items, setOnInsert: { run_id: run.run_id, key, bucket } });
+    if (closed) ranges.push({ _id: metricBucketId(run.run_id, key, bucket - 1), run_id: run.run_id, key, bucket: bucket - 1, ...closed });
   }
   return { appends, ranges };
+}
+
+/** A key's open bucket as a range, as the ranges collection holds the full ones. */
+export function openBucketRange(run: Pick<RunDocument, 'run_id' | 'metric_buckets'>, key: string): MetricBucketRangeDocument | undefined {
+  const cursor = (run.metric_buckets ?? []).find((c) => c.key === key);
+  if (!cursor) return undefined;
+  const { bucket, first, last, count } = cursor;
+  return { _id: metricBucketId(run.run_id, key, bucket), run_id: run.run_id, key, bucket, first, last, count };
 }
 
 /** A bucket's points as read. */
@@ -326,7 +349,7 @@ export const runsProjection: Projection<RunDocument> = {
     const { appends, ranges } = historyWrites(next, metrics, event.streamversion);
     return [
       { collection: METRIC_HISTORY_COLLECTION, appends },
-      { collection: METRIC_BUCKET_RANGES_COLLECTION, documents: ranges },
+      ...(ranges.length ? [{ collection: METRIC_BUCKET_RANGES_COLLECTION, documents: ranges }] : []),
       { collection: LATEST_METRICS_COLLECTION, documents: latest },
     ];
   },

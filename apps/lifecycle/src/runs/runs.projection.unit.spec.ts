@@ -2,7 +2,7 @@ import { lifecycleCatalog, MetricPoint } from '@mlops/events';
 import { appendToJsonList } from '@mlops/event-sourcing';
 import { ProjectionSpecification } from '@mlops/testing';
 import { DecodedBuckets, pageOfHistory } from './metric-history';
-import { advanceBuckets, BUCKET_POINTS, bucketPoints, historyKey, historyWrites, MetricBucketCursor, runCountChange, runsProjection } from './runs.projection';
+import { advanceBuckets, BUCKET_POINTS, bucketPoints, historyKey, historyWrites, MetricBucketCursor, openBucketRange, runCountChange, runsProjection } from './runs.projection';
 
 const T = '2026-01-01T00:00:00.000Z';
 const points = (key: string, steps: number[]): MetricPoint[] => steps.map((step) => ({ key, value: step / 2, step, timestamp: T }));
@@ -20,7 +20,14 @@ describe('metric history buckets', () => {
     cursors = advanceBuckets(cursors, points('loss', range(600, 400)), 3);
     expect(cursors.find((c) => c.key === 'loss')).toMatchObject({ bucket: 0, count: BUCKET_POINTS, first: historyKey(0, T, 20_000), last: historyKey(999, T, 30_399) });
     cursors = advanceBuckets(cursors, points('loss', [5]), 4);
-    expect(cursors.find((c) => c.key === 'loss')).toEqual({ key: 'loss', bucket: 1, count: 1, first: historyKey(5, T, 40_000), last: historyKey(5, T, 40_000) });
+    expect(cursors.find((c) => c.key === 'loss')).toEqual({
+      key: 'loss',
+      bucket: 1,
+      count: 1,
+      first: historyKey(5, T, 40_000),
+      last: historyKey(5, T, 40_000),
+      closed: { count: BUCKET_POINTS, first: historyKey(0, T, 20_000), last: historyKey(999, T, 30_399) },
+    });
     expect(cursors.find((c) => c.key === 'acc')).toMatchObject({ bucket: 0, count: 1 });
   });
 
@@ -37,11 +44,25 @@ describe('metric history buckets', () => {
       ],
       setOnInsert: { run_id: 'r', key: 'loss', bucket: 0 },
     });
-    expect(ranges[0]).toMatchObject({ first: historyKey(1, T, 50_001), last: historyKey(3, T, 50_000), count: 2 });
+    // Open buckets: their ranges are the run's cursors (openBucketRange), nothing written yet.
+    expect(ranges).toEqual([]);
+    expect(openBucketRange(run, 'loss')).toEqual({ _id: 'r|loss|000000', run_id: 'r', key: 'loss', bucket: 0, first: historyKey(1, T, 50_001), last: historyKey(3, T, 50_000), count: 2 });
     expect(bucketPoints({ items_json: appendToJsonList(undefined, appends[0].items) }).map((p) => [p.step, p.value, p.k])).toEqual([
       [3, 1.5, historyKey(3, T, 50_000)],
       [1, 0.5, historyKey(1, T, 50_001)],
     ]);
+  });
+
+  it('writes a bucket’s range once it is full: with the event that opens the next', () => {
+    const filled = advanceBuckets([], points('loss', range(0, BUCKET_POINTS)), 1);
+    const overflow = points('loss', [BUCKET_POINTS]);
+    const run = { run_id: 'r', metric_buckets: advanceBuckets(filled, overflow, 2) };
+    const { appends, ranges } = historyWrites(run, overflow, 2);
+    expect(appends.map((a) => a._id)).toEqual(['r|loss|000001']);
+    expect(ranges).toEqual([{ _id: 'r|loss|000000', run_id: 'r', key: 'loss', bucket: 0, count: BUCKET_POINTS, first: historyKey(0, T, 10_000), last: historyKey(999, T, 10_999) }]);
+    // The next event into the same bucket writes no range.
+    const next = points('loss', [BUCKET_POINTS + 1]);
+    expect(historyWrites({ run_id: 'r', metric_buckets: advanceBuckets(run.metric_buckets, next, 3) }, next, 3).ranges).toEqual([]);
   });
 
   it('reads back exactly the doubles it stored, across appends', () => {

@@ -19,6 +19,7 @@ import {
   METRIC_HISTORY_COLLECTION,
   MetricBucketDocument,
   MetricBucketRangeDocument,
+  openBucketRange,
   RUN_TALLIES_COLLECTION,
   RunDocument,
   RunTallyDocument,
@@ -163,23 +164,22 @@ export class RunsService {
 
   /**
    * One metric's points, by step then timestamp then logging order. The cursor is the last point's
-   * history key; a page reads only the buckets that can hold points past it (metric-history.ts).
-   * The run is looked up only when there is nothing to show: a run with a history exists.
+   * history key; a page reads only the buckets that can hold points past it (metric-history.ts):
+   * the open one from the run's cursor, then the full ones from their ranges. In that order: a
+   * bucket's range is written before the run's cursor moves past it, so none falls between the reads.
    */
   async metricHistory(runId: string, key: string, page: { limit: number; cursor?: string }): Promise<Page<HistoryPoint>> {
     const after = decodeCursor(page.cursor) ?? '';
-    const buckets = this
-      .derived<MetricBucketRangeDocument>(METRIC_BUCKET_RANGES_COLLECTION)
+    const open = openBucketRange(await this.runs.get(runId), key);
+    const full = await this.derived<MetricBucketRangeDocument>(METRIC_BUCKET_RANGES_COLLECTION)
       .find({ run_id: runId, key, last: { $gt: after } }, { projection: { first: 1, count: 1 } })
       .sort({ first: 1, _id: 1 })
-      .batchSize(64);
-    try {
-      const { points, last } = await pageOfHistory(buckets, (bucket) => this.bucketPoints(bucket), after, page.limit);
-      if (!points.length) await this.get(runId);
-      return { items: points, next_cursor: last ? encodeCursor(last) : null };
-    } finally {
-      await buckets.close();
-    }
+      .toArray();
+    // The cursor supersedes a range stored for the open bucket (as one was before ranges waited for a bucket to fill).
+    const buckets = [...full.filter((range) => range._id !== open?._id), ...(open && open.last > after ? [open] : [])];
+    buckets.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a._id < b._id ? -1 : 1));
+    const { points, last } = await pageOfHistory(buckets, (bucket) => this.bucketPoints(bucket), after, page.limit);
+    return { items: points, next_cursor: last ? encodeCursor(last) : null };
   }
 
   private async bucketPoints({ _id, count }: Pick<MetricBucketRangeDocument, '_id' | 'count'>): Promise<HistoryPoint[]> {
