@@ -181,7 +181,7 @@ export class EventStore {
    */
   async rememberAppend(streamId: string, policy: SnapshotPolicy | undefined, fromVersion: number, version: number, state: unknown): Promise<void> {
     // A stream's first commit (a create decided without a load) starts it here.
-    const before = this.recent.get(streamId) ?? (fromVersion === 0 ? policy && { schema: policy.schema, version: 0, sinceSnapshot: 0 } : undefined);
+    const before = this.recent.get(streamId) ?? (policy && fromVersion === 0 ? { schema: policy.schema, version: 0, sinceSnapshot: 0 } : undefined);
     if (!policy || !before || before.schema !== policy.schema || before.version !== fromVersion) return;
     const sinceSnapshot = before.sinceSnapshot + 1;
     this.remember(streamId, policy, version, state, sinceSnapshot);

@@ -14,8 +14,10 @@ import {
 import { withoutTagValue, withTagValue } from '../experiments/experiment.decider';
 import { mergeLatestMetrics } from './run.decider';
 
-/** Where a metric's history is being appended: its open bucket, how many points it holds and their key range. */
-/** A key's open bucket: its range is kept here while it fills, and written to the ranges collection once it is full. */
+/**
+ * Where a metric's history is being appended: its open bucket, how many points it holds and their
+ * key range (kept here while the bucket fills; written to the ranges collection once it is full).
+ */
 export interface MetricBucketCursor {
   key: string;
   bucket: number;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RunParam, RunParamValue, RunStatus } from '@mlops/events';
-import { BoundAggregate, CommandMetadata, CommandResult, encodeCursor, decodeCursor, filterFrom, InjectAggregate, invalidInput, notFound, Page } from '@mlops/event-sourcing';
+import { BoundAggregate, CommandMetadata, CommandResult, encodeCursor, decodeCursor, filterFrom, InjectAggregate, invalidInput, Page } from '@mlops/event-sourcing';
 import { commandMetadata } from '@mlops/platform';
 import { experimentAggregate } from '../experiments/experiment.aggregate';
 import { experimentKeyByName } from '../experiments/experiments.projection';
@@ -170,15 +170,14 @@ export class RunsService {
    */
   async metricHistory(runId: string, key: string, page: { limit: number; cursor?: string }): Promise<Page<HistoryPoint>> {
     const after = decodeCursor(page.cursor) ?? '';
-    const run = await this.runs.readModel.collection.findOne({ _id: runStreamId(runId) }, { projection: { run_id: 1, metric_buckets: 1 } });
-    if (!run) throw notFound(`Run ${runId} does not exist`);
-    const open = openBucketRange(run, key);
+    const open = openBucketRange(await this.runs.get(runId), key);
     const full = await this.derived<MetricBucketRangeDocument>(METRIC_BUCKET_RANGES_COLLECTION)
       .find({ run_id: runId, key, last: { $gt: after } }, { projection: { first: 1, count: 1 } })
       .sort({ first: 1, _id: 1 })
       .toArray();
     // The cursor supersedes a range stored for the open bucket (as one was before ranges waited for a bucket to fill).
-    const buckets = [...full.filter((range) => range._id !== open?._id), ...(open && open.last > after ? [open] : [])];
+    const buckets = full.filter((range) => range._id !== open?._id);
+    if (open && open.last > after) buckets.push(open);
     buckets.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a._id < b._id ? -1 : 1));
     const { points, last } = await pageOfHistory(buckets, (bucket) => this.bucketPoints(bucket), after, page.limit);
     return { items: points, next_cursor: last ? encodeCursor(last) : null };
